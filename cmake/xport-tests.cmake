@@ -1,0 +1,68 @@
+# Helpers that turn files under tests/ into CTest tests. See tests/CMakeLists.txt.
+
+# "core/tensor.cpp" -> target "test_core_tensor", CTest name "core/tensor".
+function(xport_test_names file out_target out_name)
+  string(REGEX REPLACE "\\.(fail\\.cpp|cpp|cu)$" "" name ${file})
+  string(REGEX REPLACE "[/.]" "_" target "test_${name}")
+  set(${out_target} ${target} PARENT_SCOPE)
+  set(${out_name} ${name} PARENT_SCOPE)
+endfunction()
+
+function(xport_add_unit_test file)
+  xport_test_names(${file} target name)
+  add_executable(${target} ${file})
+  target_link_libraries(${target} PRIVATE xport_test_main)
+  add_test(NAME ${name} COMMAND ${target})
+endfunction()
+
+# CUDA tests exit 77 when no GPU is visible; CTest then reports them as skipped.
+function(xport_add_cuda_test file)
+  xport_test_names(${file} target name)
+  add_executable(${target} ${file})
+  target_link_libraries(${target} PRIVATE xport_test_main CUDA::cudart)
+  add_test(NAME ${name} COMMAND ${target})
+  set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77)
+endfunction()
+
+# A compile-fail test and its twin: the file must fail to compile with an error matching
+# the regex on its first line ("// XPORT_EXPECT_ERROR: <regex>"), and must compile when
+# XPORT_TWIN is defined.
+function(xport_add_fail_test file)
+  xport_test_names(${file} target name)
+  get_target_property(boost_dirs Boost::headers INTERFACE_INCLUDE_DIRECTORIES)
+  set(common
+    -DCOMPILER=${CMAKE_CXX_COMPILER}
+    -DSOURCE=${CMAKE_CURRENT_SOURCE_DIR}/${file}
+    "-DINCLUDES=${PROJECT_SOURCE_DIR}/include;${boost_dirs}")
+  add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} ${common} -DTWIN=OFF
+                                -P ${PROJECT_SOURCE_DIR}/cmake/check-compile.cmake)
+  add_test(NAME ${name}.twin COMMAND ${CMAKE_COMMAND} ${common} -DTWIN=ON
+                                     -P ${PROJECT_SOURCE_DIR}/cmake/check-compile.cmake)
+endfunction()
+
+# Every public header compiles on its own: one generated translation unit per header.
+function(xport_add_header_tests)
+  file(GLOB_RECURSE headers CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DIR}/include
+       ${PROJECT_SOURCE_DIR}/include/xport/*.hpp)
+  set(sources)
+  foreach(header IN LISTS headers)
+    if(header MATCHES "/detail/")
+      continue()
+    endif()
+    string(REGEX REPLACE "[/.]" "_" stem ${header})
+    set(source ${CMAKE_CURRENT_BINARY_DIR}/headers/${stem}.cpp)
+    set(text "#include <${header}>\n")
+    if(EXISTS ${source})
+      file(READ ${source} old)
+    endif()
+    if(NOT old STREQUAL text)
+      file(WRITE ${source} ${text})
+    endif()
+    list(APPEND sources ${source})
+  endforeach()
+  add_library(xport_header_tests OBJECT ${sources})
+  target_link_libraries(xport_header_tests PRIVATE xport_dev_flags)
+  if(XPORT_HAS_CUDA)
+    target_link_libraries(xport_header_tests PRIVATE CUDA::cudart)
+  endif()
+endfunction()

@@ -1,6 +1,5 @@
-// XPORT_EXPECT_ERROR: only increasing linear operations with integer coefficients are
-// supported.*non-integer coefficients A fractional coefficient would make a derived size that is
-// not an integer.
+// XPORT_EXPECT_ERROR: increasing linear operations.*non-integer coefficients are not
+// A fractional coefficient would make a derived size that is not an integer.
 #include <xport/sym/dim.hpp>
 
 int main() {

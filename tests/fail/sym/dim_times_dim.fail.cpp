@@ -1,5 +1,5 @@
-// XPORT_EXPECT_ERROR: only increasing linear operations with integer coefficients are
-// supported.*Dim \* Dim Dim * Dim is not a linear form of one root; derived dims are a*d + b only.
+// XPORT_EXPECT_ERROR: increasing linear operations.*Dim \* Dim and non-integer
+// Dim * Dim is not a linear form of one root; derived dims are a*d + b only.
 #include <xport/sym/dim.hpp>
 
 int main() {

@@ -42,8 +42,8 @@ public:
   using error::error;
 };
 
-//! @brief An argument has an invalid value (a negative size, an empty range, a malformed
-//! name, ...).
+//! @brief An argument has an invalid value (a zero step, an empty range, a number that
+//! does not fit the requested dtype, a malformed name, ...).
 class value_error : public error {
 public:
   using error::error;

@@ -1,0 +1,694 @@
+//! @file
+//! `Tensor`: a strided view of reference-counted storage on a device, with the view
+//! operations that need no copy.
+#pragma once
+
+#include <xport/core/convert.hpp>
+#include <xport/core/detail/strided.hpp>
+#include <xport/core/device.hpp>
+#include <xport/core/dtype.hpp>
+#include <xport/core/error.hpp>
+#include <xport/core/scalar.hpp>
+#include <xport/core/storage.hpp>
+
+#include <algorithm>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <ranges>
+#include <span>
+#include <string>
+#include <utility>
+
+namespace xport {
+
+//! @brief A small vector of sizes or strides; holds up to six values without allocating.
+using dim_vector = detail::dim_vector;
+//! @brief A non-owning list of int64 values (see `detail::int_list`)
+using int_list = detail::int_list;
+
+//! @brief Formats sizes like PyTorch's messages: `[2, 3]`.
+inline std::string format_sizes(int_list sizes) {
+  return detail::format_list(sizes);
+}
+
+//! @brief The dtype and device of a new tensor; factories default to float32 on the CPU
+//! (`full` and `arange` infer the dtype from their values, like PyTorch).
+//! @code
+//! auto t = xport::zeros({2, 3}, {.dtype = xport::dtype::int64});
+//! @endcode
+struct TensorOptions {
+  std::optional<xport::dtype> dtype; //!< element type; empty means the factory's default
+  Device device = {};                //!< where the storage lives
+};
+
+//! @brief PyTorch's broadcasting of two shapes: align from the right; sizes must be
+//! equal or 1. `broadcast_shapes({3, 1}, {4}) == {3, 4}`.
+//! @throws shape_error naming the mismatching sizes and the dimension.
+inline dim_vector broadcast_shapes(int_list a, int_list b) {
+  std::size_t const rank = std::max(a.size(), b.size());
+  dim_vector result(rank);
+  for (std::size_t i = 0; i < rank; ++i) {
+    std::int64_t const size_a = i < a.size() ? a[a.size() - 1 - i] : 1;
+    std::int64_t const size_b = i < b.size() ? b[b.size() - 1 - i] : 1;
+    if (size_a != size_b && size_a != 1 && size_b != 1) {
+      throw shape_error("The size of tensor a (" + std::to_string(size_a)
+                        + ") must match the size of tensor b (" + std::to_string(size_b)
+                        + ") at non-singleton dimension " + std::to_string(rank - 1 - i)
+                        + " (shapes " + format_sizes(a) + " and " + format_sizes(b) + ")");
+    }
+    result[rank - 1 - i] = size_a == 1 ? size_b : size_a;
+  }
+  return result;
+}
+
+namespace detail {
+
+struct tensor_impl {
+  Storage storage;
+  dim_vector sizes;
+  dim_vector strides;
+  std::int64_t offset = 0; // in elements
+  xport::dtype type = xport::dtype::float32;
+  std::int64_t numel = 0;
+  bool contiguous = true;
+};
+
+inline bool compute_contiguous(int_list sizes, int_list strides) {
+  std::int64_t expected = 1;
+  for (std::size_t i = sizes.size(); i-- > 0;) {
+    if (sizes[i] == 0) return true;
+    if (sizes[i] != 1 && strides[i] != expected) return false;
+    expected *= sizes[i];
+  }
+  return true;
+}
+
+// Resolves a single -1 in `shape` from the element count.
+inline dim_vector infer_size(int_list shape, std::int64_t numel) {
+  dim_vector result(shape.begin(), shape.end());
+  std::optional<std::size_t> inferred;
+  std::int64_t known = 1;
+  for (std::size_t i = 0; i < result.size(); ++i) {
+    if (result[i] == -1) {
+      if (inferred)
+        throw shape_error("only one dimension can be inferred, but shape is "
+                          + format_sizes(shape));
+      inferred = i;
+    } else if (result[i] < 0) {
+      throw shape_error("invalid shape dimension " + std::to_string(result[i]) + " in "
+                        + format_sizes(shape));
+    } else {
+      known *= result[i];
+    }
+  }
+  auto const invalid = [&] {
+    return shape_error("shape '" + format_sizes(shape) + "' is invalid for input of size "
+                       + std::to_string(numel));
+  };
+  if (inferred) {
+    if (known == 0 || numel % known != 0) throw invalid();
+    result[*inferred] = numel / known;
+  } else if (known != numel) {
+    throw invalid();
+  }
+  return result;
+}
+
+// Strides that let `new_sizes` view the same elements as (sizes, strides) without a copy,
+// or nothing when some new dimension would have to span two non-mergeable old ones.
+// Walks the old dimensions from the back in "chunks" that are contiguous among
+// themselves, and requires each chunk to be rebuilt exactly by consecutive new sizes.
+inline std::optional<dim_vector> view_strides(int_list sizes, int_list strides, int_list new_sizes,
+                                              std::int64_t numel) {
+  dim_vector result(new_sizes.size());
+  if (numel == 0) return contiguous_strides(new_sizes);
+  auto view_d = static_cast<std::int64_t>(new_sizes.size()) - 1;
+  std::int64_t chunk_stride = strides.empty() ? 1 : strides[strides.size() - 1];
+  std::int64_t chunk_numel = 1;
+  std::int64_t view_numel = 1;
+  for (auto d = static_cast<std::int64_t>(sizes.size()) - 1; d >= 0; --d) {
+    auto const ud = static_cast<std::size_t>(d);
+    chunk_numel *= sizes[ud];
+    bool const chunk_ends =
+        d == 0 || (sizes[ud - 1] != 1 && strides[ud - 1] != chunk_numel * chunk_stride);
+    if (!chunk_ends) continue;
+    while (view_d >= 0
+           && (view_numel < chunk_numel || new_sizes[static_cast<std::size_t>(view_d)] == 1)) {
+      result[static_cast<std::size_t>(view_d)] = view_numel * chunk_stride;
+      view_numel *= new_sizes[static_cast<std::size_t>(view_d)];
+      --view_d;
+    }
+    if (view_numel != chunk_numel) return std::nullopt;
+    if (d > 0) {
+      chunk_stride = strides[ud - 1];
+      chunk_numel = 1;
+      view_numel = 1;
+    }
+  }
+  if (view_d != -1) return std::nullopt;
+  return result;
+}
+
+} // namespace detail
+
+//! @brief An n-dimensional array: a strided view of reference-counted storage on a
+//! device.
+//!
+//! Copying a `Tensor` copies the handle, not the data: both refer to the same tensor, as
+//! in PyTorch. View operations (`view`, `permute`, `slice`, `expand`, ...) return new
+//! tensors that share storage; `contiguous()`, `clone()` and `to()` copy when needed.
+//! A default-constructed tensor is *undefined*: every accessor but `defined()` throws.
+//! @snippet quickstart.cpp tensors
+class Tensor {
+public:
+  //! @brief An undefined tensor (`defined() == false`).
+  Tensor() = default;
+
+  //! @brief A view of `storage` with the given element type, sizes, strides and offset
+  //! (in elements).
+  //! @throws shape_error when sizes and strides differ in rank, a size or stride is
+  //! negative, or the view reaches past the end of the storage.
+  Tensor(Storage storage, xport::dtype type, int_list sizes, int_list strides,
+         std::int64_t offset = 0) {
+    if (sizes.size() != strides.size()) {
+      throw shape_error("sizes " + format_sizes(sizes) + " and strides " + format_sizes(strides)
+                        + " must have the same length");
+    }
+    std::int64_t const numel = detail::checked_numel(sizes);
+    std::int64_t last = offset;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+      if (strides[i] < 0)
+        throw shape_error("negative strides are not supported: " + format_sizes(strides));
+      if (sizes[i] > 0) last += (sizes[i] - 1) * strides[i];
+    }
+    auto const needed =
+        numel == 0 ? 0 : static_cast<std::size_t>(last + 1) * xport::element_size(type);
+    if (offset < 0 || needed > storage.nbytes()) {
+      throw shape_error("a view of size " + format_sizes(sizes) + ", strides "
+                        + format_sizes(strides) + " and offset " + std::to_string(offset)
+                        + " needs " + std::to_string(needed) + " bytes of "
+                        + std::string(name(type)) + " storage, but the storage has "
+                        + std::to_string(storage.nbytes()));
+    }
+    impl_ = std::make_shared<detail::tensor_impl>(
+        detail::tensor_impl{std::move(storage), dim_vector(sizes.begin(), sizes.end()),
+                            dim_vector(strides.begin(), strides.end()), offset, type, numel,
+                            detail::compute_contiguous(sizes, strides)});
+  }
+
+  //! @name Properties
+  //! @{
+
+  //! @brief False for a default-constructed tensor.
+  bool defined() const noexcept { return impl_ != nullptr; }
+  //! @brief The element type.
+  xport::dtype dtype() const { return impl().type; }
+  //! @brief The device holding the storage.
+  Device device() const { return impl().storage.device(); }
+  //! @brief The number of dimensions (0 for a scalar tensor).
+  std::int64_t dim() const { return static_cast<std::int64_t>(impl().sizes.size()); }
+  //! @brief The size of every dimension.
+  std::span<std::int64_t const> sizes() const { return {impl().sizes.data(), impl().sizes.size()}; }
+  //! @brief The stride of every dimension, in elements.
+  std::span<std::int64_t const> strides() const {
+    return {impl().strides.data(), impl().strides.size()};
+  }
+  //! @brief The size of dimension `d`; negative `d` counts from the end.
+  //! @throws index_error when `d` is out of range.
+  std::int64_t size(std::int64_t d) const { return impl().sizes[wrap(d)]; }
+  //! @brief The stride of dimension `d`; negative `d` counts from the end.
+  //! @throws index_error when `d` is out of range.
+  std::int64_t stride(std::int64_t d) const { return impl().strides[wrap(d)]; }
+  //! @brief The number of elements (the product of the sizes).
+  std::int64_t numel() const { return impl().numel; }
+  //! @brief Offset of the first element in the storage, in elements.
+  std::int64_t storage_offset() const { return impl().offset; }
+  //! @brief Bytes per element.
+  std::size_t element_size() const { return xport::element_size(dtype()); }
+  //! @brief The storage this tensor views.
+  Storage const& storage() const { return impl().storage; }
+  //! @brief True when the elements are laid out row-major without gaps (dimensions of
+  //! size 1 may have any stride).
+  bool is_contiguous() const { return impl().contiguous; }
+  //! @brief True when both handles refer to the same tensor (not merely equal values).
+  bool is_same(Tensor const& other) const noexcept { return impl_ == other.impl_; }
+  //! @}
+
+  //! @name Element access
+  //! @{
+
+  //! @brief Pointer to the first element; a device pointer for CUDA tensors.
+  //! @throws dtype_error when `T` is not the tensor's element type.
+  template <element_type T>
+  T* data_ptr() const {
+    check_element_type<T>("data_ptr");
+    return static_cast<T*>(impl().storage.data()) + impl().offset;
+  }
+
+  //! @brief Untyped pointer to the first element.
+  void* data() const {
+    return static_cast<std::byte*>(impl().storage.data())
+           + impl().offset * static_cast<std::int64_t>(element_size());
+  }
+
+  //! @brief The element at `index` (one entry per dimension; negative entries count from
+  //! the end). Works on any device.
+  //! @throws dtype_error when `T` is not the element type; index_error when the index has
+  //! the wrong length or is out of range.
+  template <element_type T>
+  T at(int_list index) const {
+    check_element_type<T>("at");
+    T value;
+    copy_bytes(&value, Device(xport::cpu),
+               static_cast<T const*>(impl().storage.data()) + element_offset(index), device(),
+               sizeof(T));
+    return value;
+  }
+
+  //! @brief The value of a one-element tensor, as a Scalar of its category.
+  //! @throws shape_error when the tensor does not have exactly one element.
+  Scalar item() const {
+    if (numel() != 1) {
+      throw shape_error("a Tensor with " + std::to_string(numel())
+                        + " elements cannot be converted to Scalar");
+    }
+    dim_vector const zeros(static_cast<std::size_t>(dim()), 0);
+    return visit_dtype(dtype(), [&]<class T>() -> Scalar {
+      T const value = at<T>(zeros);
+      if constexpr (std::is_same_v<T, bool> || std::is_integral_v<T>) {
+        return Scalar(value);
+      } else {
+        return Scalar(static_cast<double>(value));
+      }
+    });
+  }
+
+  //! @brief The value of a one-element tensor converted to `T` (checked, see
+  //! `Scalar::to`).
+  template <element_type T>
+  T item() const {
+    return item().to<T>();
+  }
+  //! @}
+
+  //! @name Views (no copy)
+  //! @{
+
+  //! @brief The same elements with new sizes; one size may be -1 (inferred).
+  //! @throws shape_error when the element count differs, or when the strides do not
+  //! allow a view (then `reshape` copies instead).
+  Tensor view(int_list shape) const {
+    dim_vector sizes = detail::infer_size(shape, numel());
+    auto strides = detail::view_strides(this->sizes(), this->strides(), sizes, numel());
+    if (!strides) {
+      throw shape_error(
+          "view size is not compatible with input tensor's size and stride (at least one dimension "
+          "spans across two contiguous subspaces): cannot view size "
+          + format_sizes(this->sizes()) + " with strides " + format_sizes(this->strides()) + " as "
+          + format_sizes(sizes) + ". Use .reshape(...) instead.");
+    }
+    return make_view(std::move(sizes), std::move(*strides), storage_offset());
+  }
+
+  //! @brief Like `view`, but copies (as `contiguous().view(shape)`) when no view exists.
+  Tensor reshape(int_list shape) const {
+    dim_vector sizes = detail::infer_size(shape, numel());
+    if (auto strides = detail::view_strides(this->sizes(), this->strides(), sizes, numel())) {
+      return make_view(std::move(sizes), std::move(*strides), storage_offset());
+    }
+    return contiguous().view(sizes);
+  }
+
+  //! @brief Reorders the dimensions: result dimension i is input dimension `dims[i]`.
+  //! @throws index_error for a wrong count, an out-of-range or a repeated dim.
+  Tensor permute(int_list dims) const {
+    if (static_cast<std::int64_t>(dims.size()) != dim()) {
+      throw index_error("permute(): number of dims don't match in permute: input.dim() = "
+                        + std::to_string(dim())
+                        + " is not equal to len(dims) = " + std::to_string(dims.size()));
+    }
+    dim_vector sizes(dims.size());
+    dim_vector strides(dims.size());
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+      std::size_t const d = wrap(dims[i]);
+      if ((seen >> d) & 1u)
+        throw index_error("permute(): duplicate dims are not allowed: " + format_sizes(dims));
+      seen |= std::uint64_t{1} << d;
+      sizes[i] = impl().sizes[d];
+      strides[i] = impl().strides[d];
+    }
+    return make_view(std::move(sizes), std::move(strides), storage_offset());
+  }
+
+  //! @brief Swaps dimensions `dim0` and `dim1`.
+  Tensor transpose(std::int64_t dim0, std::int64_t dim1) const {
+    std::size_t const a = wrap(dim0);
+    std::size_t const b = wrap(dim1);
+    dim_vector sizes = impl().sizes;
+    dim_vector strides = impl().strides;
+    std::swap(sizes[a], sizes[b]);
+    std::swap(strides[a], strides[b]);
+    return make_view(std::move(sizes), std::move(strides), storage_offset());
+  }
+
+  //! @brief Transpose of a matrix; tensors of rank 0 and 1 are returned as they are.
+  //! @throws shape_error for rank > 2.
+  Tensor t() const {
+    if (dim() > 2)
+      throw shape_error("t() expects a tensor with <= 2 dimensions, but self is "
+                        + std::to_string(dim()) + "D");
+    return dim() < 2 ? *this : transpose(0, 1);
+  }
+
+  //! @brief Elements `start, start + step, ...` before `end` along `dim`, with Python's
+  //! slice rules: missing bounds mean the whole dimension, negative bounds count from the
+  //! end, and out-of-range bounds are clamped (`x.slice(0, -100, 100)` is all of dim 0).
+  //! @throws value_error when `step` is not positive.
+  Tensor slice(std::int64_t dim, std::optional<std::int64_t> start = {},
+               std::optional<std::int64_t> end = {}, std::int64_t step = 1) const {
+    std::size_t const d = wrap(dim);
+    if (step <= 0)
+      throw value_error("slice step must be positive, but got " + std::to_string(step));
+    std::int64_t const size = impl().sizes[d];
+    auto const clamp = [size](std::int64_t bound) {
+      if (bound < 0) bound += size;
+      return std::clamp<std::int64_t>(bound, 0, size);
+    };
+    std::int64_t const first = clamp(start.value_or(0));
+    std::int64_t const last = std::max(first, clamp(end.value_or(size)));
+    dim_vector sizes = impl().sizes;
+    dim_vector strides = impl().strides;
+    sizes[d] = (last - first + step - 1) / step;
+    strides[d] *= step;
+    return make_view(std::move(sizes), std::move(strides),
+                     storage_offset() + first * impl().strides[d]);
+  }
+
+  //! @brief `length` elements from `start` along `dim` (a slice that must be in range).
+  //! @throws index_error when `[start, start + length)` leaves the dimension.
+  Tensor narrow(std::int64_t dim, std::int64_t start, std::int64_t length) const {
+    std::int64_t const size = this->size(dim);
+    if (start < 0 && start >= -size) start += size;
+    if (start < 0 || start > size || length < 0 || start + length > size) {
+      throw index_error("narrow(): start (" + std::to_string(start) + ") + length ("
+                        + std::to_string(length) + ") exceeds dimension size ("
+                        + std::to_string(size) + ")");
+    }
+    return slice(dim, start, start + length);
+  }
+
+  //! @brief The sub-tensor at `index` along `dim`, which is removed.
+  //! @throws index_error when `index` is out of range (negative counts from the end).
+  Tensor select(std::int64_t dim, std::int64_t index) const {
+    std::size_t const d = wrap(dim);
+    std::int64_t const size = impl().sizes[d];
+    if (index < -size || index >= size) {
+      throw index_error("select(): index " + std::to_string(index)
+                        + " out of range for tensor of size " + format_sizes(sizes())
+                        + " at dimension " + std::to_string(d));
+    }
+    if (index < 0) index += size;
+    dim_vector sizes = impl().sizes;
+    dim_vector strides = impl().strides;
+    std::int64_t const offset = storage_offset() + index * strides[d];
+    sizes.erase(sizes.begin() + static_cast<std::ptrdiff_t>(d));
+    strides.erase(strides.begin() + static_cast<std::ptrdiff_t>(d));
+    return make_view(std::move(sizes), std::move(strides), offset);
+  }
+
+  //! @brief Broadcasts to `sizes` without copying: new leading dimensions and dimensions
+  //! of size 1 get stride 0; -1 keeps a size.
+  //! @throws shape_error when a non-singleton size would change.
+  Tensor expand(int_list sizes) const {
+    auto const rank = static_cast<std::int64_t>(sizes.size());
+    if (rank < dim()) {
+      throw shape_error("expand: the number of sizes provided (" + std::to_string(rank)
+                        + ") must be greater or equal to the number of dimensions in the tensor ("
+                        + std::to_string(dim()) + ")");
+    }
+    dim_vector new_sizes(sizes.begin(), sizes.end());
+    dim_vector new_strides(sizes.size(), 0);
+    for (std::int64_t i = rank - 1; i >= 0; --i) {
+      auto const ui = static_cast<std::size_t>(i);
+      std::int64_t const own = i - (rank - dim());
+      if (own < 0) {
+        if (new_sizes[ui] < 0) {
+          throw shape_error("expand: -1 is not allowed in a leading, non-existing dimension "
+                            + std::to_string(i) + " (target sizes " + format_sizes(sizes) + ")");
+        }
+        continue;
+      }
+      std::int64_t const size = impl().sizes[static_cast<std::size_t>(own)];
+      if (new_sizes[ui] == -1) new_sizes[ui] = size;
+      if (new_sizes[ui] == size) {
+        new_strides[ui] = impl().strides[static_cast<std::size_t>(own)];
+      } else if (size != 1) {
+        throw shape_error("The expanded size of the tensor (" + std::to_string(new_sizes[ui])
+                          + ") must match the existing size (" + std::to_string(size)
+                          + ") at non-singleton dimension " + std::to_string(i)
+                          + ".  Target sizes: " + format_sizes(sizes)
+                          + ".  Tensor sizes: " + format_sizes(this->sizes()));
+      } else if (new_sizes[ui] < 0) {
+        throw shape_error("expand: invalid target size " + std::to_string(new_sizes[ui])
+                          + " at dimension " + std::to_string(i));
+      }
+    }
+    return make_view(std::move(new_sizes), std::move(new_strides), storage_offset());
+  }
+
+  //! @brief Removes every dimension of size 1.
+  Tensor squeeze() const {
+    dim_vector sizes;
+    dim_vector strides;
+    for (std::size_t i = 0; i < impl().sizes.size(); ++i) {
+      if (impl().sizes[i] == 1) continue;
+      sizes.push_back(impl().sizes[i]);
+      strides.push_back(impl().strides[i]);
+    }
+    return make_view(std::move(sizes), std::move(strides), storage_offset());
+  }
+
+  //! @brief Removes dimension `dim` if its size is 1; otherwise returns the same view.
+  Tensor squeeze(std::int64_t dim) const {
+    if (this->dim() == 0) {
+      wrap(dim);
+      return *this;
+    }
+    std::size_t const d = wrap(dim);
+    if (impl().sizes[d] != 1) return *this;
+    dim_vector sizes = impl().sizes;
+    dim_vector strides = impl().strides;
+    sizes.erase(sizes.begin() + static_cast<std::ptrdiff_t>(d));
+    strides.erase(strides.begin() + static_cast<std::ptrdiff_t>(d));
+    return make_view(std::move(sizes), std::move(strides), storage_offset());
+  }
+
+  //! @brief Inserts a dimension of size 1 at `dim`, in `[-dim()-1, dim()]`.
+  Tensor unsqueeze(std::int64_t dim) const {
+    auto const d = static_cast<std::size_t>(detail::wrap_dim(dim, this->dim() + 1));
+    dim_vector sizes = impl().sizes;
+    dim_vector strides = impl().strides;
+    std::int64_t const stride = d < strides.size() ? strides[d] * sizes[d] : 1;
+    sizes.insert(sizes.begin() + static_cast<std::ptrdiff_t>(d), 1);
+    strides.insert(strides.begin() + static_cast<std::ptrdiff_t>(d), stride);
+    return make_view(std::move(sizes), std::move(strides), storage_offset());
+  }
+
+  //! @brief Merges dimensions `start_dim..end_dim` into one (a view when strides allow,
+  //! a copy otherwise, like `reshape`). A scalar becomes a one-element vector.
+  Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1) const {
+    if (dim() == 0) return reshape({1});
+    std::size_t const first = wrap(start_dim);
+    std::size_t const last = wrap(end_dim);
+    if (first > last)
+      throw index_error("flatten() has invalid args: start_dim cannot come after end_dim");
+    dim_vector sizes(impl().sizes.begin(),
+                     impl().sizes.begin() + static_cast<std::ptrdiff_t>(first));
+    std::int64_t merged = 1;
+    for (std::size_t i = first; i <= last; ++i)
+      merged *= impl().sizes[i];
+    sizes.push_back(merged);
+    sizes.insert(sizes.end(), impl().sizes.begin() + static_cast<std::ptrdiff_t>(last + 1),
+                 impl().sizes.end());
+    return reshape(sizes);
+  }
+  //! @}
+
+  //! @name Copies
+  //! @{
+
+  //! @brief This tensor if it is contiguous, otherwise a contiguous copy.
+  Tensor contiguous() const { return is_contiguous() ? *this : clone(); }
+
+  //! @brief A contiguous copy with its own storage, on the same device.
+  Tensor clone() const { return to_new(dtype(), device()); }
+
+  //! @brief This tensor if it already has `type`, otherwise a converted copy (see
+  //! `xport::convert` for the conversion of each element).
+  Tensor to(xport::dtype type) const { return type == dtype() ? *this : to_new(type, device()); }
+
+  //! @brief This tensor if it is already on `target`, otherwise a copy there.
+  //! @throws device_error when the device is unavailable.
+  Tensor to(Device target) const { return target == device() ? *this : to_new(dtype(), target); }
+
+  //! @brief `to(Device(xport::cpu))`.
+  Tensor cpu() const { return to(Device(xport::cpu)); }
+
+  //! @brief Copies `src` into this tensor, broadcasting it to this tensor's sizes and
+  //! converting its dtype; the devices may differ. Returns `*this`.
+  //! @throws shape_error when `src` does not broadcast to this tensor's sizes.
+  Tensor const& copy_(Tensor const& src) const;
+  //! @}
+
+private:
+  detail::tensor_impl const& impl() const {
+    if (!impl_)
+      throw value_error(
+          "this tensor is undefined (default-constructed); assign a tensor to it first");
+    return *impl_;
+  }
+
+  std::size_t wrap(std::int64_t d) const {
+    return static_cast<std::size_t>(detail::wrap_dim(d, dim()));
+  }
+
+  template <class T>
+  void check_element_type(char const* what) const {
+    if (dtype_of<T> != dtype()) {
+      throw dtype_error(std::string(what) + "<" + std::string(name(dtype_of<T>))
+                        + ">() called on a tensor of dtype " + torch_name(dtype()));
+    }
+  }
+
+  std::int64_t element_offset(int_list index) const {
+    if (static_cast<std::int64_t>(index.size()) != dim()) {
+      throw index_error("an index of " + std::to_string(index.size()) + " entries "
+                        + format_sizes(index) + " cannot address a tensor of "
+                        + std::to_string(dim()) + " dimensions " + format_sizes(sizes()));
+    }
+    std::int64_t offset = storage_offset();
+    for (std::size_t d = 0; d < index.size(); ++d) {
+      std::int64_t i = index[d];
+      std::int64_t const size = impl().sizes[d];
+      if (i < -size || i >= size) {
+        throw index_error("index " + std::to_string(i) + " is out of bounds for dimension "
+                          + std::to_string(d) + " with size " + std::to_string(size));
+      }
+      offset += (i < 0 ? i + size : i) * impl().strides[d];
+    }
+    return offset;
+  }
+
+  Tensor make_view(dim_vector sizes, dim_vector strides, std::int64_t offset) const {
+    Tensor result;
+    bool const contiguous = detail::compute_contiguous(sizes, strides);
+    std::int64_t numel = 1;
+    for (std::int64_t size : sizes)
+      numel *= size;
+    result.impl_ = std::make_shared<detail::tensor_impl>(detail::tensor_impl{
+        impl().storage, std::move(sizes), std::move(strides), offset, dtype(), numel, contiguous});
+    return result;
+  }
+
+  Tensor to_new(xport::dtype type, Device target) const {
+    dim_vector const& sizes = impl().sizes;
+    Tensor result(Storage(static_cast<std::size_t>(numel()) * xport::element_size(type), target),
+                  type, sizes, detail::contiguous_strides(sizes));
+    result.copy_(*this);
+    return result;
+  }
+
+  std::shared_ptr<detail::tensor_impl> impl_;
+};
+
+namespace detail {
+
+// [first, last] element range of the storage that `t` touches (empty when numel == 0).
+inline std::pair<std::int64_t, std::int64_t> storage_span(Tensor const& t) {
+  std::int64_t last = t.storage_offset();
+  for (std::int64_t d = 0; d < t.dim(); ++d)
+    last += (t.size(d) - 1) * t.stride(d);
+  return {t.storage_offset(), last};
+}
+
+// A CPU tensor with the same sizes and strides as `t`: `t` itself on the CPU, otherwise
+// a host copy of the storage range it touches (skipped with `download = false`).
+inline Tensor host_view(Tensor const& t, bool download) {
+  if (t.device().is_cpu()) return t;
+  auto const [first, last] = storage_span(t);
+  std::size_t const esize = t.element_size();
+  auto const count = static_cast<std::size_t>(last - first + 1);
+  Storage host(count * esize, Device(xport::cpu));
+  if (download) {
+    copy_bytes(host.data(), Device(xport::cpu),
+               static_cast<std::byte const*>(t.storage().data())
+                   + static_cast<std::size_t>(first) * esize,
+               t.device(), count * esize);
+  }
+  return Tensor(host, t.dtype(), t.sizes(), t.strides(), t.storage_offset() - first);
+}
+
+inline void copy_on_cpu(Tensor const& src, Tensor const& dst) {
+  std::array<std::span<std::int64_t const>, 2> const strides = {dst.strides(), src.strides()};
+  visit_dtype(dst.dtype(), [&]<class To>() {
+    visit_dtype(src.dtype(), [&]<class From>() {
+      auto* out = static_cast<To*>(dst.storage().data());
+      auto const* in = static_cast<From const*>(src.storage().data());
+      if constexpr (std::is_same_v<To, From>) {
+        if (dst.is_contiguous() && src.is_contiguous()) {
+          std::copy_n(in + src.storage_offset(), dst.numel(), out + dst.storage_offset());
+          return;
+        }
+      }
+      for_each_offset<2>(
+          dst.sizes(), strides, {dst.storage_offset(), src.storage_offset()},
+          [&](std::array<std::int64_t, 2> const& at) { out[at[0]] = convert<To>(in[at[1]]); });
+    });
+  });
+}
+
+} // namespace detail
+
+inline Tensor const& Tensor::copy_(Tensor const& src) const {
+  if (numel() == 0) return *this;
+  Tensor const source = src.expand(sizes());
+  // Work on host views; device sides are downloaded (source, and a destination with
+  // gaps) and uploaded again afterwards.
+  bool const dst_dense = is_contiguous();
+  Tensor const host_dst = detail::host_view(*this, !dst_dense);
+  detail::copy_on_cpu(detail::host_view(source, true), host_dst);
+  if (!device().is_cpu()) {
+    auto const [first, last] = detail::storage_span(*this);
+    std::size_t const esize = element_size();
+    copy_bytes(static_cast<std::byte*>(storage().data()) + static_cast<std::size_t>(first) * esize,
+               device(), host_dst.storage().data(), Device(xport::cpu),
+               static_cast<std::size_t>(last - first + 1) * esize);
+  }
+  return *this;
+}
+
+//! @brief How a tensor takes part in type promotion: zero-dimensional tensors rank below
+//! tensors with dimensions.
+inline promotion_operand promotion_operand_of(Tensor const& t) {
+  return {t.dtype(), t.dim() == 0 ? operand_kind::zero_dim : operand_kind::dimensioned};
+}
+
+//! @brief `torch.result_type(a, b)` for two tensors.
+inline xport::dtype result_type(Tensor const& a, Tensor const& b) {
+  promotion_operand const operands[] = {promotion_operand_of(a), promotion_operand_of(b)};
+  return result_type(operands);
+}
+
+//! @brief `torch.result_type(t, s)` for a tensor and a C++ number (a wrapped number).
+inline xport::dtype result_type(Tensor const& t, Scalar s) {
+  promotion_operand const operands[] = {promotion_operand_of(t),
+                                        {s.type(), operand_kind::wrapped_number}};
+  return result_type(operands);
+}
+
+} // namespace xport

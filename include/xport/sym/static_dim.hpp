@@ -1,0 +1,913 @@
+//! @file
+//! The compile-time tier of dims: static sizes (`fixed<784>`), named dims with a range
+//! (`dim<"batch", 1, 1024>`) and increasing affine dims derived from them (`2*batch + 1`)
+//! as types, with CuTe's arithmetic rule and three-valued static checks.
+//!
+//! An *extent* is one of
+//! - `fixed<N>`: a size known at compile time; an empty type;
+//! - `dim<Name, Min, Max>`: a named dynamic size whose value is known only at run time
+//!   but whose name and range are in the type (PyTorch's `Dim(name, min=, max=)`);
+//! - `affine<Root, A, B>`: the derived dim `A*Root + B` (`A >= 1`), always re-rooted on a
+//!   plain `dim` and written in one canonical form, so equal forms are the same type;
+//! - a plain integer: a runtime size with nothing known about it.
+//!
+//! Arithmetic follows CuTe: static op static stays static (it folds into the type),
+//! anything the types cannot represent decays to a runtime `std::int64_t`. Checks
+//! (`expect_equal`, `slice`, `exact_div`, and the shape operations of
+//! `static_shape.hpp`) first decide their condition from the types alone, with the same
+//! constexpr `value_range` arithmetic the runtime uses: a condition that can never hold is
+//! a `static_assert` failure with a readable message; one that always holds costs nothing;
+//! one the types cannot decide is checked on the values at run time and throws an
+//! `xport::error` naming them. Inconclusive is never a compile error.
+//!
+//! @code
+//! using namespace xport::literals;
+//! using batch = xport::dim<"batch", 1, 1024>;
+//! batch b{8};
+//! auto n = 2_c * b + 1_c;        // xport::derived<batch, 2, 1>; n.value() == 17
+//! auto m = b + b + 1_c;          // the same type as n: canonical forms
+//! auto k = 784_c / 4_c;          // xport::fixed<196>
+//! auto r = b * std::int64_t{3};  // std::int64_t{24}: mixed decays to runtime
+//! @endcode
+#pragma once
+
+#include <xport/core/error.hpp>
+#include <xport/sym/range.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace xport::sym {
+
+// ---------------------------------------------------------------------------------------
+// Names as template arguments
+// ---------------------------------------------------------------------------------------
+
+//! @brief A string literal usable as a template argument: `dim<"batch">` deduces
+//! `fixed_string<6>`.
+//!
+//! Holds the characters and the terminating NUL; compares by content, so two `dim`s
+//! spelled with the same literal name the same dim.
+template <std::size_t N>
+struct fixed_string {
+  char chars[N]{}; //!< The characters, NUL-terminated.
+
+  //! @brief Copies a string literal.
+  constexpr fixed_string(const char (&s)[N]) noexcept { // NOLINT: implicit by design
+    for (std::size_t i = 0; i < N; ++i)
+      chars[i] = s[i];
+  }
+  //! @brief The characters without the terminating NUL.
+  constexpr std::string_view view() const noexcept { return {chars, N - 1}; }
+};
+
+// ---------------------------------------------------------------------------------------
+// Extent types
+// ---------------------------------------------------------------------------------------
+
+//! @brief A size known at compile time: an empty type, `fixed<784>{}.value == 784`.
+//!
+//! Converts implicitly to `std::int64_t`, so it can be passed wherever a runtime size is
+//! expected. Write one with the literal `784_c` (`xport::literals`).
+template <std::int64_t N>
+struct fixed {
+  static constexpr std::int64_t value = N; //!< The size.
+  //! @brief `N`, as a runtime integer.
+  constexpr operator std::int64_t() const noexcept { return N; } // NOLINT: implicit by design
+};
+
+namespace detail {
+
+constexpr bool is_identifier(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (!alpha(s[0])) return false;
+  for (char c : s)
+    if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
+  return true;
+}
+
+// Error paths are out of line and not constexpr: they build std::string messages, which
+// constant evaluation (clang 14) must never reach. Reaching one while constant-evaluating
+// makes the expression non-constant, which is the compile-time form of the same error.
+[[noreturn]] inline void throw_bound(std::string_view what, const char* op, std::int64_t bound,
+                                     std::int64_t got) {
+  throw constraint_violation("Expected " + std::string(what) + " to be " + op + " "
+                             + std::to_string(bound) + ", but got " + std::to_string(got));
+}
+
+} // namespace detail
+
+//! @brief A named dynamic size with a declared range `[Min, Max]`, as a type: the compile
+//! time twin of PyTorch's `Dim(name, min=Min, max=Max)`.
+//!
+//! The name, the range and the identity of the dim are in the type; an object holds the
+//! runtime value, which is always inside the range. Two `dim`s with the same name must
+//! have the same range: meeting a second definition in any operation is a compile error,
+//! as PyTorch's "Found different definitions ... for the same symbolic dimension".
+//!
+//! @tparam Name an identifier, e.g. `"batch"`.
+//! @tparam Min  least value, `>= 0` (default 0, as PyTorch).
+//! @tparam Max  greatest value, `> Min` (default `int_oo`, unbounded).
+//!
+//! @code
+//! using batch = xport::dim<"batch", 1, 1024>;
+//! batch b{8};              // b.value() == 8
+//! batch c{xport::fixed<4>{}};   // checked at compile time
+//! batch d{2000};           // throws constraint_violation:
+//!                          // "Expected batch to be <= 1024, but got 2000"
+//! @endcode
+template <fixed_string Name, std::int64_t Min = 0, std::int64_t Max = int_oo>
+class dim {
+  static_assert(detail::is_identifier(Name.view()),
+                "xport::dim: the name must be a valid identifier (letters, digits and '_', "
+                "not starting with a digit)");
+  static_assert(Min >= 0, "xport::dim: min must be non-negative");
+  static_assert(Max > Min, "xport::dim: Cannot create Dim with inconsistent min, max: "
+                           "max must be greater than min");
+
+public:
+  static constexpr std::string_view name = Name.view(); //!< The dim's name.
+  static constexpr std::int64_t min = Min;              //!< Least value.
+  static constexpr std::int64_t max = Max;              //!< Greatest value (`int_oo`: none).
+  static constexpr value_range range{Min, Max};         //!< `VR[Min, Max]`.
+
+  //! @brief Holds `value`, checked against the range.
+  //! @param where how to name the value in the message (defaults to the dim's name).
+  //! @throws constraint_violation "Expected batch to be <= 1024, but got 2000" (or `>=`).
+  constexpr explicit dim(std::int64_t value, std::string_view where = name) : value_(value) {
+    if (value < Min) detail::throw_bound(where, ">=", Min, value);
+    if (value > Max) detail::throw_bound(where, "<=", Max, value);
+  }
+
+  //! @brief Holds the static value `N`; a value outside `[Min, Max]` is a compile error.
+  template <std::int64_t N>
+  constexpr dim(fixed<N>) noexcept : value_(N) { // NOLINT: implicit by design
+    static_assert(Min <= N && N <= Max,
+                  "xport::dim: the static value lies outside the dim's declared range");
+  }
+
+  //! @brief The runtime value, in `[Min, Max]`.
+  constexpr std::int64_t value() const noexcept { return value_; }
+
+private:
+  std::int64_t value_;
+};
+
+namespace detail {
+
+template <class T>
+struct is_dim : std::false_type {};
+template <fixed_string Name, std::int64_t Min, std::int64_t Max>
+struct is_dim<dim<Name, Min, Max>> : std::true_type {};
+
+} // namespace detail
+
+//! @brief True iff `T` is a plain `dim<Name, Min, Max>` (a root).
+template <class T>
+concept plain_dim = detail::is_dim<T>::value;
+
+//! @brief The derived dim `A*Root + B`, for `A >= 1`, in canonical form; name it with
+//! `derived<Root, A, B>` (which also folds nesting and `1*d + 0 == d`) or build it with
+//! arithmetic (`2_c * b + 1_c`).
+//!
+//! Its range is `A*VR[Root::min, Root::max] + B`, computed with `value_range`; as in
+//! PyTorch, a negative minimum is an error ("Expected derived min value ... to be >= 0"),
+//! and so is a finite root maximum whose image overflows int64. An object holds the root's
+//! value.
+//!
+//! @code
+//! using batch = xport::dim<"batch", 1, 1024>;
+//! xport::derived<batch, 2, 1> n{batch{8}};   // n.value() == 17, range VR[3, 2049]
+//! @endcode
+template <plain_dim Root, std::int64_t A, std::int64_t B>
+class affine {
+  static_assert(A >= 1 && !(A == 1 && B == 0),
+                "xport::affine: not canonical; spell derived dims as xport::derived<Root, A, B>");
+
+public:
+  using root_type = Root;              //!< The plain dim this one is derived from.
+  static constexpr std::int64_t a = A; //!< Coefficient of the root.
+  static constexpr std::int64_t b = B; //!< Offset.
+  //! @brief `A*VR[Root::min, Root::max] + B`.
+  static constexpr value_range range = value_range::point(A) * Root::range + value_range::point(B);
+  static constexpr std::int64_t min = range.lo; //!< Least value.
+  static constexpr std::int64_t max = range.hi; //!< Greatest value (`int_oo`: none).
+
+  static_assert(range.lo >= 0, "xport::derived: Expected derived min value to be >= 0; "
+                               "specify an appropriate min value for the root dim");
+  static_assert(Root::max == int_oo || range.hi < int_oo,
+                "xport::derived: the derived max value overflows int64; specify an "
+                "appropriate max value for the root dim");
+
+  //! @brief The derived dim at `root`: value `A*root.value() + B`.
+  constexpr explicit affine(Root root) noexcept : root_(root) {}
+
+  //! @brief The root's value.
+  constexpr Root root() const noexcept { return root_; }
+  //! @brief `A*root + B`.
+  constexpr std::int64_t value() const noexcept { return A * root_.value() + B; }
+
+private:
+  Root root_;
+};
+
+namespace detail {
+
+template <class T>
+struct is_affine : std::false_type {};
+template <class R, std::int64_t A, std::int64_t B>
+struct is_affine<affine<R, A, B>> : std::true_type {};
+template <class T>
+struct is_fixed : std::false_type {};
+template <std::int64_t N>
+struct is_fixed<fixed<N>> : std::true_type {};
+
+} // namespace detail
+
+//! @brief True iff `T` is `fixed<N>`.
+template <class T>
+concept static_size = detail::is_fixed<T>::value;
+
+//! @brief True iff `T` is a `dim` or a derived (`affine`) dim: a symbolic size.
+template <class T>
+concept symbolic_size = plain_dim<T> || detail::is_affine<T>::value;
+
+//! @brief True iff `T`'s form is in its type: `fixed`, `dim` or `affine`.
+template <class T>
+concept typed_extent = static_size<T> || symbolic_size<T>;
+
+//! @brief Anything usable as a size: a typed extent or a runtime integer (not `bool`).
+template <class T>
+concept extent = typed_extent<T> ||(std::integral<T> && !std::same_as<T, bool>);
+
+namespace detail {
+
+// The affine form a*root + b of a typed extent; root is void for a fixed size.
+template <class E>
+struct form;
+template <std::int64_t N>
+struct form<fixed<N>> {
+  using root = void;
+  static constexpr std::int64_t a = 0, b = N;
+};
+template <fixed_string Name, std::int64_t Min, std::int64_t Max>
+struct form<dim<Name, Min, Max>> {
+  using root = dim<Name, Min, Max>;
+  static constexpr std::int64_t a = 1, b = 0;
+};
+template <class R, std::int64_t A, std::int64_t B>
+struct form<affine<R, A, B>> {
+  using root = R;
+  static constexpr std::int64_t a = A, b = B;
+};
+
+// The canonical type of a*Root + b.
+template <class Root, std::int64_t A, std::int64_t B>
+struct make_form {
+  using type = affine<Root, A, B>;
+};
+template <class Root, std::int64_t B>
+struct make_form<Root, 0, B> {
+  using type = fixed<B>;
+};
+template <class Root>
+struct make_form<Root, 1, 0> {
+  using type = Root;
+};
+
+} // namespace detail
+
+//! @brief The canonical type of the derived dim `A*E + B` for a `dim` or derived dim `E`
+//! and `A >= 1`: nesting is re-rooted and the identity folds away.
+//!
+//! `derived<batch, 2, 1>` is `affine<batch, 2, 1>`;
+//! `derived<derived<batch, 2, 1>, 3, 1>` is `affine<batch, 6, 4>`;
+//! `derived<batch, 1, 0>` is `batch`.
+template <symbolic_size E, std::int64_t A, std::int64_t B = 0>
+requires(A >= 1) using derived = typename detail::make_form<
+    typename detail::form<E>::root, A * detail::form<E>::a, A * detail::form<E>::b + B>::type;
+
+//! @brief The set of values an extent type admits: `VR[N, N]` for `fixed<N>`, the
+//! declared range for a dim, its image for a derived dim, and every integer for a runtime
+//! integer. `range_of<xport::derived<batch, 2, 1>>` is `VR[3, 2049]` for `batch` in
+//! `[1, 1024]`.
+template <extent E>
+inline constexpr value_range range_of = value_range::unbounded();
+template <std::int64_t N>
+inline constexpr value_range range_of<fixed<N>> = value_range::point(N);
+template <fixed_string Name, std::int64_t Min, std::int64_t Max>
+inline constexpr value_range range_of<dim<Name, Min, Max>> = dim<Name, Min, Max>::range;
+template <class R, std::int64_t A, std::int64_t B>
+inline constexpr value_range range_of<affine<R, A, B>> = affine<R, A, B>::range;
+
+//! @brief The runtime value of any extent: `value_of(fixed<3>{}) == 3`.
+template <extent E>
+constexpr std::int64_t value_of(const E& e) noexcept {
+  if constexpr (static_size<E>)
+    return E::value;
+  else if constexpr (symbolic_size<E>)
+    return e.value();
+  else
+    return static_cast<std::int64_t>(e);
+}
+
+//! @brief The extent type an argument of type `T` stands for: typed extents are
+//! themselves, integers become `std::int64_t`.
+template <extent T>
+using extent_t = std::conditional_t<typed_extent<T>, T, std::int64_t>;
+
+//! @brief `e` as an `extent_t`: integers are widened to `std::int64_t`.
+template <extent E>
+constexpr extent_t<E> to_extent(const E& e) noexcept {
+  if constexpr (typed_extent<E>)
+    return e;
+  else
+    return static_cast<std::int64_t>(e);
+}
+
+//! @brief The symbolic spelling of an extent type, as PyTorch prints it:
+//! `form_string<fixed<784>>()` is `"784"`, `form_string<batch>()` is `"batch"`,
+//! `form_string<derived<batch, 2, 1>>()` is `"2*batch + 1"`, `derived<batch, 1, -1>`
+//! gives `"batch - 1"`. A runtime integer has no form and gives `"?"`.
+template <extent E>
+std::string form_string() {
+  if constexpr (static_size<E>) {
+    return std::to_string(E::value);
+  } else if constexpr (plain_dim<E>) {
+    return std::string(E::name);
+  } else if constexpr (symbolic_size<E>) {
+    std::string s = E::a == 1 ? "" : std::to_string(E::a) + "*";
+    s += E::root_type::name;
+    if constexpr (E::b > 0) s += " + " + std::to_string(E::b);
+    if constexpr (E::b < 0) s += " - " + std::to_string(-E::b);
+    return s;
+  } else {
+    return "?";
+  }
+}
+
+//! @brief How to name an extent's value in a message: its form and, when that is not
+//! already the number, the value: `"2*batch + 1 = 17"`, `"784"`, `"5"`.
+template <extent E>
+std::string describe(const E& e) {
+  if constexpr (symbolic_size<E>)
+    return form_string<E>() + " = " + std::to_string(e.value());
+  else
+    return std::to_string(value_of(e));
+}
+
+namespace detail {
+
+[[noreturn]] inline void throw_not_of_form(std::string_view where, std::int64_t n,
+                                           const std::string& form, std::string_view root) {
+  throw constraint_violation("Expected " + std::string(where) + " = " + std::to_string(n)
+                             + " to be of the form " + form + ", where " + std::string(root)
+                             + " is an integer");
+}
+
+[[noreturn]] inline void throw_not_equal(std::string_view where, std::int64_t expected,
+                                         std::int64_t got) {
+  throw constraint_violation("Expected " + std::string(where) + " to be equal to "
+                             + std::to_string(expected) + ", but got " + std::to_string(got));
+}
+
+} // namespace detail
+
+//! @brief The extent of type `E` that an observed size `n` binds to: the runtime check
+//! of one size against a typed extent, in PyTorch's words.
+//!
+//! `fixed<N>` requires `n == N`; a `dim` requires `n` in its range; a derived dim
+//! `A*root + B` requires `n` in its range and of its form, and solves the root
+//! (`bind_extent<derived<batch, 2, 1>>(17, "x.shape[0]").root().value() == 8`); a runtime
+//! integer takes `n` as is.
+//! @param where how the message names the size, e.g. `"x.shape[0]"`.
+//! @throws constraint_violation "Expected x.shape[0] to be equal to 784, but got 785",
+//!   "Expected x.shape[0] to be <= 2049, but got 2051",
+//!   "Expected x.shape[0] = 12 to be of the form 2*batch + 1, where batch is an integer".
+template <extent E>
+constexpr extent_t<E> bind_extent(std::int64_t n, std::string_view where) {
+  if constexpr (static_size<E>) {
+    if (n != E::value) detail::throw_not_equal(where, E::value, n);
+    return E{};
+  } else if constexpr (plain_dim<E>) {
+    return E{n, where};
+  } else if constexpr (symbolic_size<E>) {
+    if (n < E::min) detail::throw_bound(where, ">=", E::min, n);
+    if (n > E::max) detail::throw_bound(where, "<=", E::max, n);
+    if ((n - E::b) % E::a != 0)
+      detail::throw_not_of_form(where, n, form_string<E>(), E::root_type::name);
+    return E{typename E::root_type{(n - E::b) / E::a, where}};
+  } else {
+    return n;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Static decisions
+// ---------------------------------------------------------------------------------------
+
+//! @brief The answer of a static check: the condition holds for every value the types
+//! admit, for none of them, or the types cannot tell (the values decide at run time).
+enum class verdict { always, never, unknown };
+
+namespace detail {
+
+template <class X, class Y>
+inline constexpr bool same_root = std::is_same_v<typename form<X>::root, typename form<Y>::root>;
+
+// Roots that can be combined into one affine form: equal, or one side has none (fixed).
+template <class X, class Y>
+constexpr bool compatible_roots_impl() noexcept {
+  if constexpr (typed_extent<X> && typed_extent<Y>)
+    return same_root<
+               X,
+               Y> || std::is_void_v<typename form<X>::root> || std::is_void_v<typename form<Y>::root>;
+  else
+    return false;
+}
+template <class X, class Y>
+inline constexpr bool compatible_roots = compatible_roots_impl<X, Y>();
+
+template <class X, class Y>
+struct root_pair {
+  using type = std::conditional_t<std::is_void_v<typename form<X>::root>, typename form<Y>::root,
+                                  typename form<X>::root>;
+};
+
+template <class X, class Y>
+constexpr bool names_conflict() noexcept {
+  if constexpr (symbolic_size<X> && symbolic_size<Y>) {
+    using rx = typename form<X>::root;
+    using ry = typename form<Y>::root;
+    return !std::is_same_v<rx, ry> && rx::name == ry::name;
+  } else {
+    return false;
+  }
+}
+
+// Every binary operation on extents runs this first, so that two definitions of one name
+// never meet silently.
+template <class X, class Y>
+constexpr void check_names() noexcept {
+  static_assert(!names_conflict<X, Y>(),
+                "xport: Found different definitions (two ranges) for the same symbolic "
+                "dimension name; declare each dim once and reuse the type");
+}
+
+template <class R>
+inline constexpr value_range root_range = R::range;
+template <>
+inline constexpr value_range root_range<void> = value_range::point(0);
+
+constexpr std::int64_t floor_div(std::int64_t x, std::int64_t d) noexcept {
+  std::int64_t q = x / d;
+  if (x % d != 0 && ((x < 0) != (d < 0))) --q;
+  return q;
+}
+constexpr std::int64_t floor_mod(std::int64_t x, std::int64_t d) noexcept {
+  return x - floor_div(x, d) * d;
+}
+
+// Why x == y can never hold, for the static_assert that reports it.
+enum class unequal { no, constants_differ, forms_differ, outside_range, not_of_form, disjoint };
+
+template <class X, class Y>
+constexpr unequal never_equal_because() noexcept {
+  if constexpr (!typed_extent<X> || !typed_extent<Y>) {
+    return unequal::no;
+  } else if constexpr (same_root<X, Y>) {
+    using fx = form<X>;
+    using fy = form<Y>;
+    if constexpr (std::is_void_v<typename fx::root>) {
+      return fx::b == fy::b ? unequal::no : unequal::constants_differ;
+    } else if constexpr (fx::a == fy::a) {
+      return fx::b == fy::b ? unequal::no : unequal::forms_differ;
+    } else {
+      // a1*r + b1 == a2*r + b2 has the single solution r = (b2 - b1) / (a1 - a2).
+      constexpr std::int64_t num = fy::b - fx::b, den = fx::a - fy::a;
+      if (num % den != 0 || !fx::root::range.contains(num / den)) return unequal::forms_differ;
+      return unequal::no;
+    }
+  } else if constexpr (static_size<X> || static_size<Y>) {
+    using S = std::conditional_t<static_size<X>, X, Y>;
+    using D = std::conditional_t<static_size<X>, Y, X>;
+    if (!range_of<D>.contains(S::value)) return unequal::outside_range;
+    if ((S::value - form<D>::b) % form<D>::a != 0) return unequal::not_of_form;
+    return unequal::no;
+  } else {
+    return intersect(range_of<X>, range_of<Y>).is_empty() ? unequal::disjoint : unequal::no;
+  }
+}
+
+} // namespace detail
+
+//! @brief Decides `x == y` from the types `X` and `Y` alone.
+//!
+//! `never` when the two can have no common value: different constants, two different
+//! forms of one root (`2*b + 1` vs `2*b`), a constant outside a dim's range or not of a
+//! derived dim's form, disjoint ranges. `always` for the same typed extent. Otherwise
+//! `unknown`. `static_equal<batch, batch>() == verdict::always`;
+//! `static_equal<derived<batch, 2>, derived<batch, 2, 1>>() == verdict::never`;
+//! `static_equal<batch, fixed<8>>() == verdict::unknown`.
+template <extent X, extent Y>
+constexpr verdict static_equal() noexcept {
+  if constexpr (typed_extent<X> && std::is_same_v<X, Y>)
+    return verdict::always;
+  else if constexpr (detail::never_equal_because<X, Y>() != detail::unequal::no)
+    return verdict::never;
+  else
+    return verdict::unknown;
+}
+
+//! @brief Decides `x <= y` from the types alone, by the range of `y - x`.
+//!
+//! Over one root (or a constant) the difference is itself affine in the root, so its
+//! range is exact: `static_less_equal<batch, derived<batch, 2>>() == verdict::always`.
+//! Otherwise the ranges are compared:
+//! `static_less_equal<fixed<16>, dim<"n", 1, 8>>() == verdict::never`.
+template <extent X, extent Y>
+constexpr verdict static_less_equal() noexcept {
+  value_range diff; // the range of y - x
+  if constexpr (detail::compatible_roots<X, Y>) {
+    using R = typename detail::root_pair<X, Y>::type;
+    using fx = detail::form<X>;
+    using fy = detail::form<Y>;
+    diff = value_range::point(fy::a - fx::a)
+               * detail::root_range<R> + value_range::point(fy::b - fx::b);
+  } else {
+    diff = range_of<Y> - range_of<X>;
+  }
+  if (diff.lo >= 0) return verdict::always;
+  if (diff.hi < 0) return verdict::never;
+  return verdict::unknown;
+}
+
+// ---------------------------------------------------------------------------------------
+// Arithmetic
+// ---------------------------------------------------------------------------------------
+
+namespace detail {
+
+template <class R>
+struct root_of_value {
+  template <class E>
+  static constexpr R get(const E& e) noexcept {
+    if constexpr (std::is_same_v<E, R>)
+      return e;
+    else
+      return e.root();
+  }
+};
+
+// Builds the canonical result a*R + b from the operands' root value.
+template <class R, std::int64_t A, std::int64_t B, class X, class Y>
+constexpr auto build(const X& x, const Y& y) noexcept {
+  using T = typename make_form<R, A, B>::type;
+  if constexpr (static_size<T>) {
+    return T{};
+  } else {
+    R root = [&] {
+      if constexpr (std::is_same_v<typename form<X>::root, R>)
+        return root_of_value<R>::get(x);
+      else
+        return root_of_value<R>::get(y);
+    }();
+    if constexpr (plain_dim<T>)
+      return root;
+    else
+      return T{root};
+  }
+}
+
+// True iff X has a typed form whose root coefficient K divides: the quotient by K (and the
+// residue modulo K) is then exact in the root.
+template <class X, std::int64_t K>
+constexpr bool coefficient_divisible() noexcept {
+  if constexpr (typed_extent<X>)
+    return form<X>::a % K == 0;
+  else
+    return false;
+}
+
+template <class X, class Y>
+concept mixed_operands = extent<X> && extent<Y> &&(typed_extent<X> || typed_extent<Y>);
+
+[[noreturn]] inline void throw_division_by_zero(const char* op, std::int64_t x) {
+  throw value_error("division by zero: " + std::to_string(x) + " " + op + " 0");
+}
+
+} // namespace detail
+
+//! @brief Sum. Typed extents over one root (or constants) stay typed:
+//! `batch + 3_c` is `derived<batch, 1, 3>`, `b + b` is `derived<batch, 2>`,
+//! `3_c + 4_c` is `fixed<7>`; anything else is a runtime `std::int64_t`.
+template <extent X, extent Y>
+requires detail::mixed_operands<X, Y>
+constexpr auto operator+(const X& x, const Y& y) noexcept {
+  detail::check_names<X, Y>();
+  if constexpr (detail::compatible_roots<X, Y>) {
+    using fx = detail::form<X>;
+    using fy = detail::form<Y>;
+    return detail::build<typename detail::root_pair<X, Y>::type, fx::a + fy::a, fx::b + fy::b>(x,
+                                                                                               y);
+  } else {
+    return value_of(x) + value_of(y);
+  }
+}
+
+//! @brief Difference. Stays typed when the result is a constant or an increasing form of
+//! one root: `b - 1_c` is `derived<batch, 1, -1>` (an error if `batch` may be 0:
+//! a derived dim's minimum must be `>= 0`), `(b + 3_c) - b` is `fixed<3>`; a decreasing
+//! form (`8_c - b`) or a mix with runtime values is a runtime `std::int64_t`.
+template <extent X, extent Y>
+requires detail::mixed_operands<X, Y>
+constexpr auto operator-(const X& x, const Y& y) noexcept {
+  detail::check_names<X, Y>();
+  if constexpr (detail::compatible_roots<X, Y>) {
+    using fx = detail::form<X>;
+    using fy = detail::form<Y>;
+    if constexpr (fx::a - fy::a >= 0)
+      return detail::build<typename detail::root_pair<X, Y>::type, fx::a - fy::a, fx::b - fy::b>(x,
+                                                                                                 y);
+    else
+      return value_of(x) - value_of(y);
+  } else {
+    return value_of(x) - value_of(y);
+  }
+}
+
+//! @brief Product. A typed extent times a positive constant stays typed
+//! (`2_c * b` is `derived<batch, 2>`); times `fixed<0>` it is `fixed<0>` (absorbing, as
+//! CuTe, also for runtime operands); two constants fold. Everything else is a runtime
+//! `std::int64_t` (symbolic times symbolic, negative factors of a dim).
+template <extent X, extent Y>
+requires detail::mixed_operands<X, Y>
+constexpr auto operator*(const X& x, const Y& y) noexcept {
+  detail::check_names<X, Y>();
+  if constexpr (std::is_same_v<X, fixed<0>> || std::is_same_v<Y, fixed<0>>) {
+    return fixed<0>{};
+  } else if constexpr (static_size<X> && static_size<Y>) {
+    return fixed<X::value * Y::value>{};
+  } else if constexpr (static_size<X> && symbolic_size<Y>) {
+    return y * x;
+  } else if constexpr (symbolic_size<X> && static_size<Y>) {
+    if constexpr (Y::value > 0)
+      return detail::build<typename detail::form<X>::root, detail::form<X>::a * Y::value,
+                           detail::form<X>::b * Y::value>(x, y);
+    else
+      return value_of(x) * Y::value;
+  } else {
+    return value_of(x) * value_of(y);
+  }
+}
+
+//! @brief Floor division (Python's `//`, which equals C++'s `/` on sizes).
+//!
+//! `fixed / fixed` folds (`784_c / 4_c` is `fixed<196>`); a typed form divided by a
+//! constant that divides its coefficient stays typed, since the quotient is exact up to the
+//! offset: `(4_c * b + 6_c) / 2_c` is `derived<batch, 2, 3>`, `(2_c*b + 1_c) / 2_c` is
+//! `b`. Otherwise a runtime `std::int64_t`. A static zero divisor is a compile error.
+//! @throws value_error for a runtime zero divisor.
+template <extent X, extent Y>
+requires detail::mixed_operands<X, Y>
+constexpr auto operator/(const X& x, const Y& y) {
+  detail::check_names<X, Y>();
+  if constexpr (static_size<Y>) {
+    static_assert(Y::value != 0, "xport: division of a size by the static value 0");
+    if constexpr (Y::value > 0 && detail::coefficient_divisible<X, Y::value>())
+      return detail::build<typename detail::form<X>::root, detail::form<X>::a / Y::value,
+                           detail::floor_div(detail::form<X>::b, Y::value)>(x, y);
+    else if constexpr (static_size<X>)
+      return fixed<detail::floor_div(X::value, Y::value)>{};
+    else
+      return detail::floor_div(value_of(x), Y::value);
+  } else {
+    const std::int64_t d = value_of(y);
+    if (d == 0) detail::throw_division_by_zero("//", value_of(x));
+    return detail::floor_div(value_of(x), d);
+  }
+}
+
+//! @brief Modulo (Python's `%`: the result has the sign of the divisor).
+//!
+//! A typed form modulo a constant that divides its coefficient is that constant's residue
+//! of the offset, a `fixed`: `(3_c * b) % 3_c` is `fixed<0>`, `(2_c * b + 1_c) % 2_c` is
+//! `fixed<1>`, and anything `% 1_c` is `fixed<0>`. Otherwise a runtime `std::int64_t`.
+//! A static zero divisor is a compile error.
+//! @throws value_error for a runtime zero divisor.
+template <extent X, extent Y>
+requires detail::mixed_operands<X, Y>
+constexpr auto operator%(const X& x, const Y& y) {
+  detail::check_names<X, Y>();
+  if constexpr (static_size<Y>) {
+    static_assert(Y::value != 0, "xport: division of a size by the static value 0");
+    if constexpr (Y::value == 1 || Y::value == -1)
+      return fixed<0>{};
+    else if constexpr (detail::coefficient_divisible<X, Y::value>())
+      return fixed<detail::floor_mod(detail::form<X>::b, Y::value)>{};
+    else
+      return detail::floor_mod(value_of(x), Y::value);
+  } else {
+    const std::int64_t d = value_of(y);
+    if (d == 0) detail::throw_division_by_zero("%", value_of(x));
+    return detail::floor_mod(value_of(x), d);
+  }
+}
+
+//! @brief Literals for static sizes: `784_c` is `fixed<784>{}`.
+namespace literals {
+
+//! @brief `784_c` is `xport::fixed<784>{}`; digits only (decimal).
+template <char... Digits>
+constexpr auto operator""_c() noexcept {
+  static_assert(((Digits >= '0' && Digits <= '9') && ...),
+                "xport: the _c literal takes decimal digits only");
+  constexpr std::int64_t n = [] {
+    std::int64_t v = 0;
+    for (char c : {Digits...})
+      v = v * 10 + (c - '0');
+    return v;
+  }();
+  return fixed<n>{};
+}
+
+} // namespace literals
+
+// ---------------------------------------------------------------------------------------
+// Checks
+// ---------------------------------------------------------------------------------------
+
+namespace detail {
+
+// The static_asserts shared by every check that two extents are equal. Kept in one place
+// so each message exists once; an operation adds its own message for the constant case.
+template <class X, class Y>
+constexpr void static_check_equal() noexcept {
+  check_names<X, Y>();
+  constexpr unequal why = never_equal_because<X, Y>();
+  static_assert(why != unequal::forms_differ,
+                "xport: two derived dims of the same root with different forms can never be "
+                "equal (a*d + b == c*d + e has no solution in d's range)");
+  static_assert(why != unequal::outside_range,
+                "xport: a static size lies outside the declared range of the dim it must "
+                "equal");
+  static_assert(why != unequal::not_of_form,
+                "xport: a static size is not of the form a*d + b of the derived dim it must "
+                "equal");
+  static_assert(why != unequal::disjoint,
+                "xport: two dims that must be equal have disjoint declared ranges");
+}
+
+// Of two extents known to be equal, the one that says more: fixed, then typed, then int.
+template <class X, class Y>
+constexpr auto more_static(const X& x, const Y& y) noexcept {
+  if constexpr (static_size<X>)
+    return x;
+  else if constexpr (static_size<Y>)
+    return y;
+  else if constexpr (typed_extent<X>)
+    return x;
+  else if constexpr (typed_extent<Y>)
+    return to_extent(y);
+  else
+    return to_extent(x);
+}
+
+[[noreturn]] inline void throw_unequal(const std::string& x, const std::string& y) {
+  throw shape_error("Expected " + x + " to be equal to " + y);
+}
+
+} // namespace detail
+
+//! @brief Asserts `x == y` and returns the more static of the two (a `fixed` over a dim,
+//! a dim over a runtime integer), so later operations keep what the types know.
+//!
+//! Decided statically where the types allow (see `static_equal`): `never` is a compile
+//! error naming the reason; `always` costs nothing; `unknown` compares the values.
+//! `expect_equal(b, 8_c)` returns `fixed<8>{}` if `b.value() == 8`.
+//! @throws shape_error "Expected batch = 7 to be equal to 8".
+template <extent X, extent Y>
+constexpr auto expect_equal(const X& x, const Y& y) {
+  detail::static_check_equal<X, Y>();
+  static_assert(detail::never_equal_because<X, Y>() != detail::unequal::constants_differ,
+                "xport: two static sizes that must be equal differ");
+  if constexpr (static_equal<X, Y>() != verdict::always)
+    if (value_of(x) != value_of(y)) detail::throw_unequal(describe(x), describe(y));
+  return detail::more_static(x, y);
+}
+
+namespace detail {
+
+// True iff y - x has a typed, increasing form whose range has no negative value.
+template <class Y, class X>
+constexpr bool nonnegative_difference() noexcept {
+  if constexpr (compatible_roots<X, Y>) {
+    constexpr std::int64_t a = form<Y>::a - form<X>::a, b = form<Y>::b - form<X>::b;
+    using R = typename root_pair<X, Y>::type;
+    return a >= 0 && (value_range::point(a) * root_range<R> + value_range::point(b)).lo >= 0;
+  } else {
+    return false;
+  }
+}
+
+[[noreturn]] inline void throw_slice(const std::string& start, const std::string& end,
+                                     const std::string& size) {
+  throw index_error("slice [" + start + ":" + end + "] does not fit in a size of " + size
+                    + "; expected 0 <= start <= end <= size");
+}
+
+} // namespace detail
+
+//! @brief The length of the slice `[start:end]` of a size `x`: `end - start`, after
+//! checking `0 <= start <= end <= x` (strict, like `narrow`: no clamping).
+//!
+//! Each bound is decided from the types first: `slice(dim<"n", 1, 8>{n}, 0_c, 16_c)` is a
+//! compile error (the end is past the dim's maximum, provably); `slice(b, 1_c, b)` is
+//! `derived<batch, 1, -1>` when `batch >= 1`, checked for nothing at run time. When a
+//! bound is inconclusive the values are checked, and a result whose typed form could be
+//! negative decays to `std::int64_t` instead of being a compile error.
+//! @throws index_error "slice [0:16] does not fit in a size of n = 8; ...".
+template <extent X, extent S, extent E>
+constexpr auto slice(const X& x, const S& start, const E& end) {
+  detail::check_names<X, S>();
+  detail::check_names<X, E>();
+  detail::check_names<S, E>();
+  constexpr verdict start_ok = static_less_equal<fixed<0>, extent_t<S>>();
+  constexpr verdict order_ok = static_less_equal<extent_t<S>, extent_t<E>>();
+  constexpr verdict end_ok = static_less_equal<extent_t<E>, extent_t<X>>();
+  static_assert(start_ok != verdict::never, "xport::slice: the slice start is negative");
+  static_assert(order_ok != verdict::never, "xport::slice: the slice start is after its end");
+  static_assert(end_ok != verdict::never,
+                "xport::slice: the slice end is past the maximum of the sliced size");
+  if constexpr (start_ok != verdict::always || order_ok != verdict::always
+                || end_ok != verdict::always) {
+    const std::int64_t s = value_of(start), e = value_of(end), n = value_of(x);
+    if (s < 0 || e < s || n < e) detail::throw_slice(describe(start), describe(end), describe(x));
+  }
+  // The typed difference is only formed when it cannot be negative (forming a derived dim
+  // with a negative minimum is a compile error); otherwise the values, just checked, carry
+  // it.
+  if constexpr (detail::nonnegative_difference<extent_t<E>, extent_t<S>>())
+    return to_extent(end) - to_extent(start);
+  else
+    return value_of(end) - value_of(start);
+}
+
+namespace detail {
+
+[[noreturn]] inline void throw_not_divisible(const std::string& x, std::int64_t d) {
+  throw shape_error("Expected " + x + " to be divisible by " + std::to_string(d));
+}
+
+} // namespace detail
+
+//! @brief `x / d` when `d` divides `x` exactly (CuTe's `safe_div`), checked.
+//!
+//! Static where the types tell: `exact_div(12_c, 4_c)` is `fixed<3>`,
+//! `exact_div(4_c * b + 6_c, 2_c)` is `derived<batch, 2, 3>`; `exact_div(12_c, 5_c)` and
+//! `exact_div(2_c * b + 1_c, 2_c)` (never divisible) are compile errors; otherwise the
+//! value is checked and the quotient is a runtime `std::int64_t`.
+//! @throws shape_error "Expected 3*batch = 9 to be divisible by 2".
+//! @throws value_error for a runtime zero divisor.
+template <extent X, extent D>
+constexpr auto exact_div(const X& x, const D& d) {
+  detail::check_names<X, D>();
+  if constexpr (static_size<D>) {
+    static_assert(D::value != 0, "xport: division of a size by the static value 0");
+    if constexpr (typed_extent<X>) {
+      using f = detail::form<X>;
+      static_assert(f::a % D::value != 0 || f::b % D::value == 0,
+                    "xport::exact_div: the size is never divisible by the static divisor");
+      if constexpr (f::a % D::value == 0)
+        return x / d;
+      else {
+        if (value_of(x) % D::value != 0) detail::throw_not_divisible(describe(x), D::value);
+        return value_of(x) / D::value;
+      }
+    } else {
+      if (value_of(x) % D::value != 0) detail::throw_not_divisible(describe(x), D::value);
+      return value_of(x) / D::value;
+    }
+  } else {
+    const std::int64_t dv = value_of(d);
+    if (dv == 0) detail::throw_division_by_zero("//", value_of(x));
+    if (value_of(x) % dv != 0) detail::throw_not_divisible(describe(x), dv);
+    return value_of(x) / dv;
+  }
+}
+
+} // namespace xport::sym
+
+namespace xport {
+using sym::derived;
+using sym::dim;
+using sym::fixed;
+namespace literals {
+using sym::literals::operator""_c;
+} // namespace literals
+} // namespace xport

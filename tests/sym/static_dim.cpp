@@ -72,6 +72,16 @@ TEST_CASE("a runtime zero divisor throws value_error") {
                        xport::value_error);
 }
 
+TEST_CASE("two values of one dim type are a contract violation") {
+  const batch b{opaque(8)}, c{opaque(9)};
+  CHECK_THROWS_WITH_AS(b + c, "Expected one value of batch, but got 8 and 9",
+                       xport::constraint_violation);
+  CHECK_THROWS_AS(b - (2_c * c), xport::constraint_violation);
+  CHECK_THROWS_AS(xport::sym::expect_equal(b, c), xport::constraint_violation);
+  CHECK_THROWS_AS(xport::sym::slice(b, 0_c, c), xport::constraint_violation);
+  CHECK((b * 2_c + b).value() == 24); // one value: fine
+}
+
 TEST_CASE("form_string prints PyTorch's spelling") {
   CHECK(xport::sym::form_string<fixed<784>>() == "784");
   CHECK(xport::sym::form_string<batch>() == "batch");

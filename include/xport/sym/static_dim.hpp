@@ -417,16 +417,24 @@ enum class verdict { always, never, unknown };
 
 namespace detail {
 
+// Both typed, with the same root (void for two constants). Guarded, so it may be asked of
+// runtime integers too.
 template <class X, class Y>
-inline constexpr bool same_root = std::is_same_v<typename form<X>::root, typename form<Y>::root>;
+constexpr bool same_root_impl() noexcept {
+  if constexpr (typed_extent<X> && typed_extent<Y>)
+    return std::is_same_v<typename form<X>::root, typename form<Y>::root>;
+  else
+    return false;
+}
+template <class X, class Y>
+inline constexpr bool same_root = same_root_impl<X, Y>();
 
 // Roots that can be combined into one affine form: equal, or one side has none (fixed).
 template <class X, class Y>
 constexpr bool compatible_roots_impl() noexcept {
   if constexpr (typed_extent<X> && typed_extent<Y>)
-    return same_root<
-               X,
-               Y> || std::is_void_v<typename form<X>::root> || std::is_void_v<typename form<Y>::root>;
+    return (same_root<X, Y>)
+           || std::is_void_v<typename form<X>::root> || std::is_void_v<typename form<Y>::root>;
   else
     return false;
 }
@@ -450,6 +458,14 @@ constexpr bool names_conflict() noexcept {
   }
 }
 
+template <class E>
+constexpr auto root_of(const E& e) noexcept {
+  if constexpr (plain_dim<E>)
+    return e;
+  else
+    return e.root();
+}
+
 // Every binary operation on extents runs this first, so that two definitions of one name
 // never meet silently.
 template <class X, class Y>
@@ -457,6 +473,24 @@ constexpr void check_names() noexcept {
   static_assert(!names_conflict<X, Y>(),
                 "xport: Found different definitions (two ranges) for the same symbolic "
                 "dimension name; declare each dim once and reuse the type");
+}
+
+[[noreturn]] inline void throw_two_values(std::string_view root, std::int64_t x, std::int64_t y) {
+  throw constraint_violation("Expected one value of " + std::string(root) + ", but got "
+                             + std::to_string(x) + " and " + std::to_string(y));
+}
+
+// A dim type is one symbol: wherever two extents over one root meet, their root values
+// must agree, or the static decisions (which assume one value) would be silently wrong.
+template <class X, class Y>
+constexpr void agree(const X& x, const Y& y) {
+  check_names<X, Y>();
+  if constexpr (symbolic_size<X> && symbolic_size<Y>) {
+    if constexpr (std::is_same_v<typename form<X>::root, typename form<Y>::root>) {
+      const std::int64_t rx = root_of(x).value(), ry = root_of(y).value();
+      if (rx != ry) throw_two_values(form<X>::root::name, rx, ry);
+    }
+  }
 }
 
 template <class R>
@@ -566,7 +600,7 @@ struct root_of_value {
 
 // Builds the canonical result a*R + b from the operands' root value.
 template <class R, std::int64_t A, std::int64_t B, class X, class Y>
-constexpr auto build(const X& x, const Y& y) noexcept {
+constexpr auto build(const X& x, const Y& y) {
   using T = typename make_form<R, A, B>::type;
   if constexpr (static_size<T>) {
     return T{};
@@ -608,8 +642,8 @@ concept mixed_operands = extent<X> && extent<Y> &&(typed_extent<X> || typed_exte
 //! `3_c + 4_c` is `fixed<7>`; anything else is a runtime `std::int64_t`.
 template <extent X, extent Y>
 requires detail::mixed_operands<X, Y>
-constexpr auto operator+(const X& x, const Y& y) noexcept {
-  detail::check_names<X, Y>();
+constexpr auto operator+(const X& x, const Y& y) {
+  detail::agree(x, y);
   if constexpr (detail::compatible_roots<X, Y>) {
     using fx = detail::form<X>;
     using fy = detail::form<Y>;
@@ -626,8 +660,8 @@ constexpr auto operator+(const X& x, const Y& y) noexcept {
 //! form (`8_c - b`) or a mix with runtime values is a runtime `std::int64_t`.
 template <extent X, extent Y>
 requires detail::mixed_operands<X, Y>
-constexpr auto operator-(const X& x, const Y& y) noexcept {
-  detail::check_names<X, Y>();
+constexpr auto operator-(const X& x, const Y& y) {
+  detail::agree(x, y);
   if constexpr (detail::compatible_roots<X, Y>) {
     using fx = detail::form<X>;
     using fy = detail::form<Y>;
@@ -647,8 +681,8 @@ constexpr auto operator-(const X& x, const Y& y) noexcept {
 //! `std::int64_t` (symbolic times symbolic, negative factors of a dim).
 template <extent X, extent Y>
 requires detail::mixed_operands<X, Y>
-constexpr auto operator*(const X& x, const Y& y) noexcept {
-  detail::check_names<X, Y>();
+constexpr auto operator*(const X& x, const Y& y) {
+  detail::agree(x, y);
   if constexpr (std::is_same_v<X, fixed<0>> || std::is_same_v<Y, fixed<0>>) {
     return fixed<0>{};
   } else if constexpr (static_size<X> && static_size<Y>) {
@@ -676,7 +710,7 @@ constexpr auto operator*(const X& x, const Y& y) noexcept {
 template <extent X, extent Y>
 requires detail::mixed_operands<X, Y>
 constexpr auto operator/(const X& x, const Y& y) {
-  detail::check_names<X, Y>();
+  detail::agree(x, y);
   if constexpr (static_size<Y>) {
     static_assert(Y::value != 0, "xport: division of a size by the static value 0");
     if constexpr (Y::value > 0 && detail::coefficient_divisible<X, Y::value>())
@@ -703,7 +737,7 @@ constexpr auto operator/(const X& x, const Y& y) {
 template <extent X, extent Y>
 requires detail::mixed_operands<X, Y>
 constexpr auto operator%(const X& x, const Y& y) {
-  detail::check_names<X, Y>();
+  detail::agree(x, y);
   if constexpr (static_size<Y>) {
     static_assert(Y::value != 0, "xport: division of a size by the static value 0");
     if constexpr (Y::value == 1 || Y::value == -1)
@@ -793,6 +827,7 @@ constexpr auto more_static(const X& x, const Y& y) noexcept {
 //! @throws shape_error "Expected batch = 7 to be equal to 8".
 template <extent X, extent Y>
 constexpr auto expect_equal(const X& x, const Y& y) {
+  detail::agree(x, y);
   detail::static_check_equal<X, Y>();
   static_assert(detail::never_equal_because<X, Y>() != detail::unequal::constants_differ,
                 "xport: two static sizes that must be equal differ");
@@ -834,9 +869,9 @@ constexpr bool nonnegative_difference() noexcept {
 //! @throws index_error "slice [0:16] does not fit in a size of n = 8; ...".
 template <extent X, extent S, extent E>
 constexpr auto slice(const X& x, const S& start, const E& end) {
-  detail::check_names<X, S>();
-  detail::check_names<X, E>();
-  detail::check_names<S, E>();
+  detail::agree(x, start);
+  detail::agree(x, end);
+  detail::agree(start, end);
   constexpr verdict start_ok = static_less_equal<fixed<0>, extent_t<S>>();
   constexpr verdict order_ok = static_less_equal<extent_t<S>, extent_t<E>>();
   constexpr verdict end_ok = static_less_equal<extent_t<E>, extent_t<X>>();
@@ -876,7 +911,7 @@ namespace detail {
 //! @throws value_error for a runtime zero divisor.
 template <extent X, extent D>
 constexpr auto exact_div(const X& x, const D& d) {
-  detail::check_names<X, D>();
+  detail::agree(x, d);
   if constexpr (static_size<D>) {
     static_assert(D::value != 0, "xport: division of a size by the static value 0");
     if constexpr (typed_extent<X>) {

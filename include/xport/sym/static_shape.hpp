@@ -146,7 +146,8 @@ private:
     using Y = std::tuple_element_t<J, std::tuple<E...>>;
     detail::check_names<X, Y>();
     if constexpr (I < J && symbolic_size<X> && symbolic_size<Y> && detail::same_root<X, Y>) {
-      const auto vi = detail::root_value(get<I>()), vj = detail::root_value(get<J>());
+      const std::int64_t vi = detail::root_of(get<I>()).value();
+      const std::int64_t vj = detail::root_of(get<J>()).value();
       if (vi != vj) detail::throw_root_disagrees(detail::form<X>::root::name, I, vi, J, vj);
     }
   }
@@ -165,7 +166,7 @@ private:
     (std::index_sequence_for<E...>{});
   }
 
-  std::tuple<E...> extents_;
+  [[no_unique_address]] std::tuple<E...> extents_;
 };
 
 //! @brief Integers become `std::int64_t`: `shape{batch{8}, 3}` is
@@ -239,7 +240,7 @@ constexpr verdict can_be_one() noexcept {
 // most the types know: the side that cannot be 1 is the result.
 template <class X, class Y>
 constexpr auto broadcast_extent(const X& x, const Y& y, std::size_t axis) {
-  check_names<X, Y>();
+  agree(x, y);
   constexpr bool x_may_be_one = can_be_one<X>() != verdict::never;
   constexpr bool y_may_be_one = can_be_one<Y>() != verdict::never;
   if constexpr (std::is_same_v<X, fixed<1>>) {
@@ -314,6 +315,7 @@ std::string times_string(const shape<E...>& s) {
 
 template <class A, class B, class X, class Y>
 constexpr void check_inner(const A& a, const B& b, const X& k1, const Y& k2) {
+  agree(k1, k2);
   static_assert(never_equal_because<X, Y>() != unequal::constants_differ,
                 "xport::matmul: the inner dimensions are static and differ");
   static_check_equal<X, Y>();
@@ -355,7 +357,7 @@ namespace detail {
 
 template <std::size_t Axis, std::size_t I, class X, class Y>
 constexpr auto concat_extent(const X& x, const Y& y) {
-  check_names<X, Y>();
+  agree(x, y);
   if constexpr (I == Axis) {
     return to_extent(x) + to_extent(y);
   } else {

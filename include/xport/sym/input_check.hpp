@@ -7,6 +7,7 @@
 #include <xport/core/error.hpp>
 #include <xport/sym/expr.hpp>
 #include <xport/sym/range.hpp>
+#include <xport/sym/relation.hpp>
 
 #include <algorithm>
 #include <array>
@@ -23,26 +24,6 @@ namespace xport::sym {
 
 //! @brief The sizes of one tensor input, as the input check reads them.
 using shape_view = std::span<const std::int64_t>;
-
-//! @brief A comparison in a shape guard `lhs op rhs`.
-enum class guard_op : std::uint8_t {
-  lt,     //!< `lhs < rhs`
-  le,     //!< `lhs <= rhs`
-  gt,     //!< `lhs > rhs`
-  ge,     //!< `lhs >= rhs`
-  eq,     //!< `lhs == rhs`
-  ne,     //!< `lhs != rhs`
-  divides //!< `lhs % rhs == 0`, with a constant `rhs > 0`
-};
-
-//! @brief A relation between input sizes that the program relies on and that the dims'
-//! ranges and forms do not already imply, e.g. `x.size(0) <= y.size(0)` or
-//! `s0 % 4 == 0`; checked after every symbol is bound.
-struct shape_guard {
-  expr lhs;                   //!< left side, over the contract's symbols
-  guard_op op = guard_op::eq; //!< the comparison
-  expr rhs;                   //!< right side (a positive constant for `divides`)
-};
 
 //! @brief Whether a runtime input check accepts sizes 0 and 1 for a dim whose range starts
 //! at 2 only because tracing specialized 0 and 1 away.
@@ -92,10 +73,10 @@ public:
   //! @throws value_error if an expression names a symbol this contract did not add.
   void add_input(std::string path, std::vector<expr> dims);
 
-  //! @brief Adds a guard between input sizes, checked after all dims.
-  //! @throws value_error if it names an unknown symbol, or a `divides` guard has no
-  //! positive constant divisor.
-  void add_guard(shape_guard guard);
+  //! @brief Adds a guard between input sizes that the dims' ranges and forms do not imply
+  //! (`s0 <= s1`, `Eq(Mod(s0, 4), 0)`), checked after every symbol is bound.
+  //! @throws value_error if it names a symbol this contract did not add.
+  void add_guard(relation guard);
 
   //! @brief Checks @p inputs (one shape per tensor input, in order).
   //! @throws value_error on a wrong number of inputs ("Unexpected number of inputs
@@ -147,20 +128,20 @@ private:
 
   void plan();
   [[noreturn]] void fail_step(const step& st, std::int64_t size, const std::int64_t* values) const;
-  [[noreturn]] void fail_guard(const shape_guard& g, const std::int64_t* values) const;
+  [[noreturn]] void fail_guard(const relation& g, const std::int64_t* values) const;
   [[nodiscard]] std::string dim_path(std::uint32_t input, std::uint32_t dim) const {
     return inputs_[input].path + ".shape[" + std::to_string(dim) + "]";
   }
   [[nodiscard]] std::string print(const expr& e) const {
     return sym::to_string(e, [&](symbol s) { return symbols_[s.index].name; });
   }
-  [[nodiscard]] std::string print_with_sources(const expr& e) const;
+  [[nodiscard]] std::string source_name(symbol s) const;
   void check_symbols(const expr& e, const char* what) const;
 
   zero_one_policy policy_;
   std::vector<symbol_info> symbols_;
   std::vector<input_info> inputs_;
-  std::vector<shape_guard> guards_;
+  std::vector<relation> guards_;
   // The plan, rebuilt whenever the contract changes, so that `check` only reads.
   std::vector<step> steps_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> binder_; // slot -> (input, dim)
@@ -171,46 +152,6 @@ private:
 // Implementation
 
 namespace detail {
-
-inline bool holds(guard_op op, std::int64_t l, std::int64_t r) noexcept {
-  switch (op) {
-  case guard_op::lt:
-    return l < r;
-  case guard_op::le:
-    return l <= r;
-  case guard_op::gt:
-    return l > r;
-  case guard_op::ge:
-    return l >= r;
-  case guard_op::eq:
-    return l == r;
-  case guard_op::ne:
-    return l != r;
-  case guard_op::divides:
-    return r > 0 && py_mod(l, r) == 0;
-  }
-  return false;
-}
-
-inline const char* op_text(guard_op op) noexcept {
-  switch (op) {
-  case guard_op::lt:
-    return " < ";
-  case guard_op::le:
-    return " <= ";
-  case guard_op::gt:
-    return " > ";
-  case guard_op::ge:
-    return " >= ";
-  case guard_op::eq:
-    return " == ";
-  case guard_op::ne:
-    return " != ";
-  case guard_op::divides:
-    return " % ";
-  }
-  return " ? ";
-}
 
 // ceil/floor of (n - b) / a for a > 0, on extended bounds.
 inline std::int64_t affine_image(std::int64_t a, std::int64_t v, std::int64_t b) noexcept {
@@ -241,12 +182,9 @@ inline void input_contract::add_input(std::string path, std::vector<expr> dims) 
   plan();
 }
 
-inline void input_contract::add_guard(shape_guard guard) {
+inline void input_contract::add_guard(relation guard) {
   check_symbols(guard.lhs, "A guard");
   check_symbols(guard.rhs, "A guard");
-  if (guard.op == guard_op::divides && !(guard.rhs.constant() && *guard.rhs.constant() > 0))
-    throw value_error("A divisibility guard needs a positive constant divisor, got "
-                      + print(guard.rhs));
   guards_.push_back(std::move(guard));
   plan();
 }
@@ -299,7 +237,7 @@ inline void input_contract::plan() {
                       + " from the input sizes: no input dim is an affine form of it";
     steps_.push_back(st);
   }
-  for (const shape_guard& g : guards_)
+  for (const relation& g : guards_)
     for (const expr* side : {&g.lhs, &g.rhs})
       for (const symbol& s : free_symbols(*side))
         if (!bound[s.index] && unbindable_.empty())
@@ -353,9 +291,8 @@ inline void input_contract::check(std::span<const shape_view> inputs) const {
       break;
     }
   }
-  for (const shape_guard& g : guards_)
-    if (!detail::holds(g.op, evaluate(g.lhs, value_of), evaluate(g.rhs, value_of)))
-      fail_guard(g, values);
+  for (const relation& g : guards_)
+    if (!evaluate(g, value_of)) fail_guard(g, values);
 }
 
 inline void input_contract::fail_step(const step& st, std::int64_t size,
@@ -395,19 +332,15 @@ inline void input_contract::fail_step(const step& st, std::int64_t size,
                              + print(e) + where + ")");
 }
 
-inline std::string input_contract::print_with_sources(const expr& e) const {
-  return sym::to_string(e, [&](symbol s) {
-    const auto [i, j] = binder_[s.index];
-    const expr& d = inputs_[i].dims[j];
-    // The binding dim is `a*s + b`; name `s` by that dim only when it is `s` itself.
-    return d.as_symbol() ? dim_path(i, j) : symbols_[s.index].name;
-  });
+inline std::string input_contract::source_name(symbol s) const {
+  const auto [i, j] = binder_[s.index];
+  // The binding dim is `a*s + b`; name `s` by that dim only when it is `s` itself.
+  return inputs_[i].dims[j].as_symbol() ? dim_path(i, j) : symbols_[s.index].name;
 }
 
-inline void input_contract::fail_guard(const shape_guard& g, const std::int64_t* values) const {
+inline void input_contract::fail_guard(const relation& g, const std::int64_t* values) const {
   const auto value_of = [values](symbol s) noexcept { return values[s.index]; };
-  std::string text = print_with_sources(g.lhs) + detail::op_text(g.op) + print_with_sources(g.rhs);
-  if (g.op == guard_op::divides) text += " == 0";
+  const std::string text = sym::to_string(g, [&](symbol s) { return source_name(s); });
   std::string where;
   std::vector<symbol> syms = free_symbols(g.lhs);
   for (const symbol& s : free_symbols(g.rhs))
@@ -434,10 +367,8 @@ inline std::string input_contract::to_string() const {
       s += (j ? ", " : "") + print(in.dims[j]);
     s += "]\n";
   }
-  for (const shape_guard& g : guards_) {
-    s += "guard: " + print(g.lhs) + detail::op_text(g.op) + print(g.rhs);
-    s += g.op == guard_op::divides ? " == 0\n" : "\n";
-  }
+  for (const relation& g : guards_)
+    s += "guard: " + sym::to_string(g, [&](symbol x) { return symbols_[x.index].name; }) + "\n";
   return s;
 }
 

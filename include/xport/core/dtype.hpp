@@ -243,25 +243,31 @@ struct promotion_operand {
 //! `bool tensor + 1 -> int64`, `int32 tensor + float64 zero-dim tensor -> float64`.
 //! @pre `operands` is not empty.
 constexpr dtype result_type(std::span<promotion_operand const> operands) {
-  std::optional<dtype> tiers[3];
+  struct tier {
+    bool present = false;
+    dtype type = dtype::bool_;
+  };
+  tier tiers[3] = {};
   for (promotion_operand const& operand : operands) {
     dtype type = operand.type;
     if (operand.kind == operand_kind::wrapped_number && is_floating_point(type)) {
       type = dtype::float32; // PyTorch's default dtype
     }
-    auto& tier = tiers[static_cast<std::size_t>(operand.kind)];
-    tier = tier ? promote_types(*tier, type) : type;
+    tier& t = tiers[static_cast<std::size_t>(operand.kind)];
+    t.type = t.present ? promote_types(t.type, type) : type;
+    t.present = true;
   }
   // A lower tier wins only where it raises the category.
-  auto combine = [](std::optional<dtype> higher,
-                    std::optional<dtype> lower) -> std::optional<dtype> {
-    if (!higher) return lower;
-    if (!lower || is_floating_point(*higher)) return higher;
-    if (*higher == dtype::bool_ || is_floating_point(*lower)) return promote_types(*higher, *lower);
+  auto combine = [](tier higher, tier lower) {
+    if (!higher.present) return lower;
+    if (!lower.present || is_floating_point(higher.type)) return higher;
+    if (higher.type == dtype::bool_ || is_floating_point(lower.type)) {
+      return tier{true, promote_types(higher.type, lower.type)};
+    }
     return higher;
   };
-  auto const result = combine(tiers[0], combine(tiers[1], tiers[2]));
-  return result ? *result : dtype::float32;
+  tier const result = combine(tiers[0], combine(tiers[1], tiers[2]));
+  return result.present ? result.type : dtype::float32;
 }
 
 //! @brief Calls `f.template operator()<T>()` with `T = cpp_type<type>`: the one switch

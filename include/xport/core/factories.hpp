@@ -206,9 +206,8 @@ Tensor from(std::initializer_list<std::initializer_list<T>> rows, Device device 
     }
     values.insert(values.end(), row.begin(), row.end());
   }
-  std::int64_t const sizes[] = {static_cast<std::int64_t>(rows.size()),
-                                static_cast<std::int64_t>(columns)};
-  return from(values, sizes, device);
+  return from(values, {static_cast<std::int64_t>(rows.size()), static_cast<std::int64_t>(columns)},
+              device);
 }
 
 //! @brief `empty` with the sizes, dtype and device of `t`.

@@ -53,8 +53,12 @@ public:
       double const ratio = largest / smallest;
       sci_mode_ = ratio > 1000 || largest > 1e8 || (!int_mode_ && smallest < 1e-4);
     }
-    for (printed_value const& v : values)
-      width_ = std::max(width_, format_unpadded(v).size());
+    // Floats are padded to the widest finite nonzero value; nan and inf may stick out.
+    for (printed_value const& v : values) {
+      if (!floating_ || (std::isfinite(v.real) && v.real != 0)) {
+        width_ = std::max(width_, format_unpadded(v).size());
+      }
+    }
   }
 
   std::size_t width() const { return width_; }

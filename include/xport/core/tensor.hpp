@@ -41,8 +41,9 @@ inline std::string format_sizes(int_list sizes) {
 //! auto t = xport::zeros({2, 3}, {.dtype = xport::dtype::int64});
 //! @endcode
 struct TensorOptions {
-  std::optional<xport::dtype> dtype; //!< element type; empty means the factory's default
-  Device device = {};                //!< where the storage lives
+  std::optional<xport::dtype> dtype =
+      std::nullopt;   //!< element type; empty means the factory's default
+  Device device = {}; //!< where the storage lives
 };
 
 //! @brief PyTorch's broadcasting of two shapes: align from the right; sizes must be
@@ -110,7 +111,13 @@ inline dim_vector infer_size(int_list shape, std::int64_t numel) {
                        + std::to_string(numel));
   };
   if (inferred) {
-    if (known == 0 || numel % known != 0) throw invalid();
+    if (known == 0) {
+      throw shape_error("cannot reshape tensor of " + std::to_string(numel)
+                        + " elements into shape " + format_sizes(shape)
+                        + " because the unspecified dimension size -1 can be any value and is "
+                          "ambiguous");
+    }
+    if (numel % known != 0) throw invalid();
     result[*inferred] = numel / known;
   } else if (known != numel) {
     throw invalid();
@@ -125,7 +132,7 @@ inline dim_vector infer_size(int_list shape, std::int64_t numel) {
 inline std::optional<dim_vector> view_strides(int_list sizes, int_list strides, int_list new_sizes,
                                               std::int64_t numel) {
   dim_vector result(new_sizes.size());
-  if (numel == 0) return contiguous_strides(new_sizes);
+  if (numel == 0 || sizes.empty()) return contiguous_strides(new_sizes); // no memory to span
   auto view_d = static_cast<std::int64_t>(new_sizes.size()) - 1;
   std::int64_t chunk_stride = strides.empty() ? 1 : strides[strides.size() - 1];
   std::int64_t chunk_numel = 1;

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# README command 2: installs what is missing, builds everything and runs the whole test
+# suite with CTest. Environment: BUILD_DIR (default build/), BUILD_TYPE (default Debug),
+# XPORT_SANITIZE=1 for an ASan+UBSan build, JOBS (default: the number of cores).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$root/scripts/deps.sh"
+sanitize=OFF
+[ "${XPORT_SANITIZE:-0}" = 1 ] && sanitize=ON
+source "$root/scripts/configure.sh" -DXPORT_SANITIZE=$sanitize
+jobs="${JOBS:-$(nproc)}"
+cmake --build "$build" -j "$jobs"
+ctest --test-dir "$build" --output-on-failure -j "$jobs"

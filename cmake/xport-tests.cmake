@@ -15,11 +15,14 @@ function(xport_add_unit_test file)
   add_test(NAME ${name} COMMAND ${target})
 endfunction()
 
-# CUDA tests exit 77 when no GPU is visible; CTest then reports them as skipped.
+# CUDA tests bring their own main: it exits 77 when no GPU is visible, which CTest
+# reports as skipped.
 function(xport_add_cuda_test file)
   xport_test_names(${file} target name)
   add_executable(${target} ${file})
-  target_link_libraries(${target} PRIVATE xport_test_main CUDA::cudart)
+  target_link_libraries(${target} PRIVATE xport_dev_flags CUDA::cudart)
+  target_compile_options(${target} PRIVATE
+    $<$<COMPILE_LANGUAGE:CUDA>:-std=c++20 --expt-relaxed-constexpr -Werror=all-warnings -Xcompiler=-Wall,-Wextra>)
   add_test(NAME ${name} COMMAND ${target})
   set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77)
 endfunction()

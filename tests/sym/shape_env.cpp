@@ -113,10 +113,11 @@ TEST_CASE("a replacement that would widen a range is not made") {
   ShapeEnv env2;
   const symbol a = env2.create_backed_symbol(5, "a", {0, 10});
   const symbol b = env2.create_backed_symbol(5, "b", {-100, 100});
-  // b -> a would keep b's range; preferred as the newer symbol.
+  // b -> a keeps b's range; preferred as the newer symbol. b then has a's values.
   CHECK(env2.evaluate(eq(expr(a), expr(b))));
   CHECK(env2.replacements().at(b) == expr(a));
-  CHECK(env2.range_of(b) == value_range{-100, 100});
+  CHECK(env2.range_of(b) == value_range{0, 10});
+  CHECK(env2.info(b).declared == value_range{-100, 100});
 
   ShapeEnv env3;
   const symbol c = env3.create_backed_symbol(5, "c", {0, 10});
@@ -227,4 +228,33 @@ TEST_CASE("simplify folds atoms that ranges decide") {
   CHECK(env.simplify(max(x, 5)) == max(x, 5));
   CHECK(env.bound(2 * x) == value_range{0, 14});
   CHECK(env.hint_of(2 * x + 1) == 7);
+}
+
+TEST_CASE("an equality no replacement can keep in range stays a fact") {
+  ShapeEnv env;
+  const expr x = env.create_size(3, "x.size(0)");
+  const expr y = env.create_size(4, "y.size(0)");
+  const expr z = env.create_size(7, "z.size(0)", {2, 10});
+  // z -> x + y could exceed 10; x -> z - y and y -> z - x could go below 2.
+  CHECK(env.evaluate(eq(z, x + y), "aten::cat"));
+  CHECK(env.replacements().empty());
+  REQUIRE(env.facts().relations().size() == 1);
+  CHECK(env.statically_known(eq(z - x, y)) == true);
+  CHECK(env.statically_known(le(x + y, 10)) == true);
+  CHECK(env.guards().size() == 1);
+}
+
+TEST_CASE("replacements compose and stay fully simplified") {
+  ShapeEnv env;
+  std::vector<expr> s;
+  for (int i = 0; i < 5; ++i)
+    s.push_back(env.create_size(10 + i, "x" + std::to_string(i)));
+  for (std::size_t i = 0; i + 1 < s.size(); ++i)
+    CHECK(env.evaluate(eq(s[i + 1], s[i] + 1)));
+  CHECK(env.replacements().size() == 4);
+  for (const auto& [k, v] : env.replacements()) {
+    CHECK(free_symbols(v) == std::vector<symbol>{*s[0].as_symbol()});
+    CHECK(env.hint_of(v) == env.info(k).hint);
+  }
+  CHECK(env.simplify(s[4] - s[0]) == 4);
 }

@@ -26,18 +26,40 @@ class fact_set {
 public:
   //! @brief The known range of `s`; `unbounded()` if nothing is known.
   constexpr value_range range_of(symbol s) const noexcept {
-    for (const auto& [k, r] : ranges_)
-      if (k == s) return r;
+    const auto it = find(s);
+    if (it != ranges_.end() && it->first == s) return it->second;
     return value_range::unbounded();
   }
 
   //! @brief Intersects the range of `s` with `r` (facts only ever narrow it).
   //! @return the new range (empty when the facts contradict).
   constexpr value_range refine_range(symbol s, const value_range& r) {
-    for (auto& [k, old] : ranges_)
-      if (k == s) return old = intersect(old, r);
-    ranges_.emplace_back(s, r);
+    const auto it = find(s);
+    if (it != ranges_.end() && it->first == s) return it->second = intersect(it->second, r);
+    ranges_.insert(it, std::pair{s, r});
     return r;
+  }
+
+  //! @brief Rewrites the divisibility and relational facts that mention `x` with
+  //! `x -> by` (after learning `Eq(x, by)`); ranges are kept.
+  constexpr void replace(symbol x, const expr& by) {
+    for (auto& [e, k] : divisible_)
+      if (has_symbol(e, x)) e = substitute(e, x, by);
+    bool trivial = false;
+    for (const std::size_t i : relations_mentioning(x)) {
+      relation& f = relations_[i];
+      if (!has_symbol(f.lhs, x)) continue;
+      f = relation{f.op, substitute(f.lhs, x, by), 0}.canonical();
+      trivial = trivial || f.lhs.is_constant();
+      index_relation(i); // x's stale entry is harmless: the relation no longer matches it
+    }
+    if (!trivial) return;
+    // Facts that became constant say nothing more (or were contradictions, which the
+    // caller's consistency check reports); drop them and re-index.
+    std::erase_if(relations_, [](const relation& f) { return f.lhs.is_constant(); });
+    rel_index_.clear();
+    for (std::size_t i = 0; i < relations_.size(); ++i)
+      index_relation(i);
   }
 
   //! @brief Records `r` as known to hold; returns false if that makes the facts
@@ -53,7 +75,25 @@ public:
   }
   //! @brief The multi-symbol facts, canonical (`e >= 0` or `Eq(e, 0)` with rhs 0).
   constexpr const std::vector<relation>& relations() const noexcept { return relations_; }
-  //! @brief Every (symbol, range) pair recorded.
+  //! @brief Positions in `relations()` of the facts that mention `s`.
+  constexpr std::vector<std::size_t> relations_mentioning(symbol s) const {
+    std::vector<std::size_t> out;
+    auto it = std::lower_bound(rel_index_.begin(), rel_index_.end(), std::pair{s, std::size_t{0}});
+    for (; it != rel_index_.end() && it->first == s; ++it)
+      out.push_back(it->second);
+    return out;
+  }
+  //! @brief Positions in `relations()` of the facts that share a symbol with `e`, sorted.
+  constexpr std::vector<std::size_t> relations_mentioning(const expr& e) const {
+    std::vector<std::size_t> out;
+    for (const symbol s : free_symbols(e))
+      for (const std::size_t i : relations_mentioning(s))
+        out.push_back(i);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+  //! @brief Every (symbol, range) pair recorded, sorted by symbol.
   constexpr const std::vector<std::pair<symbol, value_range>>& ranges() const noexcept {
     return ranges_;
   }
@@ -61,9 +101,31 @@ public:
   constexpr bool consistent() const noexcept { return consistent_; }
 
 private:
+  // Sorted by symbol, so lookups are logarithmic in the number of symbols.
+  using range_list = std::vector<std::pair<symbol, value_range>>;
+  constexpr range_list::const_iterator find(symbol s) const noexcept {
+    return std::lower_bound(ranges_.begin(), ranges_.end(), s,
+                            [](const auto& p, symbol k) { return p.first < k; });
+  }
+  constexpr range_list::iterator find(symbol s) noexcept {
+    return std::lower_bound(ranges_.begin(), ranges_.end(), s,
+                            [](const auto& p, symbol k) { return p.first < k; });
+  }
+
   std::vector<std::pair<symbol, value_range>> ranges_;
   std::vector<std::pair<expr, std::int64_t>> divisible_;
   std::vector<relation> relations_;
+  // (symbol, position in relations_) for every symbol of every relation, sorted; lets
+  // elimination look only at the facts that can cancel a term.
+  std::vector<std::pair<symbol, std::size_t>> rel_index_;
+
+  constexpr void index_relation(std::size_t i) {
+    for (const symbol s : free_symbols(relations_[i].lhs)) {
+      const std::pair entry{s, i};
+      const auto it = std::lower_bound(rel_index_.begin(), rel_index_.end(), entry);
+      if (it == rel_index_.end() || *it != entry) rel_index_.insert(it, entry);
+    }
+  }
   bool consistent_ = true;
 };
 
@@ -219,7 +281,8 @@ constexpr std::optional<bool> decide_nonneg(const expr& d, const fact_set& facts
   if (b.hi < 0) return false;
   // d = (d - c*g) + c*g. For a fact g >= 0 and c > 0: d - c*g >= 0 proves d >= 0, and
   // d - c*g... < 0 proves nothing. For Eq(g, 0) any c works both ways.
-  for (const relation& f : facts.relations()) {
+  for (const std::size_t i : facts.relations_mentioning(d)) {
+    const relation& f = facts.relations()[i];
     const expr& g = f.lhs;
     for (const monomial& tg : g.terms()) {
       if (tg.factors.empty()) continue;
@@ -251,7 +314,8 @@ constexpr std::optional<bool> decide_zero(const expr& d, const fact_set& facts) 
   if (!b.contains(0)) return false;
   if (congruence_excludes_zero(d, facts)) return false;
   // An Eq fact g == 0 with d == c*g proves d == 0; d - c*g a nonzero constant refutes it.
-  for (const relation& f : facts.relations()) {
+  for (const std::size_t i : facts.relations_mentioning(d)) {
+    const relation& f = facts.relations()[i];
     if (f.op != rel_op::eq || f.lhs.terms().empty()) continue;
     const monomial& lead = f.lhs.terms().front();
     for (const monomial& td : d.terms()) {
@@ -350,7 +414,10 @@ constexpr bool fact_set::add(const relation& r) {
       }
     }
   }
-  if (c.op != rel_op::ne) relations_.push_back(c);
+  if (c.op != rel_op::ne) {
+    relations_.push_back(c);
+    index_relation(relations_.size() - 1);
+  }
   return consistent_;
 }
 

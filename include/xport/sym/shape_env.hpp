@@ -205,18 +205,19 @@ private:
                     std::string source, bool size_like);
   expr simplify_atoms(const expr& e) const;
   void learn(const relation& holds, const char* who);
-  void try_replace(const expr& difference);
+  bool try_replace(const expr& difference);
   void add_replacement(symbol x, const expr& rhs);
-  void sync_ranges();
+  void sync_ranges(const std::vector<symbol>& touched);
   [[noreturn]] void throw_data_dependent(const relation& original, const relation& simplified,
                                          std::string_view op, xport::source_location where) const;
 
   shape_env_settings settings_;
-  std::vector<symbol_info> symbols_; // backed and unbacked, creation order
-  std::uint32_t backed_count_ = 0, unbacked_count_ = 0;
+  std::vector<symbol_info> symbols_;                   // backed and unbacked, creation order
+  std::vector<std::size_t> backed_pos_, unbacked_pos_; // symbol index -> position in symbols_
   fact_set facts_;
   std::vector<guard> guards_;
   std::map<symbol, expr> replacements_;
+  std::map<symbol, std::vector<symbol>> rhs_users_; // s -> replaced symbols whose rhs has s
   std::vector<runtime_assert> asserts_;
   std::vector<specialization> specials_;
 };
@@ -255,8 +256,9 @@ inline symbol ShapeEnv::add_symbol(symbol_kind kind, std::optional<std::int64_t>
   if (hint && !range.contains(*hint))
     throw constraint_violation(std::to_string(*hint) + " not in range " + detail::range_words(range)
                                + (source.empty() ? std::string() : " for " + source));
-  const symbol s =
-      kind == symbol_kind::backed ? symbol{kind, backed_count_++} : symbol{kind, unbacked_count_++};
+  auto& pos = kind == symbol_kind::backed ? backed_pos_ : unbacked_pos_;
+  const symbol s{kind, static_cast<std::uint32_t>(pos.size())};
+  pos.push_back(symbols_.size());
   symbols_.push_back(symbol_info{s, hint, range, range, std::move(source), size_like});
   facts_.refine_range(s, range);
   return s;
@@ -294,8 +296,8 @@ inline symbol ShapeEnv::create_unbacked_size(value_range range, std::string sour
 }
 
 inline const symbol_info& ShapeEnv::info(symbol s) const {
-  for (const symbol_info& i : symbols_)
-    if (i.sym == s) return i;
+  const auto& pos = s.kind == symbol_kind::backed ? backed_pos_ : unbacked_pos_;
+  if (s.index < pos.size()) return symbols_[pos[s.index]];
   throw value_error("symbol " + to_string(s) + " does not belong to this ShapeEnv");
 }
 
@@ -453,28 +455,32 @@ inline void ShapeEnv::check(const relation& r, std::string_view message,
   learn(s, "check");
 }
 
-inline void ShapeEnv::sync_ranges() {
-  for (symbol_info& i : symbols_)
-    i.range = facts_.range_of(i.sym);
+inline void ShapeEnv::sync_ranges(const std::vector<symbol>& touched) {
+  for (const symbol s : touched)
+    info_mut(s).range = facts_.range_of(s);
 }
 
 inline void ShapeEnv::add_replacement(symbol x, const expr& rhs) {
   replacements_[x] = rhs;
   // Keep every right-hand side free of replaced symbols, so one substitution simplifies.
-  for (auto& [k, v] : replacements_)
-    if (k != x) v = substitute(v, x, rhs);
+  const std::vector<symbol> rhs_symbols = free_symbols(rhs);
+  if (const auto users = rhs_users_.find(x); users != rhs_users_.end()) {
+    for (const symbol k : users->second) {
+      expr& v = replacements_.at(k);
+      if (!has_symbol(v, x)) continue;
+      v = substitute(v, x, rhs);
+      for (const symbol s : rhs_symbols)
+        rhs_users_[s].push_back(k);
+    }
+    rhs_users_.erase(users);
+  }
+  for (const symbol s : rhs_symbols)
+    rhs_users_[s].push_back(x);
   // Re-file what is known in terms of the remaining symbols.
-  fact_set rebuilt;
-  for (const auto& [s, r] : facts_.ranges())
-    rebuilt.refine_range(s, r);
-  for (const auto& [e, k] : facts_.divisibility())
-    rebuilt.add(divisible(substitute(e, x, rhs), k));
-  for (const relation& f : facts_.relations())
-    rebuilt.add({f.op, substitute(f.lhs, x, rhs), substitute(f.rhs, x, rhs)});
-  facts_ = std::move(rebuilt);
+  facts_.replace(x, rhs);
 }
 
-inline void ShapeEnv::try_replace(const expr& d) {
+inline bool ShapeEnv::try_replace(const expr& d) {
   // Candidates: symbols occurring in d only as c*x, so that x = -(d - c*x)/c exactly.
   // Unbacked symbols go first (a backed expression gives them a hint), then backed ones
   // from the newest, as PyTorch does.
@@ -509,21 +515,28 @@ inline void ShapeEnv::try_replace(const expr& d) {
       facts_.refine_range(aff->s, want);
     }
     if (!sym::bound(*rhs, facts_).is_subset_of(facts_.range_of(x))) continue;
+    facts_.refine_range(x, sym::bound(*rhs, facts_)); // x == rhs: x has rhs's values
     add_replacement(x, *rhs);
-    return;
+    return true;
   }
+  return false;
 }
 
 inline void ShapeEnv::learn(const relation& holds, const char* who) {
-  if (!facts_.add(holds))
+  const relation c = holds.canonical();
+  // An equality that eliminates a symbol is fully captured by its replacement; only
+  // otherwise is it kept as a fact. (Eq(Mod(e, k), 0) offers no symbol to eliminate and
+  // becomes a divisibility fact.)
+  const bool replaced = c.op == rel_op::eq && !c.lhs.is_constant() && try_replace(c.lhs);
+  if (!replaced && !facts_.add(holds))
     throw constraint_violation(std::string("the ") + who + " " + to_string(holds)
                                + " contradicts what is already known");
-  const relation c = holds.canonical();
-  if (c.op == rel_op::eq && !c.lhs.is_constant()) try_replace(c.lhs);
   // A symbol pinned to one value is replaced by it.
-  for (const auto& [s, r] : std::vector(facts_.ranges()))
-    if (r.is_singleton() && !replacements_.contains(s)) add_replacement(s, r.lo);
-  sync_ranges();
+  const std::vector<symbol> touched = free_symbols(c.lhs);
+  for (const symbol s : touched)
+    if (const value_range r = facts_.range_of(s); r.is_singleton() && !replacements_.contains(s))
+      add_replacement(s, r.lo);
+  sync_ranges(touched);
 }
 
 } // namespace xport::sym

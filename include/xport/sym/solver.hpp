@@ -12,6 +12,7 @@
 #include <xport/sym/input_check.hpp>
 #include <xport/sym/range.hpp>
 #include <xport/sym/relation.hpp>
+#include <xport/sym/shape_env.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -130,6 +131,19 @@ make_input_contract(const spec_binding& binding, const trace_facts& facts,
                     std::span<const std::string> paths,
                     zero_one_policy policy = zero_one_policy::accept_at_runtime);
 
+//! @brief A `symbol_factory` that creates sizes in @p env (`ShapeEnv::create_size`), so
+//! that its 0/1 policy and default range apply. @p env must outlive the factory.
+[[nodiscard]] inline symbol_factory symbol_factory_for(ShapeEnv& env) {
+  return [&env](const std::string& source, std::int64_t hint, value_range range) {
+    return env.create_size(hint, source, range);
+  };
+}
+
+//! @brief What @p env recorded while tracing, for `solve` and `make_input_contract`:
+//! refined ranges, replacements, guards (with op and call site), runtime asserts, and
+//! the default size range of its 0/1 policy.
+[[nodiscard]] trace_facts trace_facts_of(const ShapeEnv& env);
+
 // ---------------------------------------------------------------------------------------
 // Implementation
 
@@ -185,6 +199,8 @@ public:
   solver(const spec_binding& binding, const trace_facts& facts) : binding_(binding), facts_(facts) {
     for (const auto& [s, r] : facts_.ranges)
       trace_.refine_range(s, r);
+    for (const auto& [s, e] : facts_.replacements)
+      replaced_.emplace(s, &e);
     for (std::size_t k = 0; k < binding_.roots.size(); ++k)
       if (auto s = binding_.roots[k].value.as_symbol()) root_of_[*s] = k;
     for (const dim_binding& d : binding_.dims)
@@ -220,8 +236,7 @@ public:
     expr cur = e;
     for (std::size_t i = 0; i <= facts_.replacements.size(); ++i) {
       expr next = substitute(cur, [&](symbol s) -> std::optional<expr> {
-        for (const auto& [k, v] : facts_.replacements)
-          if (k == s) return v;
+        if (auto it = replaced_.find(s); it != replaced_.end()) return *it->second;
         return std::nullopt;
       });
       if (next == cur) break;
@@ -421,6 +436,7 @@ private:
 
   const spec_binding& binding_;
   const trace_facts& facts_;
+  std::map<symbol, const expr*> replaced_;
   fact_set trace_;
   fact_set spec_;
   std::map<symbol, std::size_t> root_of_;
@@ -458,6 +474,20 @@ inline std::string solve_result::message() const {
   }
   if (!fixes.empty() && !s.empty()) s += "\n" + render_fixes(fixes);
   return s;
+}
+
+inline trace_facts trace_facts_of(const ShapeEnv& env) {
+  trace_facts facts;
+  for (const symbol_info& info : env.symbols())
+    facts.ranges.emplace_back(info.sym, info.range);
+  for (const auto& [s, e] : env.replacements())
+    facts.replacements.emplace_back(s, e);
+  for (const guard& g : env.guards())
+    facts.guards.push_back({g.rel, g.op, g.where});
+  for (const runtime_assert& a : env.runtime_asserts())
+    facts.runtime_asserts.push_back(a.rel);
+  facts.default_range = env.default_size_range();
+  return facts;
 }
 
 inline solve_result solve(const spec_binding& binding, const trace_facts& facts) {

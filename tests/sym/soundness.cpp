@@ -2,6 +2,7 @@
 // expressions are checked against a reference evaluator at every assignment of their
 // symbols over small ranges.
 #include <xport/sym/decide.hpp>
+#include <xport/sym/shape_env.hpp>
 
 #include <doctest/doctest.h>
 
@@ -237,4 +238,84 @@ TEST_CASE("decide is sound: a definite answer holds at every allowed assignment"
   // The procedure must also be useful, not only sound.
   CHECK(decided > total / 3);
   MESSAGE("decided " << decided << " of " << total);
+}
+
+// Tracing never contradicts its example, and what a ShapeEnv concludes holds for every
+// input that passes its guards: replacements, ranges and statically decided answers.
+TEST_CASE("ShapeEnv conclusions hold for every input that satisfies its guards") {
+  generator gen{std::mt19937_64{11}};
+  const value_range box{2, 6};
+  int traces = 0, static_answers = 0;
+  for (int iter = 0; iter < 300; ++iter) {
+    ShapeEnv env;
+    std::array<std::int64_t, n_symbols> hints{};
+    for (std::size_t i = 0; i < n_symbols; ++i) {
+      hints[i] = gen.uniform(box.lo, box.hi);
+      const expr e = env.create_size(hints[i], "x" + std::to_string(i), box);
+      REQUIRE(e.as_symbol() == symbol{symbol_kind::backed, static_cast<std::uint32_t>(i)});
+    }
+    struct answer {
+      relation rel;
+      bool value;
+    };
+    std::vector<answer> answers;
+    for (int q = 0; q < 8; ++q) {
+      const node_ptr a = gen.tree(2), b = gen.tree(2);
+      const auto x = eval(*a, hints), y = eval(*b, hints);
+      if (!x || !y) continue;
+      relation r;
+      try {
+        r = relation{static_cast<rel_op>(gen.uniform(0, 5)), build(*a), build(*b)};
+      } catch (const xport::value_error&) {
+        continue;
+      }
+      const auto known = env.statically_known(r);
+      const bool got = env.evaluate(r, "op");
+      if (got != evaluate(r, [&](symbol s) { return hints[s.index]; })) {
+        INFO("traced " << r << " as " << got << " at hints " << hints[0] << ", " << hints[1] << ", "
+                       << hints[2] << "; statically known: " << known.has_value());
+        for (const guard& g : env.guards())
+          MESSAGE("guard " << g.rel);
+        for (const auto& [k, e] : env.replacements())
+          MESSAGE("repl " << to_string(k) << " -> " << e);
+        for (const relation& f : env.facts().relations())
+          MESSAGE("fact " << f);
+        for (const auto& [e, k] : env.facts().divisibility())
+          MESSAGE("div " << e << " % " << k);
+        for (const auto& i : env.symbols())
+          MESSAGE("range " << to_string(i.sym) << " " << i.range);
+        CHECK(got == !got);
+      }
+      if (known) {
+        CHECK(*known == got);
+        answers.push_back({r, got});
+      }
+    }
+    ++traces;
+    static_answers += static_cast<int>(answers.size());
+    for_each_assignment({box, box, box}, [&](const std::array<std::int64_t, n_symbols>& v) {
+      const auto at = [&](symbol s) { return v[s.index]; };
+      // nullopt where r is undefined (a division by zero): no claim is made there.
+      const auto holds = [&](const relation& r) -> std::optional<bool> {
+        try {
+          return evaluate(r, at);
+        } catch (const xport::value_error&) {
+          return std::nullopt;
+        }
+      };
+      for (const guard& g : env.guards())
+        if (holds(g.rel) == false) return; // this input is refused by the guards
+      for (const auto& [k, e] : env.replacements())
+        REQUIRE(holds(eq(expr(k), e)));
+      for (const symbol_info& i : env.symbols())
+        REQUIRE(i.range.contains(v[i.sym.index]));
+      for (const answer& x : answers)
+        if (const auto h = holds(x.rel); h && *h != x.value) {
+          INFO("statically decided " << x.rel << " = " << x.value);
+          CHECK(*h == x.value);
+        }
+    });
+  }
+  CHECK(traces == 300);
+  MESSAGE("static answers checked: " << static_answers);
 }

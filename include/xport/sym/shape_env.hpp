@@ -317,20 +317,23 @@ inline expr ShapeEnv::simplify_atoms(const expr& e) const {
       } else {
         const expr x = simplify_atoms(f.base.args[0]), y = simplify_atoms(f.base.args[1]);
         base = apply(f.base.op, x, y);
-        if (const atom* a = detail::single_atom(base); a && !a->is_symbol()) {
+        const atom* a = detail::single_atom(base);
+        if (a && !a->is_symbol()) {
+          // Copied: the assignments to `base` below free the atom `a` points into. The
+          // value of base is op(x, y) whatever shape apply() gave it.
+          const op_kind op = a->op;
           const value_range rx = sym::bound(x, facts_), ry = sym::bound(y, facts_);
-          if (a->op == op_kind::mod) {
+          if (op == op_kind::mod) {
             if (const auto k = y.constant(); k && *k > 0 && detail::known_divisible(x, *k, facts_))
               base = 0;
             else if (rx.lo >= 0 && ry.lo > 0 && rx.hi < ry.lo) // x % y == x for 0 <= x < y
               base = x;
-          } else if (a->op == op_kind::floordiv) {
+          } else if (op == op_kind::floordiv) {
             if (rx.lo >= 0 && ry.lo > 0 && rx.hi < ry.lo) base = 0; // 0 <= x < y
-          } else if (a->op == op_kind::min || a->op == op_kind::max) {
+          } else {
             const value_range d = sym::bound(x - y, facts_);
             const bool x_le_y = d.hi <= 0, y_le_x = d.lo >= 0;
-            if (a->op == op_kind::min && (x_le_y || y_le_x)) base = x_le_y ? x : y;
-            if (a->op == op_kind::max && (x_le_y || y_le_x)) base = x_le_y ? y : x;
+            if (x_le_y || y_le_x) base = (op == op_kind::min) == x_le_y ? x : y;
           }
         }
       }

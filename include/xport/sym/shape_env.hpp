@@ -36,7 +36,8 @@ struct shape_env_settings {
   //! range `[0, int_oo]`; guards on 0/1 are then recorded like any other guard.
   bool specialize_zero_one = true;
 
-  //! @brief Equality is printed with this spelling in suggestions: `xport::check`.
+  //! @brief The function that data-dependent errors tell the user to call:
+  //! "... state it before this point with xport::check(u0 == 1) ...".
   std::string_view check_function = "xport::check";
 };
 

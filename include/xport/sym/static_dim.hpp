@@ -50,8 +50,8 @@ namespace xport::sym {
 //! @brief A string literal usable as a template argument: `dim<"batch">` deduces
 //! `fixed_string<6>`.
 //!
-//! Holds the characters and the terminating NUL; compares by content, so two `dim`s
-//! spelled with the same literal name the same dim.
+//! Holds the characters and the terminating NUL. As a template argument it is equal by
+//! content, so two `dim`s spelled with the same literal and range are the same type.
 template <std::size_t N>
 struct fixed_string {
   char chars[N]{}; //!< The characters, NUL-terminated.
@@ -80,9 +80,9 @@ struct fixed {
   constexpr operator std::int64_t() const noexcept { return N; } // NOLINT: implicit by design
 };
 
-namespace detail {
+namespace detail::extents {
 
-constexpr bool is_identifier(std::string_view s) noexcept {
+constexpr bool is_dim_name(std::string_view s) noexcept {
   if (s.empty()) return false;
   auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
   if (!alpha(s[0])) return false;
@@ -100,7 +100,7 @@ constexpr bool is_identifier(std::string_view s) noexcept {
                              + std::to_string(bound) + ", but got " + std::to_string(got));
 }
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief A named dynamic size with a declared range `[Min, Max]`, as a type: the compile
 //! time twin of PyTorch's `Dim(name, min=Min, max=Max)`.
@@ -123,7 +123,7 @@ constexpr bool is_identifier(std::string_view s) noexcept {
 //! @endcode
 template <fixed_string Name, std::int64_t Min = 0, std::int64_t Max = int_oo>
 class dim {
-  static_assert(detail::is_identifier(Name.view()),
+  static_assert(detail::extents::is_dim_name(Name.view()),
                 "xport::dim: the name must be a valid identifier (letters, digits and '_', "
                 "not starting with a digit)");
   static_assert(Min >= 0, "xport::dim: min must be non-negative");
@@ -140,8 +140,8 @@ public:
   //! @param where how to name the value in the message (defaults to the dim's name).
   //! @throws constraint_violation "Expected batch to be <= 1024, but got 2000" (or `>=`).
   constexpr explicit dim(std::int64_t value, std::string_view where = name) : value_(value) {
-    if (value < Min) detail::throw_bound(where, ">=", Min, value);
-    if (value > Max) detail::throw_bound(where, "<=", Max, value);
+    if (value < Min) detail::extents::throw_bound(where, ">=", Min, value);
+    if (value > Max) detail::extents::throw_bound(where, "<=", Max, value);
   }
 
   //! @brief Holds the static value `N`; a value outside `[Min, Max]` is a compile error.
@@ -158,18 +158,18 @@ private:
   std::int64_t value_;
 };
 
-namespace detail {
+namespace detail::extents {
 
 template <class T>
 struct is_dim : std::false_type {};
 template <fixed_string Name, std::int64_t Min, std::int64_t Max>
 struct is_dim<dim<Name, Min, Max>> : std::true_type {};
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief True iff `T` is a plain `dim<Name, Min, Max>` (a root).
 template <class T>
-concept plain_dim = detail::is_dim<T>::value;
+concept plain_dim = detail::extents::is_dim<T>::value;
 
 //! @brief The derived dim `A*Root + B`, for `A >= 1`, in canonical form; name it with
 //! `derived<Root, A, B>` (which also folds nesting and `1*d + 0 == d`) or build it with
@@ -216,7 +216,7 @@ private:
   Root root_;
 };
 
-namespace detail {
+namespace detail::extents {
 
 template <class T>
 struct is_affine : std::false_type {};
@@ -227,15 +227,15 @@ struct is_fixed : std::false_type {};
 template <std::int64_t N>
 struct is_fixed<fixed<N>> : std::true_type {};
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief True iff `T` is `fixed<N>`.
 template <class T>
-concept static_size = detail::is_fixed<T>::value;
+concept static_size = detail::extents::is_fixed<T>::value;
 
 //! @brief True iff `T` is a `dim` or a derived (`affine`) dim: a symbolic size.
 template <class T>
-concept symbolic_size = plain_dim<T> || detail::is_affine<T>::value;
+concept symbolic_size = plain_dim<T> || detail::extents::is_affine<T>::value;
 
 //! @brief True iff `T`'s form is in its type: `fixed`, `dim` or `affine`.
 template <class T>
@@ -245,7 +245,7 @@ concept typed_extent = static_size<T> || symbolic_size<T>;
 template <class T>
 concept extent = typed_extent<T> ||(std::integral<T> && !std::same_as<T, bool>);
 
-namespace detail {
+namespace detail::extents {
 
 // The affine form a*root + b of a typed extent; root is void for a fixed size.
 template <class E>
@@ -280,7 +280,7 @@ struct make_form<Root, 1, 0> {
   using type = Root;
 };
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief The canonical type of the derived dim `A*E + B` for a `dim` or derived dim `E`
 //! and `A >= 1`: nesting is re-rooted and the identity folds away.
@@ -289,8 +289,9 @@ struct make_form<Root, 1, 0> {
 //! `derived<derived<batch, 2, 1>, 3, 1>` is `affine<batch, 6, 4>`;
 //! `derived<batch, 1, 0>` is `batch`.
 template <symbolic_size E, std::int64_t A, std::int64_t B = 0>
-requires(A >= 1) using derived = typename detail::make_form<
-    typename detail::form<E>::root, A * detail::form<E>::a, A * detail::form<E>::b + B>::type;
+requires(A >= 1) using derived = typename detail::extents::make_form<
+    typename detail::extents::form<E>::root, A * detail::extents::form<E>::a,
+    A * detail::extents::form<E>::b + B>::type;
 
 //! @brief The set of values an extent type admits: `VR[N, N]` for `fixed<N>`, the
 //! declared range for a dim, its image for a derived dim, and every integer for a runtime
@@ -361,7 +362,7 @@ std::string describe(const E& e) {
     return std::to_string(value_of(e));
 }
 
-namespace detail {
+namespace detail::extents {
 
 [[noreturn]] inline void throw_not_of_form(std::string_view where, std::int64_t n,
                                            const std::string& form, std::string_view root) {
@@ -376,7 +377,7 @@ namespace detail {
                              + std::to_string(expected) + ", but got " + std::to_string(got));
 }
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief The extent of type `E` that an observed size `n` binds to: the runtime check
 //! of one size against a typed extent, in PyTorch's words.
@@ -392,15 +393,15 @@ namespace detail {
 template <extent E>
 constexpr extent_t<E> bind_extent(std::int64_t n, std::string_view where) {
   if constexpr (static_size<E>) {
-    if (n != E::value) detail::throw_not_equal(where, E::value, n);
+    if (n != E::value) detail::extents::throw_not_equal(where, E::value, n);
     return E{};
   } else if constexpr (plain_dim<E>) {
     return E{n, where};
   } else if constexpr (symbolic_size<E>) {
-    if (n < E::min) detail::throw_bound(where, ">=", E::min, n);
-    if (n > E::max) detail::throw_bound(where, "<=", E::max, n);
+    if (n < E::min) detail::extents::throw_bound(where, ">=", E::min, n);
+    if (n > E::max) detail::extents::throw_bound(where, "<=", E::max, n);
     if ((n - E::b) % E::a != 0)
-      detail::throw_not_of_form(where, n, form_string<E>(), E::root_type::name);
+      detail::extents::throw_not_of_form(where, n, form_string<E>(), E::root_type::name);
     return E{typename E::root_type{(n - E::b) / E::a, where}};
   } else {
     return n;
@@ -415,7 +416,7 @@ constexpr extent_t<E> bind_extent(std::int64_t n, std::string_view where) {
 //! admit, for none of them, or the types cannot tell (the values decide at run time).
 enum class verdict { always, never, unknown };
 
-namespace detail {
+namespace detail::extents {
 
 // Both typed, with the same root (void for two constants). Guarded, so it may be asked of
 // runtime integers too.
@@ -538,7 +539,7 @@ constexpr unequal never_equal_because() noexcept {
   }
 }
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief Decides `x == y` from the types `X` and `Y` alone.
 //!
@@ -552,7 +553,7 @@ template <extent X, extent Y>
 constexpr verdict static_equal() noexcept {
   if constexpr (typed_extent<X> && std::is_same_v<X, Y>)
     return verdict::always;
-  else if constexpr (detail::never_equal_because<X, Y>() != detail::unequal::no)
+  else if constexpr (detail::extents::never_equal_because<X, Y>() != detail::extents::unequal::no)
     return verdict::never;
   else
     return verdict::unknown;
@@ -567,12 +568,12 @@ constexpr verdict static_equal() noexcept {
 template <extent X, extent Y>
 constexpr verdict static_less_equal() noexcept {
   value_range diff; // the range of y - x
-  if constexpr (detail::compatible_roots<X, Y>) {
-    using R = typename detail::root_pair<X, Y>::type;
-    using fx = detail::form<X>;
-    using fy = detail::form<Y>;
+  if constexpr (detail::extents::compatible_roots<X, Y>) {
+    using R = typename detail::extents::root_pair<X, Y>::type;
+    using fx = detail::extents::form<X>;
+    using fy = detail::extents::form<Y>;
     diff = value_range::point(fy::a - fx::a)
-               * detail::root_range<R> + value_range::point(fy::b - fx::b);
+               * detail::extents::root_range<R> + value_range::point(fy::b - fx::b);
   } else {
     diff = range_of<Y> - range_of<X>;
   }
@@ -585,18 +586,7 @@ constexpr verdict static_less_equal() noexcept {
 // Arithmetic
 // ---------------------------------------------------------------------------------------
 
-namespace detail {
-
-template <class R>
-struct root_of_value {
-  template <class E>
-  static constexpr R get(const E& e) noexcept {
-    if constexpr (std::is_same_v<E, R>)
-      return e;
-    else
-      return e.root();
-  }
-};
+namespace detail::extents {
 
 // Builds the canonical result a*R + b from the operands' root value.
 template <class R, std::int64_t A, std::int64_t B, class X, class Y>
@@ -605,11 +595,11 @@ constexpr auto build(const X& x, const Y& y) {
   if constexpr (static_size<T>) {
     return T{};
   } else {
-    R root = [&] {
+    const R root = [&] {
       if constexpr (std::is_same_v<typename form<X>::root, R>)
-        return root_of_value<R>::get(x);
+        return root_of(x);
       else
-        return root_of_value<R>::get(y);
+        return root_of(y);
     }();
     if constexpr (plain_dim<T>)
       return root;
@@ -635,20 +625,20 @@ concept mixed_operands = extent<X> && extent<Y> &&(typed_extent<X> || typed_exte
   throw value_error("division by zero: " + std::to_string(x) + " " + op + " 0");
 }
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief Sum. Typed extents over one root (or constants) stay typed:
 //! `batch + 3_c` is `derived<batch, 1, 3>`, `b + b` is `derived<batch, 2>`,
 //! `3_c + 4_c` is `fixed<7>`; anything else is a runtime `std::int64_t`.
 template <extent X, extent Y>
-requires detail::mixed_operands<X, Y>
+requires detail::extents::mixed_operands<X, Y>
 constexpr auto operator+(const X& x, const Y& y) {
-  detail::agree(x, y);
-  if constexpr (detail::compatible_roots<X, Y>) {
-    using fx = detail::form<X>;
-    using fy = detail::form<Y>;
-    return detail::build<typename detail::root_pair<X, Y>::type, fx::a + fy::a, fx::b + fy::b>(x,
-                                                                                               y);
+  detail::extents::agree(x, y);
+  if constexpr (detail::extents::compatible_roots<X, Y>) {
+    using fx = detail::extents::form<X>;
+    using fy = detail::extents::form<Y>;
+    return detail::extents::build<typename detail::extents::root_pair<X, Y>::type, fx::a + fy::a,
+                                  fx::b + fy::b>(x, y);
   } else {
     return value_of(x) + value_of(y);
   }
@@ -659,15 +649,15 @@ constexpr auto operator+(const X& x, const Y& y) {
 //! a derived dim's minimum must be `>= 0`), `(b + 3_c) - b` is `fixed<3>`; a decreasing
 //! form (`8_c - b`) or a mix with runtime values is a runtime `std::int64_t`.
 template <extent X, extent Y>
-requires detail::mixed_operands<X, Y>
+requires detail::extents::mixed_operands<X, Y>
 constexpr auto operator-(const X& x, const Y& y) {
-  detail::agree(x, y);
-  if constexpr (detail::compatible_roots<X, Y>) {
-    using fx = detail::form<X>;
-    using fy = detail::form<Y>;
+  detail::extents::agree(x, y);
+  if constexpr (detail::extents::compatible_roots<X, Y>) {
+    using fx = detail::extents::form<X>;
+    using fy = detail::extents::form<Y>;
     if constexpr (fx::a - fy::a >= 0)
-      return detail::build<typename detail::root_pair<X, Y>::type, fx::a - fy::a, fx::b - fy::b>(x,
-                                                                                                 y);
+      return detail::extents::build<typename detail::extents::root_pair<X, Y>::type, fx::a - fy::a,
+                                    fx::b - fy::b>(x, y);
     else
       return value_of(x) - value_of(y);
   } else {
@@ -680,9 +670,9 @@ constexpr auto operator-(const X& x, const Y& y) {
 //! CuTe, also for runtime operands); two constants fold. Everything else is a runtime
 //! `std::int64_t` (symbolic times symbolic, negative factors of a dim).
 template <extent X, extent Y>
-requires detail::mixed_operands<X, Y>
+requires detail::extents::mixed_operands<X, Y>
 constexpr auto operator*(const X& x, const Y& y) {
-  detail::agree(x, y);
+  detail::extents::agree(x, y);
   if constexpr (std::is_same_v<X, fixed<0>> || std::is_same_v<Y, fixed<0>>) {
     return fixed<0>{};
   } else if constexpr (static_size<X> && static_size<Y>) {
@@ -691,8 +681,9 @@ constexpr auto operator*(const X& x, const Y& y) {
     return y * x;
   } else if constexpr (symbolic_size<X> && static_size<Y>) {
     if constexpr (Y::value > 0)
-      return detail::build<typename detail::form<X>::root, detail::form<X>::a * Y::value,
-                           detail::form<X>::b * Y::value>(x, y);
+      return detail::extents::build<typename detail::extents::form<X>::root,
+                                    detail::extents::form<X>::a * Y::value,
+                                    detail::extents::form<X>::b * Y::value>(x, y);
     else
       return value_of(x) * Y::value;
   } else {
@@ -708,22 +699,23 @@ constexpr auto operator*(const X& x, const Y& y) {
 //! `b`. Otherwise a runtime `std::int64_t`. A static zero divisor is a compile error.
 //! @throws value_error for a runtime zero divisor.
 template <extent X, extent Y>
-requires detail::mixed_operands<X, Y>
+requires detail::extents::mixed_operands<X, Y>
 constexpr auto operator/(const X& x, const Y& y) {
-  detail::agree(x, y);
+  detail::extents::agree(x, y);
   if constexpr (static_size<Y>) {
     static_assert(Y::value != 0, "xport: division of a size by the static value 0");
-    if constexpr (Y::value > 0 && detail::coefficient_divisible<X, Y::value>())
-      return detail::build<typename detail::form<X>::root, detail::form<X>::a / Y::value,
-                           detail::floor_div(detail::form<X>::b, Y::value)>(x, y);
+    if constexpr (Y::value > 0 && detail::extents::coefficient_divisible<X, Y::value>())
+      return detail::extents::build<
+          typename detail::extents::form<X>::root, detail::extents::form<X>::a / Y::value,
+          detail::extents::floor_div(detail::extents::form<X>::b, Y::value)>(x, y);
     else if constexpr (static_size<X>)
-      return fixed<detail::floor_div(X::value, Y::value)>{};
+      return fixed<detail::extents::floor_div(X::value, Y::value)>{};
     else
-      return detail::floor_div(value_of(x), Y::value);
+      return detail::extents::floor_div(value_of(x), Y::value);
   } else {
     const std::int64_t d = value_of(y);
-    if (d == 0) detail::throw_division_by_zero("//", value_of(x));
-    return detail::floor_div(value_of(x), d);
+    if (d == 0) detail::extents::throw_division_by_zero("//", value_of(x));
+    return detail::extents::floor_div(value_of(x), d);
   }
 }
 
@@ -735,21 +727,21 @@ constexpr auto operator/(const X& x, const Y& y) {
 //! A static zero divisor is a compile error.
 //! @throws value_error for a runtime zero divisor.
 template <extent X, extent Y>
-requires detail::mixed_operands<X, Y>
+requires detail::extents::mixed_operands<X, Y>
 constexpr auto operator%(const X& x, const Y& y) {
-  detail::agree(x, y);
+  detail::extents::agree(x, y);
   if constexpr (static_size<Y>) {
     static_assert(Y::value != 0, "xport: division of a size by the static value 0");
     if constexpr (Y::value == 1 || Y::value == -1)
       return fixed<0>{};
-    else if constexpr (detail::coefficient_divisible<X, Y::value>())
-      return fixed<detail::floor_mod(detail::form<X>::b, Y::value)>{};
+    else if constexpr (detail::extents::coefficient_divisible<X, Y::value>())
+      return fixed<detail::extents::floor_mod(detail::extents::form<X>::b, Y::value)>{};
     else
-      return detail::floor_mod(value_of(x), Y::value);
+      return detail::extents::floor_mod(value_of(x), Y::value);
   } else {
     const std::int64_t d = value_of(y);
-    if (d == 0) detail::throw_division_by_zero("%", value_of(x));
-    return detail::floor_mod(value_of(x), d);
+    if (d == 0) detail::extents::throw_division_by_zero("%", value_of(x));
+    return detail::extents::floor_mod(value_of(x), d);
   }
 }
 
@@ -776,7 +768,7 @@ constexpr auto operator""_c() noexcept {
 // Checks
 // ---------------------------------------------------------------------------------------
 
-namespace detail {
+namespace detail::extents {
 
 // The static_asserts shared by every check that two extents are equal. Kept in one place
 // so each message exists once; an operation adds its own message for the constant case.
@@ -816,7 +808,7 @@ constexpr auto more_static(const X& x, const Y& y) noexcept {
   throw shape_error("Expected " + x + " to be equal to " + y);
 }
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief Asserts `x == y` and returns the more static of the two (a `fixed` over a dim,
 //! a dim over a runtime integer), so later operations keep what the types know.
@@ -827,16 +819,17 @@ constexpr auto more_static(const X& x, const Y& y) noexcept {
 //! @throws shape_error "Expected batch = 7 to be equal to 8".
 template <extent X, extent Y>
 constexpr auto expect_equal(const X& x, const Y& y) {
-  detail::agree(x, y);
-  detail::static_check_equal<X, Y>();
-  static_assert(detail::never_equal_because<X, Y>() != detail::unequal::constants_differ,
+  detail::extents::agree(x, y);
+  detail::extents::static_check_equal<X, Y>();
+  static_assert(detail::extents::never_equal_because<X, Y>()
+                    != detail::extents::unequal::constants_differ,
                 "xport: two static sizes that must be equal differ");
   if constexpr (static_equal<X, Y>() != verdict::always)
-    if (value_of(x) != value_of(y)) detail::throw_unequal(describe(x), describe(y));
-  return detail::more_static(x, y);
+    if (value_of(x) != value_of(y)) detail::extents::throw_unequal(describe(x), describe(y));
+  return detail::extents::more_static(x, y);
 }
 
-namespace detail {
+namespace detail::extents {
 
 // True iff y - x has a typed, increasing form whose range has no negative value.
 template <class Y, class X>
@@ -856,7 +849,7 @@ constexpr bool nonnegative_difference() noexcept {
                     + "; expected 0 <= start <= end <= size");
 }
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief The length of the slice `[start:end]` of a size `x`: `end - start`, after
 //! checking `0 <= start <= end <= x` (strict, like `narrow`: no clamping).
@@ -869,9 +862,9 @@ constexpr bool nonnegative_difference() noexcept {
 //! @throws index_error "slice [0:16] does not fit in a size of n = 8; ...".
 template <extent X, extent S, extent E>
 constexpr auto slice(const X& x, const S& start, const E& end) {
-  detail::agree(x, start);
-  detail::agree(x, end);
-  detail::agree(start, end);
+  detail::extents::agree(x, start);
+  detail::extents::agree(x, end);
+  detail::extents::agree(start, end);
   constexpr verdict start_ok = static_less_equal<fixed<0>, extent_t<S>>();
   constexpr verdict order_ok = static_less_equal<extent_t<S>, extent_t<E>>();
   constexpr verdict end_ok = static_less_equal<extent_t<E>, extent_t<X>>();
@@ -882,24 +875,25 @@ constexpr auto slice(const X& x, const S& start, const E& end) {
   if constexpr (start_ok != verdict::always || order_ok != verdict::always
                 || end_ok != verdict::always) {
     const std::int64_t s = value_of(start), e = value_of(end), n = value_of(x);
-    if (s < 0 || e < s || n < e) detail::throw_slice(describe(start), describe(end), describe(x));
+    if (s < 0 || e < s || n < e)
+      detail::extents::throw_slice(describe(start), describe(end), describe(x));
   }
   // The typed difference is only formed when it cannot be negative (forming a derived dim
   // with a negative minimum is a compile error); otherwise the values, just checked, carry
   // it.
-  if constexpr (detail::nonnegative_difference<extent_t<E>, extent_t<S>>())
+  if constexpr (detail::extents::nonnegative_difference<extent_t<E>, extent_t<S>>())
     return to_extent(end) - to_extent(start);
   else
     return value_of(end) - value_of(start);
 }
 
-namespace detail {
+namespace detail::extents {
 
 [[noreturn]] inline void throw_not_divisible(const std::string& x, std::int64_t d) {
   throw shape_error("Expected " + x + " to be divisible by " + std::to_string(d));
 }
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief `x / d` when `d` divides `x` exactly (CuTe's `safe_div`), checked.
 //!
@@ -911,27 +905,28 @@ namespace detail {
 //! @throws value_error for a runtime zero divisor.
 template <extent X, extent D>
 constexpr auto exact_div(const X& x, const D& d) {
-  detail::agree(x, d);
+  detail::extents::agree(x, d);
   if constexpr (static_size<D>) {
     static_assert(D::value != 0, "xport: division of a size by the static value 0");
     if constexpr (typed_extent<X>) {
-      using f = detail::form<X>;
+      using f = detail::extents::form<X>;
       static_assert(f::a % D::value != 0 || f::b % D::value == 0,
                     "xport::exact_div: the size is never divisible by the static divisor");
       if constexpr (f::a % D::value == 0)
         return x / d;
       else {
-        if (value_of(x) % D::value != 0) detail::throw_not_divisible(describe(x), D::value);
+        if (value_of(x) % D::value != 0)
+          detail::extents::throw_not_divisible(describe(x), D::value);
         return value_of(x) / D::value;
       }
     } else {
-      if (value_of(x) % D::value != 0) detail::throw_not_divisible(describe(x), D::value);
+      if (value_of(x) % D::value != 0) detail::extents::throw_not_divisible(describe(x), D::value);
       return value_of(x) / D::value;
     }
   } else {
     const std::int64_t dv = value_of(d);
-    if (dv == 0) detail::throw_division_by_zero("//", value_of(x));
-    if (value_of(x) % dv != 0) detail::throw_not_divisible(describe(x), dv);
+    if (dv == 0) detail::extents::throw_division_by_zero("//", value_of(x));
+    if (value_of(x) % dv != 0) detail::extents::throw_not_divisible(describe(x), dv);
     return value_of(x) / dv;
   }
 }

@@ -30,7 +30,7 @@
 
 namespace xport::sym {
 
-namespace detail {
+namespace detail::extents {
 
 // "shape[i]" without std::string, so that binding sizes can run in constant evaluation.
 struct axis_label {
@@ -73,7 +73,7 @@ constexpr auto root_value(const E& e) noexcept {
     return e.root().value();
 }
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief A shape: one extent per axis, each a `fixed<N>`, a `dim`, a derived dim or a
 //! `std::int64_t` (see `static_dim.hpp`). Static extents take no space.
@@ -108,7 +108,7 @@ public:
   static constexpr shape from_sizes(std::span<const std::int64_t> sizes) {
     if (sizes.size() != rank) throw_rank(sizes.size());
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return shape{bind_extent<E>(sizes[I], detail::axis_label(I).view())...};
+      return shape{bind_extent<E>(sizes[I], detail::extents::axis_label(I).view())...};
     }
     (std::index_sequence_for<E...>{});
   }
@@ -144,11 +144,13 @@ private:
   constexpr void check_pair() const {
     using X = std::tuple_element_t<I, std::tuple<E...>>;
     using Y = std::tuple_element_t<J, std::tuple<E...>>;
-    detail::check_names<X, Y>();
-    if constexpr (I < J && symbolic_size<X> && symbolic_size<Y> && detail::same_root<X, Y>) {
-      const std::int64_t vi = detail::root_of(get<I>()).value();
-      const std::int64_t vj = detail::root_of(get<J>()).value();
-      if (vi != vj) detail::throw_root_disagrees(detail::form<X>::root::name, I, vi, J, vj);
+    detail::extents::check_names<X, Y>();
+    if constexpr (I < J
+                  && symbolic_size<X> && symbolic_size<Y> && detail::extents::same_root<X, Y>) {
+      const std::int64_t vi = detail::extents::root_of(get<I>()).value();
+      const std::int64_t vj = detail::extents::root_of(get<J>()).value();
+      if (vi != vj)
+        detail::extents::throw_root_disagrees(detail::extents::form<X>::root::name, I, vi, J, vj);
     }
   }
 
@@ -190,20 +192,20 @@ std::ostream& operator<<(std::ostream& os, const shape<E...>& s) {
   return os << to_string(s);
 }
 
-namespace detail {
+namespace detail::extents {
 
 template <class T>
 struct is_shape : std::false_type {};
 template <class... E>
 struct is_shape<shape<E...>> : std::true_type {};
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief True iff `T` is a `shape<E...>`.
 template <class T>
-concept shape_type = detail::is_shape<T>::value;
+concept shape_type = detail::extents::is_shape<T>::value;
 
-namespace detail {
+namespace detail::extents {
 
 template <std::size_t Begin, std::size_t... I, class... E>
 constexpr auto take(const shape<E...>& s, std::index_sequence<I...>) {
@@ -281,7 +283,7 @@ constexpr auto broadcast_axis(const A& a, const B& b) {
     return broadcast_extent(a.template get<ia - rank>(), b.template get<ib - rank>(), I);
 }
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief The broadcast of two shapes (NumPy/PyTorch rules): aligned from the right,
 //! each axis pair must be equal or contain a 1.
@@ -297,12 +299,12 @@ template <shape_type A, shape_type B>
 constexpr auto broadcast(const A& a, const B& b) {
   constexpr std::size_t rank = A::rank > B::rank ? A::rank : B::rank;
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return shape{detail::broadcast_axis<I>(a, b)...};
+    return shape{detail::extents::broadcast_axis<I>(a, b)...};
   }
   (std::make_index_sequence<rank>{});
 }
 
-namespace detail {
+namespace detail::extents {
 
 template <class... E>
 std::string times_string(const shape<E...>& s) {
@@ -325,7 +327,7 @@ constexpr void check_inner(const A& a, const B& b, const X& k1, const Y& k2) {
                         + times_string(b) + ")");
 }
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief The shape of `torch.matmul(a, b)`: vector-vector, matrix-vector,
 //! vector-matrix, and batched matrix products with broadcast batch axes.
@@ -340,20 +342,29 @@ constexpr auto matmul(const A& a, const B& b) {
   static_assert(A::rank >= 1 && B::rank >= 1,
                 "xport::matmul: both arguments to matmul need to be at least 1D");
   constexpr std::size_t ra = A::rank, rb = B::rank;
-  detail::check_inner(a, b, a.template get<ra - 1>(), b.template get<(rb >= 2 ? rb - 2 : 0)>());
-  if constexpr (ra == 1 && rb == 1) {
+  if constexpr (ra == 0 || rb == 0) {
+    // Only the static_assert above speaks; instantiating the rest would bury it.
     return shape<>{};
-  } else if constexpr (ra == 1) {
-    return detail::join(detail::take<0, rb - 2>(b), shape{b.template get<rb - 1>()});
-  } else if constexpr (rb == 1) {
-    return detail::take<0, ra - 1>(a);
   } else {
-    const auto batch = broadcast(detail::take<0, ra - 2>(a), detail::take<0, rb - 2>(b));
-    return detail::join(batch, shape{a.template get<ra - 2>(), b.template get<rb - 1>()});
+    detail::extents::check_inner(a, b, a.template get<ra - 1>(),
+                                 b.template get<(rb >= 2 ? rb - 2 : 0)>());
+    if constexpr (ra == 1 && rb == 1) {
+      return shape<>{};
+    } else if constexpr (ra == 1) {
+      return detail::extents::join(detail::extents::take<0, rb - 2>(b),
+                                   shape{b.template get<rb - 1>()});
+    } else if constexpr (rb == 1) {
+      return detail::extents::take<0, ra - 1>(a);
+    } else {
+      const auto batch =
+          broadcast(detail::extents::take<0, ra - 2>(a), detail::extents::take<0, rb - 2>(b));
+      return detail::extents::join(batch,
+                                   shape{a.template get<ra - 2>(), b.template get<rb - 1>()});
+    }
   }
 }
 
-namespace detail {
+namespace detail::extents {
 
 template <std::size_t Axis, std::size_t I, class X, class Y>
 constexpr auto concat_extent(const X& x, const Y& y) {
@@ -373,7 +384,7 @@ constexpr auto concat_extent(const X& x, const Y& y) {
   }
 }
 
-} // namespace detail
+} // namespace detail::extents
 
 //! @brief The shape of `torch.cat({a, b}, Axis)`: equal ranks, equal sizes outside
 //! `Axis` (decided as in `expect_equal`), and the sum of the two sizes on `Axis`, which
@@ -387,10 +398,15 @@ constexpr auto concat(const A& a, const B& b) {
   constexpr std::int64_t rank = static_cast<std::int64_t>(A::rank);
   static_assert(-rank <= Axis && Axis < rank, "xport::concat: the axis is out of range");
   constexpr std::size_t axis = static_cast<std::size_t>(Axis < 0 ? Axis + rank : Axis);
-  return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return shape{detail::concat_extent<axis, I>(a.template get<I>(), b.template get<I>())...};
+  if constexpr (A::rank != B::rank || axis >= A::rank) {
+    return a; // only the static_asserts above speak; instantiating more would bury them
+  } else {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return shape{
+          detail::extents::concat_extent<axis, I>(a.template get<I>(), b.template get<I>())...};
+    }
+    (std::make_index_sequence<A::rank>{});
   }
-  (std::make_index_sequence<A::rank>{});
 }
 
 } // namespace xport::sym

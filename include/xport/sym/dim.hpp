@@ -26,6 +26,7 @@ namespace xport::sym {
 struct dim_range {
   std::int64_t min = 0;      //!< smallest size the dim may take
   std::int64_t max = int_oo; //!< largest size, or `int_oo`
+  //! @brief Equal when every field is equal.
   friend bool operator==(const dim_range&, const dim_range&) = default;
 };
 
@@ -34,6 +35,7 @@ struct dim_range {
 struct hint_range {
   std::optional<std::int64_t> min = std::nullopt; //!< lower bound, if the user states one
   std::optional<std::int64_t> max = std::nullopt; //!< upper bound, if the user states one
+  //! @brief Equal when every field is equal.
   friend bool operator==(const hint_range&, const hint_range&) = default;
 };
 
@@ -62,6 +64,8 @@ public:
 
   //! @brief `Dim.AUTO`, `Dim.DYNAMIC(min=4)`: PyTorch's spelling, for messages.
   [[nodiscard]] std::string to_string() const;
+
+  //! @brief Equal when every field is equal.
 
   friend constexpr bool operator==(const dim_hint&, const dim_hint&) = default;
 
@@ -153,6 +157,7 @@ public:
   [[nodiscard]] std::string to_string() const;
 
   //! @brief Same name, root, form and bounds.
+  //! @brief Equal when every field is equal.
   friend bool operator==(const Dim&, const Dim&) = default;
 
   //! @brief `d + k`: derived dim `a*root + (b + k)`.

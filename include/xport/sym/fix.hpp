@@ -82,6 +82,8 @@ public:
   //! @brief The line PyTorch prints: `dx = Dim('dx', max=16)`, `dw = 4`, `dz = dx + 1`.
   [[nodiscard]] std::string to_string() const;
 
+  //! @brief Equal when every field is equal.
+
   friend bool operator==(const suggested_fix&, const suggested_fix&) = default;
 
 private:

@@ -125,7 +125,10 @@ inline void check_spec(const spec_binding& binding, const trace_facts& facts) {
 //! replacements with their ranges (the spec's range intersected with the trace's),
 //! each input dim's final expression, and the guards and runtime asserts over several
 //! input sizes that the ranges do not imply.
+//! @param binding the spec bound to the trace's symbols (`bind_spec`).
+//! @param facts what tracing learned (`trace_facts_of(env)`).
 //! @param paths how the check names each input (`args[0]`); defaults to the binding's.
+//! @param policy whether sizes 0 and 1 are accepted at run time (recorded in the contract).
 [[nodiscard]] input_contract
 make_input_contract(const spec_binding& binding, const trace_facts& facts,
                     std::span<const std::string> paths,

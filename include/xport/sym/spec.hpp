@@ -56,11 +56,14 @@ public:
   //! @brief `dx`, `2*dx + 1`, `Dim.AUTO`, `784`: the spelling used in messages.
   [[nodiscard]] std::string to_string() const;
 
+  //! @brief Equal when every field is equal.
+
   friend bool operator==(const dim_spec&, const dim_spec&) = default;
 
 private:
   struct fixed_size {
     std::int64_t n;
+    //! @brief Equal when every field is equal.
     friend bool operator==(const fixed_size&, const fixed_size&) = default;
   };
   template <std::integral I>
@@ -101,6 +104,8 @@ public:
 
   //! @brief `(dx, 2*dx + 1, 784)`, or `None` for `all_static`.
   [[nodiscard]] std::string to_string() const;
+
+  //! @brief Equal when every field is equal.
 
   friend bool operator==(const shape_spec&, const shape_spec&) = default;
 
@@ -152,6 +157,8 @@ public:
 
   //! @brief `((dx, 4), (dx + 1,))`.
   [[nodiscard]] std::string to_string() const;
+
+  //! @brief Equal when every field is equal.
 
   friend bool operator==(const dynamic_shapes&, const dynamic_shapes&) = default;
 

@@ -137,6 +137,7 @@ public:
   static constexpr value_range range{Min, Max};         //!< `VR[Min, Max]`.
 
   //! @brief Holds `value`, checked against the range.
+  //! @param value the size.
   //! @param where how to name the value in the message (defaults to the dim's name).
   //! @throws constraint_violation "Expected batch to be <= 1024, but got 2000" (or `>=`).
   constexpr explicit dim(std::int64_t value, std::string_view where = name) : value_(value) {
@@ -299,10 +300,13 @@ requires(A >= 1) using derived = typename detail::extents::make_form<
 //! `[1, 1024]`.
 template <extent E>
 inline constexpr value_range range_of = value_range::unbounded();
+//! @brief A static extent's range is its one value.
 template <std::int64_t N>
 inline constexpr value_range range_of<fixed<N>> = value_range::point(N);
+//! @brief A dim's range is its declared `[Min, Max]`.
 template <fixed_string Name, std::int64_t Min, std::int64_t Max>
 inline constexpr value_range range_of<dim<Name, Min, Max>> = dim<Name, Min, Max>::range;
+//! @brief A derived dim's range is its root's range mapped through `A*root + B`.
 template <class R, std::int64_t A, std::int64_t B>
 inline constexpr value_range range_of<affine<R, A, B>> = affine<R, A, B>::range;
 
@@ -386,6 +390,7 @@ namespace detail::extents {
 //! `A*root + B` requires `n` in its range and of its form, and solves the root
 //! (`bind_extent<derived<batch, 2, 1>>(17, "x.shape[0]").root().value() == 8`); a runtime
 //! integer takes `n` as is.
+//! @param n the observed size.
 //! @param where how the message names the size, e.g. `"x.shape[0]"`.
 //! @throws constraint_violation "Expected x.shape[0] to be equal to 784, but got 785",
 //!   "Expected x.shape[0] to be <= 2049, but got 2051",

@@ -105,3 +105,18 @@ TEST_CASE("bound is an interval over symbol ranges") {
   f.add(divisible(x, 4));
   CHECK(bound(mod(x, 4), f) == value_range::point(0));
 }
+
+TEST_CASE("elimination chains through several facts") {
+  fact_set f = sizes();
+  const symbol s3{symbol_kind::backed, 3};
+  const expr w = s3;
+  f.refine_range(s3, value_range::at_least(2));
+  CHECK(f.add(le(x, y)));
+  CHECK(f.add(le(y, z)));
+  CHECK(f.add(le(z, w)));
+  CHECK(decide(le(x, z), f) == yes);
+  CHECK(decide(le(x, w), f) == yes);
+  CHECK(decide(gt(x, w), f) == no);
+  CHECK(decide(le(x + 1, w), f) == unknown);
+  CHECK(decide(le(2 * x, y + w), f) == yes);
+}

@@ -180,13 +180,29 @@ TEST_CASE("decide is sound: a definite answer holds at every allowed assignment"
     for (std::uint32_t i = 0; i < n_symbols; ++i)
       facts.refine_range(symbol{symbol_kind::backed, i}, ranges[i]);
     // Extra facts that the brute force must respect as well.
-    std::optional<relation> extra;
-    const std::int64_t which = gen.uniform(0, 3);
-    const expr s0 = symbol{symbol_kind::backed, 0}, s1 = symbol{symbol_kind::backed, 1};
-    if (which == 1) extra = divisible(s0, gen.uniform(2, 3));
-    if (which == 2) extra = le(s0, s1 + gen.uniform(-1, 1));
-    if (which == 3) extra = divisible(s0 + s1, 2);
-    if (extra) facts.add(*extra);
+    std::vector<relation> extras;
+    const expr s0 = symbol{symbol_kind::backed, 0}, s1 = symbol{symbol_kind::backed, 1},
+               s2 = symbol{symbol_kind::backed, 2};
+    for (std::int64_t n = gen.uniform(0, 3); n > 0; --n) {
+      switch (gen.uniform(0, 4)) {
+      case 0:
+        extras.push_back(divisible(s0, gen.uniform(2, 3)));
+        break;
+      case 1:
+        extras.push_back(le(s0, s1 + gen.uniform(-1, 1)));
+        break;
+      case 2:
+        extras.push_back(divisible(s0 + s1, 2));
+        break;
+      case 3:
+        extras.push_back(le(s1, s2 + gen.uniform(-1, 1)));
+        break;
+      default:
+        extras.push_back(eq(s2, s0 + gen.uniform(-1, 1)));
+        break;
+      }
+      facts.add(extras.back());
+    }
 
     const node_ptr a = gen.tree(3), b = gen.tree(2);
     const auto op = static_cast<rel_op>(gen.uniform(0, 5));
@@ -202,7 +218,8 @@ TEST_CASE("decide is sound: a definite answer holds at every allowed assignment"
     ++decided;
     for_each_assignment(ranges, [&](const std::array<std::int64_t, n_symbols>& v) {
       const auto lookup = [&](symbol s) { return value_of(v, s); };
-      if (extra && !evaluate(*extra, lookup)) return;
+      for (const relation& e : extras)
+        if (!evaluate(e, lookup)) return;
       const auto x = eval(*a, v), y = eval(*b, v);
       if (!x || !y) return;
       bool truth = false;
@@ -230,7 +247,8 @@ TEST_CASE("decide is sound: a definite answer holds at every allowed assignment"
         INFO("relation " << r << " decided " << *verdict << " but at s0=" << v[0] << " s1=" << v[1]
                          << " s2=" << v[2] << " it is " << truth);
         INFO("ranges " << ranges[0] << " " << ranges[1] << " " << ranges[2]);
-        if (extra) INFO("fact " << *extra);
+        for (const relation& e : extras)
+          INFO("fact " << e);
         CHECK(truth == *verdict);
       }
     });

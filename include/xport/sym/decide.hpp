@@ -273,14 +273,15 @@ constexpr value_range bound_monomial(const monomial& t, const fact_set& facts) {
   return r;
 }
 
-// Tri-state `d >= 0` from intervals and one elimination step against each recorded fact.
-constexpr std::optional<bool> decide_nonneg(const expr& d, const fact_set& facts) {
+// Proves d >= 0 by intervals, or by elimination against recorded facts: d = (d - c*g) + c*g
+// where g >= 0 and c > 0 (or Eq(g, 0) and any c) and d - c*g >= 0 is proved in turn. Each
+// step cancels a term of d; `depth` bounds the chain (transitivity a <= b <= c <= d takes
+// three steps) and `budget` the total work, so a large fact set cannot blow up a query.
+constexpr bool prove_nonneg(const expr& d, const fact_set& facts, int depth, int& budget) {
   const value_range b = bound(d, facts);
-  if (b.is_empty()) return std::nullopt; // vacuous: the facts admit no value; stay silent
+  if (b.is_empty()) return false; // vacuous facts: claim nothing
   if (b.lo >= 0) return true;
-  if (b.hi < 0) return false;
-  // d = (d - c*g) + c*g. For a fact g >= 0 and c > 0: d - c*g >= 0 proves d >= 0, and
-  // d - c*g... < 0 proves nothing. For Eq(g, 0) any c works both ways.
+  if (depth == 0 || b.hi < 0) return false;
   for (const std::size_t i : facts.relations_mentioning(d)) {
     const relation& f = facts.relations()[i];
     const expr& g = f.lhs;
@@ -290,19 +291,25 @@ constexpr std::optional<bool> decide_nonneg(const expr& d, const fact_set& facts
         if (detail::compare_monomial(td, tg) != 0 || td.coeff % tg.coeff != 0) continue;
         const std::int64_t c = td.coeff / tg.coeff;
         if (f.op == rel_op::ge && c <= 0) continue;
-        const value_range rest = bound(d - expr(c) * g, facts);
-        if (rest.lo >= 0) return true;
-        if (f.op == rel_op::eq && rest.hi < 0) return false;
-      }
-      // -d - 1 >= 0 (i.e. d < 0) through the same fact.
-      for (const monomial& td : d.terms()) {
-        if (detail::compare_monomial(td, tg) != 0 || td.coeff % tg.coeff != 0) continue;
-        const std::int64_t c = -(td.coeff / tg.coeff);
-        if (f.op != rel_op::ge || c <= 0) continue;
-        if (bound(-d - 1 - expr(c) * g, facts).lo >= 0) return false;
+        if (--budget < 0) return false;
+        if (prove_nonneg(d - expr(c) * g, facts, depth - 1, budget)) return true;
       }
     }
   }
+  return false;
+}
+
+// Tri-state d >= 0: proved, refuted (-d - 1 >= 0 proved), or unknown.
+constexpr std::optional<bool> decide_nonneg(const expr& d, const fact_set& facts) {
+  constexpr int depth = 3;
+  int budget = 64;
+  const value_range b = bound(d, facts);
+  if (b.is_empty()) return std::nullopt; // vacuous: the facts admit no value; stay silent
+  if (b.lo >= 0) return true;
+  if (b.hi < 0) return false;
+  if (prove_nonneg(d, facts, depth, budget)) return true;
+  budget = 64;
+  if (prove_nonneg(-d - 1, facts, depth, budget)) return false;
   return std::nullopt;
 }
 

@@ -71,6 +71,9 @@ TEST_CASE("division by constants pulls out multiples and reduces") {
   CHECK(floordiv(2 * x + 1, 2) == x);
   CHECK(floordiv(6 * x + 3 * y, 9) == floordiv(2 * x + y, 3));
   CHECK(mod(6 * x + 2, 4) == 2 * mod(3 * x + 1, 2));
+  CHECK(to_string(mod(6 * x + 2, 4)) == "2*Mod(s0 + 1, 2)");
+  CHECK(to_string(mod(-x, 4)) == "Mod(3*s0, 4)");
+  CHECK(mod(x - 1, 4) == mod(x + 3, 4));
   CHECK(mod(2 * x + 5, 2) == 1);
   CHECK(mod(x + 4, 4) == mod(x, 4));
   CHECK(floordiv(floordiv(x, 2), 3) == floordiv(x, 6));

@@ -481,7 +481,8 @@ constexpr expr floordiv(const expr& a, const expr& b) {
 //! @brief Python modulo `a % b`, canonicalised (the result has the sign of `b`).
 //!
 //! `mod(3*s0, 3)` is `0`; `mod(2*s0 + 5, 2)` is `1`; `mod(s0*s1, s1)` is `0`;
-//! `mod(6*s0 + 2, 4)` is `2*Mod(3*s0 + 1, 2)`; `mod(s0, 4)` prints `Mod(s0, 4)`.
+//! `mod(6*s0 + 2, 4)` is `2*Mod(s0 + 1, 2)` (canonical residues: `mod(-s0, 4)` is `Mod(3*s0, 4)`);
+//! `mod(s0, 4)` prints `Mod(s0, 4)`.
 //! @throws value_error if `b` is the constant 0.
 constexpr expr mod(const expr& a, const expr& b) {
   if (const auto k = b.constant()) {

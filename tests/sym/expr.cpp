@@ -64,6 +64,9 @@ TEST_CASE("exact division holds structurally") {
   CHECK(floordiv(pow(x, 2) - 1, x + 1) == x - 1);
   CHECK(floordiv(-2 * x, -2) == x);
   CHECK(floordiv(x * y, -y) == -x);
+  CHECK(floordiv(2 * x, 2 * y) == floordiv(x, y));
+  CHECK(mod(6 * x, 4 * y) == 2 * mod(3 * x, 2 * y));
+  CHECK(to_string(floordiv(4 * x + 2, 6 * y)) == "(2*s0 + 1)//(3*s1)");
 }
 
 TEST_CASE("division by constants pulls out multiples and reduces") {

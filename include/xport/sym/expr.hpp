@@ -475,6 +475,9 @@ constexpr expr floordiv(const expr& a, const expr& b) {
   if (b.terms().front().coeff < 0) return floordiv(-a, -b);
   const std::int64_t c = detail::content(b);
   if (const auto q = divide_exact(a, detail::scale_down(b, c))) return floordiv(*q, c);
+  // floor(g*x / (g*y)) == floor(x / y) for a common content g.
+  if (const std::int64_t g = detail::gcd(detail::content(a), c); g > 1)
+    return detail::make_atom(op_kind::floordiv, detail::scale_down(a, g), detail::scale_down(b, g));
   return detail::make_atom(op_kind::floordiv, a, b);
 }
 
@@ -512,6 +515,10 @@ constexpr expr mod(const expr& a, const expr& b) {
   const std::int64_t c = detail::content(b);
   const expr unit = detail::scale_down(b, c);
   if (const auto q = divide_exact(a, unit)) return unit * mod(*q, c);
+  // (g*x) % (g*y) == g * (x % y) for a common content g.
+  if (const std::int64_t g = detail::gcd(detail::content(a), c); g > 1)
+    return expr(g)
+           * detail::make_atom(op_kind::mod, detail::scale_down(a, g), detail::scale_down(b, g));
   return detail::make_atom(op_kind::mod, a, b);
 }
 

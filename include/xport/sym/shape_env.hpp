@@ -48,7 +48,8 @@ struct symbol_info {
   value_range declared;             //!< Its range when created (already met with defaults).
   value_range range;                //!< Its range now, refined by guards and checks.
   std::string source;               //!< Where it came from (`x.size(0)`); may be empty.
-  bool size_like = false;           //!< An unbacked size (`>= 0`), as from `nonzero()`.
+  bool size_like = false;           //!< A size (`>= 0`): from `create_size` or, unbacked,
+                                    //!< from `create_unbacked_size` (`nonzero()`).
 };
 
 //! @brief A comparison that tracing decided with example values (hints), and that the
@@ -386,7 +387,8 @@ inline void ShapeEnv::throw_data_dependent(const relation& original, const relat
                                            xport::source_location where) const {
   std::string size_like;
   for (const symbol& s : free_symbols(simplified.lhs - simplified.rhs))
-    if (info(s).size_like) size_like += (size_like.empty() ? "" : ", ") + to_string(s);
+    if (s.kind == symbol_kind::unbacked && info(s).size_like)
+      size_like += (size_like.empty() ? "" : ", ") + to_string(s);
   std::string msg = "Could not guard on data-dependent expression " + to_string(simplified)
                     + " (unhinted: " + to_string(original) + ").  (Size-like symbols: "
                     + (size_like.empty() ? "none" : size_like) + ")\n\n";

@@ -45,6 +45,8 @@ TEST_CASE("canonical form: e >= 0, Eq(e, 0), Ne(e, 0) with integer tightening") 
 
 TEST_CASE("evaluation") {
   const bindings b{{{s0, 5}, {s1, 7}}};
+  CHECK(operator_spelling(rel_op::le) == "<=");
+  CHECK(operator_spelling(rel_op::ne) == "!=");
   CHECK(evaluate(ge(x, 4), b));
   CHECK_FALSE(evaluate(gt(x, y), b));
   CHECK(evaluate(ne(x, y), b));

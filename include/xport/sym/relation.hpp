@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 namespace xport::sym {
 
@@ -171,26 +172,33 @@ constexpr bool evaluate(const relation& r, F&& value) {
   return false;
 }
 
+//! @brief The C++ operator of a comparison: `operator_spelling(rel_op::ge)` is `">="`.
+constexpr std::string_view operator_spelling(rel_op op) noexcept {
+  switch (op) {
+  case rel_op::eq:
+    return "==";
+  case rel_op::ne:
+    return "!=";
+  case rel_op::lt:
+    return "<";
+  case rel_op::le:
+    return "<=";
+  case rel_op::gt:
+    return ">";
+  case rel_op::ge:
+    return ">=";
+  }
+  return "?";
+}
+
 //! @brief Prints in PyTorch's style with symbol names from `name`: `Eq(s0, 4)`,
 //! `Ne(s0, 4)`, `s0 >= 2`, `Eq(Mod(s0, 2), 0)`.
 template <class Namer>
 std::string to_string(const relation& r, Namer&& name) {
   const std::string a = to_string(r.lhs, name), b = to_string(r.rhs, name);
-  switch (r.op) {
-  case rel_op::eq:
-    return "Eq(" + a + ", " + b + ")";
-  case rel_op::ne:
-    return "Ne(" + a + ", " + b + ")";
-  case rel_op::lt:
-    return a + " < " + b;
-  case rel_op::le:
-    return a + " <= " + b;
-  case rel_op::gt:
-    return a + " > " + b;
-  case rel_op::ge:
-    return a + " >= " + b;
-  }
-  return a;
+  if (r.op == rel_op::eq || r.op == rel_op::ne)
+    return (r.op == rel_op::eq ? "Eq(" : "Ne(") + a + ", " + b + ")";
+  return a + " " + std::string(operator_spelling(r.op)) + " " + b;
 }
 
 //! @brief Prints with default symbol names: `s0 >= 2`.

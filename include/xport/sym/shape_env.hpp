@@ -364,22 +364,7 @@ inline std::optional<std::int64_t> ShapeEnv::hint_of(const expr& e) const {
 }
 
 inline std::string ShapeEnv::to_check_string(const relation& r) {
-  const std::string a = to_string(r.lhs), b = to_string(r.rhs);
-  switch (r.op) {
-  case rel_op::eq:
-    return a + " == " + b;
-  case rel_op::ne:
-    return a + " != " + b;
-  case rel_op::lt:
-    return a + " < " + b;
-  case rel_op::le:
-    return a + " <= " + b;
-  case rel_op::gt:
-    return a + " > " + b;
-  case rel_op::ge:
-    return a + " >= " + b;
-  }
-  return a;
+  return to_string(r.lhs) + " " + std::string(operator_spelling(r.op)) + " " + to_string(r.rhs);
 }
 
 inline void ShapeEnv::throw_data_dependent(const relation& original, const relation& simplified,

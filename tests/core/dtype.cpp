@@ -61,11 +61,11 @@ TEST_CASE("promote_types matches PyTorch's table") {
       {dtype::uint8, dtype::float32, dtype::float32},
       {dtype::int32, dtype::int32, dtype::int32},
   };
-  for (auto const& [a, b, expected] : table) {
-    CAPTURE(a);
-    CAPTURE(b);
-    CHECK(xport::promote_types(a, b) == expected);
-    CHECK(xport::promote_types(b, a) == expected);
+  for (row const& r : table) {
+    CAPTURE(r.a);
+    CAPTURE(r.b);
+    CHECK(xport::promote_types(r.a, r.b) == r.expected);
+    CHECK(xport::promote_types(r.b, r.a) == r.expected);
   }
 }
 

@@ -160,6 +160,15 @@ inline std::optional<dim_vector> view_strides(int_list sizes, int_list strides, 
   return result;
 }
 
+// Refuses element access with a C++ type other than the tensor's element type.
+template <class T>
+void check_element_type(xport::dtype actual, char const* what) {
+  if (dtype_of<T> != actual) {
+    throw dtype_error(std::string(what) + "<" + std::string(name(dtype_of<T>))
+                      + ">() called on a tensor of dtype " + torch_name(actual));
+  }
+}
+
 } // namespace detail
 
 //! @brief An n-dimensional array: a strided view of reference-counted storage on a
@@ -252,7 +261,7 @@ public:
   //! @throws dtype_error when `T` is not the tensor's element type.
   template <element_type T>
   T* data_ptr() const {
-    check_element_type<T>("data_ptr");
+    detail::check_element_type<T>(dtype(), "data_ptr");
     return static_cast<T*>(impl().storage.data()) + impl().offset;
   }
 
@@ -268,7 +277,7 @@ public:
   //! the wrong length or is out of range.
   template <element_type T>
   T at(int_list index) const {
-    check_element_type<T>("at");
+    detail::check_element_type<T>(dtype(), "at");
     T value;
     copy_bytes(&value, Device(xport::cpu),
                static_cast<T const*>(impl().storage.data()) + element_offset(index), device(),
@@ -562,14 +571,6 @@ private:
 
   std::size_t wrap(std::int64_t d) const {
     return static_cast<std::size_t>(detail::wrap_dim(d, dim()));
-  }
-
-  template <class T>
-  void check_element_type(char const* what) const {
-    if (dtype_of<T> != dtype()) {
-      throw dtype_error(std::string(what) + "<" + std::string(name(dtype_of<T>))
-                        + ">() called on a tensor of dtype " + torch_name(dtype()));
-    }
   }
 
   std::int64_t element_offset(int_list index) const {

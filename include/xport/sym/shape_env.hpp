@@ -9,7 +9,7 @@
 #include <xport/sym/expr.hpp>
 #include <xport/sym/range.hpp>
 #include <xport/sym/relation.hpp>
-#include <xport/sym/source_location.hpp>
+#include <xport/core/source_location.hpp>
 
 #include <cstdint>
 #include <map>

@@ -22,7 +22,7 @@
 #include <tuple>
 #include <utility>
 #include <vector>
-#include <xport/sym/source_location.hpp>
+#include <xport/core/source_location.hpp>
 
 namespace xport::sym {
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: installs what is missing, builds everything and runs the whole test
 # suite with CTest. Environment: BUILD_DIR (default build/), BUILD_TYPE (default Debug),
-# XPORT_SANITIZE=1 for an ASan+UBSan build, JOBS (default: the number of cores).
+# XPORT_SANITIZE=1 for an ASan+UBSan build, JOBS (default: the number of cores),
+# TESTS_EXCLUDE (a CTest -E regex).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/scripts/deps.sh"
@@ -10,4 +11,6 @@ sanitize=OFF
 source "$root/scripts/configure.sh" -DXPORT_SANITIZE=$sanitize
 jobs="${JOBS:-$(nproc)}"
 cmake --build "$build" -j "$jobs"
-ctest --test-dir "$build" --output-on-failure -j "$jobs"
+exclude=()
+[ -n "${TESTS_EXCLUDE:-}" ] && exclude=(-E "$TESTS_EXCLUDE")
+ctest --test-dir "$build" --output-on-failure -j "$jobs" "${exclude[@]}"

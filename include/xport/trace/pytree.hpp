@@ -338,7 +338,9 @@ struct traits<T> : static_phrase<T> {
     auto* value = std::get_if<held>(&l);
     if (value == nullptr) {
       std::string path = at.render();
-      std::string const shown = std::holds_alternative<Tensor>(l) ? "" : " (" + repr(l) + ")";
+      // Tensors are left out: their values say nothing about the mismatch.
+      std::string const shown =
+          std::holds_alternative<Tensor>(l) || is_none(l) ? "" : " (" + repr(l) + ")";
       throw structure_error(path, path + " is " + type_phrase() + ", but the leaf there is "
                                       + with_article(kind_name(l)) + shown);
     }

@@ -420,8 +420,6 @@ private:
 
   template <class Self, class... Args>
   static decltype(auto) call(Self& self, Args&&... args) {
-    static_assert(std::is_base_of_v<Module<Derived>, Derived>,
-                  "xport::Module<Derived>: Derived must derive from xport::Module<Derived>");
     if constexpr (requires { self.forward(std::forward<Args>(args)...); }) {
       void const* address = std::addressof(self);
       detail::module_call_scope scope(detail::module_anchor{address, detail::type_id<Derived>(),

@@ -1,11 +1,19 @@
 //! @file
-//! The CUDA umbrella: registers CUDA memory for tensors (allocation and copies through
-//! the CUDA runtime). Include it in code that links `CUDA::cudart`; it needs the CUDA
-//! runtime API header but not nvcc.
+//! The CUDA umbrella: the tensor core plus CUDA memory for tensors (allocation and copies
+//! through the CUDA runtime). Include it in code that links `CUDA::cudart`; it needs the
+//! CUDA runtime API header but not nvcc.
+//!
+//! It includes only what device-side code may need (core/ and kernels/), so that it is
+//! safe in translation units compiled by nvcc; the symbolic algebra (sym/) is host-only
+//! and stays in `<xport/xport.hpp>`, as device code sees resolved sizes only.
 #pragma once
 
+#include <xport/core/compare.hpp>
+#include <xport/core/factories.hpp>
+#include <xport/core/print.hpp>
 #include <xport/core/storage.hpp>
-#include <xport/xport.hpp>
+#include <xport/core/tensor.hpp>
+#include <xport/kernels/kernel.hpp>
 
 #include <cuda_runtime_api.h>
 

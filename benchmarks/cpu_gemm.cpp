@@ -1,0 +1,150 @@
+// CPU GEMM: the measurements behind docs/gemm.md. Read them as ratios within one run:
+// "openblas" (cblas_?gemm called directly), "eigen" (Eigen 3 Map product, when the
+// benchmark is built with Eigen), "xport" (xport::kernels::cpu::gemm on Tensors: the
+// backend plus validation and dispatch) and "portable" (the loop xport uses without
+// BLAS). Shapes are those models use: square, a batch of 8 through a 784 -> 128 layer, a
+// single row through 4096 x 4096, and 64 small matrices (bmm).
+// Run single-threaded for a fair comparison: OPENBLAS_NUM_THREADS=1 ./bench_cpu_gemm
+#include <xport/core/factories.hpp>
+#include <xport/core/generator.hpp>
+#include <xport/kernels/cpu/gemm.hpp>
+
+#include <benchmark/benchmark.h>
+
+#if defined(XPORT_BENCH_EIGEN) && XPORT_BENCH_EIGEN
+#include <Eigen/Core>
+#endif
+
+#include <cstdint>
+
+namespace {
+
+struct problem {
+  xport::Tensor a, b, out;
+  std::int64_t batch, m, k, n;
+};
+
+template <class T>
+problem make_problem(benchmark::State const& state) {
+  std::int64_t const batch = state.range(0), m = state.range(1), k = state.range(2),
+                     n = state.range(3);
+  xport::Generator gen(1);
+  xport::dtype const type = xport::dtype_of<T>;
+  return {xport::randn({batch, m, k}, gen).to(type),
+          xport::randn({batch, k, n}, gen).to(type),
+          xport::zeros({batch, m, n}, {.dtype = type}),
+          batch,
+          m,
+          k,
+          n};
+}
+
+void count_flops(benchmark::State& state, problem const& p) {
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      2.0 * static_cast<double>(p.batch * p.m * p.k * p.n),
+      benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+}
+
+template <class T>
+void xport_gemm(benchmark::State& state) {
+  problem const p = make_problem<T>(state);
+  // 2-D calls for a batch of one, so the matrix entry point is what is measured.
+  xport::Tensor const a = p.batch == 1 ? p.a.select(0, 0) : p.a;
+  xport::Tensor const b = p.batch == 1 ? p.b.select(0, 0) : p.b;
+  xport::Tensor const out = p.batch == 1 ? p.out.select(0, 0) : p.out;
+  for (auto _ : state) {
+    if (p.batch == 1) {
+      xport::kernels::cpu::gemm(a, b, out);
+    } else {
+      xport::kernels::cpu::gemm_batched(a, b, out);
+    }
+    benchmark::ClobberMemory();
+  }
+  count_flops(state, p);
+  state.SetLabel(std::string(xport::kernels::cpu::gemm_backend));
+}
+
+template <class T>
+void portable(benchmark::State& state) {
+  problem const p = make_problem<T>(state);
+  namespace detail = xport::kernels::cpu::detail;
+  for (auto _ : state) {
+    detail::portable_gemm<T>(p.batch, p.m, p.n, p.k, T{1}, detail::matrix_of<T const>(p.a),
+                             detail::matrix_of<T const>(p.b), T{0}, detail::matrix_of<T>(p.out));
+    benchmark::ClobberMemory();
+  }
+  count_flops(state, p);
+}
+
+#if defined(XPORT_HAS_CBLAS) && XPORT_HAS_CBLAS
+template <class T>
+void openblas(benchmark::State& state) {
+  problem const p = make_problem<T>(state);
+  auto const m = static_cast<int>(p.m), k = static_cast<int>(p.k), n = static_cast<int>(p.n);
+  T const* a = p.a.data_ptr<T>();
+  T const* b = p.b.data_ptr<T>();
+  T* c = p.out.data_ptr<T>();
+  for (auto _ : state) {
+    for (std::int64_t i = 0; i < p.batch; ++i) {
+      T const* ai = a + i * p.m * p.k;
+      T const* bi = b + i * p.k * p.n;
+      T* ci = c + i * p.m * p.n;
+      if constexpr (std::is_same_v<T, float>) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, ai, k, bi, n, 0.0f,
+                    ci, n);
+      } else {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0, ai, k, bi, n, 0.0, ci,
+                    n);
+      }
+    }
+    benchmark::ClobberMemory();
+  }
+  count_flops(state, p);
+  state.SetLabel(openblas_get_corename());
+}
+#endif
+
+#if defined(XPORT_BENCH_EIGEN) && XPORT_BENCH_EIGEN
+template <class T>
+void eigen(benchmark::State& state) {
+  using matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  problem const p = make_problem<T>(state);
+  for (auto _ : state) {
+    for (std::int64_t i = 0; i < p.batch; ++i) {
+      Eigen::Map<matrix const> const a(p.a.data_ptr<T>() + i * p.m * p.k, p.m, p.k);
+      Eigen::Map<matrix const> const b(p.b.data_ptr<T>() + i * p.k * p.n, p.k, p.n);
+      Eigen::Map<matrix> c(p.out.data_ptr<T>() + i * p.m * p.n, p.m, p.n);
+      c.noalias() = a * b;
+    }
+    benchmark::ClobberMemory();
+  }
+  count_flops(state, p);
+  state.SetLabel(Eigen::SimdInstructionSetsInUse());
+}
+#endif
+
+void shapes(benchmark::internal::Benchmark* bench) {
+  bench->ArgNames({"batch", "m", "k", "n"});
+  bench->Args({1, 64, 64, 64});
+  bench->Args({1, 256, 256, 256});
+  bench->Args({1, 1024, 1024, 1024});
+  bench->Args({1, 8, 784, 128});
+  bench->Args({1, 1, 4096, 4096});
+  bench->Args({64, 64, 64, 64});
+  bench->Unit(benchmark::kMicrosecond);
+}
+
+} // namespace
+
+#if defined(XPORT_HAS_CBLAS) && XPORT_HAS_CBLAS
+BENCHMARK(openblas<float>)->Name("sgemm/openblas")->Apply(shapes);
+BENCHMARK(openblas<double>)->Name("dgemm/openblas")->Apply(shapes);
+#endif
+#if defined(XPORT_BENCH_EIGEN) && XPORT_BENCH_EIGEN
+BENCHMARK(eigen<float>)->Name("sgemm/eigen")->Apply(shapes);
+BENCHMARK(eigen<double>)->Name("dgemm/eigen")->Apply(shapes);
+#endif
+BENCHMARK(xport_gemm<float>)->Name("sgemm/xport")->Apply(shapes);
+BENCHMARK(xport_gemm<double>)->Name("dgemm/xport")->Apply(shapes);
+BENCHMARK(portable<float>)->Name("sgemm/portable")->Apply(shapes);
+BENCHMARK(portable<double>)->Name("dgemm/portable")->Apply(shapes);

@@ -14,6 +14,7 @@
 #include <xport/core/scalar.hpp>
 #include <xport/core/source_location.hpp>
 #include <xport/core/storage.hpp>
+#include <xport/core/sym_int.hpp>
 #include <xport/core/tensor.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/sym/bind.hpp>
@@ -29,3 +30,4 @@
 #include <xport/sym/spec.hpp>
 #include <xport/sym/static_dim.hpp>
 #include <xport/sym/static_shape.hpp>
+#include <xport/sym/sym_node.hpp>

@@ -1,0 +1,220 @@
+//! @file
+//! The symbolic implementation of `SymInt` and `SymBool`: expressions and relations of a
+//! `ShapeEnv`, with the op and source location that guards are charged to.
+#pragma once
+
+#include <xport/core/source_location.hpp>
+#include <xport/core/sym_int.hpp>
+#include <xport/sym/expr.hpp>
+#include <xport/sym/relation.hpp>
+#include <xport/sym/shape_env.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace xport::sym {
+
+//! @brief Where guards are being charged: the op whose shape logic runs and the user's
+//! call site. Tracing sets it for the duration of each op with `guard_scope`.
+struct guard_site {
+  std::string_view op;                  //!< The op's name (`aten::view`), or empty.
+  std::optional<source_location> where; //!< The user's call site, if known.
+};
+
+namespace detail {
+inline guard_site& current_site() {
+  thread_local guard_site site;
+  return site;
+}
+} // namespace detail
+
+//! @brief The guard site in effect on this thread.
+inline guard_site const& current_guard_site() {
+  return detail::current_site();
+}
+
+//! @brief Charges the guards recorded while it lives to `op` at `where` (restores the
+//! previous site on destruction, so scopes nest).
+class guard_scope {
+public:
+  //! @brief Enters the scope.
+  guard_scope(std::string_view op, source_location const& where) : saved_(detail::current_site()) {
+    detail::current_site() = {op, where};
+  }
+  guard_scope(guard_scope const&) = delete;
+  guard_scope& operator=(guard_scope const&) = delete;
+  //! @brief Restores the enclosing site.
+  ~guard_scope() { detail::current_site() = saved_; }
+
+private:
+  guard_site saved_;
+};
+
+//! @brief A symbolic `SymInt`: an expression over the symbols of one `ShapeEnv`.
+//! @pre the environment outlives every SymInt made from it.
+class expr_node final : public sym_int_node {
+public:
+  //! @brief `e` in `env`.
+  expr_node(ShapeEnv& env, expr e) : env_(&env), expr_(std::move(e)) {}
+
+  //! @brief The expression.
+  expr const& value() const noexcept { return expr_; }
+  //! @brief The environment.
+  ShapeEnv& env() const noexcept { return *env_; }
+
+  //! @copydoc sym_int_node::arith
+  SymInt arith(sym_arith op, SymInt const& other, bool self_is_left) const override {
+    expr const rhs = of(other);
+    expr const& a = self_is_left ? expr_ : rhs;
+    expr const& b = self_is_left ? rhs : expr_;
+    return make(apply_expr(op, a, b));
+  }
+
+  //! @copydoc sym_int_node::compare
+  SymBool compare(sym_compare op, SymInt const& other, bool self_is_left) const override;
+
+  //! @copydoc sym_int_node::guard_int
+  std::int64_t guard_int(source_location const& where) const override {
+    guard_site const& site = current_guard_site();
+    return env_->evaluate_int(expr_, site.op, site.where.value_or(where));
+  }
+
+  //! @copydoc sym_int_node::hint
+  std::optional<std::int64_t> hint() const override { return env_->hint_of(expr_); }
+
+  //! @copydoc sym_int_node::str
+  std::string str() const override { return to_string(expr_); }
+
+  //! @brief `e` in `env` as a SymInt: concrete when `e` is a constant.
+  static SymInt make(ShapeEnv& env, expr e) {
+    if (auto c = e.constant()) return *c;
+    return SymInt(std::make_shared<expr_node const>(env, std::move(e)));
+  }
+
+  //! @brief The expression of `value`, which must be concrete or from the same
+  //! environment.
+  //! @throws value_error for a SymInt of another environment (or another implementation).
+  expr of(SymInt const& value) const {
+    if (!value.is_symbolic()) return expr(*value.maybe_int());
+    auto const* node = dynamic_cast<expr_node const*>(value.node().get());
+    if (node == nullptr || node->env_ != env_) {
+      throw value_error("cannot combine symbolic sizes " + str() + " and " + value.str()
+                        + " from different shape environments");
+    }
+    return node->expr_;
+  }
+
+private:
+  SymInt make(expr e) const { return make(*env_, std::move(e)); }
+
+  static expr apply_expr(sym_arith op, expr const& a, expr const& b) {
+    switch (op) {
+    case sym_arith::add:
+      return a + b;
+    case sym_arith::sub:
+      return a - b;
+    case sym_arith::mul:
+      return a * b;
+    case sym_arith::floordiv:
+      return floordiv(a, b);
+    case sym_arith::mod:
+      return mod(a, b);
+    case sym_arith::min:
+      return min(a, b);
+    case sym_arith::max:
+      break;
+    }
+    return max(a, b);
+  }
+
+  ShapeEnv* env_;
+  expr expr_;
+};
+
+//! @brief A symbolic `SymBool`: a relation between expressions of one `ShapeEnv`.
+class relation_node final : public sym_bool_node {
+public:
+  //! @brief `r` in `env`.
+  relation_node(ShapeEnv& env, relation r) : env_(&env), relation_(std::move(r)) {}
+
+  //! @brief The relation.
+  relation const& value() const noexcept { return relation_; }
+
+  //! @copydoc sym_bool_node::guard_bool
+  bool guard_bool(source_location const& where) const override {
+    guard_site const& site = current_guard_site();
+    return env_->evaluate(relation_, site.op, site.where.value_or(where));
+  }
+
+  //! @copydoc sym_bool_node::assert_true
+  void assert_true(std::string_view message, source_location const& where) const override {
+    env_->check(relation_, message, where);
+  }
+
+  //! @copydoc sym_bool_node::negate
+  SymBool negate() const override { return make(*env_, sym::negate(relation_)); }
+
+  //! @copydoc sym_bool_node::str
+  std::string str() const override { return to_string(relation_); }
+
+  //! @brief `r` in `env` as a SymBool: concrete when ranges already decide it (nothing is
+  //! recorded then, as deciding it would record nothing either).
+  static SymBool make(ShapeEnv& env, relation r) {
+    if (auto known = env.statically_known(r)) return *known;
+    return SymBool(std::make_shared<relation_node const>(env, std::move(r)));
+  }
+
+private:
+  ShapeEnv* env_;
+  relation relation_;
+};
+
+inline SymBool expr_node::compare(sym_compare op, SymInt const& other, bool self_is_left) const {
+  expr const rhs = of(other);
+  expr const& a = self_is_left ? expr_ : rhs;
+  expr const& b = self_is_left ? rhs : expr_;
+  relation r = [&] {
+    switch (op) {
+    case sym_compare::eq:
+      return eq(a, b);
+    case sym_compare::ne:
+      return ne(a, b);
+    case sym_compare::lt:
+      return lt(a, b);
+    case sym_compare::le:
+      return le(a, b);
+    case sym_compare::gt:
+      return gt(a, b);
+    case sym_compare::ge:
+      break;
+    }
+    return ge(a, b);
+  }();
+  return relation_node::make(*env_, std::move(r));
+}
+
+//! @brief A dynamic input size as a SymInt: `env.create_size(hint, source)` (so the 0/1
+//! policy applies: an example size of 1 gives the concrete 1).
+inline SymInt symbolic_size(ShapeEnv& env, std::int64_t hint, std::string source) {
+  return expr_node::make(env, env.create_size(hint, std::move(source)));
+}
+
+//! @brief A data-dependent size (`u0 >= 0`, no example value) as a SymInt, for the
+//! results of `nonzero()`, `item()` and friends.
+inline SymInt unbacked_size(ShapeEnv& env) {
+  return expr_node::make(env, expr(env.create_unbacked_size()));
+}
+
+//! @brief The expression behind `value` (a constant for a concrete SymInt).
+//! @throws value_error for a SymInt that does not come from sym/.
+inline expr expr_of(SymInt const& value) {
+  if (!value.is_symbolic()) return expr(*value.maybe_int());
+  auto const* node = dynamic_cast<expr_node const*>(value.node().get());
+  if (node == nullptr)
+    throw value_error("the symbolic size " + value.str() + " does not come from a ShapeEnv");
+  return node->value();
+}
+
+} // namespace xport::sym

@@ -25,12 +25,14 @@
 #include <type_traits>
 #include <vector>
 
+//! @cond
 #if defined(XPORT_HAS_CBLAS) && XPORT_HAS_CBLAS
 #include <cblas.h>
 #define XPORT_DETAIL_GEMM_BACKEND cblas_backend
 #else
 #define XPORT_DETAIL_GEMM_BACKEND portable_backend
 #endif
+//! @endcond
 
 namespace xport::kernels::cpu {
 // Everything that depends on the backend, internals included, is in the inline namespace,

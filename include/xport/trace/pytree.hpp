@@ -126,6 +126,8 @@ struct first_unsupported<T> {
   using type = void;
 };
 template <class T>
+struct first_unsupported<T const> : first_unsupported<T> {};
+template <class T>
 struct first_unsupported<std::vector<T>> : first_unsupported<T> {};
 template <class T, std::size_t N>
 struct first_unsupported<std::array<T, N>> : first_unsupported<T> {};
@@ -837,7 +839,7 @@ T unflatten_checked(std::vector<leaf>& leaves, tree_spec const& spec, std::strin
 template <class T>
 T unflatten(std::vector<leaf> leaves, tree_spec const& spec, std::string_view root = "tree") {
   static_assert(detail::check_pytree<T>);
-  return detail::unflatten_checked<T>(leaves, spec, root);
+  return detail::unflatten_checked<std::remove_const_t<T>>(leaves, spec, root);
 }
 
 //! @brief Rebuilds any spec as a `tree_value`: the untyped form, for values whose C++

@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -48,8 +50,21 @@ struct Throwing : xport::Module<Throwing> {
   }
 };
 
+// Nested containers and a map of modules.
+struct Grid : xport::Module<Grid> {
+  std::vector<std::vector<Affine>> rows{{Affine(1, 1)}, {Affine(1, 1), Affine(1, 1)}};
+  std::map<std::string, Affine> named{{"k", Affine(1, 1)}, {"q", Affine(1, 1)}};
+  std::optional<Affine> maybe = Affine(1, 1);
+  Tensor forward(Tensor const& x) const {
+    rows[1][1](x);
+    named.at("q")(x);
+    return (*maybe)(x);
+  }
+};
+
 } // namespace toy
 
+BOOST_HANA_ADAPT_STRUCT(toy::Grid, rows, named, maybe);
 BOOST_HANA_ADAPT_STRUCT(toy::Shortcut, encoder);
 BOOST_HANA_ADAPT_STRUCT(toy::Wrapper, inner);
 BOOST_HANA_ADAPT_STRUCT(toy::Outer, wrapper);
@@ -118,6 +133,17 @@ TEST_CASE("a module called by its parent, and its member called by it") {
   CHECK(
       stacks[1]
       == frames{{"", "toy::Outer"}, {"wrapper", "toy::Wrapper"}, {"wrapper.inner", "toy::Affine"}});
+}
+
+TEST_CASE("elements of nested containers, maps and optionals get their dotted paths") {
+  toy::recorded_stacks().clear();
+  toy::Grid const grid;
+  grid(xport::zeros({1}));
+  auto const& stacks = toy::recorded_stacks();
+  REQUIRE(stacks.size() == 3);
+  CHECK(stacks[0].back() == module_frame{"rows.1.1", "toy::Affine"});
+  CHECK(stacks[1].back() == module_frame{"named.q", "toy::Affine"});
+  CHECK(stacks[2].back() == module_frame{"maybe", "toy::Affine"});
 }
 
 TEST_CASE("paths follow the module: copies and moved vectors need no renaming") {

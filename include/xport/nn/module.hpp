@@ -22,6 +22,7 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -131,15 +132,8 @@ bool find_descendant(void const* module, void const* target, void const* target_
                      std::string& path) {
   D const& self = *static_cast<D const*>(module);
   bool found = false;
-  for_each_child(self, [&](name_part const& part, auto const& member) {
-    using M = member_type<decltype(member)>;
-    if constexpr (is_module_v<M>) {
-      if (!found && static_cast<void const*>(std::addressof(member)) == target
-          && type_id<M>() == target_type) {
-        path = render({}, part);
-        found = true;
-      }
-    }
+  for_each_member(self, [&](name_part const& part, auto const& member) {
+    if (!found) found = find_leaf(member, part, target, target_type, path);
   });
   if (found) return true;
   for_each_child(self, [&](name_part const& part, auto const& member) {
@@ -271,14 +265,10 @@ public:
   //! is listed once.
   std::vector<module_entry> named_modules(bool remove_duplicate = true) const {
     std::vector<module_entry> out;
-    std::vector<std::pair<void const*, void const*>> seen;
+    std::set<std::pair<void const*, void const*>> seen;
     auto visit = [&]<class M>(std::string const& name, M const& module) {
-      std::pair<void const*, void const*> const key(std::addressof(module), detail::type_id<M>());
-      if (remove_duplicate) {
-        for (auto const& other : seen)
-          if (other == key) return;
-        seen.push_back(key);
-      }
+      if (remove_duplicate && !seen.emplace(std::addressof(module), detail::type_id<M>()).second)
+        return;
       out.push_back(module_entry{name, type_name<M>(), &module});
     };
     detail::walk_modules(derived(), std::string(), visit);
@@ -309,6 +299,7 @@ public:
   //! elsewhere stay valid and see the new values.
   //!
   //! All checks run before anything is copied: a refused load changes nothing.
+  //! @param state_dict the entries to load, by dotted name (as `state_dict()` names them)
   //! @param strict when true, a module entry missing from `state_dict` or an entry of
   //! `state_dict` the module does not have is an error; when false they are returned.
   //! @returns the missing and unexpected keys (both empty when `strict`).
@@ -389,8 +380,8 @@ public:
   //! @throws dtype_error when `type` is not floating point.
   Derived& to(xport::dtype type) {
     if (!is_floating_point(type))
-      throw dtype_error("Module.to() only accepts floating point dtypes, but got "
-                        + std::string(name(type)));
+      throw dtype_error("Module.to only accepts floating point dtypes, but got desired dtype="
+                        + torch_name(type));
     transform(false,
               [type](Tensor const& t) { return is_floating_point(t.dtype()) ? t.to(type) : t; });
     return derived();

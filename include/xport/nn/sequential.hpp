@@ -99,7 +99,7 @@ struct custom_members<nn::Sequential<Layers...>> {
   template <class Self, class F>
   static void for_each(Self& self, F& f) {
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (expand(std::get<I>(self.layers_), name_part::position(I), f), ...);
+      (f(name_part::position(I), std::get<I>(self.layers_)), ...);
     }
     (std::index_sequence_for<Layers...>{});
   }

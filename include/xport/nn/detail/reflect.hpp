@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -153,17 +154,63 @@ void expand(M& member, name_part const& name, F& f) {
   }
 }
 
-// The direct members of a module (tensors and sub-modules), in declaration order.
+// The reflected members of a module as declared (a container is one member), in
+// declaration order: f(name, member).
 template <class Self, class F>
-void for_each_child(Self& self, F&& f) {
+void for_each_member(Self& self, F&& f) {
   using D = std::remove_const_t<Self>;
   if constexpr (custom_members<D>::enabled) {
     custom_members<D>::for_each(self, f);
   } else if constexpr (boost::hana::Struct<D>::value) {
     boost::hana::for_each(boost::hana::accessors<D>(), [&](auto const& pair) {
       auto const name = name_part::field(boost::hana::to<char const*>(boost::hana::first(pair)));
-      expand(boost::hana::second(pair)(self), name, f);
+      f(name, boost::hana::second(pair)(self));
     });
+  }
+}
+
+// The direct tensors and sub-modules of a module (containers looked through), in
+// declaration order: f(name, leaf).
+template <class Self, class F>
+void for_each_child(Self& self, F&& f) {
+  for_each_member(self, [&](name_part const& name, auto& member) { expand(member, name, f); });
+}
+
+// Whether the module at `target` with type tag `type` is a leaf of `member`; if so, writes
+// its name. Contiguous containers of modules are searched by address arithmetic, so a
+// parent finds the child it calls in time independent of the container's length.
+template <class M>
+bool find_leaf(M& member, name_part const& name, void const* target, void const* type,
+               std::string& path) {
+  using T = std::remove_const_t<M>;
+  using traits = container_traits<T>;
+  if constexpr (!reflectable<T>() || tensor_member<T>::value) {
+    return false;
+  } else if constexpr (is_module_v<T>) {
+    if (static_cast<void const*>(std::addressof(member)) != target || type_id<T>() != type)
+      return false;
+    path = render({}, name);
+    return true;
+  } else if constexpr (traits::indexed
+                       && is_module_v<std::remove_const_t<typename traits::element>>) {
+    using E = std::remove_const_t<typename traits::element>;
+    if (type_id<E>() != type || member.empty()) return false;
+    E const* const first = std::addressof(member[0]);
+    E const* const wanted = static_cast<E const*>(target);
+    if (std::less<>{}(wanted, first) || !std::less<>{}(wanted, first + member.size())) return false;
+    path = render({}, name_part::element(name, static_cast<std::size_t>(wanted - first)));
+    return true;
+  } else if constexpr (traits::indexed) {
+    std::size_t index = 0;
+    for (auto& element : member)
+      if (find_leaf(element, name_part::element(name, index++), target, type, path)) return true;
+    return false;
+  } else if constexpr (traits::keyed) {
+    for (auto& [key, element] : member)
+      if (find_leaf(element, name_part::key(name, key), target, type, path)) return true;
+    return false;
+  } else {
+    return member && find_leaf(*member, name, target, type, path);
   }
 }
 

@@ -774,6 +774,7 @@ inline constexpr bool check_pytree = require_pytree<typename first_unsupported<T
 //! 1}}});
 //! // leaves: x, 1, 2    spec.pretty(): (*, {'a': *, 'b': *})
 //! @endcode
+//! @param value the value to flatten.
 //! @param root names the value in error messages.
 //! @throws value_error when an unsigned integer does not fit in int64.
 template <class T>
@@ -798,6 +799,8 @@ flat_tree flatten(T const& value, std::string_view root = "tree") {
 //! leaf_spec()})}), "inputs");
 //! // throws structure_error: "inputs[0] is a vector, but the spec has a tuple"
 //! @endcode
+//! @param value the value to check and flatten.
+//! @param spec the structure `value` must have.
 //! @param root names the value in error messages (`"inputs"` gives `inputs[0]['k']`).
 //! @throws structure_error naming the path and both kinds, lengths, keys or fields.
 template <class T>
@@ -833,6 +836,8 @@ T unflatten_checked(std::vector<leaf>& leaves, tree_spec const& spec, std::strin
 //! list of any length and a map takes the spec's keys). A `None` spec or a `None` leaf
 //! makes an empty `std::optional`. An int leaf fills any integer type it fits, a float
 //! leaf `float` or `double`; otherwise a leaf's kind must be the target's.
+//! @param leaves one leaf per leaf of `spec`, in leaf order.
+//! @param spec the structure to rebuild.
 //! @param root names the value in error messages.
 //! @throws structure_error when the leaf count differs from `spec.num_leaves()`, or a
 //! node or leaf does not match (the message names the path and both kinds).
@@ -854,6 +859,7 @@ inline tree_value unflatten(std::vector<leaf> leaves, tree_spec const& spec,
 //! @brief `tree` with `f` applied to every leaf, structure kept (PyTorch's `tree_map`):
 //! `tree_map([](leaf const& l) { return l; }, v)` is a copy of `v`.
 //! @param f called as `f(leaf const&)`; its result must convert to `leaf`.
+//! @param tree the value to map over.
 //! @throws structure_error when a result does not fit `T` where it lands (an int where
 //! `T` holds a Tensor); use `tree_value` as `T` for results of any kind.
 template <class T, class F>

@@ -16,7 +16,10 @@
 #include <xport/core/storage.hpp>
 #include <xport/core/sym_int.hpp>
 #include <xport/core/tensor.hpp>
+#include <xport/kernels/cpu/gemm.hpp>
 #include <xport/kernels/kernel.hpp>
+#include <xport/nn/module.hpp>
+#include <xport/nn/sequential.hpp>
 #include <xport/sym/bind.hpp>
 #include <xport/sym/decide.hpp>
 #include <xport/sym/dim.hpp>
@@ -31,3 +34,4 @@
 #include <xport/sym/static_dim.hpp>
 #include <xport/sym/static_shape.hpp>
 #include <xport/sym/sym_node.hpp>
+#include <xport/trace/pytree.hpp>

@@ -7,7 +7,7 @@ using namespace xport::sym;
 
 TEST_CASE("symbolic SymInts build expressions in their environment") {
   ShapeEnv env;
-  SymInt const b = symbolic_size(env, 8, "x.size(0)");
+  SymInt const b = dynamic_size(env, 8, "x.size(0)");
   REQUIRE(b.is_symbolic());
   CHECK(b.str() == "s0");
   CHECK((2 * b + 1).str() == "2*s0 + 1");
@@ -23,15 +23,15 @@ TEST_CASE("symbolic SymInts build expressions in their environment") {
 
 TEST_CASE("the 0/1 policy turns example sizes 0 and 1 into constants") {
   ShapeEnv env;
-  SymInt const one = symbolic_size(env, 1, "x.size(1)");
+  SymInt const one = dynamic_size(env, 1, "x.size(1)");
   CHECK_FALSE(one.is_symbolic());
   CHECK(one.expect_int() == 1);
 }
 
 TEST_CASE("branching on a symbolic comparison records a guard at the op and call site") {
   ShapeEnv env;
-  SymInt const b = symbolic_size(env, 8, "x.size(0)");
-  SymInt const n = symbolic_size(env, 5, "y.size(0)");
+  SymInt const b = dynamic_size(env, 8, "x.size(0)");
+  SymInt const n = dynamic_size(env, 5, "y.size(0)");
   CHECK(static_cast<bool>(b >= 1)); // decided by the range [2, int_oo]: no guard
   CHECK(env.guards().empty());
   {
@@ -53,7 +53,7 @@ TEST_CASE("branching on a symbolic comparison records a guard at the op and call
 
 TEST_CASE("guard_int specializes to the example value") {
   ShapeEnv env;
-  SymInt const b = symbolic_size(env, 8, "x.size(0)");
+  SymInt const b = dynamic_size(env, 8, "x.size(0)");
   CHECK((b + 1).guard_int() == 9);
   CHECK_FALSE(env.guards().empty());
   CHECK(b.hint() == 8);
@@ -76,8 +76,8 @@ TEST_CASE("data-dependent sizes need a check before they can be branched on") {
 TEST_CASE("sizes from two environments do not mix") {
   ShapeEnv first;
   ShapeEnv second;
-  SymInt const a = symbolic_size(first, 8, "x.size(0)");
-  SymInt const b = symbolic_size(second, 8, "y.size(0)");
+  SymInt const a = dynamic_size(first, 8, "x.size(0)");
+  SymInt const b = dynamic_size(second, 8, "y.size(0)");
   CHECK_THROWS_WITH_AS(a + b, doctest::Contains("different shape environments"),
                        xport::value_error);
 }

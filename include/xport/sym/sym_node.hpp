@@ -197,7 +197,7 @@ inline SymBool expr_node::compare(sym_compare op, SymInt const& other, bool self
 
 //! @brief A dynamic input size as a SymInt: `env.create_size(hint, source)` (so the 0/1
 //! policy applies: an example size of 1 gives the concrete 1).
-inline SymInt symbolic_size(ShapeEnv& env, std::int64_t hint, std::string source) {
+inline SymInt dynamic_size(ShapeEnv& env, std::int64_t hint, std::string source) {
   return expr_node::make(env, env.create_size(hint, std::move(source)));
 }
 

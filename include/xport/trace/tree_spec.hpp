@@ -47,6 +47,34 @@ enum class node_kind : std::uint8_t {
   dataclass  //!< a reflected struct: a type name and field names
 };
 
+namespace detail {
+// Writes a container node as Python prints it — (a, b), (a,), [a, b], {'k': a},
+// Type(f=a) — with `child(out, i)` writing the i-th element.
+template <class Child>
+void append_python_container(std::string& out, node_kind kind, std::string const& type_name,
+                             std::vector<std::string> const& keys, std::size_t count,
+                             Child&& child) {
+  bool const sequence = kind == node_kind::tuple || kind == node_kind::list;
+  if (sequence) {
+    out += kind == node_kind::tuple ? '(' : '[';
+  } else {
+    out += kind == node_kind::dict ? "{" : type_name + "(";
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i) out += ", ";
+    if (kind == node_kind::dict) out += python_repr(keys[i]) + ": ";
+    if (kind == node_kind::dataclass) out += keys[i] + "=";
+    child(out, i);
+  }
+  if (kind == node_kind::tuple && count == 1) out += ',';
+  if (sequence) {
+    out += kind == node_kind::tuple ? ')' : ']';
+  } else {
+    out += kind == node_kind::dict ? '}' : ')';
+  }
+}
+} // namespace detail
+
 //! @brief The structure of a pytree: node kinds, dict keys, struct type and field names,
 //! but no leaf values.
 //!
@@ -182,23 +210,11 @@ private:
       return;
     case node_kind::tuple:
     case node_kind::list:
-      out += kind_ == node_kind::tuple ? '(' : '[';
-      for (std::size_t i = 0; i < children_.size(); ++i) {
-        if (i) out += ", ";
-        children_[i].append_pretty(out);
-      }
-      if (kind_ == node_kind::tuple && children_.size() == 1) out += ',';
-      out += kind_ == node_kind::tuple ? ')' : ']';
-      return;
     case node_kind::dict:
     case node_kind::dataclass:
-      out += kind_ == node_kind::dict ? "{" : type_name_ + "(";
-      for (std::size_t i = 0; i < children_.size(); ++i) {
-        if (i) out += ", ";
-        out += kind_ == node_kind::dict ? python_repr(keys_[i]) + ": " : keys_[i] + "=";
-        children_[i].append_pretty(out);
-      }
-      out += kind_ == node_kind::dict ? '}' : ')';
+      detail::append_python_container(
+          out, kind_, type_name_, keys_, children_.size(),
+          [&](std::string& text, std::size_t i) { children_[i].append_pretty(text); });
       return;
     }
   }

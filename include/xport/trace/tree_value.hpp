@@ -181,23 +181,11 @@ private:
       return;
     case node_kind::tuple:
     case node_kind::list:
-      out += kind_ == node_kind::tuple ? '(' : '[';
-      for (std::size_t i = 0; i < children_.size(); ++i) {
-        if (i) out += ", ";
-        children_[i].append_repr(out);
-      }
-      if (kind_ == node_kind::tuple && children_.size() == 1) out += ',';
-      out += kind_ == node_kind::tuple ? ')' : ']';
-      return;
     case node_kind::dict:
     case node_kind::dataclass:
-      out += kind_ == node_kind::dict ? "{" : type_name_ + "(";
-      for (std::size_t i = 0; i < children_.size(); ++i) {
-        if (i) out += ", ";
-        out += kind_ == node_kind::dict ? python_repr(keys_[i]) + ": " : keys_[i] + "=";
-        children_[i].append_repr(out);
-      }
-      out += kind_ == node_kind::dict ? '}' : ')';
+      detail::append_python_container(
+          out, kind_, type_name_, keys_, children_.size(),
+          [&](std::string& text, std::size_t i) { children_[i].append_repr(text); });
       return;
     }
   }

@@ -8,51 +8,59 @@
 namespace {
 
 void empty_small(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(xport::empty({8, 16}));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(xport::empty({8, 16}));
 }
 BENCHMARK(empty_small);
 
 void zeros_1m(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(xport::zeros({1024, 1024}));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(xport::zeros({1024, 1024}));
   state.SetBytesProcessed(state.iterations() * 1024 * 1024 * 4);
 }
 BENCHMARK(zeros_1m);
 
 void view_reshape(benchmark::State& state) {
   auto const t = xport::empty({8, 16, 32});
-  for (auto _ : state) benchmark::DoNotOptimize(t.view({128, -1}));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(t.view({128, -1}));
 }
 BENCHMARK(view_reshape);
 
 void view_permute(benchmark::State& state) {
   auto const t = xport::empty({8, 16, 32});
-  for (auto _ : state) benchmark::DoNotOptimize(t.permute({2, 0, 1}));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(t.permute({2, 0, 1}));
 }
 BENCHMARK(view_permute);
 
 void view_slice(benchmark::State& state) {
   auto const t = xport::empty({8, 16, 32});
-  for (auto _ : state) benchmark::DoNotOptimize(t.slice(2, 1, -1, 2));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(t.slice(2, 1, -1, 2));
 }
 BENCHMARK(view_slice);
 
 void copy_contiguous_1m(benchmark::State& state) {
   auto const t = xport::zeros({1024, 1024});
-  for (auto _ : state) benchmark::DoNotOptimize(t.clone());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(t.clone());
   state.SetBytesProcessed(state.iterations() * 1024 * 1024 * 4);
 }
 BENCHMARK(copy_contiguous_1m);
 
 void copy_transposed_1m(benchmark::State& state) {
   auto const t = xport::zeros({1024, 1024}).t();
-  for (auto _ : state) benchmark::DoNotOptimize(t.contiguous());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(t.contiguous());
   state.SetBytesProcessed(state.iterations() * 1024 * 1024 * 4);
 }
 BENCHMARK(copy_transposed_1m);
 
 void convert_to_half_1m(benchmark::State& state) {
   auto const t = xport::zeros({1024, 1024});
-  for (auto _ : state) benchmark::DoNotOptimize(t.to(xport::dtype::float16));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(t.to(xport::dtype::float16));
   state.SetBytesProcessed(state.iterations() * 1024 * 1024 * 4);
 }
 BENCHMARK(convert_to_half_1m);

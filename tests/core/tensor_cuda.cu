@@ -43,14 +43,17 @@ TEST_CASE("tensors move between the CPU and a GPU without changing a bit") {
   target.slice(1, 0, {}, 2).copy_(host);
   CHECK(xport::equal(target.cpu().slice(1, 0, {}, 2), host));
   CHECK(xport::equal(target.cpu().slice(1, 1, {}, 2), xport::zeros({4, 5})));
-  CHECK(xport::to_string(xport::ones({2}, {.device = Device("cuda:0")})) == "tensor([1., 1.], device='cuda:0')");
+  CHECK(xport::to_string(xport::ones({2}, {.device = Device("cuda:0")}))
+        == "tensor([1., 1.], device='cuda:0')");
 }
 
 TEST_CASE("device code rounds float to half exactly like the host") {
   std::vector<float> values;
   std::mt19937 engine(11);
-  for (int i = 0; i < 1 << 16; ++i) values.push_back(std::bit_cast<float>(static_cast<std::uint32_t>(engine())));
-  for (float special : {0.0f, -0.0f, 65504.0f, 65520.0f, 1e-8f, 5.9604645e-08f, INFINITY, -INFINITY}) {
+  for (int i = 0; i < 1 << 16; ++i)
+    values.push_back(std::bit_cast<float>(static_cast<std::uint32_t>(engine())));
+  for (float special :
+       {0.0f, -0.0f, 65504.0f, 65520.0f, 1e-8f, 5.9604645e-08f, INFINITY, -INFINITY}) {
     values.push_back(special);
   }
   auto const n = static_cast<std::int64_t>(values.size());
@@ -58,7 +61,8 @@ TEST_CASE("device code rounds float to half exactly like the host") {
   auto const output = xport::empty({n}, {.dtype = dtype::int16, .device = Device("cuda:0")});
   int const threads = 256;
   round_to_half<<<static_cast<unsigned>((n + threads - 1) / threads), threads>>>(
-      input.data_ptr<float>(), reinterpret_cast<std::uint16_t*>(output.data_ptr<std::int16_t>()), static_cast<int>(n));
+      input.data_ptr<float>(), reinterpret_cast<std::uint16_t*>(output.data_ptr<std::int16_t>()),
+      static_cast<int>(n));
   xport::cuda_runtime::check(cudaDeviceSynchronize(), "round_to_half");
   auto const bits = output.cpu();
   for (std::int64_t i = 0; i < n; ++i) {

@@ -206,8 +206,10 @@ TEST_CASE("to(dtype) converts floating-point parameters and buffers in place, ke
   CHECK(block.cache.dtype() == xport::dtype::float16);
   CHECK(block.steps.dtype() == xport::dtype::int64); // integer state keeps its dtype
   CHECK(model.mask.is_same(mask_before));            // constants are not moved
-  CHECK_THROWS_WITH_AS(model.to(xport::dtype::int32),
-                       doctest::Contains("only accepts floating point dtypes, but got desired dtype=torch.int32"), xport::dtype_error);
+  CHECK_THROWS_WITH_AS(
+      model.to(xport::dtype::int32),
+      doctest::Contains("only accepts floating point dtypes, but got desired dtype=torch.int32"),
+      xport::dtype_error);
 }
 
 TEST_CASE("to(Device): a no-op move keeps the same tensors; a failed move changes nothing") {

@@ -5,11 +5,11 @@
 #pragma once
 
 #include <xport/core/error.hpp>
+#include <xport/core/source_location.hpp>
 #include <xport/sym/decide.hpp>
 #include <xport/sym/expr.hpp>
 #include <xport/sym/range.hpp>
 #include <xport/sym/relation.hpp>
-#include <xport/core/source_location.hpp>
 
 #include <cstdint>
 #include <map>

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <ostream>
 #include <span>
 #include <sstream>
@@ -111,6 +112,87 @@ inline std::int64_t wrap_dim(std::int64_t dim, std::int64_t rank) {
                       + std::to_string(dim) + ")");
   }
   return dim < 0 ? dim + bound : dim;
+}
+
+inline bool compute_contiguous(int_list sizes, int_list strides) {
+  std::int64_t expected = 1;
+  for (std::size_t i = sizes.size(); i-- > 0;) {
+    if (sizes[i] == 0) return true;
+    if (sizes[i] != 1 && strides[i] != expected) return false;
+    expected *= sizes[i];
+  }
+  return true;
+}
+
+// Resolves a single -1 in `shape` from the element count.
+inline dim_vector infer_size(int_list shape, std::int64_t numel) {
+  dim_vector result(shape.begin(), shape.end());
+  std::optional<std::size_t> inferred;
+  std::int64_t known = 1;
+  for (std::size_t i = 0; i < result.size(); ++i) {
+    if (result[i] == -1) {
+      if (inferred)
+        throw shape_error("only one dimension can be inferred, but shape is " + format_list(shape));
+      inferred = i;
+    } else if (result[i] < 0) {
+      throw shape_error("invalid shape dimension " + std::to_string(result[i]) + " in "
+                        + format_list(shape));
+    } else {
+      known *= result[i];
+    }
+  }
+  auto const invalid = [&] {
+    return shape_error("shape '" + format_list(shape) + "' is invalid for input of size "
+                       + std::to_string(numel));
+  };
+  if (inferred) {
+    if (known == 0) {
+      throw shape_error("cannot reshape tensor of " + std::to_string(numel)
+                        + " elements into shape " + format_list(shape)
+                        + " because the unspecified dimension size -1 can be any value and is "
+                          "ambiguous");
+    }
+    if (numel % known != 0) throw invalid();
+    result[*inferred] = numel / known;
+  } else if (known != numel) {
+    throw invalid();
+  }
+  return result;
+}
+
+// Strides that let `new_sizes` view the same elements as (sizes, strides) without a copy,
+// or nothing when some new dimension would have to span two non-mergeable old ones.
+// Walks the old dimensions from the back in "chunks" that are contiguous among
+// themselves, and requires each chunk to be rebuilt exactly by consecutive new sizes.
+inline std::optional<dim_vector> view_strides(int_list sizes, int_list strides, int_list new_sizes,
+                                              std::int64_t numel) {
+  dim_vector result(new_sizes.size());
+  if (numel == 0 || sizes.empty()) return contiguous_strides(new_sizes); // no memory to span
+  auto view_d = static_cast<std::int64_t>(new_sizes.size()) - 1;
+  std::int64_t chunk_stride = strides.empty() ? 1 : strides[strides.size() - 1];
+  std::int64_t chunk_numel = 1;
+  std::int64_t view_numel = 1;
+  for (auto d = static_cast<std::int64_t>(sizes.size()) - 1; d >= 0; --d) {
+    auto const ud = static_cast<std::size_t>(d);
+    chunk_numel *= sizes[ud];
+    bool const chunk_ends =
+        d == 0 || (sizes[ud - 1] != 1 && strides[ud - 1] != chunk_numel * chunk_stride);
+    if (!chunk_ends) continue;
+    while (view_d >= 0
+           && (view_numel < chunk_numel || new_sizes[static_cast<std::size_t>(view_d)] == 1)) {
+      result[static_cast<std::size_t>(view_d)] = view_numel * chunk_stride;
+      view_numel *= new_sizes[static_cast<std::size_t>(view_d)];
+      --view_d;
+    }
+    if (view_numel != chunk_numel) return std::nullopt;
+    if (d > 0) {
+      chunk_stride = strides[ud - 1];
+      chunk_numel = 1;
+      view_numel = 1;
+    }
+  }
+  if (view_d != -1) return std::nullopt;
+  return result;
 }
 
 // Calls body(offsets) for every index of `sizes` in row-major order, where offsets[k] is

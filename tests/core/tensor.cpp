@@ -246,6 +246,10 @@ TEST_CASE("the storage constructor validates the view") {
       xport::shape_error);
   CHECK_THROWS_WITH_AS(xport::empty({1LL << 40, 1LL << 40}), doctest::Contains("overflows int64"),
                        xport::shape_error);
+  CHECK_THROWS_WITH_AS(xport::empty({1LL << 62}),
+                       doctest::Contains("needs more bytes than int64 can count"),
+                       xport::shape_error);
+  CHECK_THROWS_AS(xport::arange(0, 1LL << 62), xport::shape_error);
 }
 
 TEST_CASE("broadcast_shapes") {

@@ -22,8 +22,8 @@ namespace detail {
 template <class Fill>
 Tensor make_filled(int_list sizes, xport::dtype type, Device device, Fill&& fill) {
   std::int64_t const numel = checked_numel(sizes);
-  Tensor host(Storage(static_cast<std::size_t>(numel) * element_size(type), Device(xport::cpu)),
-              type, sizes, contiguous_strides(sizes));
+  Tensor host(Storage(checked_nbytes(numel, type), Device(xport::cpu)), type, sizes,
+              contiguous_strides(sizes));
   visit_dtype(type, [&]<class T>() { fill(host.data_ptr<T>(), numel); });
   return host.to(device);
 }
@@ -35,8 +35,8 @@ Tensor make_filled(int_list sizes, xport::dtype type, Device device, Fill&& fill
 inline Tensor empty(int_list sizes, TensorOptions options = {}) {
   xport::dtype const type = options.dtype.value_or(dtype::float32);
   std::int64_t const numel = detail::checked_numel(sizes);
-  return Tensor(Storage(static_cast<std::size_t>(numel) * element_size(type), options.device), type,
-                sizes, detail::contiguous_strides(sizes));
+  return Tensor(Storage(detail::checked_nbytes(numel, type), options.device), type, sizes,
+                detail::contiguous_strides(sizes));
 }
 
 //! @brief A tensor of `sizes` filled with `value`; the dtype defaults to the value's
@@ -83,24 +83,37 @@ inline Tensor arange(Scalar start, Scalar end, Scalar step = 1, TensorOptions op
          << ", end " << end << ", step " << step << ")";
     throw value_error(text.str());
   }
+  if (!std::isfinite(first) || !std::isfinite(last) || !std::isfinite(delta)) {
+    std::ostringstream text;
+    text << "arange: unsupported range: " << start << " -> " << end << " (step " << step << ")";
+    throw value_error(text.str());
+  }
+  auto const too_many = [&] {
+    std::ostringstream text;
+    text << "arange: the range " << start << " -> " << end << " with step " << step
+         << " has too many elements";
+    return value_error(text.str());
+  };
   std::int64_t length = 0;
   if (floating) {
-    length = static_cast<std::int64_t>(std::ceil((last - first) / delta));
-  } else { // exact integer arithmetic, no rounding through double
-    auto const a = start.to<std::int64_t>();
-    auto const b = end.to<std::int64_t>();
-    auto const s = step.to<std::int64_t>();
-    length = s > 0 ? (b - a + s - 1) / s : (a - b - s - 1) / -s;
+    double const count = std::ceil((last - first) / delta);
+    if (!(count < 0x1p62)) throw too_many();
+    length = static_cast<std::int64_t>(count);
+  } else { // exact: the distance has the step's sign (checked above), so no rounding
+    std::int64_t distance = 0;
+    if (__builtin_sub_overflow(end.to<std::int64_t>(), start.to<std::int64_t>(), &distance)) {
+      throw too_many();
+    }
+    std::int64_t const stride = step.to<std::int64_t>();
+    length = distance / stride + (distance % stride != 0 ? 1 : 0);
   }
+  auto const int_start = floating ? 0 : start.to<std::int64_t>();
+  auto const int_step = floating ? 0 : step.to<std::int64_t>();
   return detail::make_filled(
       {length}, type, options.device, [&]<class T>(T* out, std::int64_t numel) {
         for (std::int64_t i = 0; i < numel; ++i) {
-          if (floating) {
-            out[i] = convert<T>(first + static_cast<double>(i) * delta);
-          } else {
-            out[i] = convert<T>(start.to<std::int64_t>()
-                                + static_cast<std::int64_t>(i) * step.to<std::int64_t>());
-          }
+          out[i] = floating ? convert<T>(first + static_cast<double>(i) * delta)
+                            : convert<T>(int_start + i * int_step);
         }
       });
 }

@@ -41,7 +41,12 @@ public:
   static constexpr std::align_val_t alignment{64}; // cache line; SIMD-friendly
 
   void* allocate(std::size_t nbytes, Device) override {
-    return ::operator new(nbytes == 0 ? 1 : nbytes, alignment);
+    try {
+      return ::operator new(nbytes == 0 ? 1 : nbytes, alignment);
+    } catch (std::bad_alloc const&) {
+      throw device_error("out of memory: cannot allocate " + std::to_string(nbytes)
+                         + " bytes on the CPU");
+    }
   }
   void deallocate(void* data, Device) noexcept override { ::operator delete(data, alignment); }
   void copy(void* dst, Device, void const* src, Device, std::size_t nbytes) override {

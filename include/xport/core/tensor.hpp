@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <ranges>
@@ -77,6 +78,16 @@ struct tensor_impl {
   std::int64_t numel = 0;
   bool contiguous = true;
 };
+
+// Bytes for `numel` elements of `type`, refusing counts whose size overflows.
+inline std::size_t checked_nbytes(std::int64_t numel, xport::dtype type) {
+  auto const size = static_cast<std::int64_t>(element_size(type));
+  if (numel > std::numeric_limits<std::int64_t>::max() / size) {
+    throw shape_error("a tensor of " + std::to_string(numel) + " " + std::string(name(type))
+                      + " elements needs more bytes than int64 can count");
+  }
+  return static_cast<std::size_t>(numel * size);
+}
 
 // Refuses element access with a C++ type other than the tensor's element type.
 template <class T>
@@ -523,8 +534,8 @@ private:
 
   Tensor to_new(xport::dtype type, Device target) const {
     dim_vector const& sizes = impl().sizes;
-    Tensor result(Storage(static_cast<std::size_t>(numel()) * xport::element_size(type), target),
-                  type, sizes, detail::contiguous_strides(sizes));
+    Tensor result(Storage(detail::checked_nbytes(numel(), type), target), type, sizes,
+                  detail::contiguous_strides(sizes));
     result.copy_(*this);
     return result;
   }

@@ -202,6 +202,16 @@ TEST_CASE("copy_ broadcasts and converts into a strided destination") {
   CHECK(values_of(dst.to(dtype::int64))
         == std::vector<std::int64_t>{1, 0, -2, 0, 1, 0, -2, 0, 1, 0, -2, 0});
   CHECK_THROWS_AS(dst.copy_(xport::zeros({5})), xport::shape_error);
+  // Overlapping source and destination behave as if the source were read first.
+  Tensor const row = xport::arange(6);
+  row.slice(0, 1).copy_(row.slice(0, 0, 5));
+  CHECK(values_of(row) == std::vector<std::int64_t>{0, 0, 1, 2, 3, 4});
+  Tensor const square = xport::arange(4).view({2, 2});
+  square.copy_(square.t());
+  CHECK(values_of(square) == std::vector<std::int64_t>{0, 2, 1, 3});
+  CHECK_THROWS_WITH_AS(xport::zeros({1, 3}).expand({2, 3}).copy_(xport::ones({2, 3})),
+                       doctest::Contains("more than one element of the written-to tensor"),
+                       xport::value_error);
 }
 
 TEST_CASE("element access checks dtype, rank and bounds") {

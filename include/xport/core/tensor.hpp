@@ -485,8 +485,10 @@ public:
   Tensor cpu() const { return to(Device(xport::cpu)); }
 
   //! @brief Copies `src` into this tensor, broadcasting it to this tensor's sizes and
-  //! converting its dtype; the devices may differ. Returns `*this`.
-  //! @throws shape_error when `src` does not broadcast to this tensor's sizes.
+  //! converting its dtype; the devices may differ, and `src` may overlap this tensor.
+  //! Returns `*this`.
+  //! @throws shape_error when `src` does not broadcast to this tensor's sizes;
+  //! value_error when this tensor is expanded (several elements share one location).
   Tensor const& copy_(Tensor const& src) const;
   //! @}
 
@@ -593,7 +595,17 @@ inline void copy_on_cpu(Tensor const& src, Tensor const& dst) {
 
 inline Tensor const& Tensor::copy_(Tensor const& src) const {
   if (numel() == 0) return *this;
-  Tensor const source = src.expand(sizes());
+  for (std::int64_t d = 0; d < dim(); ++d) {
+    if (stride(d) == 0 && size(d) > 1) {
+      throw value_error("unsupported operation: more than one element of the written-to tensor "
+                        "refers to a single memory location (size "
+                        + format_sizes(sizes()) + ", strides " + format_sizes(strides())
+                        + "); call .clone() before writing");
+    }
+  }
+  // A source that shares storage with the destination is read from a copy, so that
+  // overlapping views copy as if all elements were read before any is written.
+  Tensor const source = (src.storage().is_alias_of(storage()) ? src.clone() : src).expand(sizes());
   // Work on host views; device sides are downloaded (source, and a destination with
   // gaps) and uploaded again afterwards.
   bool const dst_dense = is_contiguous();

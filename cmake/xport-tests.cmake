@@ -12,6 +12,11 @@ function(xport_add_unit_test file)
   xport_test_names(${file} target name)
   add_executable(${target} ${file})
   target_link_libraries(${target} PRIVATE xport_test_main)
+  # Op tests run GEMM-backed kernels on OpenBLAS when it is installed (the portable GEMM
+  # loop has its own test, kernels/cpu/gemm).
+  if(TARGET xport::blas AND file MATCHES "^(api|ops|nn|examples)/")
+    target_link_libraries(${target} PRIVATE xport::blas)
+  endif()
   add_test(NAME ${name} COMMAND ${target})
 endfunction()
 

@@ -90,6 +90,9 @@ public:
     }
   }
 
+  //! @brief Same category and same value (NaN is unequal to itself, as in C++).
+  friend constexpr bool operator==(Scalar const&, Scalar const&) = default;
+
   //! @brief Prints the value as PyTorch would (`2`, `2.5`, `True`).
   friend std::ostream& operator<<(std::ostream& out, Scalar const& scalar) {
     if (scalar.is_bool()) return out << (scalar.integer_ != 0 ? "True" : "False");

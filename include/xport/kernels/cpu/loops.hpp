@@ -1,0 +1,73 @@
+//! @file
+//! The CPU loops elementwise kernels are built from: `map` applies a functor to
+//! broadcast, possibly non-contiguous inputs and writes a contiguous output.
+//!
+//! Inputs are given already converted to the element type the kernel computes in; the
+//! functor receives them widened to `opmath_t` (float for half and bfloat16, as PyTorch
+//! computes) and its result is converted to the output's element type.
+#pragma once
+
+#include <xport/core/convert.hpp>
+#include <xport/core/half.hpp>
+#include <xport/core/tensor.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+namespace xport::kernels::cpu {
+
+//! @brief The type arithmetic on `T` is carried out in: `float` for `half` and
+//! `bfloat16`, `T` otherwise.
+template <class T>
+using opmath_t =
+    std::conditional_t<std::is_same_v<T, half> || std::is_same_v<T, bfloat16>, float, T>;
+
+//! @brief `out[i] = f(in[i]...)` over `out`'s shape, with the inputs broadcast to it.
+//!
+//! `In` is the element type of every input (they must all have it), `Out` the output's.
+//! The output may be any strided, non-overlapping tensor; a flat loop runs when every
+//! tensor is contiguous with the same shape.
+template <class Out, class In, class F, std::same_as<Tensor>... Inputs>
+void map(Tensor const& out, F&& f, Inputs const&... in) {
+  constexpr std::size_t n = sizeof...(Inputs);
+  std::array<Tensor, n> const inputs{in.expand(out.sizes())...};
+  std::array<In const*, n> data{};
+  for (std::size_t k = 0; k < n; ++k)
+    data[k] = static_cast<In const*>(inputs[k].storage().data());
+  Out* const result = static_cast<Out*>(out.storage().data());
+  auto apply = [&](std::array<std::int64_t, n + 1> const& at) {
+    [&]<std::size_t... k>(std::index_sequence<k...>) {
+      result[at[0]] =
+          convert<Out>(f(static_cast<opmath_t<In>>(convert<opmath_t<In>>(data[k][at[k + 1]]))...));
+    }
+    (std::make_index_sequence<n>{});
+  };
+  bool flat = out.is_contiguous();
+  for (Tensor const& t : inputs)
+    flat = flat && t.is_contiguous();
+  if (flat) {
+    std::int64_t const count = out.numel();
+    std::array<std::int64_t, n + 1> at{};
+    at[0] = out.storage_offset();
+    for (std::size_t k = 0; k < n; ++k)
+      at[k + 1] = inputs[k].storage_offset();
+    for (std::int64_t i = 0; i < count; ++i) {
+      apply(at);
+      for (auto& offset : at)
+        ++offset;
+    }
+    return;
+  }
+  std::array<std::span<std::int64_t const>, n + 1> strides{out.strides()};
+  std::array<std::int64_t, n + 1> offsets{out.storage_offset()};
+  for (std::size_t k = 0; k < n; ++k) {
+    strides[k + 1] = inputs[k].strides();
+    offsets[k + 1] = inputs[k].storage_offset();
+  }
+  xport::detail::for_each_offset<n + 1>(out.sizes(), strides, offsets, apply);
+}
+
+} // namespace xport::kernels::cpu

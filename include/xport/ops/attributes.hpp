@@ -1,0 +1,167 @@
+//! @file
+//! Attributes of op nodes: the non-tensor arguments of an op, held in a Hana struct so
+//! that printing, equality and hashing are written once for every op.
+//!
+//! An attribute is one of: `bool`, `std::int64_t`, `double`, `Scalar`, `SymInt`,
+//! `std::string`, `dtype`, an enum with a `name(E)` found by ADL, `std::vector` or
+//! `std::optional` of those, or a nested Hana struct.
+#pragma once
+
+#include <xport/core/dtype.hpp>
+#include <xport/core/scalar.hpp>
+#include <xport/core/sym_int.hpp>
+
+#include <boost/hana/accessors.hpp>
+#include <boost/hana/concept/struct.hpp>
+#include <boost/hana/define_struct.hpp>
+#include <boost/hana/first.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/second.hpp>
+#include <boost/hana/size.hpp>
+#include <boost/hana/string.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace xport::ops {
+
+//! @brief The attributes of an op without any (`aten::relu`).
+struct no_attributes {
+  BOOST_HANA_DEFINE_STRUCT(no_attributes);
+};
+
+//! @brief True for a Hana struct (every op's `attributes`).
+template <class T>
+concept hana_struct = boost::hana::Struct<T>::value;
+
+namespace detail {
+
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+struct is_vector<std::vector<T>> : std::true_type {};
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+inline void mix(std::size_t& seed, std::size_t value) noexcept {
+  seed ^= value + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
+}
+
+} // namespace detail
+
+template <hana_struct T>
+void format_fields(std::ostream& out, T const& value);
+
+//! @brief Prints one attribute value the way exported programs show it: `[2, 3]`, `None`,
+//! `torch.float32`, `s0 + 1`, `True`, `'same'`.
+template <class T>
+void format_attribute(std::ostream& out, T const& value) {
+  if constexpr (std::same_as<T, bool>) {
+    out << (value ? "True" : "False");
+  } else if constexpr (std::same_as<T, std::string>) {
+    out << '\'' << value << '\'';
+  } else if constexpr (std::same_as<T, xport::dtype>) {
+    out << torch_name(value);
+  } else if constexpr (std::is_enum_v<T>) {
+    out << name(value);
+  } else if constexpr (detail::is_optional<T>::value) {
+    if (value)
+      format_attribute(out, *value);
+    else
+      out << "None";
+  } else if constexpr (detail::is_vector<T>::value) {
+    out << '[';
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (i) out << ", ";
+      format_attribute(out, value[i]);
+    }
+    out << ']';
+  } else if constexpr (hana_struct<T>) {
+    out << '{';
+    format_fields(out, value);
+    out << '}';
+  } else {
+    out << value; // int64, double, Scalar, SymInt
+  }
+}
+
+//! @brief Prints the fields of a Hana struct as `name=value, ...`.
+template <hana_struct T>
+void format_fields(std::ostream& out, T const& value) {
+  bool first = true;
+  boost::hana::for_each(boost::hana::accessors<T>(), [&](auto accessor) {
+    if (!first) out << ", ";
+    first = false;
+    out << boost::hana::to<char const*>(boost::hana::first(accessor)) << '=';
+    format_attribute(out, boost::hana::second(accessor)(value));
+  });
+}
+
+//! @brief `name=value, ...` for an op's attributes (empty for none).
+template <hana_struct T>
+std::string format_attributes(T const& value) {
+  std::ostringstream out;
+  format_fields(out, value);
+  return out.str();
+}
+
+//! @brief Field-by-field equality of two attribute structs.
+template <hana_struct T>
+bool attributes_equal(T const& a, T const& b) {
+  bool equal = true;
+  boost::hana::for_each(boost::hana::accessors<T>(), [&](auto accessor) {
+    auto const& x = boost::hana::second(accessor)(a);
+    auto const& y = boost::hana::second(accessor)(b);
+    using field = std::remove_cvref_t<decltype(x)>;
+    if constexpr (hana_struct<field>) {
+      equal = equal && attributes_equal(x, y);
+    } else if constexpr (std::same_as<field, SymInt> || std::same_as<field, std::vector<SymInt>>) {
+      std::ostringstream left, right; // symbolic values compare by expression
+      format_attribute(left, x);
+      format_attribute(right, y);
+      equal = equal && left.str() == right.str();
+    } else {
+      equal = equal && x == y;
+    }
+  });
+  return equal;
+}
+
+//! @brief A hash of one attribute value, consistent with `attributes_equal`.
+template <class T>
+std::size_t hash_attribute(T const& value) {
+  if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T>) {
+    return std::hash<T>{}(value);
+  } else if constexpr (std::same_as<T, std::string>) {
+    return std::hash<std::string>{}(value);
+  } else if constexpr (detail::is_optional<T>::value) {
+    return value ? hash_attribute(*value) + 1 : 0;
+  } else if constexpr (detail::is_vector<T>::value) {
+    std::size_t seed = value.size();
+    for (auto const& item : value)
+      detail::mix(seed, hash_attribute(item));
+    return seed;
+  } else if constexpr (hana_struct<T>) {
+    std::size_t seed = 0;
+    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto accessor) {
+      detail::mix(seed, hash_attribute(boost::hana::second(accessor)(value)));
+    });
+    return seed;
+  } else {
+    std::ostringstream text; // Scalar, SymInt: by printed value
+    text << value;
+    return std::hash<std::string>{}(text.str());
+  }
+}
+
+} // namespace xport::ops

@@ -1,0 +1,77 @@
+//! @file
+//! How front-end functions call ops: `ops::call<Op>` runs the op eagerly, unless an
+//! `op_interceptor` (the tracer) is active on this thread, in which case the call is
+//! handed to it in boxed form with the user's source location.
+//!
+//! This is the tracing seam: the front end (`xport::add`, `a + b`, `xport::view`, ...)
+//! is the only way user code reaches an op, and every front end ends in `call<Op>`.
+#pragma once
+
+#include <xport/core/source_location.hpp>
+#include <xport/ops/schema.hpp>
+
+#include <initializer_list>
+#include <span>
+
+namespace xport::ops {
+
+//! @brief Receives every op call made on this thread while installed (see
+//! `interceptor_scope`). Export's tracer implements it to record nodes on fake tensors.
+class op_interceptor {
+public:
+  virtual ~op_interceptor() = default;
+  //! @brief Handles one call of the op `attributes.schema()` on `inputs`, made by user
+  //! code at `where`; returns the op's outputs.
+  virtual tensor_list intercept(boxed_attributes const& attributes, std::span<Tensor const> inputs,
+                                source_location const& where) = 0;
+};
+
+namespace detail {
+inline op_interceptor*& current_interceptor() noexcept {
+  thread_local op_interceptor* interceptor = nullptr;
+  return interceptor;
+}
+} // namespace detail
+
+//! @brief The interceptor installed on this thread, or null.
+inline op_interceptor* active_interceptor() noexcept {
+  return detail::current_interceptor();
+}
+
+//! @brief Installs an interceptor for its lifetime (scopes nest; the previous one is
+//! restored on destruction).
+class interceptor_scope {
+public:
+  //! @brief Installs `interceptor`.
+  explicit interceptor_scope(op_interceptor& interceptor) noexcept
+      : saved_(detail::current_interceptor()) {
+    detail::current_interceptor() = &interceptor;
+  }
+  interceptor_scope(interceptor_scope const&) = delete;
+  interceptor_scope& operator=(interceptor_scope const&) = delete;
+  //! @brief Restores the previous interceptor.
+  ~interceptor_scope() { detail::current_interceptor() = saved_; }
+
+private:
+  op_interceptor* saved_;
+};
+
+//! @brief Calls `Op` on `inputs`: eagerly, or through the active interceptor.
+template <op Op>
+tensor_list call(typename Op::attributes attributes, std::span<Tensor const> inputs,
+                 source_location const& where) {
+  if (op_interceptor* interceptor = active_interceptor()) [[unlikely]]
+    return interceptor->intercept(boxed_attributes::of<Op>(std::move(attributes)), inputs, where);
+  return eager_call<Op>(attributes, inputs);
+}
+
+//! @brief `call` for the common case of listed inputs and one output.
+template <op Op>
+Tensor call1(typename Op::attributes attributes, std::initializer_list<Tensor> inputs,
+             source_location const& where) {
+  tensor_list out = call<Op>(std::move(attributes),
+                             std::span<Tensor const>(inputs.begin(), inputs.size()), where);
+  return std::move(out.front());
+}
+
+} // namespace xport::ops

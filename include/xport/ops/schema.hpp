@@ -1,0 +1,119 @@
+//! @file
+//! `op_schema`, the boxed face of an op — what graphs, tracing and serialization use
+//! without knowing the op's C++ type — and `boxed_attributes`, one call's attributes
+//! with their schema (PyTorch's boxed/unboxed split, generated once from each op type).
+#pragma once
+
+#include <xport/ops/eager.hpp>
+#include <xport/ops/op.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace xport::ops {
+
+//! @brief The boxed face of an op: its name and kind, and its meta rule and attribute
+//! functions behind type-erased pointers. One constant per op (`schema_of<Op>`); its
+//! address identifies the op.
+struct op_schema {
+  std::string_view name; //!< `aten::add.Tensor`
+  op_kind kind;          //!< core or composite
+  //! @brief Eager execution (`eager_call<Op>`) on type-erased attributes.
+  tensor_list (*run)(void const* attributes, std::span<Tensor const> inputs);
+  //! @brief The meta rule on type-erased attributes.
+  meta_list (*meta)(void const* attributes, std::span<tensor_meta const> inputs,
+                    meta_context& context);
+  //! @brief `name=value, ...`.
+  std::string (*format)(void const* attributes);
+  //! @brief Equality of two attribute values of this op.
+  bool (*equal)(void const* a, void const* b);
+  //! @brief Hash of an attribute value, consistent with `equal`.
+  std::size_t (*hash)(void const* attributes);
+};
+
+namespace detail {
+template <op Op>
+struct schema_functions {
+  using attributes = typename Op::attributes;
+  static attributes const& cast(void const* p) { return *static_cast<attributes const*>(p); }
+  static meta_list meta(void const* a, std::span<tensor_meta const> in, meta_context& ctx) {
+    return run_meta<Op>(in, cast(a), ctx);
+  }
+  static tensor_list run(void const* a, std::span<Tensor const> in) {
+    return eager_call<Op>(cast(a), in);
+  }
+  static std::string format(void const* a) { return format_attributes(cast(a)); }
+  static bool equal(void const* a, void const* b) { return attributes_equal(cast(a), cast(b)); }
+  static std::size_t hash(void const* a) { return hash_attribute(cast(a)); }
+};
+} // namespace detail
+
+//! @brief The schema of `Op`.
+template <op Op>
+inline constexpr op_schema schema_of = {
+    Op::name,
+    Op::kind,
+    &detail::schema_functions<Op>::run,
+    &detail::schema_functions<Op>::meta,
+    &detail::schema_functions<Op>::format,
+    &detail::schema_functions<Op>::equal,
+    &detail::schema_functions<Op>::hash,
+};
+
+//! @brief The attributes of one op call, with their op's schema: what a graph node
+//! stores. Copies share the (immutable) value.
+class boxed_attributes {
+public:
+  //! @brief Boxes `value` as the attributes of `Op`.
+  template <op Op>
+  static boxed_attributes of(typename Op::attributes value) {
+    boxed_attributes boxed;
+    boxed.schema_ = &schema_of<Op>;
+    boxed.value_ = std::make_shared<typename Op::attributes const>(std::move(value));
+    return boxed;
+  }
+
+  //! @brief The op these attributes belong to.
+  op_schema const& schema() const noexcept { return *schema_; }
+  //! @brief The attributes as `Op`'s struct.
+  //! @throws value_error when they belong to another op.
+  template <op Op>
+  typename Op::attributes const& get() const {
+    if (schema_ != &schema_of<Op>) {
+      throw value_error("attributes of '" + std::string(schema_->name) + "' read as those of '"
+                        + std::string(Op::name) + "'");
+    }
+    return *static_cast<typename Op::attributes const*>(value_.get());
+  }
+  //! @brief The type-erased value, for the schema's functions.
+  void const* get() const noexcept { return value_.get(); }
+  //! @brief Runs the op eagerly with these attributes.
+  tensor_list run(std::span<Tensor const> inputs) const {
+    return schema_->run(value_.get(), inputs);
+  }
+  //! @brief Runs the op's meta rule with these attributes.
+  meta_list meta(std::span<tensor_meta const> inputs, meta_context& context) const {
+    return schema_->meta(value_.get(), inputs, context);
+  }
+  //! @brief `name=value, ...`.
+  std::string str() const { return schema_->format(value_.get()); }
+  //! @brief Same op and equal attributes.
+  friend bool operator==(boxed_attributes const& a, boxed_attributes const& b) {
+    return a.schema_ == b.schema_ && a.schema_->equal(a.value_.get(), b.value_.get());
+  }
+  //! @brief A hash consistent with `==`.
+  std::size_t hash() const {
+    return std::hash<std::string_view>{}(schema_->name) ^ schema_->hash(value_.get());
+  }
+
+private:
+  boxed_attributes() = default;
+  op_schema const* schema_ = nullptr;
+  std::shared_ptr<void const> value_;
+};
+
+} // namespace xport::ops

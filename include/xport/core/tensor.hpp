@@ -9,7 +9,11 @@
 #include <xport/core/dtype.hpp>
 #include <xport/core/error.hpp>
 #include <xport/core/scalar.hpp>
+#include <xport/core/source_location.hpp>
 #include <xport/core/storage.hpp>
+#include <xport/core/sym_int.hpp>
+
+#include <boost/container/small_vector.hpp>
 
 #include <algorithm>
 #include <concepts>
@@ -67,7 +71,17 @@ inline dim_vector broadcast_shapes(int_list a, int_list b) {
   return result;
 }
 
+//! @brief Sizes that may be symbolic (six inline entries).
+using sym_dim_vector = boost::container::small_vector<SymInt, 6>;
+
 namespace detail {
+
+// What a fake (traced) tensor has instead of data: symbolic sizes, and the tracer's
+// handle for the graph value it stands for. The impl's int sizes hold the example values.
+struct fake_part {
+  sym_dim_vector sizes;
+  std::shared_ptr<void const> value;
+};
 
 struct tensor_impl {
   Storage storage;
@@ -77,6 +91,7 @@ struct tensor_impl {
   xport::dtype type = xport::dtype::float32;
   std::int64_t numel = 0;
   bool contiguous = true;
+  std::shared_ptr<fake_part const> fake = nullptr; // set only for traced tensors
 };
 
 // Bytes for `numel` elements of `type`, refusing counts whose size overflows.
@@ -142,7 +157,31 @@ public:
     impl_ = std::make_shared<detail::tensor_impl>(
         detail::tensor_impl{std::move(storage), dim_vector(sizes.begin(), sizes.end()),
                             dim_vector(strides.begin(), strides.end()), offset, type, numel,
-                            detail::compute_contiguous(sizes, strides)});
+                            detail::compute_contiguous(sizes, strides), nullptr});
+  }
+
+  //! @brief A fake tensor for tracers: dtype, device and symbolic sizes, no data, and
+  //! the tracer's handle `value` for the graph value it stands for.
+  //! @throws shape_error for a negative concrete size.
+  static Tensor make_fake(xport::dtype type, Device device, std::span<SymInt const> sizes,
+                          std::shared_ptr<void const> value) {
+    dim_vector hints(sizes.size());
+    for (std::size_t i = 0; i < sizes.size(); ++i)
+      hints[i] = sizes[i].hint().value_or(0); // unbacked sizes have no example value
+    Tensor result;
+    dim_vector strides = detail::contiguous_strides(hints);
+    std::int64_t const numel = detail::checked_numel(hints);
+    auto fake = std::make_shared<detail::fake_part const>(
+        detail::fake_part{sym_dim_vector(sizes.begin(), sizes.end()), std::move(value)});
+    result.impl_ = std::make_shared<detail::tensor_impl>(
+        detail::tensor_impl{Storage(0, device), std::move(hints), std::move(strides), 0, type,
+                            numel, true, std::move(fake)});
+    return result;
+  }
+  //! @brief The tracer's handle of a fake tensor (null for a real one).
+  std::shared_ptr<void const> const& fake_value() const {
+    static std::shared_ptr<void const> const none;
+    return impl().fake ? impl().fake->value : none;
   }
 
   //! @name Properties
@@ -157,14 +196,44 @@ public:
   //! @brief The number of dimensions (0 for a scalar tensor).
   std::int64_t dim() const { return static_cast<std::int64_t>(impl().sizes.size()); }
   //! @brief The size of every dimension.
-  std::span<std::int64_t const> sizes() const { return {impl().sizes.data(), impl().sizes.size()}; }
+  //!
+  //! On a fake tensor (inside export) symbolic sizes are specialized to their example
+  //! values, recording guards at `where` — like `int(x.shape[0])` in PyTorch. Use
+  //! `sym_sizes()` to keep them symbolic.
+  std::span<std::int64_t const>
+  sizes(source_location const& where = source_location::current()) const {
+    if (impl().fake) specialize(where);
+    return {impl().sizes.data(), impl().sizes.size()};
+  }
+  //! @brief The sizes as SymInts: symbolic on a fake tensor, concrete otherwise.
+  sym_dim_vector sym_sizes() const {
+    if (impl().fake) return impl().fake->sizes;
+    return sym_dim_vector(impl().sizes.begin(), impl().sizes.end());
+  }
+  //! @brief The size of dimension `d` as a SymInt (symbolic on a fake tensor): what
+  //! model code should use for shapes that must stay dynamic under export.
+  //! @throws index_error when `d` is out of range.
+  SymInt sym_size(std::int64_t d) const {
+    std::size_t const i = wrap(d);
+    return impl().fake ? impl().fake->sizes[i] : SymInt(impl().sizes[i]);
+  }
+  //! @brief True for a fake tensor: a value being traced by export, with symbolic sizes
+  //! and no data.
+  bool is_fake() const noexcept { return impl_ && impl_->fake; }
   //! @brief The stride of every dimension, in elements.
   std::span<std::int64_t const> strides() const {
     return {impl().strides.data(), impl().strides.size()};
   }
   //! @brief The size of dimension `d`; negative `d` counts from the end.
   //! @throws index_error when `d` is out of range.
-  std::int64_t size(std::int64_t d) const { return impl().sizes[wrap(d)]; }
+  //! On a fake tensor a symbolic size is specialized to its example value (a guard at
+  //! `where`); `sym_size(d)` keeps it symbolic.
+  std::int64_t size(std::int64_t d,
+                    source_location const& where = source_location::current()) const {
+    std::size_t const i = wrap(d);
+    if (impl().fake) impl().fake->sizes[i].guard_int(where);
+    return impl().sizes[i];
+  }
   //! @brief The stride of dimension `d`; negative `d` counts from the end.
   //! @throws index_error when `d` is out of range.
   std::int64_t stride(std::int64_t d) const { return impl().strides[wrap(d)]; }
@@ -175,7 +244,8 @@ public:
   //! @brief Bytes per element.
   std::size_t element_size() const { return xport::element_size(dtype()); }
   //! @brief The storage this tensor views.
-  Storage const& storage() const { return impl().storage; }
+  //! @throws value_error on a fake tensor (it has none).
+  Storage const& storage() const { return data_storage(); }
   //! @brief True when the elements are laid out row-major without gaps (dimensions of
   //! size 1 may have any stride).
   bool is_contiguous() const { return impl().contiguous; }
@@ -191,12 +261,12 @@ public:
   template <element_type T>
   T* data_ptr() const {
     detail::check_element_type<T>(dtype(), "data_ptr");
-    return static_cast<T*>(impl().storage.data()) + impl().offset;
+    return static_cast<T*>(data_storage().data()) + impl().offset;
   }
 
   //! @brief Untyped pointer to the first element.
   void* data() const {
-    return static_cast<std::byte*>(impl().storage.data())
+    return static_cast<std::byte*>(data_storage().data())
            + impl().offset * static_cast<std::int64_t>(element_size());
   }
 
@@ -209,7 +279,7 @@ public:
     detail::check_element_type<T>(dtype(), "at");
     T value;
     copy_bytes(&value, Device(xport::cpu),
-               static_cast<T const*>(impl().storage.data()) + element_offset(index), device(),
+               static_cast<T const*>(data_storage().data()) + element_offset(index), device(),
                sizeof(T));
     return value;
   }
@@ -500,6 +570,28 @@ private:
     return *impl_;
   }
 
+  Storage const& data_storage() const {
+    if (impl().fake) {
+      throw value_error("a fake tensor (a value traced by export, sizes "
+                        + format_sym_sizes(impl().fake->sizes)
+                        + ") has no data; reading or writing elements is not traceable — "
+                          "compute with xport ops instead");
+    }
+    return impl().storage;
+  }
+
+  void specialize(source_location const& where) const {
+    for (SymInt const& size : impl().fake->sizes)
+      size.guard_int(where);
+  }
+
+  static std::string format_sym_sizes(sym_dim_vector const& sizes) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < sizes.size(); ++i)
+      out += (i ? ", " : "") + sizes[i].str();
+    return out + "]";
+  }
+
   std::size_t wrap(std::int64_t d) const {
     return static_cast<std::size_t>(detail::wrap_dim(d, dim()));
   }
@@ -529,8 +621,9 @@ private:
     std::int64_t numel = 1;
     for (std::int64_t size : sizes)
       numel *= size;
-    result.impl_ = std::make_shared<detail::tensor_impl>(detail::tensor_impl{
-        impl().storage, std::move(sizes), std::move(strides), offset, dtype(), numel, contiguous});
+    result.impl_ = std::make_shared<detail::tensor_impl>(
+        detail::tensor_impl{data_storage(), std::move(sizes), std::move(strides), offset, dtype(),
+                            numel, contiguous, nullptr});
     return result;
   }
 
@@ -544,82 +637,6 @@ private:
 
   std::shared_ptr<detail::tensor_impl> impl_;
 };
-
-namespace detail {
-
-// [first, last] element range of the storage that `t` touches (empty when numel == 0).
-inline std::pair<std::int64_t, std::int64_t> storage_span(Tensor const& t) {
-  std::int64_t last = t.storage_offset();
-  for (std::int64_t d = 0; d < t.dim(); ++d)
-    last += (t.size(d) - 1) * t.stride(d);
-  return {t.storage_offset(), last};
-}
-
-// A CPU tensor with the same sizes and strides as `t`: `t` itself on the CPU, otherwise
-// a host copy of the storage range it touches (skipped with `download = false`).
-inline Tensor host_view(Tensor const& t, bool download) {
-  if (t.device().is_cpu()) return t;
-  auto const [first, last] = storage_span(t);
-  std::size_t const esize = t.element_size();
-  auto const count = static_cast<std::size_t>(last - first + 1);
-  Storage host(count * esize, Device(xport::cpu));
-  if (download) {
-    copy_bytes(host.data(), Device(xport::cpu),
-               static_cast<std::byte const*>(t.storage().data())
-                   + static_cast<std::size_t>(first) * esize,
-               t.device(), count * esize);
-  }
-  return Tensor(host, t.dtype(), t.sizes(), t.strides(), t.storage_offset() - first);
-}
-
-inline void copy_on_cpu(Tensor const& src, Tensor const& dst) {
-  std::array<std::span<std::int64_t const>, 2> const strides = {dst.strides(), src.strides()};
-  visit_dtype(dst.dtype(), [&]<class To>() {
-    visit_dtype(src.dtype(), [&]<class From>() {
-      auto* out = static_cast<To*>(dst.storage().data());
-      auto const* in = static_cast<From const*>(src.storage().data());
-      if constexpr (std::is_same_v<To, From>) {
-        if (dst.is_contiguous() && src.is_contiguous()) {
-          std::copy_n(in + src.storage_offset(), dst.numel(), out + dst.storage_offset());
-          return;
-        }
-      }
-      for_each_offset<2>(
-          dst.sizes(), strides, {dst.storage_offset(), src.storage_offset()},
-          [&](std::array<std::int64_t, 2> const& at) { out[at[0]] = convert<To>(in[at[1]]); });
-    });
-  });
-}
-
-} // namespace detail
-
-inline Tensor const& Tensor::copy_(Tensor const& src) const {
-  if (numel() == 0) return *this;
-  for (std::int64_t d = 0; d < dim(); ++d) {
-    if (stride(d) == 0 && size(d) > 1) {
-      throw value_error("unsupported operation: more than one element of the written-to tensor "
-                        "refers to a single memory location (size "
-                        + format_sizes(sizes()) + ", strides " + format_sizes(strides())
-                        + "); call .clone() before writing");
-    }
-  }
-  // A source that shares storage with the destination is read from a copy, so that
-  // overlapping views copy as if all elements were read before any is written.
-  Tensor const source = (src.storage().is_alias_of(storage()) ? src.clone() : src).expand(sizes());
-  // Work on host views; device sides are downloaded (source, and a destination with
-  // gaps) and uploaded again afterwards.
-  bool const dst_dense = is_contiguous();
-  Tensor const host_dst = detail::host_view(*this, !dst_dense);
-  detail::copy_on_cpu(detail::host_view(source, true), host_dst);
-  if (!device().is_cpu()) {
-    auto const [first, last] = detail::storage_span(*this);
-    std::size_t const esize = element_size();
-    copy_bytes(static_cast<std::byte*>(storage().data()) + static_cast<std::size_t>(first) * esize,
-               device(), host_dst.storage().data(), Device(xport::cpu),
-               static_cast<std::size_t>(last - first + 1) * esize);
-  }
-  return *this;
-}
 
 //! @brief How a tensor takes part in type promotion: zero-dimensional tensors rank below
 //! tensors with dimensions.
@@ -641,3 +658,5 @@ inline xport::dtype result_type(Tensor const& t, Scalar s) {
 }
 
 } // namespace xport
+
+#include <xport/core/detail/tensor_copy.hpp> // Tensor::copy_, which needs the whole class

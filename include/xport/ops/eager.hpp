@@ -85,6 +85,13 @@ tensor_list eager_call(typename Op::attributes const& attributes, std::span<Tens
       "xport: this op has no kernel; specialize xport::kernel<Op, xport::cpu_t> with "
       "a static run(attributes, inputs, outputs) or compute(attributes, inputs, "
       "metas) (see <xport/ops/eager.hpp>)");
+  for (Tensor const& t : inputs) {
+    if (t.is_fake()) {
+      throw value_error("op '" + std::string(Op::name)
+                        + "' was called on a fake tensor outside of export's tracing; fake "
+                          "tensors exist only while a program is being traced");
+    }
+  }
   auto const metas = metas_of(inputs);
   eager_meta_context context;
   meta_list const outputs =

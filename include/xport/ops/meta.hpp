@@ -24,7 +24,7 @@
 namespace xport::ops {
 
 //! @brief Sizes that may be symbolic; six inline entries, like `dim_vector`.
-using sym_sizes = boost::container::small_vector<SymInt, 6>;
+using sym_sizes = sym_dim_vector;
 
 //! @brief The sizes of a concrete shape as SymInts.
 inline sym_sizes to_sym_sizes(int_list sizes) {
@@ -104,6 +104,9 @@ struct tensor_meta {
   //! @brief The meta of a concrete tensor.
   static tensor_meta of(Tensor const& t) {
     if (!t.defined()) return {.sizes = {}, .defined = false};
+    if (t.is_fake()) {
+      return {t.dtype(), t.device(), t.sym_sizes()};
+    }
     return {t.dtype(), t.device(), to_sym_sizes(t.sizes())};
   }
   //! @brief The number of dimensions.

@@ -1,0 +1,132 @@
+//! @file
+//! The one loop every CPU reduction is built from: split a tensor's dims into kept and
+//! reduced ones, visit each kept position (an output element, or a lane of softmax and
+//! cumsum), and walk the reduced elements under it, strided, in row-major order.
+//!
+//! Inputs may have any strides (transposed, sliced, expanded); nothing is copied.
+#pragma once
+
+#include <xport/core/tensor.hpp>
+#include <xport/ops/reduction_common.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace xport::kernels::cpu {
+
+//! @brief The sizes and strides of a tensor's kept and reduced dims, in dim order.
+struct reduction_layout {
+  dim_vector kept_sizes;      //!< sizes of the kept dims
+  dim_vector kept_strides;    //!< their strides, in elements
+  dim_vector reduced_sizes;   //!< sizes of the reduced dims
+  dim_vector reduced_strides; //!< their strides, in elements
+  std::int64_t offset = 0;    //!< storage offset of the first element
+
+  //! @brief The layout of `t` for the reduced dims `mask` (`mask.size() == t.dim()`).
+  static reduction_layout of(Tensor const& t, ops::dim_mask const& mask) {
+    reduction_layout layout;
+    layout.offset = t.storage_offset();
+    for (std::size_t d = 0; d < mask.size(); ++d) {
+      auto const i = static_cast<std::int64_t>(d);
+      (mask[d] ? layout.reduced_sizes : layout.kept_sizes).push_back(t.size(i));
+      (mask[d] ? layout.reduced_strides : layout.kept_strides).push_back(t.stride(i));
+    }
+    return layout;
+  }
+
+  //! @brief The number of elements under each kept position.
+  std::int64_t reduced_numel() const {
+    std::int64_t n = 1;
+    for (std::int64_t s : reduced_sizes)
+      n *= s;
+    return n;
+  }
+
+  //! @brief Calls `f(offset, k)` for every reduced element under the kept position
+  //! whose first element is at `base`; `k` counts from 0 in row-major order of the
+  //! reduced dims (so it is the flat index when every dim is reduced).
+  template <class F>
+  void for_each_reduced(std::int64_t base, F&& f) const {
+    std::array<std::span<std::int64_t const>, 1> const strides{
+        std::span<std::int64_t const>(reduced_strides.data(), reduced_strides.size())};
+    std::int64_t k = 0;
+    xport::detail::for_each_offset<1>(
+        reduced_sizes, strides, {base},
+        [&](std::array<std::int64_t, 1> const& at) { f(at[0], k++); });
+  }
+};
+
+//! @brief Calls `body(o, bases)` for every kept position, where `o` counts kept
+//! positions in row-major order (the index into a contiguous reduced output) and
+//! `bases[i]` is the storage offset of that position's first element in `tensors[i]`.
+//!
+//! All tensors must have the same sizes; they may have different strides. Returns
+//! `layout`s of the tensors, for `for_each_reduced`.
+template <std::size_t N, class Body>
+std::array<reduction_layout, N> for_each_kept(std::array<Tensor const*, N> const& tensors,
+                                              ops::dim_mask const& mask, Body&& body) {
+  std::array<reduction_layout, N> layouts;
+  std::array<std::span<std::int64_t const>, N> strides;
+  std::array<std::int64_t, N> offsets{};
+  for (std::size_t i = 0; i < N; ++i) {
+    layouts[i] = reduction_layout::of(*tensors[i], mask);
+    offsets[i] = layouts[i].offset;
+  }
+  for (std::size_t i = 0; i < N; ++i)
+    strides[i] = {layouts[i].kept_strides.data(), layouts[i].kept_strides.size()};
+  std::int64_t o = 0;
+  xport::detail::for_each_offset<N>(layouts[0].kept_sizes, strides, offsets,
+                                    [&](std::array<std::int64_t, N> const& bases) {
+                                      body(o, bases);
+                                      ++o;
+                                    });
+  return layouts;
+}
+
+//! @brief The reduction loop: for every output element `o`, starts from `init`, folds
+//! every reduced element with `fold(acc, value, k)` (`k`: its row-major position among
+//! the reduced elements), and hands the accumulator to `finish(o, acc)`.
+//!
+//! `T` is `in`'s element type. With no reduced elements `finish` sees `init` untouched,
+//! which is how empty sums give 0 and empty products 1.
+template <class T, class Acc, class Fold, class Finish>
+void reduce(Tensor const& in, ops::dim_mask const& mask, Acc const& init, Fold&& fold,
+            Finish&& finish) {
+  auto const* const data = static_cast<T const*>(in.storage().data());
+  reduction_layout const layout = reduction_layout::of(in, mask);
+  std::array<Tensor const*, 1> const tensors{&in};
+  for_each_kept<1>(tensors, mask, [&](std::int64_t o, std::array<std::int64_t, 1> const& base) {
+    Acc acc = init;
+    layout.for_each_reduced(base[0],
+                            [&](std::int64_t at, std::int64_t k) { fold(acc, data[at], k); });
+    finish(o, acc);
+  });
+}
+
+//! @brief Calls `body(in_base, out_base, size, in_stride, out_stride)` for every lane of
+//! `in` along `dim` (softmax, cumsum): the lane's elements are at `in_base + j *
+//! in_stride` and its results go to `out_base + j * out_stride`, `j < size`.
+//!
+//! `out` must have `in`'s sizes. A 0-dim tensor is one lane of one element.
+template <class Body>
+void for_each_lane(Tensor const& in, Tensor const& out, std::int64_t dim, Body&& body) {
+  if (in.dim() == 0) {
+    body(in.storage_offset(), out.storage_offset(), std::int64_t{1}, std::int64_t{0},
+         std::int64_t{0});
+    return;
+  }
+  std::int64_t const d = ops::wrap_dim(dim, in.dim());
+  ops::dim_mask mask(static_cast<std::size_t>(in.dim()), false);
+  mask[static_cast<std::size_t>(d)] = true;
+  std::int64_t const size = in.size(d);
+  std::int64_t const in_stride = in.stride(d);
+  std::int64_t const out_stride = out.stride(d);
+  std::array<Tensor const*, 2> const tensors{&in, &out};
+  for_each_kept<2>(tensors, mask, [&](std::int64_t, std::array<std::int64_t, 2> const& bases) {
+    body(bases[0], bases[1], size, in_stride, out_stride);
+  });
+}
+
+} // namespace xport::kernels::cpu

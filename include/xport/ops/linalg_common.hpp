@@ -48,9 +48,10 @@ constexpr std::string_view element_type_name(dtype type) noexcept {
   return "bool";
 }
 
-//! @brief PyTorch's ScalarType name of an element type, as in "not implemented for
-//! 'Long'": `"Float"`, `"Double"`, `"Half"`, `"BFloat16"`, `"Long"`, ...
-constexpr std::string_view scalar_type_name(dtype type) noexcept {
+namespace detail {
+
+// PyTorch's ScalarType name of an element type, as in "not implemented for 'Long'".
+constexpr std::string_view aten_type_name(dtype type) noexcept {
   switch (type) {
   case dtype::float32:
     return "Float";
@@ -76,13 +77,31 @@ constexpr std::string_view scalar_type_name(dtype type) noexcept {
   return "Bool";
 }
 
+// A per-spatial-dimension argument (stride, padding, ...) given as one value for all
+// dimensions or one per dimension, as PyTorch's `_pair`/`expand_param_if_needed` accept.
+inline std::vector<std::int64_t> expand_param(std::vector<std::int64_t> const& values,
+                                              std::size_t spatial, std::string_view op,
+                                              std::string_view what) {
+  if (values.size() == 1) return std::vector<std::int64_t>(spatial, values[0]);
+  if (values.size() == spatial) return values;
+  std::string list = "[";
+  for (std::size_t i = 0; i < values.size(); ++i)
+    list += (i ? ", " : "") + std::to_string(values[i]);
+  throw value_error(std::string(op) + ": expected " + std::string(what)
+                    + " to be a single integer value or a list of " + std::to_string(spatial)
+                    + " values to match the convolution dimensions, but got " + std::string(what)
+                    + "=" + list + "]");
+}
+
+} // namespace detail
+
 //! @brief Requires a floating-point element type, as PyTorch's CPU kernels for
 //! convolution and pooling do.
 //! @throws dtype_error "\"`kernel`\" not implemented for 'Long'".
-inline void expect_floating(tensor_meta const& t, std::string_view kernel) {
+inline void expect_floating_input(tensor_meta const& t, std::string_view kernel) {
   if (!is_floating_point(t.dtype)) {
     throw dtype_error("\"" + std::string(kernel) + "\" not implemented for '"
-                      + std::string(scalar_type_name(t.dtype))
+                      + std::string(detail::aten_type_name(t.dtype))
                       + "'; convert the input to a floating-point dtype with .to()");
   }
 }
@@ -111,25 +130,5 @@ inline void expect_expandable(sym_list sizes, sym_list target, std::string_view 
          + size.str() + ") at non-singleton dimension " + std::to_string(lead + i) + ".  ");
   }
 }
-
-namespace detail {
-
-// A per-spatial-dimension argument (stride, padding, ...) given as one value for all
-// dimensions or one per dimension, as PyTorch's `_pair`/`expand_param_if_needed` accept.
-inline std::vector<std::int64_t> expand_param(std::vector<std::int64_t> const& values,
-                                              std::size_t spatial, std::string_view op,
-                                              std::string_view what) {
-  if (values.size() == 1) return std::vector<std::int64_t>(spatial, values[0]);
-  if (values.size() == spatial) return values;
-  std::string list = "[";
-  for (std::size_t i = 0; i < values.size(); ++i)
-    list += (i ? ", " : "") + std::to_string(values[i]);
-  throw value_error(std::string(op) + ": expected " + std::string(what)
-                    + " to be a single integer value or a list of " + std::to_string(spatial)
-                    + " values to match the convolution dimensions, but got " + std::string(what)
-                    + "=" + list + "]");
-}
-
-} // namespace detail
 
 } // namespace xport::ops

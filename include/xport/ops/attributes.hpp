@@ -164,4 +164,45 @@ std::size_t hash_attribute(T const& value) {
   }
 }
 
+//! @brief True when an attribute value holds a symbolic `SymInt` (then a program must
+//! evaluate it for each call's sizes).
+template <class T>
+bool has_symbolic(T const& value) {
+  if constexpr (std::same_as<T, SymInt>) {
+    return value.is_symbolic();
+  } else if constexpr (detail::is_optional<T>::value) {
+    return value && has_symbolic(*value);
+  } else if constexpr (detail::is_vector<T>::value) {
+    for (auto const& item : value)
+      if (has_symbolic(item)) return true;
+    return false;
+  } else if constexpr (hana_struct<T>) {
+    bool any = false;
+    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto accessor) {
+      any = any || has_symbolic(boost::hana::second(accessor)(value));
+    });
+    return any;
+  } else {
+    return false;
+  }
+}
+
+//! @brief Replaces every symbolic `SymInt` in `value` by `evaluate(s)` (an int64), in
+//! place: how a program turns `view(x, [s0, -1])` into `view(x, [8, -1])` for one call.
+template <class T, class Evaluate>
+void concretize(T& value, Evaluate const& evaluate) {
+  if constexpr (std::same_as<T, SymInt>) {
+    if (value.is_symbolic()) value = SymInt(evaluate(value));
+  } else if constexpr (detail::is_optional<T>::value) {
+    if (value) concretize(*value, evaluate);
+  } else if constexpr (detail::is_vector<T>::value) {
+    for (auto& item : value)
+      concretize(item, evaluate);
+  } else if constexpr (hana_struct<T>) {
+    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto accessor) {
+      concretize(boost::hana::second(accessor)(value), evaluate);
+    });
+  }
+}
+
 } // namespace xport::ops

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace xport::ops {
 
@@ -33,6 +34,15 @@ struct op_schema {
   bool (*equal)(void const* a, void const* b);
   //! @brief Hash of an attribute value, consistent with `equal`.
   std::size_t (*hash)(void const* attributes);
+  //! @brief True when the attributes hold a symbolic SymInt.
+  bool (*symbolic)(void const* attributes);
+  //! @brief A copy of the attributes with every symbolic SymInt evaluated.
+  std::shared_ptr<void const> (*concretize)(
+      void const* attributes, std::function<std::int64_t(SymInt const&)> const& evaluate);
+  //! @brief For an in-place op (`aten::add_.Tensor`), the functional op it is recorded
+  //! as when a program is functionalized (`aten::add.Tensor`), which takes the same
+  //! attributes and returns the new value of the mutated input 0; null otherwise.
+  op_schema const* functional;
 };
 
 namespace detail {
@@ -49,7 +59,18 @@ struct schema_functions {
   static std::string format(void const* a) { return format_attributes(cast(a)); }
   static bool equal(void const* a, void const* b) { return attributes_equal(cast(a), cast(b)); }
   static std::size_t hash(void const* a) { return hash_attribute(cast(a)); }
+  static bool symbolic(void const* a) { return has_symbolic(cast(a)); }
+  static std::shared_ptr<void const>
+  concretize(void const* a, std::function<std::int64_t(SymInt const&)> const& evaluate) {
+    auto copy = std::make_shared<attributes>(cast(a));
+    ops::concretize(*copy, evaluate);
+    return copy;
+  }
 };
+
+template <op Op>
+constexpr op_schema const* functional_schema() noexcept;
+
 } // namespace detail
 
 //! @brief The schema of `Op`.
@@ -62,7 +83,30 @@ inline constexpr op_schema schema_of = {
     &detail::schema_functions<Op>::format,
     &detail::schema_functions<Op>::equal,
     &detail::schema_functions<Op>::hash,
+    &detail::schema_functions<Op>::symbolic,
+    &detail::schema_functions<Op>::concretize,
+    detail::functional_schema<Op>(),
 };
+
+//! @brief An in-place op: it names its functional counterpart with
+//! `using functional = ...;`, whose attributes are the same type.
+template <class Op>
+concept in_place_op = op<Op> && requires {
+  typename Op::functional;
+};
+
+namespace detail {
+template <op Op>
+constexpr op_schema const* functional_schema() noexcept {
+  if constexpr (in_place_op<Op>) {
+    static_assert(std::is_same_v<typename Op::attributes, typename Op::functional::attributes>,
+                  "xport: an in-place op and its functional op must have the same attributes");
+    return &schema_of<typename Op::functional>;
+  } else {
+    return nullptr;
+  }
+}
+} // namespace detail
 
 //! @brief The attributes of one op call, with their op's schema: what a graph node
 //! stores. Copies share the (immutable) value.
@@ -91,6 +135,21 @@ public:
   }
   //! @brief The type-erased value, for the schema's functions.
   void const* get() const noexcept { return value_.get(); }
+  //! @brief The same attributes as those of the in-place op's functional counterpart.
+  //! @pre `schema().functional != nullptr`.
+  boxed_attributes as_functional() const {
+    boxed_attributes copy = *this;
+    copy.schema_ = schema_->functional;
+    return copy;
+  }
+  //! @brief True when the attributes hold a symbolic SymInt.
+  bool symbolic() const { return schema_->symbolic(value_.get()); }
+  //! @brief A copy with every symbolic SymInt replaced by `evaluate(s)`.
+  boxed_attributes concretize(std::function<std::int64_t(SymInt const&)> const& evaluate) const {
+    boxed_attributes copy = *this;
+    copy.value_ = schema_->concretize(value_.get(), evaluate);
+    return copy;
+  }
   //! @brief Runs the op eagerly with these attributes.
   tensor_list run(std::span<Tensor const> inputs) const {
     return schema_->run(value_.get(), inputs);

@@ -95,6 +95,8 @@ public:
   [[nodiscard]] std::size_t num_inputs() const noexcept { return inputs_.size(); }
   //! @brief The number of symbols.
   [[nodiscard]] std::size_t num_symbols() const noexcept { return symbols_.size(); }
+  //! @brief The name of the `i`-th symbol added (`s0`). @pre `i < num_symbols()`.
+  [[nodiscard]] const std::string& symbol_name(std::size_t i) const { return symbols_.at(i).name; }
   //! @brief The range of symbol @p s. @pre `s` was returned by `add_symbol`.
   [[nodiscard]] value_range range(symbol s) const { return symbols_.at(s.index).range; }
   //! @brief The 0/1 policy recorded in this contract.

@@ -1,0 +1,294 @@
+//! @file
+//! `export_program`: traces a module's `forward` on fake tensors into an
+//! `ExportedProgram`, checking the dynamic-shapes spec against what the code required.
+//!
+//! @code
+//! auto batch = xport::Dim("batch", {.min = 1, .max = 1024});
+//! xport::ExportedProgram ep = xport::export_program(model, std::tuple{x}, {{batch, 784}});
+//! std::cout << ep;                      // the graph, signature and range constraints
+//! auto y = ep.module().call<xport::Tensor>(x2);
+//! @endcode
+#pragma once
+
+#include <xport/export/program.hpp>
+#include <xport/nn/module.hpp>
+#include <xport/sym/bind.hpp>
+#include <xport/sym/solver.hpp>
+#include <xport/trace/pytree.hpp>
+#include <xport/trace/tracer.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace xport {
+
+//! @brief Options of `export_program`.
+struct export_options {
+  //! Names of forward's arguments, for placeholders and messages (`x` instead of
+  //! `args_0`); C++ cannot recover parameter names, so they are given here.
+  std::vector<std::string> input_names = {};
+  //! PyTorch's default: example sizes 0 and 1 are made static, and a minimum of 2 is not
+  //! enforced at call time. `enforce` makes every range minimum a runtime check.
+  sym::zero_one_policy zero_one = sym::zero_one_policy::accept_at_runtime;
+};
+
+namespace detail {
+
+// A placeholder name from a dotted state name: "fc1.weight" -> "p_fc1_weight".
+inline std::string state_placeholder(char prefix, std::string_view fqn) {
+  std::string name(1, prefix);
+  name += '_';
+  for (char c : fqn)
+    name += c == '.' ? '_' : c;
+  return name;
+}
+
+// A placeholder name from a key path: "args[1]['k']" -> "args_1_k".
+inline std::string path_placeholder(std::string_view path) {
+  std::string name;
+  for (char c : path) {
+    bool const word =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (word)
+      name += c;
+    else if (!name.empty() && name.back() != '_')
+      name += '_';
+  }
+  while (!name.empty() && name.back() == '_')
+    name.pop_back();
+  return name;
+}
+
+// Swaps a module's state for fake tensors while tracing and puts it back afterwards (also
+// when tracing throws).
+class state_swap {
+public:
+  state_swap() = default;
+  state_swap(state_swap const&) = delete;
+  state_swap& operator=(state_swap const&) = delete;
+  ~state_swap() {
+    for (auto& [member, original] : saved_)
+      *member = original;
+  }
+  void replace(Tensor& member, Tensor fake) {
+    saved_.emplace_back(&member, member);
+    member = std::move(fake);
+  }
+
+private:
+  std::vector<std::pair<Tensor*, Tensor>> saved_;
+};
+
+// The user-input leaf paths of `spec`, rendered with `names` for the top-level arguments.
+inline std::vector<std::string> input_paths(tree_spec const& spec,
+                                            std::vector<std::string> const& names) {
+  std::vector<std::string> out;
+  for (key_path const& path : leaf_key_paths(spec)) {
+    std::string text;
+    auto const* first = path.empty() ? nullptr : std::get_if<sequence_key>(&path.front());
+    if (first != nullptr && first->index < names.size()) {
+      key_path const rest(path.begin() + 1, path.end());
+      text = keystr(rest, names[first->index]);
+    } else {
+      text = keystr(path, "args");
+    }
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
+} // namespace detail
+
+//! @brief Traces `module(args...)` on fake tensors into an `ExportedProgram`.
+//!
+//! Each tensor leaf of `args` becomes a user input whose sizes follow `spec` (one
+//! `shape_spec` per tensor leaf, in leaf order; an empty spec makes every size static);
+//! other leaves are specialized to their values. Parameters, buffers and tensor members
+//! become placeholders (`p_`, `b_`, `c_`), tensors created in forward are lifted
+//! constants, in-place updates of buffers and inputs become mutation outputs, and dead
+//! code is removed. The module is left as it was.
+//! @throws spec_violation (a constraint_violation) listing every violated dim with
+//! suggested fixes when the code needs more than the spec allows; the binding's errors
+//! for specs that do not fit the inputs; any op's error for bad shapes.
+template <class M, class... Args>
+ExportedProgram export_program(M& module, std::tuple<Args...> const& args,
+                               sym::dynamic_shapes const& spec = {},
+                               export_options const& options = {}) {
+  auto env = std::make_shared<sym::ShapeEnv>();
+  ExportedProgram ep;
+  trace::tracer tracer(*env, ep.graph);
+  flat_tree flat = flatten(args, "args");
+  ep.in_spec = flat.spec;
+  std::vector<std::string> const leaf_paths = detail::input_paths(flat.spec, options.input_names);
+
+  // The spec binds the tensor leaves, in order.
+  std::vector<std::size_t> tensor_leaves;
+  std::vector<sym::example_input> examples;
+  for (std::size_t i = 0; i < flat.leaves.size(); ++i) {
+    if (auto const* t = std::get_if<Tensor>(&flat.leaves[i])) {
+      tensor_leaves.push_back(i);
+      examples.push_back({leaf_paths[i], t->sizes()});
+    }
+  }
+  sym::spec_binding const binding = sym::bind_spec(spec, examples, sym::symbol_factory_for(*env));
+
+  // State placeholders: parameters, then buffers, then tensor members (PyTorch's order).
+  detail::state_swap swap;
+  std::vector<std::pair<Tensor, Tensor>> seen; // original -> fake, for tied tensors
+  auto lift = [&](input_kind kind, char prefix) {
+    return [&, kind, prefix](std::string const& fqn, Tensor& member, tensor_role role) {
+      for (auto const& [original, fake] : seen) {
+        if (original.is_same(member)) {
+          swap.replace(member, fake);
+          return;
+        }
+      }
+      Tensor fake =
+          tracer.add_input(detail::state_placeholder(prefix, fqn), ops::tensor_meta::of(member));
+      bool const persistent = role != tensor_role::non_persistent_buffer;
+      ep.signature.inputs.push_back({kind, ep.graph.nodes().back().name, fqn, persistent});
+      if (kind == input_kind::parameter || (kind == input_kind::buffer && persistent))
+        ep.state_dict.emplace(fqn, member);
+      else
+        ep.constants.emplace(fqn, member);
+      seen.emplace_back(member, fake);
+      swap.replace(member, fake);
+    };
+  };
+  {
+    auto parameters = lift(input_kind::parameter, 'p');
+    auto buffers = lift(input_kind::buffer, 'b');
+    auto members = lift(input_kind::constant_tensor, 'c');
+    detail::walk_tensors(module, std::string(), {detail::roles({tensor_role::parameter})},
+                         parameters);
+    detail::walk_tensors(module, std::string(),
+                         {detail::roles({tensor_role::buffer, tensor_role::non_persistent_buffer})},
+                         buffers);
+    detail::walk_tensors(module, std::string(), {detail::roles({tensor_role::constant})}, members);
+  }
+  std::size_t const state_count = ep.graph.nodes().size();
+
+  // User inputs: tensor leaves become placeholders with the bound sizes; other leaves are
+  // specialized (kept as constants the caller must pass again).
+  std::vector<leaf> fake_leaves = flat.leaves;
+  std::vector<std::string> tensor_paths;
+  std::vector<Tensor> input_fakes;
+  std::size_t next_dim = 0;
+  for (std::size_t i : tensor_leaves) {
+    Tensor const& example = std::get<Tensor>(flat.leaves[i]);
+    ops::sym_sizes sizes;
+    for (std::int64_t d = 0; d < example.dim(); ++d)
+      sizes.push_back(sym::expr_node::make(*env, binding.dims.at(next_dim++).value));
+    Tensor fake = tracer.add_input(detail::path_placeholder(leaf_paths[i]),
+                                   {example.dtype(), example.device(), std::move(sizes)});
+    ep.signature.inputs.push_back({input_kind::user_input, ep.graph.nodes().back().name, "", true});
+    input_fakes.push_back(fake);
+    fake_leaves[i] = std::move(fake);
+    tensor_paths.push_back(leaf_paths[i]);
+  }
+  ep.input_paths = leaf_paths;
+  ep.input_constants = flat.leaves;
+  for (std::size_t i : tensor_leaves)
+    ep.input_constants[i] = none;
+
+  // Trace.
+  auto fake_args = unflatten<std::tuple<Args...>>(fake_leaves, flat.spec, "args");
+  flat_tree out = [&] {
+    ops::interceptor_scope const scope(tracer);
+    return flatten(
+        std::apply([&](auto&... a) -> decltype(auto) { return module(a...); }, fake_args),
+        "output");
+  }();
+  ep.out_spec = out.spec;
+
+  // Outputs: mutations of buffers and user inputs first, then the user's outputs.
+  auto current = [](Tensor const& fake) {
+    return static_cast<trace::traced_value const*>(fake.fake_value().get())->current;
+  };
+  std::vector<graph::value_ref> values;
+  for (std::size_t k = 0; k < seen.size(); ++k) {
+    input_spec const& in = ep.signature.inputs[k];
+    graph::value_ref const now = current(seen[k].second);
+    if (in.kind == input_kind::buffer
+        && now != graph::value_ref{static_cast<std::uint32_t>(k), 0}) {
+      ep.signature.outputs.push_back({output_kind::buffer_mutation, now, std::nullopt, in.target});
+      values.push_back(now);
+    } else if (in.kind != input_kind::buffer
+               && now != graph::value_ref{static_cast<std::uint32_t>(k), 0}) {
+      throw value_error("forward mutated " + std::string(name(in.kind)) + " '" + in.target
+                        + "' in place; only buffers and user inputs may be mutated by an "
+                          "exported program (make it a Buffer)");
+    }
+  }
+  for (std::size_t k = 0; k < input_fakes.size(); ++k) {
+    graph::value_ref const placeholder{static_cast<std::uint32_t>(state_count + k), 0};
+    graph::value_ref const now = current(input_fakes[k]);
+    if (now != placeholder) {
+      std::string const& target = ep.graph.at(placeholder.node).name;
+      ep.signature.outputs.push_back({output_kind::user_input_mutation, now, std::nullopt, target});
+      values.push_back(now);
+    }
+  }
+  for (leaf const& l : out.leaves) {
+    if (auto const* t = std::get_if<Tensor>(&l)) {
+      graph::value_ref const v = tracer.value_of(*t);
+      ep.signature.outputs.push_back({output_kind::user_output, v, std::nullopt, ""});
+      values.push_back(v);
+    } else {
+      ep.signature.outputs.push_back({output_kind::user_output, std::nullopt, l, ""});
+    }
+  }
+
+  // Lifted constants go between the module's state and the user inputs, as in PyTorch.
+  std::vector<std::uint32_t> order;
+  for (std::uint32_t i = 0; i < state_count; ++i)
+    order.push_back(i);
+  std::size_t lifted_index = 0;
+  for (auto const& [tensor, value] : tracer.lifted_constants()) {
+    order.push_back(value.node);
+    std::string const target = "lifted_tensor_" + std::to_string(lifted_index++);
+    ep.signature.inputs.insert(
+        ep.signature.inputs.begin() + static_cast<std::ptrdiff_t>(state_count + lifted_index - 1),
+        {input_kind::constant_tensor, ep.graph.at(value.node).name, target, true});
+    ep.constants.emplace(target, tensor);
+  }
+  for (std::uint32_t i = static_cast<std::uint32_t>(state_count);
+       i < state_count + input_fakes.size(); ++i)
+    order.push_back(i);
+  for (std::uint32_t i = 0; i < ep.graph.nodes().size(); ++i)
+    if (ep.graph.at(i).op == graph::node_op::call_function) order.push_back(i);
+  ep.graph.set_outputs(std::move(values));
+  order.push_back(static_cast<std::uint32_t>(ep.graph.nodes().size() - 1));
+  ep.graph.reorder(order);
+  ep.graph.eliminate_dead_code();
+  std::vector<graph::value_ref> const final_values = ep.graph.outputs();
+  std::size_t next_value = 0;
+  for (output_spec& o : ep.signature.outputs)
+    if (o.value) o.value = final_values.at(next_value++);
+
+  // The spec against what tracing required.
+  sym::trace_facts const facts = sym::trace_facts_of(*env);
+  sym::solve_result solved = sym::solve(binding, facts);
+  if (!solved.ok()) throw sym::spec_violation(std::move(solved));
+  ep.contract = sym::make_input_contract(binding, facts, tensor_paths, options.zero_one);
+  for (std::size_t i = 0; i < ep.contract.num_symbols(); ++i) {
+    ep.range_constraints.push_back(
+        {ep.contract.symbol_name(i),
+         ep.contract.range(sym::symbol{sym::symbol_kind::backed, static_cast<std::uint32_t>(i)})});
+  }
+  auto record_module = [&](std::string const& fqn, auto const& m) {
+    ep.module_call_graph.push_back(
+        {fqn, std::string(type_name<std::remove_cvref_t<decltype(m)>>())});
+  };
+  detail::walk_modules(module, std::string(), record_module);
+  ep.shape_env = std::move(env);
+  return ep;
+}
+
+} // namespace xport

@@ -1,0 +1,237 @@
+//! @file
+//! `ExportedModule`: an exported program made callable. A call flattens the inputs
+//! against the program's input spec, checks them against the program's contract (count,
+//! kinds, dtypes, devices, every size), runs the graph with the eager kernels, writes
+//! buffer and input mutations back, and returns the outputs in the user's structure.
+#pragma once
+
+#include <xport/export/program.hpp>
+#include <xport/sym/relation.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace xport {
+
+//! @brief An `ExportedProgram` that can be called (`ep.module()`); it shares the
+//! program's state tensors, so buffer mutations are visible in `state_dict`.
+class ExportedModule {
+public:
+  //! @brief Prepares `program` for calls: which placeholder each input fills, how each
+  //! symbol is read from input sizes, which nodes need symbolic attributes evaluated.
+  explicit ExportedModule(ExportedProgram program) : program_(std::move(program)) { plan(); }
+
+  //! @brief The program.
+  ExportedProgram const& program() const noexcept { return program_; }
+
+  //! @brief Calls the program with `args` (the same structure as the example inputs),
+  //! returning the outputs as a `tree_value`.
+  //! @throws structure_error when `args` has another structure; value_error, dtype_error,
+  //! device_error, shape_error or constraint_violation naming the input path when an
+  //! input breaks the program's contract.
+  template <class... Args>
+  tree_value operator()(Args const&... args) {
+    return unflatten(run(flatten_like(std::tuple<Args...>(args...), program_.in_spec, "args")),
+                     program_.out_spec, "output");
+  }
+
+  //! @brief `operator()` with the outputs rebuilt as `Out` (`Tensor`, a tuple, a struct).
+  template <class Out, class... Args>
+  Out call(Args const&... args) {
+    return unflatten<Out>(run(flatten_like(std::tuple<Args...>(args...), program_.in_spec, "args")),
+                          program_.out_spec, "output");
+  }
+
+  //! @brief Runs the program on flat input leaves (in the input spec's leaf order) and
+  //! returns the flat output leaves.
+  std::vector<leaf> run(std::vector<leaf> const& inputs) {
+    check_inputs(inputs);
+    values_.assign(program_.graph.nodes().size(), {});
+    bind_symbols(inputs);
+    auto const& nodes = program_.graph.nodes();
+    std::size_t next_user = 0;
+    for (std::uint32_t i = 0; i < nodes.size(); ++i) {
+      graph::node const& n = nodes[i];
+      switch (n.op) {
+      case graph::node_op::placeholder: {
+        input_spec const& spec = program_.signature.inputs[placeholder_index_[i]];
+        values_[i] = {spec.kind == input_kind::user_input
+                          ? std::get<Tensor>(inputs[user_leaf_[next_user++]])
+                          : program_.state_of(spec)};
+        break;
+      }
+      case graph::node_op::call_function:
+        values_[i] = run_call(i, n);
+        break;
+      case graph::node_op::output:
+        break;
+      }
+    }
+    check_runtime_asserts();
+    return finish(inputs);
+  }
+
+private:
+  void plan() {
+    auto const& nodes = program_.graph.nodes();
+    placeholder_index_.assign(nodes.size(), 0);
+    std::size_t k = 0;
+    for (std::uint32_t i = 0; i < nodes.size(); ++i)
+      if (nodes[i].op == graph::node_op::placeholder) placeholder_index_[i] = k++;
+    for (std::size_t i = 0; i < program_.input_constants.size(); ++i)
+      if (is_none(program_.input_constants[i])) user_leaf_.push_back(i);
+    for (std::size_t p = 0; p < program_.signature.inputs.size(); ++p)
+      if (program_.signature.inputs[p].kind == input_kind::user_input) user_metas_.push_back(p);
+    symbolic_.assign(nodes.size(), false);
+    for (std::uint32_t i = 0; i < nodes.size(); ++i)
+      if (nodes[i].target) symbolic_[i] = nodes[i].target->symbolic();
+  }
+
+  ops::tensor_meta const& user_meta(std::size_t k) const {
+    auto const placeholders = program_.graph.placeholders();
+    return program_.graph.at(placeholders[user_metas_[k]]).values[0];
+  }
+
+  void check_inputs(std::vector<leaf> const& inputs) const {
+    std::vector<sym::shape_view> shapes;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      std::string const& path = program_.input_paths[i];
+      leaf const& expected = program_.input_constants[i];
+      if (!is_none(expected)) {
+        if (!same_leaf(inputs[i], expected)) {
+          throw value_error("Expected input at " + path + " to be equal to " + repr(expected)
+                            + ", but got " + repr(inputs[i])
+                            + " (non-tensor inputs are specialized to their example values)");
+        }
+        continue;
+      }
+      auto const* t = std::get_if<Tensor>(&inputs[i]);
+      if (t == nullptr || !t->defined())
+        throw value_error("Expected input at " + path + " to be a Tensor, but got "
+                          + std::string(kind_name(inputs[i])));
+      ops::tensor_meta const& meta = user_meta(shapes.size());
+      if (t->dtype() != meta.dtype)
+        throw dtype_error("Expected input at " + path + " to have dtype " + torch_name(meta.dtype)
+                          + ", but got " + torch_name(t->dtype()));
+      if (t->device() != meta.device)
+        throw device_error("Expected input at " + path + " to be on " + meta.device.str()
+                           + ", but got a tensor on " + t->device().str());
+      shapes.push_back(t->sizes());
+    }
+    program_.contract.check(shapes);
+  }
+
+  void bind_symbols(std::vector<leaf> const& inputs) {
+    bound_.clear();
+    for (std::size_t k = 0; k < user_leaf_.size(); ++k) {
+      Tensor const& t = std::get<Tensor>(inputs[user_leaf_[k]]);
+      ops::tensor_meta const& meta = user_meta(k);
+      for (std::size_t d = 0; d < meta.sizes.size(); ++d) {
+        if (!meta.sizes[d].is_symbolic()) continue;
+        if (auto const form = sym::as_affine(sym::expr_of(meta.sizes[d]))) {
+          std::int64_t const size = t.size(static_cast<std::int64_t>(d));
+          bound_.try_emplace(form->s, (size - form->b) / form->a);
+        }
+      }
+    }
+  }
+
+  std::int64_t value_of(sym::symbol s) const {
+    auto const it = bound_.find(s);
+    if (it == bound_.end())
+      throw value_error("the program uses the size " + sym::to_string(s)
+                        + ", which no input or earlier op determines");
+    return it->second;
+  }
+
+  ops::tensor_list run_call(std::uint32_t i, graph::node const& n) {
+    boost::container::small_vector<Tensor, 4> args;
+    for (graph::argument const& a : n.args)
+      args.push_back(a ? values_[a->node][a->index] : Tensor());
+    std::span<Tensor const> const inputs(args.data(), args.size());
+    ops::tensor_list out;
+    if (symbolic_[i]) {
+      auto evaluate = [this](SymInt const& s) {
+        return sym::evaluate(sym::expr_of(s), [this](sym::symbol x) { return value_of(x); });
+      };
+      out = n.target->concretize(evaluate).run(inputs);
+    } else {
+      out = n.target->run(inputs);
+    }
+    // Data-dependent sizes (u0) are bound by the first op that produces them.
+    for (std::size_t o = 0; o < n.values.size() && o < out.size(); ++o) {
+      ops::sym_sizes const& sizes = n.values[o].sizes;
+      for (std::size_t d = 0; d < sizes.size(); ++d) {
+        if (!sizes[d].is_symbolic()) continue;
+        if (auto const s = sym::expr_of(sizes[d]).as_symbol())
+          bound_.try_emplace(*s, out[o].size(static_cast<std::int64_t>(d)));
+      }
+    }
+    return out;
+  }
+
+  void check_runtime_asserts() const {
+    for (sym::runtime_assert const& a : program_.shape_env->runtime_asserts()) {
+      bool bound = true;
+      for (sym::symbol const& s : sym::free_symbols(a.rel.difference()))
+        bound = bound && bound_.contains(s);
+      if (!bound) continue; // about input sizes only: the contract checked it
+      if (!sym::evaluate(a.rel, [this](sym::symbol x) { return value_of(x); })) {
+        throw constraint_violation("Runtime assertion failed for expression "
+                                   + sym::to_string(a.rel) + " (xport::check at "
+                                   + std::string(a.where.file_name()) + ":"
+                                   + std::to_string(a.where.line()) + ")");
+      }
+    }
+  }
+
+  std::vector<leaf> finish(std::vector<leaf> const& inputs) {
+    std::vector<leaf> outputs;
+    for (output_spec const& o : program_.signature.outputs) {
+      if (!o.value) {
+        outputs.push_back(*o.constant);
+        continue;
+      }
+      Tensor const& value = values_[o.value->node][o.value->index];
+      switch (o.kind) {
+      case output_kind::buffer_mutation:
+        for (input_spec const& in : program_.signature.inputs)
+          if (in.kind == input_kind::buffer && in.target == o.target)
+            program_.state_of(in).copy_(value);
+        break;
+      case output_kind::user_input_mutation: {
+        std::size_t k = 0;
+        for (input_spec const& in : program_.signature.inputs) {
+          if (in.kind != input_kind::user_input) continue;
+          if (in.name == o.target) std::get<Tensor>(inputs[user_leaf_[k]]).copy_(value);
+          ++k;
+        }
+        break;
+      }
+      case output_kind::user_output:
+        outputs.push_back(value);
+        break;
+      }
+    }
+    return outputs;
+  }
+
+  ExportedProgram program_;
+  std::vector<std::size_t> placeholder_index_; // node -> signature input
+  std::vector<std::size_t> user_leaf_;         // k-th user tensor -> input leaf
+  std::vector<std::size_t> user_metas_;        // k-th user tensor -> signature input
+  std::vector<bool> symbolic_;                 // node has symbolic attributes
+  std::vector<ops::tensor_list> values_;
+  std::map<sym::symbol, std::int64_t> bound_;
+};
+
+inline ExportedModule ExportedProgram::module() const {
+  return ExportedModule(*this);
+}
+
+} // namespace xport

@@ -1,0 +1,241 @@
+//! @file
+//! `ExportedProgram`: what `export_program` returns — the graph, its signature (which
+//! placeholder is a parameter, buffer, constant or user input; which output is a user
+//! output or a mutation), the state and constants, the range constraints of its symbols,
+//! the input contract checked on every call, and the input/output tree specs.
+#pragma once
+
+#include <xport/core/print.hpp>
+#include <xport/graph/graph.hpp>
+#include <xport/sym/input_check.hpp>
+#include <xport/sym/shape_env.hpp>
+#include <xport/sym/sym_node.hpp>
+#include <xport/trace/pytree.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace xport {
+
+class ExportedModule;
+
+//! @brief What a placeholder of an exported program stands for (PyTorch's `InputKind`).
+enum class input_kind : std::uint8_t {
+  parameter,       //!< a parameter of the module (`p_fc_weight`)
+  buffer,          //!< a buffer, persistent or not (`b_running_mean`)
+  constant_tensor, //!< a tensor constant: a plain tensor member, or one lifted from forward
+  user_input       //!< an input the caller passes
+};
+
+//! @brief `PARAMETER`, `BUFFER`, `CONSTANT_TENSOR` or `USER_INPUT`.
+constexpr std::string_view name(input_kind kind) noexcept {
+  constexpr std::string_view names[] = {"PARAMETER", "BUFFER", "CONSTANT_TENSOR", "USER_INPUT"};
+  return names[static_cast<std::size_t>(kind)];
+}
+
+//! @brief What an output of an exported program is (PyTorch's `OutputKind`).
+enum class output_kind : std::uint8_t {
+  buffer_mutation,     //!< the new value of a buffer the program mutated
+  user_input_mutation, //!< the new value of a user input the program mutated
+  user_output          //!< a value returned to the caller
+};
+
+//! @brief `BUFFER_MUTATION`, `USER_INPUT_MUTATION` or `USER_OUTPUT`.
+constexpr std::string_view name(output_kind kind) noexcept {
+  constexpr std::string_view names[] = {"BUFFER_MUTATION", "USER_INPUT_MUTATION", "USER_OUTPUT"};
+  return names[static_cast<std::size_t>(kind)];
+}
+
+//! @brief One input of the signature: its kind, its placeholder's name, and for state the
+//! dotted name in the module (`fc1.weight`) or in `constants`.
+struct input_spec {
+  input_kind kind = input_kind::user_input; //!< what it is
+  std::string name;                         //!< the placeholder (`p_fc1_weight`)
+  std::string target;                       //!< state name (`fc1.weight`); empty for inputs
+  bool persistent = true; //!< for buffers: saved in `state_dict` (else in `constants`)
+  //! @brief Equal when every field is.
+  friend bool operator==(input_spec const&, input_spec const&) = default;
+};
+
+//! @brief One output of the signature: its kind, the graph value it returns, and for
+//! mutations what it writes (a buffer's name, or a user input's placeholder). A user
+//! output that is not a tensor (an int returned by forward) has no value but a constant.
+struct output_spec {
+  output_kind kind = output_kind::user_output; //!< what it is
+  std::optional<graph::value_ref> value;       //!< the graph value; empty for a constant
+  std::optional<leaf> constant;                //!< a non-tensor output's value
+  std::string target; //!< mutated buffer or input placeholder; empty for user outputs
+};
+
+//! @brief The signature: the inputs in placeholder order (parameters, buffers, constants,
+//! user inputs) and the outputs (mutations first, then user outputs), as PyTorch orders
+//! them.
+struct graph_signature {
+  std::vector<input_spec> inputs;   //!< one per placeholder
+  std::vector<output_spec> outputs; //!< one per output
+
+  //! @brief The user inputs' positions among `inputs`.
+  std::vector<std::size_t> user_inputs() const {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+      if (inputs[i].kind == input_kind::user_input) out.push_back(i);
+    return out;
+  }
+};
+
+//! @brief One symbol of a program with its range: `s0: VR[2, 1024]`.
+struct range_constraint {
+  std::string symbol;     //!< as printed in shapes (`s0`)
+  sym::value_range range; //!< the values inputs may give it
+};
+
+//! @brief A module of the exported tree with its dotted path and type (PyTorch's
+//! `module_call_graph` entries, without signatures).
+struct module_call_entry {
+  std::string fqn;  //!< dotted path; `""` for the exported module
+  std::string type; //!< the C++ type
+};
+
+//! @brief The result of `export_program`: a functional graph over fake values and what
+//! is needed to call it. Call it through `module()`.
+class ExportedProgram {
+public:
+  graph::Graph graph;                              //!< the program
+  graph_signature signature;                       //!< what the placeholders and outputs are
+  std::map<std::string, Tensor> state_dict;        //!< parameters and persistent buffers
+  std::map<std::string, Tensor> constants;         //!< non-persistent buffers and constants
+  std::vector<range_constraint> range_constraints; //!< every symbol's range
+  sym::input_contract contract;                    //!< what every call's tensor sizes must satisfy
+  tree_spec in_spec;                               //!< the structure of the inputs
+  tree_spec out_spec;                              //!< the structure of the outputs
+  std::vector<std::string> input_paths; //!< each user input leaf's path (`x`, `args[1]['k']`)
+  std::vector<leaf> input_constants;    //!< non-tensor user inputs: specialized values
+  std::vector<module_call_entry> module_call_graph; //!< the modules of the exported tree
+  std::shared_ptr<sym::ShapeEnv const> shape_env;   //!< owns the symbols in the metas
+
+  //! @brief The tensor behind input `spec` (a parameter, buffer or constant).
+  //! @throws value_error when the signature names state the program does not have.
+  Tensor const& state_of(input_spec const& spec) const {
+    auto const& table =
+        spec.kind == input_kind::parameter || (spec.kind == input_kind::buffer && spec.persistent)
+            ? state_dict
+            : constants;
+    auto const it = table.find(spec.target);
+    if (it == table.end())
+      throw value_error("the program has no state named '" + spec.target + "' for placeholder "
+                        + spec.name);
+    return it->second;
+  }
+
+  //! @brief The program as a callable module (inputs checked, mutations applied).
+  ExportedModule module() const;
+
+  //! @brief The graph as code, the signature and the range constraints, as PyTorch
+  //! prints an ExportedProgram:
+  //!
+  //!     ExportedProgram:
+  //!         def forward(self, p_fc_weight: "f32[8, 4]", p_fc_bias: "f32[8]", x: "f32[s0, 4]"):
+  //!             linear: "f32[s0, 8]" = aten::linear(x, p_fc_weight, p_fc_bias)  # model.cpp:12 fc
+  //!             (Linear) return (linear,)
+  //!
+  //!     Graph signature:
+  //!         # inputs
+  //!         p_fc_weight: PARAMETER target='fc.weight'
+  //!         ...
+  //!     Range constraints: {s0: VR[2, 1024]}
+  std::string str() const;
+  //! @brief Prints `str()`.
+  friend std::ostream& operator<<(std::ostream& out, ExportedProgram const& ep) {
+    return out << ep.str();
+  }
+};
+
+namespace detail {
+
+inline std::string quoted_meta(ops::tensor_meta const& m) {
+  return "\"" + m.str() + "\"";
+}
+
+inline std::string file_base(char const* path) {
+  std::string_view p(path);
+  if (auto const slash = p.find_last_of('/'); slash != std::string_view::npos)
+    p.remove_prefix(slash + 1);
+  return std::string(p);
+}
+
+inline void print_call(std::ostringstream& out, graph::Graph const& g, graph::node const& n) {
+  out << "        ";
+  for (std::size_t i = 0; i < n.values.size(); ++i)
+    out << (i ? ", " : "") << (n.values.size() == 1 ? n.name : n.name + "_" + std::to_string(i))
+        << ": " << quoted_meta(n.values[i]);
+  out << " = " << n.target->schema().name << "(";
+  bool first = true;
+  for (graph::argument const& a : n.args) {
+    out << (first ? "" : ", ") << (a ? g.value_name(*a) : "None");
+    first = false;
+  }
+  std::string const attributes = n.target->str();
+  if (!attributes.empty()) out << (first ? "" : ", ") << attributes;
+  out << ")";
+  if (n.where || !n.module_stack.empty()) {
+    out << "  #";
+    if (n.where) out << " " << file_base(n.where->file_name()) << ":" << n.where->line();
+    if (!n.module_stack.empty()) {
+      graph::stack_entry const& inner = n.module_stack.back();
+      out << " " << (inner.path.empty() ? "<root>" : inner.path) << " (" << inner.type << ")";
+    }
+  }
+  out << "\n";
+}
+
+} // namespace detail
+
+inline std::string ExportedProgram::str() const {
+  std::ostringstream out;
+  out << "ExportedProgram:\n    def forward(self";
+  for (std::uint32_t i : graph.placeholders()) {
+    graph::node const& n = graph.at(i);
+    out << ", " << n.name << ": " << detail::quoted_meta(n.values[0]);
+  }
+  out << "):\n";
+  for (graph::node const& n : graph.nodes())
+    if (n.op == graph::node_op::call_function) detail::print_call(out, graph, n);
+  out << "        return (";
+  for (std::size_t i = 0; i < signature.outputs.size(); ++i) {
+    output_spec const& o = signature.outputs[i];
+    out << (o.value ? graph.value_name(*o.value) : repr(*o.constant));
+    if (signature.outputs.size() == 1 || i + 1 < signature.outputs.size()) out << ",";
+    if (i + 1 < signature.outputs.size()) out << " ";
+  }
+  out << ")\n\nGraph signature:\n    # inputs\n";
+  for (input_spec const& in : signature.inputs) {
+    out << "    " << in.name << ": " << name(in.kind);
+    if (!in.target.empty()) out << " target='" << in.target << "'";
+    if (in.kind == input_kind::buffer) out << " persistent=" << (in.persistent ? "True" : "False");
+    out << "\n";
+  }
+  out << "\n    # outputs\n";
+  for (output_spec const& o : signature.outputs) {
+    out << "    " << (o.value ? graph.value_name(*o.value) : repr(*o.constant)) << ": "
+        << name(o.kind);
+    if (!o.target.empty()) out << " target='" << o.target << "'";
+    out << "\n";
+  }
+  out << "\nRange constraints: {";
+  for (std::size_t i = 0; i < range_constraints.size(); ++i)
+    out << (i ? ", " : "") << range_constraints[i].symbol << ": "
+        << sym::to_string(range_constraints[i].range);
+  out << "}\n";
+  return out.str();
+}
+
+} // namespace xport
+
+#include <xport/export/exported_module.hpp> // ExportedProgram::module()

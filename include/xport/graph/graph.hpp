@@ -1,0 +1,225 @@
+//! @file
+//! The graph IR of exported programs: a flat list of nodes (placeholders, op calls, one
+//! output) in execution order, each value with its fake meta (dtype, device, symbolic
+//! sizes), and each call with the user's source line and module stack.
+#pragma once
+
+#include <xport/core/error.hpp>
+#include <xport/core/source_location.hpp>
+#include <xport/ops/schema.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace xport::graph {
+
+//! @brief What a node does.
+enum class node_op : std::uint8_t {
+  placeholder,   //!< an input of the program (parameter, buffer, constant or user input)
+  call_function, //!< a call of an op
+  output         //!< the program's outputs (the last node)
+};
+
+//! @brief One output of one node: `node` is the node's index in the graph.
+struct value_ref {
+  std::uint32_t node = 0;  //!< index of the producing node
+  std::uint32_t index = 0; //!< which of its outputs
+  //! @brief Same node and output.
+  friend bool operator==(value_ref, value_ref) = default;
+};
+
+//! @brief An argument of a call: a value, or nothing for an absent optional tensor.
+using argument = std::optional<value_ref>;
+
+//! @brief One entry of a node's module stack: the module's dotted path from the exported
+//! module (`""` for it, `"encoder.layers.0"`) and its C++ type.
+struct stack_entry {
+  std::string path; //!< dotted path
+  std::string type; //!< qualified type name
+  //! @brief Equal when both fields are.
+  friend bool operator==(stack_entry const&, stack_entry const&) = default;
+};
+
+//! @brief One node of a graph.
+struct node {
+  node_op op = node_op::call_function;         //!< what it does
+  std::string name;                            //!< unique, readable (`linear_1`)
+  std::optional<ops::boxed_attributes> target; //!< the op and its attributes (calls)
+  std::vector<argument> args;                  //!< input values (calls, output)
+  ops::meta_list values;                       //!< output values' metas
+  std::optional<source_location> where;        //!< the user's line (calls)
+  std::vector<stack_entry> module_stack;       //!< outermost first (calls)
+};
+
+//! @brief A graph: nodes in execution order; every argument refers to an earlier node.
+class Graph {
+public:
+  //! @brief The nodes, in order.
+  std::vector<node> const& nodes() const noexcept { return nodes_; }
+  //! @brief Node `i`.
+  node const& at(std::uint32_t i) const { return nodes_.at(i); }
+  //! @brief The meta of value `v`.
+  ops::tensor_meta const& meta(value_ref v) const { return nodes_.at(v.node).values.at(v.index); }
+
+  //! @brief A name not used yet: `base`, else `base_1`, `base_2`, ... (PyTorch's rule).
+  std::string unique_name(std::string_view base) {
+    std::string name(base);
+    if (name.empty() || (name[0] >= '0' && name[0] <= '9')) name.insert(0, "_");
+    for (char& c : name) {
+      bool const word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!word) c = '_';
+    }
+    auto [it, fresh] = counts_.try_emplace(name, 0);
+    if (fresh) return name;
+    while (true) {
+      std::string candidate = name + "_" + std::to_string(++it->second);
+      if (counts_.try_emplace(candidate, 0).second) return candidate;
+    }
+  }
+
+  //! @brief Appends a placeholder named `name` (made unique) with meta `meta`.
+  value_ref add_placeholder(std::string_view name, ops::tensor_meta meta) {
+    node n;
+    n.op = node_op::placeholder;
+    n.name = unique_name(name);
+    n.values.push_back(std::move(meta));
+    return {append(std::move(n)), 0};
+  }
+
+  //! @brief Appends a call of `target` on `args` with output metas `values`; the node is
+  //! named after the op (`aten::add.Tensor` → `add`).
+  //! @throws value_error when an argument refers to a node that is not earlier.
+  std::uint32_t add_call(ops::boxed_attributes target, std::vector<argument> args,
+                         ops::meta_list values, std::optional<source_location> where,
+                         std::vector<stack_entry> module_stack) {
+    for (argument const& a : args) {
+      if (a && (a->node >= nodes_.size() || a->index >= nodes_[a->node].values.size()))
+        throw value_error("graph: an argument refers to a value that is not defined yet");
+    }
+    node n;
+    n.name = unique_name(base_name(target.schema().name));
+    n.target = std::move(target);
+    n.args = std::move(args);
+    n.values = std::move(values);
+    n.where = where;
+    n.module_stack = std::move(module_stack);
+    return append(std::move(n));
+  }
+
+  //! @brief Sets the outputs (appends the output node, replacing an earlier one).
+  void set_outputs(std::vector<value_ref> outputs) {
+    if (!nodes_.empty() && nodes_.back().op == node_op::output) nodes_.pop_back();
+    node n;
+    n.op = node_op::output;
+    n.name = "output";
+    for (value_ref v : outputs)
+      n.args.emplace_back(v);
+    nodes_.push_back(std::move(n));
+  }
+
+  //! @brief The output values.
+  std::vector<value_ref> outputs() const {
+    std::vector<value_ref> out;
+    if (!nodes_.empty() && nodes_.back().op == node_op::output) {
+      for (argument const& a : nodes_.back().args)
+        out.push_back(*a);
+    }
+    return out;
+  }
+
+  //! @brief Indices of the placeholders, in order.
+  std::vector<std::uint32_t> placeholders() const {
+    std::vector<std::uint32_t> out;
+    for (std::uint32_t i = 0; i < nodes_.size(); ++i)
+      if (nodes_[i].op == node_op::placeholder) out.push_back(i);
+    return out;
+  }
+
+  //! @brief Removes calls whose outputs nothing uses (all ops in a functional graph are
+  //! pure); placeholders and the output stay. Returns the number removed.
+  std::size_t eliminate_dead_code() {
+    std::vector<bool> live(nodes_.size(), false);
+    for (std::size_t i = nodes_.size(); i-- > 0;) {
+      node const& n = nodes_[i];
+      if (n.op != node_op::call_function) live[i] = true;
+      if (!live[i]) continue;
+      for (argument const& a : n.args)
+        if (a) live[a->node] = true;
+    }
+    std::vector<std::uint32_t> new_index(nodes_.size());
+    std::vector<node> kept;
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+      if (!live[i]) continue;
+      new_index[i] = static_cast<std::uint32_t>(kept.size());
+      kept.push_back(std::move(nodes_[i]));
+    }
+    std::size_t const removed = nodes_.size() - kept.size();
+    for (node& n : kept) {
+      for (argument& a : n.args)
+        if (a) a->node = new_index[a->node];
+    }
+    nodes_ = std::move(kept);
+    return removed;
+  }
+
+  //! @brief Puts the nodes in the order `order` (a permutation of node indices in which
+  //! every node comes after the nodes it uses), updating every reference.
+  //! @throws value_error when `order` is not such a permutation.
+  void reorder(std::vector<std::uint32_t> const& order) {
+    constexpr std::uint32_t unplaced = ~std::uint32_t{0};
+    std::vector<std::uint32_t> new_index(nodes_.size(), unplaced);
+    if (order.size() != nodes_.size())
+      throw value_error("graph: reorder needs a permutation of all nodes");
+    for (std::uint32_t i = 0; i < order.size(); ++i) {
+      if (order[i] >= nodes_.size() || new_index[order[i]] != unplaced)
+        throw value_error("graph: reorder needs a permutation of all nodes");
+      new_index[order[i]] = i;
+    }
+    std::vector<node> reordered;
+    reordered.reserve(nodes_.size());
+    for (std::uint32_t i : order) {
+      node n = std::move(nodes_[i]);
+      for (argument& a : n.args) {
+        if (!a) continue;
+        if (new_index[a->node] >= reordered.size())
+          throw value_error("graph: reorder would use '" + n.name + "' before its inputs");
+        a->node = new_index[a->node];
+      }
+      reordered.push_back(std::move(n));
+    }
+    nodes_ = std::move(reordered);
+  }
+
+  //! @brief How code refers to value `v`: the node's name, with `[i]` for one output of a
+  //! multi-output node.
+  std::string value_name(value_ref v) const {
+    node const& n = nodes_.at(v.node);
+    if (n.values.size() == 1) return n.name;
+    return n.name + "[" + std::to_string(v.index) + "]";
+  }
+
+private:
+  static std::string_view base_name(std::string_view op) {
+    if (auto const colons = op.find("::"); colons != std::string_view::npos)
+      op.remove_prefix(colons + 2);
+    if (auto const dot = op.find('.'); dot != std::string_view::npos) op = op.substr(0, dot);
+    return op;
+  }
+
+  std::uint32_t append(node n) {
+    nodes_.push_back(std::move(n));
+    return static_cast<std::uint32_t>(nodes_.size() - 1);
+  }
+
+  std::vector<node> nodes_;
+  std::unordered_map<std::string, std::uint32_t> counts_;
+};
+
+} // namespace xport::graph

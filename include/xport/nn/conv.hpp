@@ -3,6 +3,7 @@
 //! (PyTorch's `nn.Conv1d`, `nn.Conv2d`).
 #pragma once
 
+#include <xport/api/conv.hpp>
 #include <xport/core/dtype.hpp>
 #include <xport/core/error.hpp>
 #include <xport/core/factories.hpp>
@@ -137,6 +138,21 @@ struct conv_state {
       init::uniform_(bias, gen, -bound, bound);
     }
   }
+
+  // conv1d / conv2d with the module's options, choosing the overload for string padding.
+  template <class Conv>
+  static Tensor forward(Conv conv, Tensor const& input, Tensor const& weight, Tensor const& bias,
+                        conv_options<N> const& options) {
+    using padding_mode = typename conv_padding<N>::mode;
+    if (options.padding.kind == padding_mode::explicit_sizes) {
+      return conv(input, weight, bias,
+                  xport::conv_options{options.stride.list(), options.padding.sizes.list(),
+                                      options.dilation.list(), options.groups});
+    }
+    return conv(input, weight, bias, options.padding.str(),
+                xport::conv_padding_options{options.stride.list(), options.dilation.list(),
+                                            options.groups});
+  }
 };
 
 } // namespace detail
@@ -170,6 +186,15 @@ public:
     detail::conv_state<1>::check(in_channels, out_channels, kernel_size, options);
     detail::conv_state<1>::init(weight, bias, in_channels, out_channels, kernel_size, options, gen);
   }
+
+  //! @brief `conv1d(input, weight, bias, ...)` with the module's options: `[N, C_in, L]` -> `[N,
+  //! C_out, L_out]` (or unbatched without `N`).
+  //! @throws shape_error for a wrong rank, channel count, or an input smaller than the
+  //! dilated kernel.
+  Tensor forward(Tensor const& input) const {
+    return detail::conv_state<1>::forward(
+        [](auto const&... args) { return xport::conv1d(args...); }, input, weight, bias, options);
+  }
 };
 
 //! @brief A 2-D convolution over `[N, C_in, H, W]` (or unbatched `[C_in, H, W]`) inputs
@@ -201,6 +226,15 @@ public:
         options(options_) {
     detail::conv_state<2>::check(in_channels, out_channels, kernel_size, options);
     detail::conv_state<2>::init(weight, bias, in_channels, out_channels, kernel_size, options, gen);
+  }
+
+  //! @brief `conv2d(input, weight, bias, ...)` with the module's options: `[N, C_in, H, W]` -> `[N,
+  //! C_out, H_out, W_out]` (or unbatched without `N`).
+  //! @throws shape_error for a wrong rank, channel count, or an input smaller than the
+  //! dilated kernel.
+  Tensor forward(Tensor const& input) const {
+    return detail::conv_state<2>::forward(
+        [](auto const&... args) { return xport::conv2d(args...); }, input, weight, bias, options);
   }
 };
 

@@ -3,6 +3,7 @@
 //! (PyTorch's `nn.Dropout`).
 #pragma once
 
+#include <xport/api/dropout.hpp>
 #include <xport/core/generator.hpp>
 #include <xport/core/tensor.hpp>
 #include <xport/nn/detail/layer_args.hpp>
@@ -37,6 +38,13 @@ public:
   //! @brief Dropout with probability `p_`, its generator seeded from `gen`.
   //! @throws value_error when `p_` is outside [0, 1].
   Dropout(double p_, Generator& gen) : Dropout(p_, gen.next_bits()) {}
+
+  //! @brief `dropout(input, p, is_training(), &generator())`: a fresh mask per call in
+  //! training mode, `input` itself in evaluation mode.
+  //! @throws dtype_error for a non-floating input in training mode.
+  Tensor forward(Tensor const& input) const {
+    return dropout(input, p, this->is_training(), &generator_);
+  }
 
   //! @brief The generator the masks are drawn from (to reseed it: `manual_seed`).
   Generator& generator() const noexcept { return generator_; }

@@ -3,6 +3,7 @@
 //! `nn.Embedding`).
 #pragma once
 
+#include <xport/api/embedding.hpp>
 #include <xport/core/dtype.hpp>
 #include <xport/core/error.hpp>
 #include <xport/core/factories.hpp>
@@ -61,6 +62,12 @@ public:
     init::normal_(weight, gen);
     if (padding_idx) init::zeros_(weight.select(0, *padding_idx));
   }
+
+  //! @brief `embedding(weight, indices, padding_idx)`: integer indices `[*]` -> vectors
+  //! `[*, embedding_dim]`.
+  //! @throws index_error for an index outside [0, num_embeddings); dtype_error for
+  //! non-integer indices.
+  Tensor forward(Tensor const& indices) const { return embedding(weight, indices, padding_idx); }
 };
 
 } // namespace xport::nn

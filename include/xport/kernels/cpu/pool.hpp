@@ -1,0 +1,163 @@
+//! @file
+//! CPU kernels of the pooling ops (ops/pool.hpp): direct loops over each output
+//! element's window (pooling reads every input element about k*k/s^2 times and does no
+//! multiply-accumulate chains worth a library), computed in float for half and bfloat16.
+#pragma once
+
+#include <xport/core/half.hpp>
+#include <xport/kernels/cpu/loops.hpp>
+#include <xport/kernels/kernel.hpp>
+#include <xport/ops/pool.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <type_traits>
+
+namespace xport {
+
+namespace kernels::cpu::detail {
+
+// Runs f.template operator()<T>(in, out, planes, H, W, OH, OW) on the input made
+// contiguous and the output (contiguous from the meta rule), viewing an unbatched
+// [C, H, W] and a batched [N, C, H, W] alike as planes = N * C images.
+template <class F>
+void for_pool_planes(Tensor const& input, Tensor const& out, F&& f) {
+  Tensor const x = input.contiguous();
+  std::int64_t const h = x.size(-2), w = x.size(-1), oh = out.size(-2), ow = out.size(-1);
+  std::int64_t const planes = h * w == 0 ? 0 : x.numel() / (h * w);
+  if (out.numel() == 0) return;
+  visit_dtype(out.dtype(), [&]<class T>() {
+    if constexpr (std::is_floating_point_v<
+                      T> || std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
+      f.template operator()<T>(x.data_ptr<T>(), out.data_ptr<T>(), planes, h, w, oh, ow);
+    }
+  });
+}
+
+} // namespace kernels::cpu::detail
+
+//! @brief `max_pool2d` on CPU.
+template <>
+struct kernel<ops::max_pool2d, cpu_t> {
+  //! @brief `out[0][.., y, x]` = the maximum of the window at (y, x); NaN propagates.
+  static void run(ops::max_pool2d::attributes const& a, std::span<Tensor const> in,
+                  std::span<Tensor> out) {
+    ops::pool_window const win = ops::max_pool2d::window(a);
+    kernels::cpu::detail::for_pool_planes(
+        in[0], out[0],
+        [&]<class T>(T const* x, T* y, std::int64_t planes, std::int64_t h, std::int64_t w,
+                     std::int64_t oh, std::int64_t ow) {
+          using math = kernels::cpu::opmath_t<T>;
+          for (std::int64_t p = 0; p < planes; ++p) {
+            T const* image = x + p * h * w;
+            for (std::int64_t oy = 0; oy < oh; ++oy) {
+              for (std::int64_t ox = 0; ox < ow; ++ox) {
+                math best = -std::numeric_limits<math>::infinity();
+                for (std::int64_t i = 0; i < win.kernel[0]; ++i) {
+                  std::int64_t const iy = oy * win.stride[0] - win.padding[0] + i * win.dilation[0];
+                  if (iy < 0 || iy >= h) continue;
+                  for (std::int64_t j = 0; j < win.kernel[1]; ++j) {
+                    std::int64_t const ix =
+                        ox * win.stride[1] - win.padding[1] + j * win.dilation[1];
+                    if (ix < 0 || ix >= w) continue;
+                    auto const v = static_cast<math>(image[iy * w + ix]);
+                    if (v > best || std::isnan(v)) best = v;
+                    if (std::isnan(best)) break;
+                  }
+                }
+                y[(p * oh + oy) * ow + ox] = static_cast<T>(best);
+              }
+            }
+          }
+        });
+  }
+};
+
+//! @brief `avg_pool2d` on CPU, with PyTorch's divisor rules: the window clipped to the
+//! padded input (`count_include_pad`), or to the input, or `divisor_override`.
+template <>
+struct kernel<ops::avg_pool2d, cpu_t> {
+  //! @brief `out[0][.., y, x]` = the sum of the window at (y, x) over its divisor.
+  static void run(ops::avg_pool2d::attributes const& a, std::span<Tensor const> in,
+                  std::span<Tensor> out) {
+    ops::pool_window const win = ops::avg_pool2d::window(a);
+    kernels::cpu::detail::for_pool_planes(
+        in[0], out[0],
+        [&]<class T>(T const* x, T* y, std::int64_t planes, std::int64_t h, std::int64_t w,
+                     std::int64_t oh, std::int64_t ow) {
+          using math = kernels::cpu::opmath_t<T>;
+          for (std::int64_t p = 0; p < planes; ++p) {
+            T const* image = x + p * h * w;
+            for (std::int64_t oy = 0; oy < oh; ++oy) {
+              for (std::int64_t ox = 0; ox < ow; ++ox) {
+                std::int64_t y0 = oy * win.stride[0] - win.padding[0];
+                std::int64_t x0 = ox * win.stride[1] - win.padding[1];
+                std::int64_t y1 = std::min(y0 + win.kernel[0], h + win.padding[0]);
+                std::int64_t x1 = std::min(x0 + win.kernel[1], w + win.padding[1]);
+                std::int64_t const padded_count = (y1 - y0) * (x1 - x0);
+                y0 = std::max<std::int64_t>(y0, 0);
+                x0 = std::max<std::int64_t>(x0, 0);
+                y1 = std::min(y1, h);
+                x1 = std::min(x1, w);
+                T& target = y[(p * oh + oy) * ow + ox];
+                if (y0 >= y1 || x0 >= x1) { // a ceil_mode window wholly in the padding
+                  target = T(0);
+                  continue;
+                }
+                math sum = 0;
+                for (std::int64_t iy = y0; iy < y1; ++iy)
+                  for (std::int64_t ix = x0; ix < x1; ++ix)
+                    sum += static_cast<math>(image[iy * w + ix]);
+                std::int64_t const divisor =
+                    a.divisor_override
+                        ? *a.divisor_override
+                        : (a.count_include_pad ? padded_count : (y1 - y0) * (x1 - x0));
+                target = static_cast<T>(sum / static_cast<math>(divisor));
+              }
+            }
+          }
+        });
+  }
+};
+
+//! @brief `adaptive_avg_pool2d` on CPU.
+template <>
+struct kernel<ops::adaptive_avg_pool2d, cpu_t> {
+  //! @brief `out[0][.., i, j]` = the mean of rows `[floor(i*H/oh), ceil((i+1)*H/oh))` and
+  //! the matching columns.
+  static void run(ops::adaptive_avg_pool2d::attributes const&, std::span<Tensor const> in,
+                  std::span<Tensor> out) {
+    kernels::cpu::detail::for_pool_planes(
+        in[0], out[0],
+        [&]<class T>(T const* x, T* y, std::int64_t planes, std::int64_t h, std::int64_t w,
+                     std::int64_t oh, std::int64_t ow) {
+          using math = kernels::cpu::opmath_t<T>;
+          auto const start = [](std::int64_t i, std::int64_t size, std::int64_t n) {
+            return (i * size) / n;
+          };
+          auto const end = [](std::int64_t i, std::int64_t size, std::int64_t n) {
+            return ((i + 1) * size + n - 1) / n;
+          };
+          for (std::int64_t p = 0; p < planes; ++p) {
+            T const* image = x + p * h * w;
+            for (std::int64_t oy = 0; oy < oh; ++oy) {
+              std::int64_t const y0 = start(oy, h, oh), y1 = end(oy, h, oh);
+              for (std::int64_t ox = 0; ox < ow; ++ox) {
+                std::int64_t const x0 = start(ox, w, ow), x1 = end(ox, w, ow);
+                math sum = 0;
+                for (std::int64_t iy = y0; iy < y1; ++iy)
+                  for (std::int64_t ix = x0; ix < x1; ++ix)
+                    sum += static_cast<math>(image[iy * w + ix]);
+                y[(p * oh + oy) * ow + ox] =
+                    static_cast<T>(sum / static_cast<math>((y1 - y0) * (x1 - x0)));
+              }
+            }
+          }
+        });
+  }
+};
+
+} // namespace xport

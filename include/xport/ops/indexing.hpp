@@ -536,7 +536,7 @@ struct index_put {
         // A mask's true count: a placeholder in eager calls (the kernel compares the real
         // count), a runtime assertion of the traced program otherwise.
         if (!eager)
-          xport::check(v == t, "index_put: values must match the number of true mask elements");
+          xport::check(t == v, "index_put: values must match the number of true mask elements");
         continue;
       }
       fits = static_cast<bool>(v == t);

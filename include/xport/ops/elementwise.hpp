@@ -1,81 +1,27 @@
 //! @file
-//! Elementwise op node types and the meta rules they share: broadcasting, PyTorch's type
-//! promotion, and tensor-or-scalar operands.
+//! The elementwise op family: binary arithmetic, comparisons, logical and bitwise ops,
+//! unary math and activations, `where`/`masked_fill`/`clamp`, and the in-place forms —
+//! and `elementwise_ops`, their op set.
 #pragma once
 
-#include <xport/core/dtype.hpp>
-#include <xport/core/scalar.hpp>
-#include <xport/ops/op.hpp>
-
-#include <optional>
-#include <span>
-#include <string>
-#include <string_view>
+#include <xport/ops/elementwise_binary.hpp>
+#include <xport/ops/elementwise_common.hpp>
+#include <xport/ops/elementwise_inplace.hpp>
+#include <xport/ops/elementwise_select.hpp>
+#include <xport/ops/elementwise_unary.hpp>
+#include <xport/ops/op_set.hpp>
 
 namespace xport::ops {
 
-//! @brief The dtype PyTorch gives `a op b`, where `b` is a tensor (`other` empty) or the
-//! scalar `other` (a wrapped number).
-inline dtype binary_result_type(std::span<tensor_meta const> in,
-                                std::optional<Scalar> const& other) {
-  auto const tier = [](tensor_meta const& m) {
-    return m.dim() == 0 ? operand_kind::zero_dim : operand_kind::dimensioned;
-  };
-  promotion_operand operands[2] = {{in[0].dtype, tier(in[0])}, {}};
-  if (other)
-    operands[1] = {other->type(), operand_kind::wrapped_number};
-  else
-    operands[1] = {in[1].dtype, tier(in[1])};
-  return result_type(operands);
-}
-
-//! @brief The meta of a broadcasting binary op: one or two tensor inputs (the second
-//! operand may instead be the scalar `other`); the result dtype is `result` if given,
-//! otherwise PyTorch's promotion of the operands.
-//! @throws shape_error when the shapes do not broadcast, device_error for mixed devices.
-inline tensor_meta binary_meta(std::span<tensor_meta const> in, std::optional<Scalar> const& other,
-                               std::string_view op, std::optional<dtype> result = {}) {
-  std::size_t const expected = other ? 1 : 2;
-  if (in.size() != expected) {
-    throw value_error(std::string(op) + ": expected " + std::to_string(expected)
-                      + " tensor operand(s), but got " + std::to_string(in.size()));
-  }
-  expect_same_device(in, op);
-  tensor_meta out{result.value_or(binary_result_type(in, other)), in[0].device, in[0].sizes};
-  if (!other) out.sizes = broadcast_sizes(in[0].sizes, in[1].sizes);
-  return out;
-}
-
-//! @brief `aten::add.Tensor`: `self + alpha * other`, broadcasting, with type promotion.
-struct add {
-  static constexpr std::string_view name = "aten::add.Tensor"; //!< ATen name
-  static constexpr op_kind kind = op_kind::core;               //!< in the core set
-  //! @brief `other` holds a scalar second operand; `alpha` scales it.
-  struct attributes {
-    BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<Scalar>, other), (Scalar, alpha));
-  };
-  //! @brief Broadcast shape, promoted dtype; `alpha` must fit the result dtype's category.
-  static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
-    tensor_meta out = binary_meta(in, a.other, "add");
-    if (a.alpha.is_floating_point() && !is_floating_point(out.dtype)) {
-      throw dtype_error("For integral input tensors, argument alpha must not be a floating point "
-                        "number.");
-    }
-    return {out};
-  }
-};
-
-//! @brief `aten::relu`: `max(x, 0)`, elementwise; refuses bool.
-struct relu {
-  static constexpr std::string_view name = "aten::relu"; //!< ATen name
-  static constexpr op_kind kind = op_kind::core;         //!< in the core set
-  using attributes = no_attributes;                      //!< none
-  //! @brief Same shape and dtype as the input.
-  static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
-    if (in[0].dtype == dtype::bool_)
-      throw dtype_error("\"relu\" not implemented for 'Bool'; convert the tensor with .to()");
-    return {in[0]};
-  }
-};
+//! @brief Every elementwise op, as an op set.
+using elementwise_ops =
+    op_set<add, sub, rsub, mul, div, div_mode, pow_tensor, pow_tensor_scalar, pow_scalar, remainder,
+           remainder_scalar, remainder_scalar_tensor, maximum, minimum, eq, ne, lt, le, gt, ge,
+           eq_scalar, ne_scalar, lt_scalar, le_scalar, gt_scalar, ge_scalar, logical_and,
+           logical_or, logical_xor, logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not,
+           where, masked_fill, masked_fill_tensor, clamp, clamp_tensor, neg, abs, exp, log, log1p,
+           sqrt, rsqrt, reciprocal, sin, cos, tanh, sigmoid, erf, floor, ceil, round,
+           round_decimals, sign, isnan, relu, leaky_relu, hardtanh, gelu, silu, softplus, add_,
+           mul_, fill_, fill_tensor_, zero_, copy_>;
 
 } // namespace xport::ops

@@ -1,0 +1,106 @@
+//! @file
+//! In-place elementwise op node types used by models on buffers: `add_`, `mul_`,
+//! `fill_`, `zero_` and `copy_`. Each writes into its first input and returns it; the
+//! computed dtype must be castable to it and the broadcast shape must be its shape.
+#pragma once
+
+#include <xport/ops/elementwise_binary.hpp>
+#include <xport/ops/elementwise_common.hpp>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace xport::ops {
+
+//! @brief `aten::add_.Tensor`: `self += alpha * other`.
+struct add_ {
+  static constexpr std::string_view name = "aten::add_.Tensor"; //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;           //!< in-place: not core
+  using attributes = add::attributes;                           //!< as `add`
+  //! @brief `self`'s meta, after `add`'s checks and the in-place checks.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
+    return {inplace_meta(in[0], add::meta(in, a)[0], "add_")};
+  }
+};
+
+//! @brief `aten::mul_.Tensor`: `self *= other`.
+struct mul_ {
+  static constexpr std::string_view name = "aten::mul_.Tensor"; //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;           //!< in-place: not core
+  using attributes = mul::attributes;                           //!< as `mul`
+  //! @brief `self`'s meta, after `mul`'s checks and the in-place checks.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
+    return {inplace_meta(in[0], mul::meta(in, a)[0], "mul_")};
+  }
+};
+
+//! @brief `aten::fill_.Scalar`: every element of `self` set to `value` (converted to
+//! `self`'s dtype, checked for overflow).
+struct fill_ {
+  static constexpr std::string_view name = "aten::fill_.Scalar"; //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;            //!< in-place: not core
+  //! @brief The value.
+  struct attributes {
+    BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, value));
+  };
+  //! @brief `self`'s meta.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
+    expect_inputs(in, 1, "fill_");
+    return {in[0]};
+  }
+};
+
+//! @brief `aten::fill_.Tensor`: `fill_` with a zero-dimensional value tensor.
+struct fill_tensor_ {
+  static constexpr std::string_view name = "aten::fill_.Tensor"; //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;            //!< in-place: not core
+  using attributes = no_attributes;                              //!< none
+  //! @brief Inputs `(self, value)`: `self`'s meta.
+  //! @throws shape_error when `value` has dimensions.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
+    expect_inputs(in, 2, "fill_");
+    expect_same_device(in, "fill_");
+    if (in[1].dim() != 0) {
+      throw shape_error("fill_ only supports 0-dimension value tensor but got tensor with "
+                        + std::to_string(in[1].dim()) + " dimensions (size "
+                        + format_sym_sizes(in[1].sizes) + "); pass a Scalar or a 0-dim tensor");
+    }
+    return {in[0]};
+  }
+};
+
+//! @brief `aten::zero_`: every element of `self` set to zero.
+struct zero_ {
+  static constexpr std::string_view name = "aten::zero_"; //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;     //!< in-place: not core
+  using attributes = no_attributes;                       //!< none
+  //! @brief `self`'s meta.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
+    expect_inputs(in, 1, "zero_");
+    return {in[0]};
+  }
+};
+
+//! @brief `aten::copy_`: `src`'s values, broadcast to `self`'s shape and converted to
+//! its dtype, written into `self` (any dtype conversion is allowed, as in PyTorch).
+struct copy_ {
+  static constexpr std::string_view name = "aten::copy_"; //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;     //!< in-place: not core
+  //! @brief `non_blocking` is recorded for fidelity; CPU copies are synchronous.
+  struct attributes {
+    BOOST_HANA_DEFINE_STRUCT(attributes, (bool, non_blocking));
+  };
+  //! @brief Inputs `(self, src)`: `self`'s meta.
+  //! @throws shape_error when `src` does not broadcast to `self`'s shape.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
+    expect_inputs(in, 2, "copy_");
+    tensor_meta broadcast = in[0];
+    broadcast.sizes = broadcast_sizes(in[0].sizes, in[1].sizes);
+    broadcast.dtype = in[0].dtype;
+    return {inplace_meta(in[0], broadcast, "copy_")};
+  }
+};
+
+} // namespace xport::ops

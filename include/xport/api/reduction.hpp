@@ -148,7 +148,9 @@ inline Tensor var(Tensor const& x, int_list dim = {},
                   source_location const& where = source_location::current()) {
   return ops::call1<ops::var>({detail::optional_dims(dim), correction, keepdim}, {x}, where);
 }
-//! @brief The standard deviation, `sqrt(var(x, dim, correction))`.
+//! @brief The standard deviation, `sqrt(var(x, dim, correction))`. Spelled like `torch.std`;
+//! call it qualified, `xport::std(x)` (after `using namespace xport`, a bare `std(x)` is
+//! ambiguous with the namespace).
 //! @throws dtype_error for a non-floating input.
 inline Tensor std(Tensor const& x, int_list dim = {},
                   std::optional<Scalar> correction = std::nullopt, bool keepdim = false,

@@ -68,9 +68,8 @@ TEST_CASE("max_pool2d: ceil_mode drops a window that starts in the right padding
   CHECK(sizes_are(c, {1, 1, 3, 3}));
   CHECK(equal(c, from<float>({6, 8, 9, 16, 18, 19, 21, 23, 24}).reshape({1, 1, 3, 3})));
   CHECK(sizes_are(max_pool2d(x, {2}), {1, 1, 2, 2}));
-  // 4 wide, k=3, s=2, p=1: (4 + 2 - 3 + 1) / 2 + 1 = 3 windows; the third would start at
-  // index 4 - 1 + ... = 2*2 - 1 = 3 < 4 + 1: kept. With 3 wide: ceil((3+2-3)/2)+1 = 2,
-  // and the second starts at 1 < 3 + 1: kept.
+  // 4 wide, k=3, s=2, p=1: (4 + 2 - 3 + 1) // 2 + 1 = 3 windows; the third starts at
+  // 2*2 = 4 < 4 + 1 (inside the left-padded input): kept.
   CHECK(sizes_are(
       max_pool2d(zeros({1, 1, 4, 4}), {3}, {.stride = {2}, .padding = {1}, .ceil_mode = true}),
       {1, 1, 3, 3}));

@@ -5,7 +5,8 @@
 //!
 //! The output size of each spatial dimension is PyTorch's
 //! `(in + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1`, kept symbolic:
-//! an input of length `s0` through a kernel of 3 with stride 2 gives `((s0 - 3)//2) + 1`.
+//! an input of length `s0` through a kernel of 3 with stride 2 gives `(s0 - 3)//2 + 1`,
+//! which sym/ simplifies to `(s0 - 1)//2`.
 #pragma once
 
 #include <xport/ops/linalg_common.hpp>

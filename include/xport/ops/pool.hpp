@@ -33,7 +33,7 @@ struct pool_window {
 //! `pooling_output_shape`): `(size + 2p - d(k-1) - 1 + (ceil ? s - 1 : 0)) // s + 1`, less
 //! one when `ceil_mode` would start the last window at or past `size + p`.
 //!
-//! `pool_output_size(s0, 3, 2, 0, 1, false)` is `((s0 - 3)//2) + 1`.
+//! `pool_output_size(s0, 3, 2, 0, 1, false)` is `(s0 - 1)//2` (sym/ folds the `+ 1`).
 inline SymInt pool_output_size(SymInt const& size, std::int64_t kernel, std::int64_t stride,
                                std::int64_t padding, std::int64_t dilation, bool ceil_mode) {
   SymInt out =

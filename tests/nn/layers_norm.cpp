@@ -1,4 +1,5 @@
 // Normalisation layers' forward against loop references; BatchNorm's train/eval behaviour.
+#include <xport/api/elementwise.hpp>
 #include <xport/core/compare.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/nn/norm.hpp>
@@ -79,4 +80,113 @@ TEST_CASE("GroupNorm forward: normalises groups of channels, then per-channel af
       }
   CHECK_THROWS_WITH_AS(gn(xport::zeros({2, 4, 3})), doctest::Contains("GroupNorm: expected input"),
                        xport::shape_error);
+}
+
+namespace {
+
+struct channel_stats {
+  std::vector<double> mean, biased_var, unbiased_var;
+};
+
+// Per-channel statistics of a contiguous float [N, C, *] tensor.
+channel_stats stats_of(Tensor const& x) {
+  std::int64_t const n = x.size(0), c = x.size(1), inner = x.numel() / (n * c);
+  channel_stats out;
+  float const* data = x.data_ptr<float>();
+  for (std::int64_t ch = 0; ch < c; ++ch) {
+    double sum = 0, sq = 0;
+    for (std::int64_t b = 0; b < n; ++b)
+      for (std::int64_t i = 0; i < inner; ++i)
+        sum += data[(b * c + ch) * inner + i];
+    double const count = static_cast<double>(n * inner);
+    double const mean = sum / count;
+    for (std::int64_t b = 0; b < n; ++b)
+      for (std::int64_t i = 0; i < inner; ++i) {
+        double const d = data[(b * c + ch) * inner + i] - mean;
+        sq += d * d;
+      }
+    out.mean.push_back(mean);
+    out.biased_var.push_back(sq / count);
+    out.unbiased_var.push_back(sq / (count - 1));
+  }
+  return out;
+}
+
+Tensor as_tensor(std::vector<double> const& v) {
+  return xport::from(v, {static_cast<std::int64_t>(v.size())}).to(xport::dtype::float32);
+}
+
+} // namespace
+
+TEST_CASE("BatchNorm2d training: batch statistics, running-stat update, batch counter") {
+  xport::Generator gen{22};
+  Tensor const x = xport::randn({4, 3, 2, 2}, gen) * 2.0 + 1.0;
+  nn::BatchNorm2d bn{3};
+  Tensor const y = bn(x);
+  channel_stats const s = stats_of(x);
+  for (std::int64_t ch = 0; ch < 3; ++ch) {
+    auto const c = static_cast<std::size_t>(ch);
+    double const expected =
+        (x.at<float>({1, ch, 0, 1}) - s.mean[c]) / std::sqrt(s.biased_var[c] + 1e-5);
+    CHECK(y.at<float>({1, ch, 0, 1}) == doctest::Approx(expected).epsilon(1e-4));
+  }
+  CHECK(bn.num_batches_tracked.item<std::int64_t>() == 1);
+  std::vector<double> mean1, var1;
+  for (std::size_t c = 0; c < 3; ++c) {
+    mean1.push_back(0.1 * s.mean[c]);
+    var1.push_back(0.9 + 0.1 * s.unbiased_var[c]);
+  }
+  CHECK(xport::allclose(bn.running_mean, as_tensor(mean1), tight));
+  CHECK(xport::allclose(bn.running_var, as_tensor(var1), tight));
+  bn(x);
+  CHECK(bn.num_batches_tracked.item<std::int64_t>() == 2);
+
+  // evaluation uses (and leaves) the running statistics
+  bn.eval();
+  Tensor const running_mean = bn.running_mean.clone();
+  Tensor const z = bn(x);
+  CHECK(xport::equal(bn.running_mean, running_mean));
+  CHECK(bn.num_batches_tracked.item<std::int64_t>() == 2);
+  double const expected = (x.at<float>({0, 2, 1, 1}) - bn.running_mean.at<float>({2}))
+                          / std::sqrt(bn.running_var.at<float>({2}) + 1e-5);
+  CHECK(z.at<float>({0, 2, 1, 1}) == doctest::Approx(expected).epsilon(1e-4));
+}
+
+TEST_CASE("BatchNorm momentum=None keeps a cumulative average") {
+  xport::Generator gen{23};
+  Tensor const a = xport::randn({5, 2}, gen);
+  Tensor const b = xport::randn({5, 2}, gen) + 3.0;
+  nn::BatchNorm1d bn{2, {.momentum = std::nullopt}};
+  bn(a);
+  bn(b);
+  channel_stats const sa = stats_of(a), sb = stats_of(b);
+  CHECK(xport::allclose(bn.running_mean,
+                        as_tensor({(sa.mean[0] + sb.mean[0]) / 2, (sa.mean[1] + sb.mean[1]) / 2}),
+                        tight));
+  CHECK(xport::allclose(bn.running_var,
+                        as_tensor({(sa.unbiased_var[0] + sb.unbiased_var[0]) / 2,
+                                   (sa.unbiased_var[1] + sb.unbiased_var[1]) / 2}),
+                        tight));
+}
+
+TEST_CASE("BatchNorm without running statistics normalises by the batch, also in eval") {
+  xport::Generator gen{24};
+  Tensor const x = xport::randn({6, 2, 3}, gen);
+  nn::BatchNorm1d bn{2, {.affine = false, .track_running_stats = false}};
+  bn.eval();
+  Tensor const y = bn(x);
+  channel_stats const s = stats_of(x);
+  double const expected = (x.at<float>({3, 1, 2}) - s.mean[1]) / std::sqrt(s.biased_var[1] + 1e-5);
+  CHECK(y.at<float>({3, 1, 2}) == doctest::Approx(expected).epsilon(1e-4));
+}
+
+TEST_CASE("BatchNorm refuses inputs of the wrong rank or channel count") {
+  nn::BatchNorm2d bn2{3};
+  CHECK_THROWS_WITH_AS(bn2(xport::zeros({2, 3, 4})), doctest::Contains("expected 4D input (got 3D"),
+                       xport::shape_error);
+  nn::BatchNorm1d bn1{3};
+  CHECK_THROWS_WITH_AS(bn1(xport::zeros({2, 3, 4, 5})),
+                       doctest::Contains("expected 2D or 3D input (got 4D"), xport::shape_error);
+  CHECK_THROWS_AS(bn1(xport::zeros({2, 4})), xport::shape_error);
+  CHECK_THROWS_AS(bn1(xport::zeros({1, 3})), xport::value_error); // one value per channel
 }

@@ -23,7 +23,7 @@ namespace xport::nn {
 struct embedding_options {
   //! a row that stays zero at initialisation (PyTorch also keeps its gradient zero);
   //! negative counts from the end
-  std::optional<std::int64_t> padding_idx;
+  std::optional<std::int64_t> padding_idx = {};
   xport::dtype dtype = dtype::float32; //!< element type of the table
 };
 

@@ -3,6 +3,7 @@
 //! `nn::GroupNorm` (PyTorch's).
 #pragma once
 
+#include <xport/api/elementwise_inplace.hpp>
 #include <xport/api/norm.hpp>
 #include <xport/core/dtype.hpp>
 #include <xport/core/error.hpp>
@@ -44,6 +45,30 @@ public:
   std::int64_t num_features = 0; //!< channels `C` of the input
   batch_norm_options options;    //!< eps, momentum, affine, track_running_stats
 
+  //! @brief Normalises each channel (dimension 1) of `input`.
+  //!
+  //! In training mode, by the batch's mean and biased variance; the running statistics
+  //! (if tracked) move towards the batch's (unbiased variance) by `momentum`, or by
+  //! `1 / num_batches_tracked` when `momentum` is empty, and `num_batches_tracked` counts
+  //! the call. In evaluation mode, by the running statistics; without them, by the batch's.
+  //! @throws shape_error for an input of a rank the layer does not take or without
+  //! `num_features` channels; value_error for a single value per channel in training.
+  Tensor forward(Tensor const& input) const {
+    Derived::check_input_dim(input);
+    bool const training = this->is_training();
+    double factor = options.momentum.value_or(0.0);
+    if (training && options.track_running_stats) {
+      add_(num_batches_tracked, 1);
+      // momentum=None: a cumulative average, the counter read back as PyTorch does
+      if (!options.momentum)
+        factor = 1.0 / static_cast<double>(num_batches_tracked.template item<std::int64_t>());
+    }
+    // without running statistics, even evaluation normalises by the batch's
+    bool const batch_statistics = training || !running_mean.defined();
+    return batch_norm(input, running_mean, running_var, weight, bias, batch_statistics, factor,
+                      options.eps);
+  }
+
 protected:
   batch_norm_base(char const* name, std::int64_t num_features_, batch_norm_options options_)
       : num_features(num_features_), options(options_) {
@@ -80,6 +105,14 @@ public:
   //! @throws value_error when `num_features` is not positive or `eps` is negative.
   explicit BatchNorm1d(std::int64_t num_features_, batch_norm_options options_ = {})
       : batch_norm_base("BatchNorm1d", num_features_, options_) {}
+
+  //! @brief PyTorch's check: 2D or 3D input.
+  //! @throws shape_error for another rank.
+  static void check_input_dim(Tensor const& input) {
+    if (input.dim() != 2 && input.dim() != 3)
+      throw shape_error("BatchNorm1d: expected 2D or 3D input (got " + std::to_string(input.dim())
+                        + "D input of size " + format_sizes(input.sizes()) + ")");
+  }
 };
 
 //! @brief Batch normalisation over `[N, C, H, W]` inputs (PyTorch's `nn.BatchNorm2d`).
@@ -91,6 +124,14 @@ public:
   //! @throws value_error when `num_features` is not positive or `eps` is negative.
   explicit BatchNorm2d(std::int64_t num_features_, batch_norm_options options_ = {})
       : batch_norm_base("BatchNorm2d", num_features_, options_) {}
+
+  //! @brief PyTorch's check: 4D input.
+  //! @throws shape_error for another rank.
+  static void check_input_dim(Tensor const& input) {
+    if (input.dim() != 4)
+      throw shape_error("BatchNorm2d: expected 4D input (got " + std::to_string(input.dim())
+                        + "D input of size " + format_sizes(input.sizes()) + ")");
+  }
 };
 
 //! @brief The keyword arguments of `LayerNorm` (PyTorch's `eps=1e-5,

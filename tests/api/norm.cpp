@@ -201,6 +201,40 @@ TEST_CASE("batch_norm records the functional op and leaves an empty batch's stat
   CHECK(ops::schema_of<ops::batch_norm_no_training>.kind == ops::op_kind::core);
 }
 
+namespace {
+struct op_log final : ops::op_interceptor {
+  std::vector<std::string> names;
+  ops::tensor_list intercept(ops::boxed_attributes const& a, std::span<Tensor const> in,
+                             source_location const&) override {
+    names.emplace_back(a.schema().name);
+    return a.run(in);
+  }
+};
+} // namespace
+
+TEST_CASE("batch_norm in training records the functional op and two copy_ into the buffers") {
+  op_log log;
+  Tensor const rm = zeros({2}), rv = ones({2});
+  {
+    ops::interceptor_scope scope(log);
+    batch_norm(from<float>({{1.f, 2.f}, {3.f, 4.f}}), rm, rv, {}, {}, true, 0.5);
+  }
+  REQUIRE(log.names.size() == 3);
+  CHECK(log.names[0] == "aten::_native_batch_norm_legit_functional");
+  CHECK(log.names[1] == "aten::copy_");
+  CHECK(log.names[2] == "aten::copy_");
+  CHECK(allclose(rm, from<float>({1.f, 1.5f})));
+  log.names.clear();
+  {
+    ops::interceptor_scope scope(log);
+    batch_norm(from<float>({{1.f, 2.f}, {3.f, 4.f}}), rm, rv);
+    batch_norm(from<float>({{1.f, 2.f}, {3.f, 4.f}}), {}, {}, {}, {}, true);
+  }
+  REQUIRE(log.names.size() == 2);
+  CHECK(log.names[0] == "aten::_native_batch_norm_legit_no_training");
+  CHECK(log.names[1] == "aten::_native_batch_norm_legit.no_stats");
+}
+
 // ---------------------------------------------------------------------------------------------
 // layer_norm
 

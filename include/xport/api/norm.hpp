@@ -3,6 +3,7 @@
 //! `xport::group_norm` (PyTorch's `torch.nn.functional` forms).
 #pragma once
 
+#include <xport/api/elementwise_inplace.hpp>
 #include <xport/core/source_location.hpp>
 #include <xport/kernels/cpu/norm.hpp>
 #include <xport/ops/dispatch.hpp>
@@ -50,8 +51,10 @@ inline Tensor batch_norm(Tensor const& input, Tensor const& running_mean, Tensor
     Tensor const inputs[] = {input, weight, bias, running_mean, running_var};
     ops::tensor_list out =
         ops::call<ops::batch_norm_functional>({training, momentum, eps}, inputs, where);
-    detail::write_running_stat(running_mean, out[3], where);
-    detail::write_running_stat(running_var, out[4], where);
+    // The buffer writes are ops too, so a traced program records the mutation (as
+    // torch.export's functionalized graph copies the new statistics back).
+    copy_(running_mean, out[3], false, where);
+    copy_(running_var, out[4], false, where);
     return std::move(out[0]);
   }
   if (training) {

@@ -2,6 +2,7 @@
 #include <xport/core/compare.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/export/export.hpp>
+#include <xport/export/inspect.hpp>
 #include <xport/nn/sequential.hpp>
 
 #include <doctest/doctest.h>
@@ -147,4 +148,22 @@ TEST_CASE("tensor members are constants; captured tensors are lifted") {
   CHECK(text.find("def forward(self, c_table: \"f32[2]\", c_lifted_tensor_0: \"f32[2]\", x: \"f32[2]\")")
         != std::string::npos);
   CHECK(equal(ep.module().call<Tensor>(ones({2})), from<float>({12.f, 23.f})));
+}
+
+TEST_CASE("validate accepts exported programs and names what is wrong; DOT groups modules") {
+  Outer m;
+  ExportedProgram ep = export_program(m, std::tuple{zeros({2, 3})}, {}, {.input_names = {"x"}});
+  using set = ops::op_set<ops::add, ops::relu>;
+  CHECK_NOTHROW(validate(ep, set::find));
+  CHECK_THROWS_WITH_AS(validate(ep, ops::op_set<ops::add>::find),
+                       doctest::Contains("calls 'aten::relu', which is not in the program's op set"),
+                       value_error);
+  ExportedProgram broken = ep;
+  broken.signature.inputs[0].name = "nope";
+  CHECK_THROWS_WITH_AS(validate(broken, set::find), doctest::Contains("the signature names this input 'nope'"),
+                       value_error);
+  std::string const dot = to_dot(ep);
+  CHECK(dot.find("subgraph cluster_0") != std::string::npos);
+  CHECK(dot.find("label=\"first (") != std::string::npos);
+  CHECK(dot.find("aten::relu") != std::string::npos);
 }

@@ -243,9 +243,13 @@ inline advanced_index_plan plan_advanced_index(Tensor const& self,
 
 // The operand strides and offsets `walk` needs: `lead` (the result or the values), self,
 // then every index tensor.
-inline std::pair<std::vector<dim_vector>, std::vector<std::int64_t>>
-walk_operands(advanced_index_plan const& plan, Tensor const& lead, dim_vector lead_strides,
-              Tensor const& self) {
+struct walk_layout {
+  std::vector<dim_vector> strides;
+  std::vector<std::int64_t> offsets;
+};
+
+inline walk_layout walk_operands(advanced_index_plan const& plan, Tensor const& lead,
+                                 dim_vector lead_strides, Tensor const& self) {
   std::vector<dim_vector> strides{std::move(lead_strides), plan.self_strides};
   std::vector<std::int64_t> offsets{lead.storage_offset(), self.storage_offset()};
   for (std::size_t j = 0; j < plan.indices.size(); ++j) {
@@ -409,14 +413,15 @@ struct kernel<ops::index, cpu_t> {
     Tensor const& self = in[0];
     advanced_index_plan const plan = plan_advanced_index(self, in.subspan(1));
     Tensor result = empty(plan.result_sizes, {.dtype = self.dtype(), .device = self.device()});
-    auto [strides, offsets] = walk_operands(
+    walk_layout const layout = walk_operands(
         plan, result, dim_vector(result.strides().begin(), result.strides().end()), self);
     visit_dtype(self.dtype(), [&]<class T>() {
       T* const target = elements<T>(result);
       T const* const source = elements<T const>(self);
-      walk(plan.result_sizes, strides, offsets, [&](std::span<std::int64_t const> at) {
-        target[at[0]] = source[plan.source_offset(at, 2)];
-      });
+      walk(plan.result_sizes, layout.strides, layout.offsets,
+           [&](std::span<std::int64_t const> at) {
+             target[at[0]] = source[plan.source_offset(at, 2)];
+           });
     });
     return {result};
   }
@@ -447,19 +452,20 @@ struct kernel<ops::index_put, cpu_t> {
                         + format_sizes(plan.result_sizes));
     }
     Tensor const source = values.expand(plan.result_sizes);
-    auto [strides, offsets] = walk_operands(
+    walk_layout const layout = walk_operands(
         plan, source, dim_vector(source.strides().begin(), source.strides().end()), result);
     visit_dtype(result.dtype(), [&]<class T>() {
       T* const target = elements<T>(result);
       T const* const from_values = elements<T const>(source);
-      walk(plan.result_sizes, strides, offsets, [&](std::span<std::int64_t const> at) {
-        T& element = target[plan.source_offset(at, 2)];
-        T const v = from_values[at[0]];
-        if (a.accumulate)
-          element = add_elements(element, v);
-        else
-          element = v;
-      });
+      walk(plan.result_sizes, layout.strides, layout.offsets,
+           [&](std::span<std::int64_t const> at) {
+             T& element = target[plan.source_offset(at, 2)];
+             T const v = from_values[at[0]];
+             if (a.accumulate)
+               element = add_elements(element, v);
+             else
+               element = v;
+           });
     });
     return {result};
   }

@@ -129,6 +129,8 @@ TEST_CASE("bincount errors") {
   CHECK_THROWS_WITH_AS(bincount(from<float>({1.f})),
                        doctest::Contains("\"bincount_cpu\" not implemented for 'Float'"),
                        dtype_error);
+  CHECK_THROWS_WITH_AS(bincount(from<std::int64_t>({std::numeric_limits<std::int64_t>::max()})),
+                       doctest::Contains("needs more bins than a tensor can have"), value_error);
   CHECK_THROWS_WITH_AS(bincount(from<std::int64_t>({1}), {}, -1),
                        doctest::Contains("minlength should be >= 0"), value_error);
   CHECK_THROWS_WITH_AS(bincount(from<std::int64_t>({1, 2}), from<float>({1.f})),

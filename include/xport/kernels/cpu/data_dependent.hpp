@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -79,6 +80,10 @@ struct kernel<ops::bincount, cpu_t> {
     if (*low < 0) {
       throw value_error("bincount only supports 1-d non-negative integral inputs. (found the value "
                         + std::to_string(*low) + ")");
+    }
+    if (*high == std::numeric_limits<std::int64_t>::max()) {
+      throw value_error("bincount: the value " + std::to_string(*high)
+                        + " needs more bins than a tensor can have");
     }
     std::int64_t const bins = std::max(*high + 1, a.minlength);
     dtype const result_type = metas.front().dtype;

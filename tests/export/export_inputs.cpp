@@ -80,13 +80,15 @@ TEST_CASE("two dynamic dims that the program makes equal are a violation with a 
     CHECK(what.find("must always be equal") != std::string::npos);
     CHECK(what.find("dy = dx") != std::string::npos);
     // Applying the fixes makes export pass.
-    sym::dynamic_shapes const fixed = sym::refine(sym::dynamic_shapes({{dx, 3}, {dy, 3}}), e.fixes());
+    sym::dynamic_shapes const fixed =
+        sym::refine(sym::dynamic_shapes({{dx, 3}, {dy, 3}}), e.fixes());
     ExportedProgram ep = export_program(m, std::tuple{x, y}, fixed, {.input_names = {"x", "y"}});
     CHECK(ep.str().find("x: \"f32[s0, 3]\", y: \"f32[s0, 3]\"") != std::string::npos);
     ExportedModule run = ep.module();
-    CHECK_THROWS_WITH_AS(run.call<Tensor>(zeros({5, 3}), zeros({6, 3})),
-                         doctest::Contains("Expected input at y.shape[0] to be equal to 5, but got 6"),
-                         constraint_violation);
+    CHECK_THROWS_WITH_AS(
+        run.call<Tensor>(zeros({5, 3}), zeros({6, 3})),
+        doctest::Contains("Expected input at y.shape[0] to be equal to 5, but got 6"),
+        constraint_violation);
     CHECK(run.call<Tensor>(ones({6, 3}), ones({6, 3})).at<float>({5, 2}) == 2.f);
   }
 }
@@ -99,18 +101,19 @@ TEST_CASE("pytree inputs: structs, dicts, optionals and specialized integers") {
   ExportedProgram ep = export_program(m, args);
   std::string const text = ep.str();
   INFO(text);
-  CHECK(text.find("args_0_a: \"f32[2, 2]\", args_0_b: \"f32[2, 2]\", args_1_w: \"f32[2, 2]\", args_2: \"f32[2, 2]\"")
+  CHECK(text.find("args_0_a: \"f32[2, 2]\", args_0_b: \"f32[2, 2]\", args_1_w: \"f32[2, 2]\", "
+                  "args_2: \"f32[2, 2]\"")
         != std::string::npos);
   CHECK(text.find("return (add_3, 5)") != std::string::npos);
   ExportedModule run = ep.module();
   using result = std::tuple<Tensor, std::int64_t>;
-  auto const [out, k] = run.call<result>(p, d, std::optional<Tensor>(ones({2, 2})),
-                                                                   std::int64_t{5});
+  auto const [out, k] =
+      run.call<result>(p, d, std::optional<Tensor>(ones({2, 2})), std::int64_t{5});
   CHECK(k == 5);
   CHECK(equal(out, full({2, 2}, 11.f)));
-  CHECK_THROWS_WITH_AS(run.call<result>(p, d, std::optional<Tensor>(ones({2, 2})),
-                                                                  std::int64_t{6}),
-                       doctest::Contains("Expected input at args[3] to be equal to 5, but got 6"), value_error);
+  CHECK_THROWS_WITH_AS(run.call<result>(p, d, std::optional<Tensor>(ones({2, 2})), std::int64_t{6}),
+                       doctest::Contains("Expected input at args[3] to be equal to 5, but got 6"),
+                       value_error);
   CHECK_THROWS_WITH_AS(run.call<result>(p, d, std::optional<Tensor>(), std::int64_t{5}),
                        doctest::Contains("Expected input at args[2] to be a Tensor, but got None"),
                        value_error);
@@ -144,8 +147,10 @@ TEST_CASE("tensor members are constants; captured tensors are lifted") {
   std::string const text = ep.str();
   INFO(text);
   CHECK(text.find("c_table: CONSTANT_TENSOR target='table'") != std::string::npos);
-  CHECK(text.find("c_lifted_tensor_0: CONSTANT_TENSOR target='lifted_tensor_0'") != std::string::npos);
-  CHECK(text.find("def forward(self, c_table: \"f32[2]\", c_lifted_tensor_0: \"f32[2]\", x: \"f32[2]\")")
+  CHECK(text.find("c_lifted_tensor_0: CONSTANT_TENSOR target='lifted_tensor_0'")
+        != std::string::npos);
+  CHECK(text.find(
+            "def forward(self, c_table: \"f32[2]\", c_lifted_tensor_0: \"f32[2]\", x: \"f32[2]\")")
         != std::string::npos);
   CHECK(equal(ep.module().call<Tensor>(ones({2})), from<float>({12.f, 23.f})));
 }
@@ -155,15 +160,45 @@ TEST_CASE("validate accepts exported programs and names what is wrong; DOT group
   ExportedProgram ep = export_program(m, std::tuple{zeros({2, 3})}, {}, {.input_names = {"x"}});
   using set = ops::op_set<ops::add, ops::relu>;
   CHECK_NOTHROW(validate(ep, set::find));
-  CHECK_THROWS_WITH_AS(validate(ep, ops::op_set<ops::add>::find),
-                       doctest::Contains("calls 'aten::relu', which is not in the program's op set"),
-                       value_error);
+  CHECK_THROWS_WITH_AS(
+      validate(ep, ops::op_set<ops::add>::find),
+      doctest::Contains("calls 'aten::relu', which is not in the program's op set"), value_error);
   ExportedProgram broken = ep;
   broken.signature.inputs[0].name = "nope";
-  CHECK_THROWS_WITH_AS(validate(broken, set::find), doctest::Contains("the signature names this input 'nope'"),
-                       value_error);
+  CHECK_THROWS_WITH_AS(validate(broken, set::find),
+                       doctest::Contains("the signature names this input 'nope'"), value_error);
   std::string const dot = to_dot(ep);
   CHECK(dot.find("subgraph cluster_0") != std::string::npos);
   CHECK(dot.find("label=\"first (") != std::string::npos);
   CHECK(dot.find("aten::relu") != std::string::npos);
+}
+
+TEST_CASE("a spec_tree mirrors the inputs; structure mismatches name the path") {
+  TreeIn m;
+  Pair const p{ones({2, 2}), ones({2, 2})};
+  std::map<std::string, Tensor> const d{{"w", full({2, 2}, 3.f)}};
+  auto const args = std::tuple{p, d, std::optional<Tensor>(ones({2, 2})), std::int64_t{5}};
+  auto n = Dim("n");
+  auto const spec = spec_tree::tuple(
+      {spec_tree::dict({{"a", spec_tree::tensor({n, 2})}, {"b", spec_tree::dims({{0, n}})}}),
+       spec_tree::dict({{"w", spec_tree::dims({{0, n}})}}), spec_tree::dims({{0, n}}),
+       spec_tree::none()});
+  ExportedProgram ep = export_program(m, args, spec);
+  CHECK(ep.str().find("args_0_a: \"f32[s0, 2]\", args_0_b: \"f32[s0, 2]\"") != std::string::npos);
+  CHECK(ep.str().find("Range constraints: {s0: VR[2, int_oo]}") != std::string::npos);
+
+  auto const wrong = spec_tree::tuple({spec_tree::tuple({spec_tree::none(), spec_tree::none()}),
+                                       spec_tree::none(), spec_tree::none(), spec_tree::none()});
+  CHECK_THROWS_WITH_AS(
+      export_program(m, args, wrong),
+      doctest::Contains("`inputs[0]` is a dict, but `dynamic_shapes[0]` is a tuple"), value_error);
+  auto const short_spec = spec_tree::tuple({spec_tree::none()});
+  CHECK_THROWS_WITH_AS(
+      export_program(m, args, short_spec),
+      doctest::Contains("`inputs` has 4 elements, but `dynamic_shapes` has 1 elements"),
+      value_error);
+  auto const int_dims = spec_tree::tuple(
+      {spec_tree::none(), spec_tree::none(), spec_tree::none(), spec_tree::dims({{0, n}})});
+  CHECK_THROWS_WITH_AS(export_program(m, args, int_dims),
+                       doctest::Contains("only tensor inputs have dims"), value_error);
 }

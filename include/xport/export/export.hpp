@@ -11,6 +11,7 @@
 #pragma once
 
 #include <xport/export/program.hpp>
+#include <xport/export/spec_tree.hpp>
 #include <xport/nn/module.hpp>
 #include <xport/sym/bind.hpp>
 #include <xport/sym/solver.hpp>
@@ -289,6 +290,17 @@ ExportedProgram export_program(M& module, std::tuple<Args...> const& args,
   detail::walk_modules(module, std::string(), record_module);
   ep.shape_env = std::move(env);
   return ep;
+}
+
+//! @brief `export_program` with a spec that mirrors the structure of `args` (see
+//! `spec_tree`).
+//! @throws value_error naming the path where the spec's structure differs from the
+//! inputs'; otherwise as the flat form.
+template <class M, class... Args>
+ExportedProgram export_program(M& module, std::tuple<Args...> const& args, spec_tree const& spec,
+                               export_options const& options = {}) {
+  flat_tree const flat = flatten(args, "args");
+  return export_program(module, args, spec.flatten(flat.spec, flat.leaves), options);
 }
 
 } // namespace xport

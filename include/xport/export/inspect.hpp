@@ -40,8 +40,7 @@ inline void validate(ExportedProgram const& ep, op_lookup const& lookup) {
       if (placeholder >= ep.signature.inputs.size())
         fail(n.name, "has no entry in the graph signature");
       input_spec const& spec = ep.signature.inputs[placeholder++];
-      if (spec.name != n.name)
-        fail(n.name, "the signature names this input '" + spec.name + "'");
+      if (spec.name != n.name) fail(n.name, "the signature names this input '" + spec.name + "'");
       if (spec.kind != input_kind::user_input) (void)ep.state_of(spec);
       break;
     }
@@ -72,7 +71,8 @@ inline void validate(ExportedProgram const& ep, op_lookup const& lookup) {
           recorded += m.str() + " ";
         for (auto const& m : expected)
           computed += m.str() + " ";
-        fail(n.name, "its recorded values (" + recorded + ") differ from its meta rule's (" + computed + ")");
+        fail(n.name, "its recorded values (" + recorded + ") differ from its meta rule's ("
+                         + computed + ")");
       }
       break;
     }
@@ -82,14 +82,16 @@ inline void validate(ExportedProgram const& ep, op_lookup const& lookup) {
     }
   }
   if (placeholder != ep.signature.inputs.size())
-    throw value_error("invalid exported program: the signature has " + std::to_string(ep.signature.inputs.size())
-                      + " inputs, but the graph has " + std::to_string(placeholder) + " placeholders");
+    throw value_error("invalid exported program: the signature has "
+                      + std::to_string(ep.signature.inputs.size()) + " inputs, but the graph has "
+                      + std::to_string(placeholder) + " placeholders");
   std::size_t returned = 0;
   for (output_spec const& o : ep.signature.outputs)
     returned += o.value ? 1 : 0;
   if (returned != ep.graph.outputs().size())
     throw value_error("invalid exported program: the signature returns " + std::to_string(returned)
-                      + " values, but the output node has " + std::to_string(ep.graph.outputs().size()));
+                      + " values, but the output node has "
+                      + std::to_string(ep.graph.outputs().size()));
 }
 
 //! @brief The graph in Graphviz DOT: one box per node with its op and output shapes,
@@ -115,7 +117,8 @@ inline std::string to_dot(ExportedProgram const& ep) {
   }
   auto label = [&](graph::node const& n) {
     std::string text = n.name + "\\n";
-    if (n.op == graph::node_op::call_function) text += escape(std::string(n.target->schema().name)) + "\\n";
+    if (n.op == graph::node_op::call_function)
+      text += escape(std::string(n.target->schema().name)) + "\\n";
     for (auto const& m : n.values)
       text += m.str() + " ";
     return text;

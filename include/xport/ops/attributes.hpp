@@ -95,15 +95,20 @@ void format_attribute(std::ostream& out, T const& value) {
   }
 }
 
-//! @brief Prints the fields of a Hana struct as `name=value, ...`.
+//! @brief Prints the fields of a Hana struct as `name=value, ...` (absent optionals are
+//! left out).
 template <hana_struct T>
 void format_fields(std::ostream& out, T const& value) {
   bool first = true;
   boost::hana::for_each(boost::hana::accessors<T>(), [&](auto accessor) {
+    auto const& field = boost::hana::second(accessor)(value);
+    if constexpr (detail::is_optional<std::remove_cvref_t<decltype(field)>>::value) {
+      if (!field) return; // an absent optional reads as its default: not printed
+    }
     if (!first) out << ", ";
     first = false;
     out << boost::hana::to<char const*>(boost::hana::first(accessor)) << '=';
-    format_attribute(out, boost::hana::second(accessor)(value));
+    format_attribute(out, field);
   });
 }
 

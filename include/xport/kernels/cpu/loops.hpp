@@ -12,10 +12,12 @@
 #include <xport/core/tensor.hpp>
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <type_traits>
+#include <utility>
 
 namespace xport::kernels::cpu {
 
@@ -32,33 +34,28 @@ using opmath_t =
 //! tensor is contiguous with the same shape.
 template <class Out, class In, class F, std::same_as<Tensor>... Inputs>
 void map(Tensor const& out, F&& f, Inputs const&... in) {
+  using math = opmath_t<In>;
   constexpr std::size_t n = sizeof...(Inputs);
   std::array<Tensor, n> const inputs{in.expand(out.sizes())...};
   std::array<In const*, n> data{};
   for (std::size_t k = 0; k < n; ++k)
     data[k] = static_cast<In const*>(inputs[k].storage().data());
   Out* const result = static_cast<Out*>(out.storage().data());
-  auto apply = [&](std::array<std::int64_t, n + 1> const& at) {
-    [&]<std::size_t... k>(std::index_sequence<k...>) {
-      result[at[0]] =
-          convert<Out>(f(static_cast<opmath_t<In>>(convert<opmath_t<In>>(data[k][at[k + 1]]))...));
-    }
-    (std::make_index_sequence<n>{});
-  };
   bool flat = out.is_contiguous();
   for (Tensor const& t : inputs)
     flat = flat && t.is_contiguous();
   if (flat) {
+    // Dense pointers and one index: the loop the compiler can unroll and vectorize.
     std::int64_t const count = out.numel();
-    std::array<std::int64_t, n + 1> at{};
-    at[0] = out.storage_offset();
+    Out* const o = result + out.storage_offset();
+    std::array<In const*, n> p{};
     for (std::size_t k = 0; k < n; ++k)
-      at[k + 1] = inputs[k].storage_offset();
-    for (std::int64_t i = 0; i < count; ++i) {
-      apply(at);
-      for (auto& offset : at)
-        ++offset;
+      p[k] = data[k] + inputs[k].storage_offset();
+    [&]<std::size_t... k>(std::index_sequence<k...>) {
+      for (std::int64_t i = 0; i < count; ++i)
+        o[i] = convert<Out>(f(convert<math>(p[k][i])...));
     }
+    (std::make_index_sequence<n>{});
     return;
   }
   std::array<std::span<std::int64_t const>, n + 1> strides{out.strides()};
@@ -67,7 +64,13 @@ void map(Tensor const& out, F&& f, Inputs const&... in) {
     strides[k + 1] = inputs[k].strides();
     offsets[k + 1] = inputs[k].storage_offset();
   }
-  xport::detail::for_each_offset<n + 1>(out.sizes(), strides, offsets, apply);
+  xport::detail::for_each_offset<n + 1>(
+      out.sizes(), strides, offsets, [&](std::array<std::int64_t, n + 1> const& at) {
+        [&]<std::size_t... k>(std::index_sequence<k...>) {
+          result[at[0]] = convert<Out>(f(convert<math>(data[k][at[k + 1]])...));
+        }
+        (std::make_index_sequence<n>{});
+      });
 }
 
 } // namespace xport::kernels::cpu

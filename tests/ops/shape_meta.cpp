@@ -339,7 +339,7 @@ TEST_CASE("boxed schemas format shape attributes") {
         == "dim=0, start=2, end=s0, step=1");
   CHECK(ops::boxed_attributes::of<ops::permute>({{1, 0}}).str() == "dims=[1, 0]");
   CHECK(ops::boxed_attributes::of<ops::pad>({{1, 1}, "reflect", {}}).str()
-        == "pad=[1, 1], mode='reflect', value=None");
+        == "pad=[1, 1], mode='reflect'"); // an absent optional is not printed
   CHECK(ops::boxed_attributes::of<ops::split_with_sizes>({{2, s0}, 1}).str()
         == "split_sizes=[2, s0], dim=1");
   CHECK(ops::boxed_attributes::of<ops::cat>({1}).str() == "dim=1");

@@ -1,0 +1,70 @@
+// Export and exported-call overheads. Read as ratios within one run:
+// - BM_export_chain: export_program time for a generated chain of `range(0)` nodes
+//   (add + relu pairs over one parameter); items/s is nodes/s, so 1/items is s per node.
+// - BM_eager_chain vs BM_exported_call: the same chain on tiny tensors, eagerly and
+//   through ep.module(); the difference divided by the node count is the interpreter's
+//   overhead per node, and BM_contract_check is the guard check alone.
+#include <xport/api/elementwise.hpp>
+#include <xport/core/factories.hpp>
+#include <xport/export/export.hpp>
+
+#include <benchmark/benchmark.h>
+
+namespace bench {
+
+struct Chain : xport::Module<Chain> {
+  BOOST_HANA_DEFINE_STRUCT(Chain, (xport::Parameter, weight));
+  std::int64_t pairs = 1;
+  Chain() : weight(xport::ones({4})) {}
+  xport::Tensor forward(xport::Tensor x) const {
+    for (std::int64_t i = 0; i < pairs; ++i)
+      x = xport::relu(x + weight);
+    return x;
+  }
+};
+
+xport::ExportedProgram export_chain(Chain& m) {
+  auto batch = xport::Dim("batch", {.min = 1, .max = 1024});
+  return xport::export_program(m, std::tuple{xport::zeros({8, 4})}, {{batch, 4}});
+}
+
+void BM_export_chain(benchmark::State& state) {
+  Chain m;
+  m.pairs = state.range(0) / 2;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(export_chain(m));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_export_chain)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+void BM_eager_chain(benchmark::State& state) {
+  Chain m;
+  m.pairs = state.range(0) / 2;
+  xport::Tensor const x = xport::ones({2, 4});
+  for (auto _ : state)
+    benchmark::DoNotOptimize(m(x));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_eager_chain)->Arg(10)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
+void BM_exported_call(benchmark::State& state) {
+  Chain m;
+  m.pairs = state.range(0) / 2;
+  xport::ExportedModule run = export_chain(m).module();
+  xport::Tensor const x = xport::ones({2, 4});
+  for (auto _ : state)
+    benchmark::DoNotOptimize(run.call<xport::Tensor>(x));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_exported_call)->Arg(10)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
+void BM_contract_check(benchmark::State& state) {
+  Chain m;
+  xport::ExportedProgram const ep = export_chain(m);
+  std::int64_t const sizes[] = {2, 4};
+  for (auto _ : state)
+    ep.contract.check({xport::sym::shape_view(sizes)});
+}
+BENCHMARK(BM_contract_check);
+
+} // namespace bench

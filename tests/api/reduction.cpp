@@ -239,10 +239,10 @@ TEST_CASE("front ends record their ATen names and attributes") {
   (void)any(x, {0});
   (void)cumsum(x, 0, dtype::float64);
   REQUIRE(r.calls.size() == 6);
-  CHECK(r.calls[0] == "aten::sum.dim_IntList(dim=[1], keepdim=True, dtype=None)");
-  CHECK(r.calls[1] == "aten::sum.dim_IntList(dim=None, keepdim=False, dtype=None)");
-  CHECK(r.calls[2] == "aten::mean.dim(dim=[0], keepdim=False, dtype=None)");
-  CHECK(r.calls[3] == "aten::prod.dim_int(dim=1, keepdim=False, dtype=None)");
+  CHECK(r.calls[0] == "aten::sum.dim_IntList(dim=[1], keepdim=True)");
+  CHECK(r.calls[1] == "aten::sum.dim_IntList(keepdim=False)");
+  CHECK(r.calls[2] == "aten::mean.dim(dim=[0], keepdim=False)");
+  CHECK(r.calls[3] == "aten::prod.dim_int(dim=1, keepdim=False)");
   CHECK(r.calls[4] == "aten::any.dims(dim=[0], keepdim=False)");
   CHECK(r.calls[5] == "aten::cumsum(dim=0, dtype=torch.float64)");
 }

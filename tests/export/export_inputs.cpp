@@ -202,3 +202,28 @@ TEST_CASE("a spec_tree mirrors the inputs; structure mismatches name the path") 
   CHECK_THROWS_WITH_AS(export_program(m, args, int_dims),
                        doctest::Contains("only tensor inputs have dims"), value_error);
 }
+
+namespace {
+struct Members : Module<Members> {
+  BOOST_HANA_DEFINE_STRUCT(Members);
+  Tensor forward(Tensor const& x) const {
+    Tensor y = x.transpose(0, 1).contiguous();           // [4, b]
+    Tensor z = y.view({4, -1}).slice(1, 1).unsqueeze(0); // [1, 4, b - 1]
+    return z.flatten();
+  }
+};
+} // namespace
+
+TEST_CASE("Tensor members on fake tensors are traced through their front ends") {
+  Members m;
+  auto b = Dim("b", {.min = 2, .max = 100});
+  Tensor const x = arange(0, 24, 1).to(dtype::float32).reshape({6, 4});
+  ExportedProgram ep = export_program(m, std::tuple{x}, {{b, 4}}, {.input_names = {"x"}});
+  std::string const text = ep.str();
+  INFO(text);
+  CHECK(text.find("aten::transpose.int(x") != std::string::npos);
+  CHECK(text.find("aten::slice.Tensor") != std::string::npos);
+  CHECK(text.find("\"f32[4*s0 - 4]\"") != std::string::npos);
+  Tensor const x2 = arange(0, 40, 1).to(dtype::float32).reshape({10, 4});
+  CHECK(equal(ep.module().call<Tensor>(x2), m(x2)));
+}

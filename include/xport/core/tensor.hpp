@@ -4,6 +4,7 @@
 #pragma once
 
 #include <xport/core/convert.hpp>
+#include <xport/core/detail/fake_methods.hpp>
 #include <xport/core/detail/strided.hpp>
 #include <xport/core/device.hpp>
 #include <xport/core/dtype.hpp>
@@ -287,6 +288,7 @@ public:
   //! @brief The value of a one-element tensor, as a Scalar of its category.
   //! @throws shape_error when the tensor does not have exactly one element.
   Scalar item() const {
+    if (is_fake()) return detail::fake_methods().item(*this);
     if (numel() != 1) {
       throw shape_error("a Tensor with " + std::to_string(numel())
                         + " elements cannot be converted to Scalar");
@@ -316,7 +318,8 @@ public:
   //! @brief The same elements with new sizes; one size may be -1 (inferred).
   //! @throws shape_error when the element count differs, or when the strides do not
   //! allow a view (then `reshape` copies instead).
-  Tensor view(int_list shape) const {
+  Tensor view(int_list shape, source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().view(*this, shape, where);
     dim_vector sizes = detail::infer_size(shape, numel());
     auto strides = detail::view_strides(this->sizes(), this->strides(), sizes, numel());
     if (!strides) {
@@ -330,7 +333,8 @@ public:
   }
 
   //! @brief Like `view`, but copies (as `contiguous().view(shape)`) when no view exists.
-  Tensor reshape(int_list shape) const {
+  Tensor reshape(int_list shape, source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().reshape(*this, shape, where);
     dim_vector sizes = detail::infer_size(shape, numel());
     if (auto strides = detail::view_strides(this->sizes(), this->strides(), sizes, numel())) {
       return make_view(std::move(sizes), std::move(*strides), storage_offset());
@@ -340,7 +344,8 @@ public:
 
   //! @brief Reorders the dimensions: result dimension i is input dimension `dims[i]`.
   //! @throws index_error for a wrong count, an out-of-range or a repeated dim.
-  Tensor permute(int_list dims) const {
+  Tensor permute(int_list dims, source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().permute(*this, dims, where);
     if (static_cast<std::int64_t>(dims.size()) != dim()) {
       throw index_error("permute(): number of dims don't match in permute: input.dim() = "
                         + std::to_string(dim())
@@ -361,7 +366,9 @@ public:
   }
 
   //! @brief Swaps dimensions `dim0` and `dim1`.
-  Tensor transpose(std::int64_t dim0, std::int64_t dim1) const {
+  Tensor transpose(std::int64_t dim0, std::int64_t dim1,
+                   source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().transpose(*this, dim0, dim1, where);
     std::size_t const a = wrap(dim0);
     std::size_t const b = wrap(dim1);
     dim_vector sizes = impl().sizes;
@@ -373,7 +380,8 @@ public:
 
   //! @brief Transpose of a matrix; tensors of rank 0 and 1 are returned as they are.
   //! @throws shape_error for rank > 2.
-  Tensor t() const {
+  Tensor t(source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().t(*this, where);
     if (dim() > 2)
       throw shape_error("t() expects a tensor with <= 2 dimensions, but self is "
                         + std::to_string(dim()) + "D");
@@ -385,7 +393,9 @@ public:
   //! end, and out-of-range bounds are clamped (`x.slice(0, -100, 100)` is all of dim 0).
   //! @throws value_error when `step` is not positive.
   Tensor slice(std::int64_t dim, std::optional<std::int64_t> start = {},
-               std::optional<std::int64_t> end = {}, std::int64_t step = 1) const {
+               std::optional<std::int64_t> end = {}, std::int64_t step = 1,
+               source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().slice(*this, dim, start, end, step, where);
     std::size_t const d = wrap(dim);
     if (step <= 0)
       throw value_error("slice step must be positive, but got " + std::to_string(step));
@@ -406,7 +416,9 @@ public:
 
   //! @brief `length` elements from `start` along `dim` (a slice that must be in range).
   //! @throws index_error when `[start, start + length)` leaves the dimension.
-  Tensor narrow(std::int64_t dim, std::int64_t start, std::int64_t length) const {
+  Tensor narrow(std::int64_t dim, std::int64_t start, std::int64_t length,
+                source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().narrow(*this, dim, start, length, where);
     std::int64_t const size = this->size(dim);
     if (start < 0 && start >= -size) start += size;
     if (start < 0 || start > size || length < 0 || start + length > size) {
@@ -419,7 +431,9 @@ public:
 
   //! @brief The sub-tensor at `index` along `dim`, which is removed.
   //! @throws index_error when `index` is out of range (negative counts from the end).
-  Tensor select(std::int64_t dim, std::int64_t index) const {
+  Tensor select(std::int64_t dim, std::int64_t index,
+                source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().select(*this, dim, index, where);
     std::size_t const d = wrap(dim);
     std::int64_t const size = impl().sizes[d];
     if (index < -size || index >= size) {
@@ -439,7 +453,8 @@ public:
   //! @brief Broadcasts to `sizes` without copying: new leading dimensions and dimensions
   //! of size 1 get stride 0; -1 keeps a size.
   //! @throws shape_error when a non-singleton size would change.
-  Tensor expand(int_list sizes) const {
+  Tensor expand(int_list sizes, source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().expand(*this, sizes, where);
     auto const rank = static_cast<std::int64_t>(sizes.size());
     if (rank < dim()) {
       throw shape_error("expand: the number of sizes provided (" + std::to_string(rank)
@@ -477,7 +492,8 @@ public:
   }
 
   //! @brief Removes every dimension of size 1.
-  Tensor squeeze() const {
+  Tensor squeeze(source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().squeeze(*this, std::nullopt, where);
     dim_vector sizes;
     dim_vector strides;
     for (std::size_t i = 0; i < impl().sizes.size(); ++i) {
@@ -489,7 +505,9 @@ public:
   }
 
   //! @brief Removes dimension `dim` if its size is 1; otherwise returns the same view.
-  Tensor squeeze(std::int64_t dim) const {
+  Tensor squeeze(std::int64_t dim,
+                 source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().squeeze(*this, dim, where);
     if (this->dim() == 0) {
       wrap(dim);
       return *this;
@@ -504,7 +522,9 @@ public:
   }
 
   //! @brief Inserts a dimension of size 1 at `dim`, in `[-dim()-1, dim()]`.
-  Tensor unsqueeze(std::int64_t dim) const {
+  Tensor unsqueeze(std::int64_t dim,
+                   source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().unsqueeze(*this, dim, where);
     auto const d = static_cast<std::size_t>(detail::wrap_dim(dim, this->dim() + 1));
     dim_vector sizes = impl().sizes;
     dim_vector strides = impl().strides;
@@ -516,7 +536,9 @@ public:
 
   //! @brief Merges dimensions `start_dim..end_dim` into one (a view when strides allow,
   //! a copy otherwise, like `reshape`). A scalar becomes a one-element vector.
-  Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1) const {
+  Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1,
+                 source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().flatten(*this, start_dim, end_dim, where);
     if (dim() == 0) return reshape({1});
     std::size_t const first = wrap(start_dim);
     std::size_t const last = wrap(end_dim);
@@ -538,14 +560,23 @@ public:
   //! @{
 
   //! @brief This tensor if it is contiguous, otherwise a contiguous copy.
-  Tensor contiguous() const { return is_contiguous() ? *this : clone(); }
+  Tensor contiguous(source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().contiguous(*this, where);
+    return is_contiguous() ? *this : clone();
+  }
 
   //! @brief A contiguous copy with its own storage, on the same device.
-  Tensor clone() const { return to_new(dtype(), device()); }
+  Tensor clone(source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().clone(*this, where);
+    return to_new(dtype(), device());
+  }
 
   //! @brief This tensor if it already has `type`, otherwise a converted copy (see
   //! `xport::convert` for the conversion of each element).
-  Tensor to(xport::dtype type) const { return type == dtype() ? *this : to_new(type, device()); }
+  Tensor to(xport::dtype type, source_location const& where = source_location::current()) const {
+    if (is_fake()) return detail::fake_methods().to(*this, type, where);
+    return type == dtype() ? *this : to_new(type, device());
+  }
 
   //! @brief This tensor if it is already on `target`, otherwise a copy there.
   //! @throws device_error when the device is unavailable.
@@ -559,7 +590,8 @@ public:
   //! Returns `*this`.
   //! @throws shape_error when `src` does not broadcast to this tensor's sizes;
   //! value_error when this tensor is expanded (several elements share one location).
-  Tensor const& copy_(Tensor const& src) const;
+  Tensor const& copy_(Tensor const& src,
+                      source_location const& where = source_location::current()) const;
   //! @}
 
 private:

@@ -10,6 +10,7 @@
 //! @endcode
 #pragma once
 
+#include <xport/api/tensor_methods.hpp>
 #include <xport/export/program.hpp>
 #include <xport/export/spec_tree.hpp>
 #include <xport/nn/module.hpp>

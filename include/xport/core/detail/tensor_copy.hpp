@@ -59,7 +59,11 @@ inline void copy_on_cpu(Tensor const& src, Tensor const& dst) {
 
 } // namespace detail
 
-inline Tensor const& Tensor::copy_(Tensor const& src) const {
+inline Tensor const& Tensor::copy_(Tensor const& src, source_location const& where) const {
+  if (is_fake() || src.is_fake()) {
+    detail::fake_methods().copy_(*this, src, where);
+    return *this;
+  }
   if (numel() == 0) return *this;
   for (std::int64_t d = 0; d < dim(); ++d) {
     if (stride(d) == 0 && size(d) > 1) {

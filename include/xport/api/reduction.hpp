@@ -34,7 +34,7 @@ struct var_and_mean {
 
 namespace detail {
 // An attribute dim list: None for an empty list (PyTorch's dim=None, every dim).
-inline std::optional<std::vector<std::int64_t>> optional_dims(int_list dims) {
+inline std::optional<std::vector<std::int64_t>> reduction_dim_list(int_list dims) {
   if (dims.empty()) return std::nullopt;
   return std::vector<std::int64_t>(dims.begin(), dims.end());
 }
@@ -51,7 +51,7 @@ inline Tensor sum(Tensor const& x, std::optional<dtype> dtype = std::nullopt,
 inline Tensor sum(Tensor const& x, int_list dim, bool keepdim = false,
                   std::optional<dtype> dtype = std::nullopt,
                   source_location const& where = source_location::current()) {
-  return ops::call1<ops::sum>({detail::optional_dims(dim), keepdim, dtype}, {x}, where);
+  return ops::call1<ops::sum>({detail::reduction_dim_list(dim), keepdim, dtype}, {x}, where);
 }
 
 //! @brief The mean of every element (NaN for an empty input), as a 0-dim tensor.
@@ -65,7 +65,7 @@ inline Tensor mean(Tensor const& x, std::optional<dtype> dtype = std::nullopt,
 inline Tensor mean(Tensor const& x, int_list dim, bool keepdim = false,
                    std::optional<dtype> dtype = std::nullopt,
                    source_location const& where = source_location::current()) {
-  return ops::call1<ops::mean>({detail::optional_dims(dim), keepdim, dtype}, {x}, where);
+  return ops::call1<ops::mean>({detail::reduction_dim_list(dim), keepdim, dtype}, {x}, where);
 }
 
 //! @brief The product of every element (1 for an empty input), as a 0-dim tensor;
@@ -146,7 +146,7 @@ inline Tensor argmin(Tensor const& x, std::optional<std::int64_t> dim = std::nul
 inline Tensor var(Tensor const& x, int_list dim = {},
                   std::optional<Scalar> correction = std::nullopt, bool keepdim = false,
                   source_location const& where = source_location::current()) {
-  return ops::call1<ops::var>({detail::optional_dims(dim), correction, keepdim}, {x}, where);
+  return ops::call1<ops::var>({detail::reduction_dim_list(dim), correction, keepdim}, {x}, where);
 }
 //! @brief The standard deviation, `sqrt(var(x, dim, correction))`. Spelled like `torch.std`;
 //! call it qualified, `xport::std(x)` (after `using namespace xport`, a bare `std(x)` is
@@ -155,7 +155,8 @@ inline Tensor var(Tensor const& x, int_list dim = {},
 inline Tensor std(Tensor const& x, int_list dim = {},
                   std::optional<Scalar> correction = std::nullopt, bool keepdim = false,
                   source_location const& where = source_location::current()) {
-  return ops::call1<ops::std_dev>({detail::optional_dims(dim), correction, keepdim}, {x}, where);
+  return ops::call1<ops::std_dev>({detail::reduction_dim_list(dim), correction, keepdim}, {x},
+                                  where);
 }
 //! @brief The variance and the mean over the same dims, from one pass.
 //! @throws dtype_error for a non-floating input.
@@ -163,8 +164,8 @@ inline var_and_mean var_mean(Tensor const& x, int_list dim = {},
                              std::optional<Scalar> correction = std::nullopt, bool keepdim = false,
                              source_location const& where = source_location::current()) {
   Tensor const inputs[] = {x};
-  ops::tensor_list out =
-      ops::call<ops::var_mean>({detail::optional_dims(dim), correction, keepdim}, inputs, where);
+  ops::tensor_list out = ops::call<ops::var_mean>(
+      {detail::reduction_dim_list(dim), correction, keepdim}, inputs, where);
   return {std::move(out[0]), std::move(out[1])};
 }
 
@@ -176,7 +177,7 @@ inline Tensor any(Tensor const& x, source_location const& where = source_locatio
 //! @brief Whether any element over `dim` (empty: every dim) is nonzero.
 inline Tensor any(Tensor const& x, int_list dim, bool keepdim = false,
                   source_location const& where = source_location::current()) {
-  return ops::call1<ops::any_dims>({detail::optional_dims(dim), keepdim}, {x}, where);
+  return ops::call1<ops::any_dims>({detail::reduction_dim_list(dim), keepdim}, {x}, where);
 }
 //! @brief Whether every element is nonzero, as a 0-dim bool tensor (uint8 for a uint8
 //! input); true for an empty input.
@@ -186,7 +187,7 @@ inline Tensor all(Tensor const& x, source_location const& where = source_locatio
 //! @brief Whether every element over `dim` (empty: every dim) is nonzero.
 inline Tensor all(Tensor const& x, int_list dim, bool keepdim = false,
                   source_location const& where = source_location::current()) {
-  return ops::call1<ops::all_dims>({detail::optional_dims(dim), keepdim}, {x}, where);
+  return ops::call1<ops::all_dims>({detail::reduction_dim_list(dim), keepdim}, {x}, where);
 }
 
 //! @brief Running sums along `dim`: `cumsum([1, 2, 3], 0) == [1, 3, 6]`; integers and

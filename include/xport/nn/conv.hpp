@@ -92,15 +92,17 @@ struct conv_options {
   xport::dtype dtype = dtype::float32; //!< element type of the weights
 };
 
-namespace detail {
+} // namespace xport::nn
+
+namespace xport::detail {
 
 // What Conv1d and Conv2d share: argument checks and PyTorch's initialisation.
 template <std::size_t N>
-struct conv_state {
+struct conv_layer {
   static constexpr char const* module_name = N == 1 ? "Conv1d" : "Conv2d";
 
   static void check(std::int64_t in_channels, std::int64_t out_channels,
-                    ntuple<N> const& kernel_size, conv_options<N> const& options) {
+                    nn::ntuple<N> const& kernel_size, nn::conv_options<N> const& options) {
     expect_positive(module_name, "in_channels", in_channels);
     expect_positive(module_name, "out_channels", out_channels);
     expect_positive(module_name, "kernel_size", kernel_size.values);
@@ -117,7 +119,7 @@ struct conv_state {
       throw value_error("out_channels must be divisible by groups (out_channels="
                         + std::to_string(out_channels)
                         + ", groups=" + std::to_string(options.groups) + ")");
-    if (options.padding.kind == conv_padding<N>::mode::same)
+    if (options.padding.kind == nn::conv_padding<N>::mode::same)
       for (std::int64_t const s : options.stride.values)
         if (s != 1) throw value_error("padding='same' is not supported for strided convolutions");
   }
@@ -125,25 +127,26 @@ struct conv_state {
   // weight [out, in / groups, k...] by kaiming_uniform_(a = sqrt(5)); bias U(-1/sqrt(fan_in),
   // 1/sqrt(fan_in)).
   static void init(Tensor& weight, Tensor& bias, std::int64_t in_channels,
-                   std::int64_t out_channels, ntuple<N> const& kernel_size,
-                   conv_options<N> const& options, Generator& gen) {
+                   std::int64_t out_channels, nn::ntuple<N> const& kernel_size,
+                   nn::conv_options<N> const& options, Generator& gen) {
     std::vector<std::int64_t> sizes{out_channels, in_channels / options.groups};
     sizes.insert(sizes.end(), kernel_size.values.begin(), kernel_size.values.end());
     weight = empty(sizes, {options.dtype});
-    init::kaiming_uniform_(weight, gen, std::sqrt(5.0));
+    nn::init::kaiming_uniform_(weight, gen, std::sqrt(5.0));
     if (options.bias) {
       bias = empty({out_channels}, {options.dtype});
       double const bound =
-          1.0 / std::sqrt(static_cast<double>(init::calculate_fan_in_and_fan_out(weight).fan_in));
-      init::uniform_(bias, gen, -bound, bound);
+          1.0
+          / std::sqrt(static_cast<double>(nn::init::calculate_fan_in_and_fan_out(weight).fan_in));
+      nn::init::uniform_(bias, gen, -bound, bound);
     }
   }
 
   // conv1d / conv2d with the module's options, choosing the overload for string padding.
   template <class Conv>
   static Tensor forward(Conv conv, Tensor const& input, Tensor const& weight, Tensor const& bias,
-                        conv_options<N> const& options) {
-    using padding_mode = typename conv_padding<N>::mode;
+                        nn::conv_options<N> const& options) {
+    using padding_mode = typename nn::conv_padding<N>::mode;
     if (options.padding.kind == padding_mode::explicit_sizes) {
       return conv(input, weight, bias,
                   xport::conv_options{options.stride.list(), options.padding.sizes.list(),
@@ -155,7 +158,9 @@ struct conv_state {
   }
 };
 
-} // namespace detail
+} // namespace xport::detail
+
+namespace xport::nn {
 
 //! @brief A 1-D convolution over `[N, C_in, L]` (or unbatched `[C_in, L]`) inputs
 //! (PyTorch's `nn.Conv1d`).
@@ -183,8 +188,8 @@ public:
          Generator& gen, conv_options<1> options_ = {})
       : in_channels(in_channels_), out_channels(out_channels_), kernel_size(kernel_size_),
         options(options_) {
-    detail::conv_state<1>::check(in_channels, out_channels, kernel_size, options);
-    detail::conv_state<1>::init(weight, bias, in_channels, out_channels, kernel_size, options, gen);
+    detail::conv_layer<1>::check(in_channels, out_channels, kernel_size, options);
+    detail::conv_layer<1>::init(weight, bias, in_channels, out_channels, kernel_size, options, gen);
   }
 
   //! @brief `conv1d(input, weight, bias, ...)` with the module's options: `[N, C_in, L]` -> `[N,
@@ -192,7 +197,7 @@ public:
   //! @throws shape_error for a wrong rank, channel count, or an input smaller than the
   //! dilated kernel.
   Tensor forward(Tensor const& input) const {
-    return detail::conv_state<1>::forward(
+    return detail::conv_layer<1>::forward(
         [](auto const&... args) { return xport::conv1d(args...); }, input, weight, bias, options);
   }
 };
@@ -224,8 +229,8 @@ public:
          Generator& gen, conv_options<2> options_ = {})
       : in_channels(in_channels_), out_channels(out_channels_), kernel_size(kernel_size_),
         options(options_) {
-    detail::conv_state<2>::check(in_channels, out_channels, kernel_size, options);
-    detail::conv_state<2>::init(weight, bias, in_channels, out_channels, kernel_size, options, gen);
+    detail::conv_layer<2>::check(in_channels, out_channels, kernel_size, options);
+    detail::conv_layer<2>::init(weight, bias, in_channels, out_channels, kernel_size, options, gen);
   }
 
   //! @brief `conv2d(input, weight, bias, ...)` with the module's options: `[N, C_in, H, W]` -> `[N,
@@ -233,7 +238,7 @@ public:
   //! @throws shape_error for a wrong rank, channel count, or an input smaller than the
   //! dilated kernel.
   Tensor forward(Tensor const& input) const {
-    return detail::conv_state<2>::forward(
+    return detail::conv_layer<2>::forward(
         [](auto const&... args) { return xport::conv2d(args...); }, input, weight, bias, options);
   }
 };

@@ -31,19 +31,21 @@ struct batch_norm_options {
   xport::dtype dtype = dtype::float32; //!< element type of the parameters and statistics
 };
 
-namespace detail {
+} // namespace xport::nn
+
+namespace xport::detail {
 
 // The state of BatchNorm1d/2d, which differ only in the input ranks they accept.
 template <class Derived>
 class batch_norm_base : public Module<Derived> {
 public:
-  Parameter weight;              //!< `[num_features]`, ones (undefined unless `affine`)
-  Parameter bias;                //!< `[num_features]`, zeros (undefined unless `affine`)
-  Buffer running_mean;           //!< `[num_features]`, zeros (with `track_running_stats`)
-  Buffer running_var;            //!< `[num_features]`, ones (with `track_running_stats`)
-  Buffer num_batches_tracked;    //!< int64 scalar, 0 (with `track_running_stats`)
-  std::int64_t num_features = 0; //!< channels `C` of the input
-  batch_norm_options options;    //!< eps, momentum, affine, track_running_stats
+  Parameter weight;               //!< `[num_features]`, ones (undefined unless `affine`)
+  Parameter bias;                 //!< `[num_features]`, zeros (undefined unless `affine`)
+  Buffer running_mean;            //!< `[num_features]`, zeros (with `track_running_stats`)
+  Buffer running_var;             //!< `[num_features]`, ones (with `track_running_stats`)
+  Buffer num_batches_tracked;     //!< int64 scalar, 0 (with `track_running_stats`)
+  std::int64_t num_features = 0;  //!< channels `C` of the input
+  nn::batch_norm_options options; //!< eps, momentum, affine, track_running_stats
 
   //! @brief Normalises each channel (dimension 1) of `input`.
   //!
@@ -70,7 +72,7 @@ public:
   }
 
 protected:
-  batch_norm_base(char const* name, std::int64_t num_features_, batch_norm_options options_)
+  batch_norm_base(char const* name, std::int64_t num_features_, nn::batch_norm_options options_)
       : num_features(num_features_), options(options_) {
     expect_positive(name, "num_features", num_features);
     if (!(options.eps >= 0.0))
@@ -88,7 +90,9 @@ protected:
   }
 };
 
-} // namespace detail
+} // namespace xport::detail
+
+namespace xport::nn {
 
 //! @brief Batch normalisation over `[N, C]` or `[N, C, L]` inputs (PyTorch's
 //! `nn.BatchNorm1d`).
@@ -225,7 +229,7 @@ public:
   //! @brief `group_norm(input, num_groups, weight, bias, eps)`: `[N, C, *]` -> same.
   //! @throws shape_error when the input's channels are not `num_channels`.
   Tensor forward(Tensor const& input) const {
-    if (input.dim() < 2 || input.size(1) != num_channels)
+    if (input.dim() < 2 || input.sym_size(1) != num_channels)
       throw shape_error("GroupNorm: expected input of shape [N, " + std::to_string(num_channels)
                         + ", *], but got input of size " + format_sizes(input.sizes()));
     return group_norm(input, num_groups, weight, bias, options.eps);

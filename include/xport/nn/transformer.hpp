@@ -3,6 +3,7 @@
 //! residual connection and layer normalisation (PyTorch's `nn.TransformerEncoderLayer`).
 #pragma once
 
+#include <xport/api/elementwise.hpp>
 #include <xport/core/dtype.hpp>
 #include <xport/core/error.hpp>
 #include <xport/core/generator.hpp>
@@ -97,7 +98,39 @@ public:
         activation(parse_activation(options.activation)), norm_first(options.norm_first),
         batch_first(options.batch_first) {}
 
+  //! @brief The layer on `src` `[batch, seq, d_model]` (`[seq, batch, d_model]` without
+  //! `batch_first`; unbatched `[seq, d_model]`), giving the same shape (PyTorch's
+  //! `forward(src, src_mask, src_key_padding_mask, is_causal)`).
+  //! @param src_mask `[seq, seq]` or `[batch * nhead, seq, seq]`, bool (true = not allowed)
+  //! or float (added to the attention scores)
+  //! @param src_key_padding_mask `[batch, seq]`, bool (true = padding) or float
+  //! @param is_causal a hint that `src_mask` is the causal mask
+  //! @throws as `MultiheadAttention::forward`.
+  Tensor forward(Tensor const& src, Tensor const& src_mask = {},
+                 Tensor const& src_key_padding_mask = {}, bool is_causal = false) const {
+    if (norm_first) {
+      Tensor const x =
+          add(src, attention_block(norm1(src), src_mask, src_key_padding_mask, is_causal));
+      return add(x, feed_forward_block(norm2(x)));
+    }
+    Tensor const x =
+        norm1(add(src, attention_block(src, src_mask, src_key_padding_mask, is_causal)));
+    return norm2(add(x, feed_forward_block(x)));
+  }
+
 private:
+  Tensor attention_block(Tensor const& x, Tensor const& mask, Tensor const& key_padding_mask,
+                         bool is_causal) const {
+    return dropout1(self_attn(x, x, x, key_padding_mask, false, mask, true, is_causal).output);
+  }
+
+  Tensor feed_forward_block(Tensor const& x) const {
+    Tensor const hidden = linear1(x);
+    Tensor const activated =
+        activation == transformer_activation::relu ? relu(hidden) : gelu(hidden);
+    return dropout2(linear2(dropout(activated)));
+  }
+
   static transformer_activation parse_activation(std::string_view name) {
     if (name == "relu") return transformer_activation::relu;
     if (name == "gelu") return transformer_activation::gelu;

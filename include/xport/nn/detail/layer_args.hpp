@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace xport::nn::detail {
+namespace xport::detail {
 
 // "Linear: in_features must be positive, but got 0".
 inline void expect_positive(std::string_view module, std::string_view what, std::int64_t value) {
@@ -55,4 +55,4 @@ inline void expect_probability(double p) {
   }
 }
 
-} // namespace xport::nn::detail
+} // namespace xport::detail

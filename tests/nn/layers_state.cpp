@@ -44,7 +44,7 @@ double max_abs(Tensor const& t) {
   return m;
 }
 
-double mean(Tensor const& t) {
+double average(Tensor const& t) {
   double s = 0;
   auto const v = values(t);
   for (double x : v)
@@ -53,7 +53,7 @@ double mean(Tensor const& t) {
 }
 
 double variance(Tensor const& t) {
-  double const m = mean(t);
+  double const m = average(t);
   double s = 0;
   auto const v = values(t);
   for (double x : v)
@@ -81,7 +81,7 @@ TEST_CASE("Linear: state dict, PyTorch's init bounds, determinism from the seed"
   CHECK(max_abs(fc.bias) <= bound);
   // U(-b, b) has variance b^2 / 3
   CHECK(variance(fc.weight) == doctest::Approx(bound * bound / 3).epsilon(0.03));
-  CHECK(std::abs(mean(fc.weight)) < 0.01 * bound);
+  CHECK(std::abs(average(fc.weight)) < 0.01 * bound);
 
   Generator same{1};
   nn::Linear again{784, 128, same};
@@ -203,7 +203,7 @@ TEST_CASE("Embedding: N(0, 1) with the padding row zeroed") {
   CHECK(emb.padding_idx == 99);
   CHECK(all_equal(emb.weight.select(0, 99), 0));
   Tensor const others = emb.weight.slice(0, 0, 99);
-  CHECK(mean(others) == doctest::Approx(0).epsilon(0.05).scale(1));
+  CHECK(average(others) == doctest::Approx(0).epsilon(0.05).scale(1));
   CHECK(variance(others) == doctest::Approx(1).epsilon(0.05));
   CHECK_THROWS_WITH_AS(nn::Embedding(10, 4, gen, {.padding_idx = 10}),
                        doctest::Contains("Padding_idx must be within num_embeddings"),

@@ -95,6 +95,9 @@ public:
   //! without `B`); output `[B, L, E]`. The heads' scores `q k^T / sqrt(head_dim)` get the
   //! masks, a softmax over `S`, dropout in training mode, and weigh `v`; the heads are
   //! concatenated and projected by `out_proj`.
+  //! @param query `[B, L, E]`, the positions that attend
+  //! @param key `[B, S, E]`, what they are matched against
+  //! @param value `[B, S, E]`, what is averaged
   //! @param key_padding_mask `[B, S]`: bool, true where a key is padding (ignored), or float,
   //! added to the scores
   //! @param need_weights also return the attention weights (computed explicitly); without,
@@ -287,4 +290,7 @@ private:
 
 } // namespace xport::nn
 
+//! @cond INTERNAL
+// Reflection: the tensors and sub-modules, in PyTorch's state-dict order.
 BOOST_HANA_ADAPT_STRUCT(xport::nn::MultiheadAttention, in_proj_weight, in_proj_bias, out_proj);
+//! @endcond

@@ -245,5 +245,8 @@ public:
 
 } // namespace xport::nn
 
+//! @cond INTERNAL
+// Reflection: the tensors and sub-modules, in PyTorch's state-dict order.
 BOOST_HANA_ADAPT_STRUCT(xport::nn::Conv1d, weight, bias);
 BOOST_HANA_ADAPT_STRUCT(xport::nn::Conv2d, weight, bias);
+//! @endcond

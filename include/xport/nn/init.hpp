@@ -145,7 +145,11 @@ inline Tensor const& ones_(Tensor const& tensor) {
 //!
 //! With PyTorch's module default `a = sqrt(5)` (leaky ReLU), `bound = 1 / sqrt(fan_in)`:
 //! a `[128, 784]` weight gets U(-1/28, 1/28).
+//! @param tensor the weight to fill, of at least 2 dimensions
+//! @param gen the generator drawn from
 //! @param a the negative slope of the leaky ReLU that follows (only for `leaky_relu`)
+//! @param mode whether to scale by `fan_in` or `fan_out`
+//! @param nonlinearity the activation that follows, for `calculate_gain`
 //! @throws value_error for fewer than 2 dimensions or an unknown nonlinearity;
 //! dtype_error for a tensor that is not floating point.
 inline Tensor const& kaiming_uniform_(Tensor const& tensor, Generator& gen, double a = 0.0,

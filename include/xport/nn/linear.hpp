@@ -65,4 +65,7 @@ public:
 
 } // namespace xport::nn
 
+//! @cond INTERNAL
+// Reflection: the tensors and sub-modules, in PyTorch's state-dict order.
 BOOST_HANA_ADAPT_STRUCT(xport::nn::Linear, weight, bias);
+//! @endcond

@@ -238,9 +238,12 @@ public:
 
 } // namespace xport::nn
 
+//! @cond INTERNAL
+// Reflection: the tensors and sub-modules, in PyTorch's state-dict order.
 BOOST_HANA_ADAPT_STRUCT(xport::nn::BatchNorm1d, weight, bias, running_mean, running_var,
                         num_batches_tracked);
 BOOST_HANA_ADAPT_STRUCT(xport::nn::BatchNorm2d, weight, bias, running_mean, running_var,
                         num_batches_tracked);
 BOOST_HANA_ADAPT_STRUCT(xport::nn::LayerNorm, weight, bias);
 BOOST_HANA_ADAPT_STRUCT(xport::nn::GroupNorm, weight, bias);
+//! @endcond

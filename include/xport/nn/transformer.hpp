@@ -101,6 +101,7 @@ public:
   //! @brief The layer on `src` `[batch, seq, d_model]` (`[seq, batch, d_model]` without
   //! `batch_first`; unbatched `[seq, d_model]`), giving the same shape (PyTorch's
   //! `forward(src, src_mask, src_key_padding_mask, is_causal)`).
+  //! @param src the sequence, `[batch, seq, d_model]` with `batch_first`
   //! @param src_mask `[seq, seq]` or `[batch * nhead, seq, seq]`, bool (true = not allowed)
   //! or float (added to the attention scores)
   //! @param src_key_padding_mask `[batch, seq]`, bool (true = padding) or float
@@ -140,5 +141,8 @@ private:
 
 } // namespace xport::nn
 
+//! @cond INTERNAL
+// Reflection: the tensors and sub-modules, in PyTorch's state-dict order.
 BOOST_HANA_ADAPT_STRUCT(xport::nn::TransformerEncoderLayer, self_attn, linear1, dropout, linear2,
                         norm1, norm2, dropout1, dropout2);
+//! @endcond

@@ -270,6 +270,37 @@ constexpr dtype result_type(std::span<promotion_operand const> operands) {
   return result.present ? result.type : dtype::float32;
 }
 
+//! @brief The name PyTorch's C++ core gives a dtype in messages (`c10::ScalarType`):
+//! `Float`, `Double`, `Half`, `BFloat16`, `Long`, `Int`, `Short`, `Char`, `Byte`, `Bool`
+//! (as in "\"relu\" not implemented for 'Bool'").
+constexpr std::string_view scalar_type_name(dtype type) noexcept {
+  constexpr std::string_view names[] = {"Float", "Double", "Half", "BFloat16", "Long",
+                                        "Int",   "Short",  "Char", "Byte",     "Bool"};
+  switch (type) {
+  case dtype::float32:
+    return names[0];
+  case dtype::float64:
+    return names[1];
+  case dtype::float16:
+    return names[2];
+  case dtype::bfloat16:
+    return names[3];
+  case dtype::int64:
+    return names[4];
+  case dtype::int32:
+    return names[5];
+  case dtype::int16:
+    return names[6];
+  case dtype::int8:
+    return names[7];
+  case dtype::uint8:
+    return names[8];
+  case dtype::bool_:
+    break;
+  }
+  return names[9];
+}
+
 //! @brief Calls `f.template operator()<T>()` with `T = cpp_type<type>`: the one switch
 //! from a runtime dtype to a C++ type.
 //! @code

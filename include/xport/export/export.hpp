@@ -284,6 +284,11 @@ ExportedProgram export_program(M& module, std::tuple<Args...> const& args,
         {ep.contract.symbol_name(i),
          ep.contract.range(sym::symbol{sym::symbol_kind::backed, static_cast<std::uint32_t>(i)})});
   }
+  // Data-dependent symbols, with what checks taught about them: `u0: VR[0, 4]`.
+  for (sym::symbol_info const& info : env->symbols()) {
+    if (info.sym.kind == sym::symbol_kind::unbacked)
+      ep.range_constraints.push_back({sym::to_string(info.sym), env->range_of(info.sym)});
+  }
   auto record_module = [&](std::string const& fqn, auto const& m) {
     ep.module_call_graph.push_back(
         {fqn, std::string(type_name<std::remove_cvref_t<decltype(m)>>())});

@@ -163,6 +163,10 @@ private:
     } else {
       out = n.target->run(inputs);
     }
+    if (n.scalar) { // item_int: the output's value is a data-dependent symbol
+      if (auto const s = sym::expr_of(*n.scalar).as_symbol())
+        bound_.try_emplace(*s, out[0].item<std::int64_t>());
+    }
     // Data-dependent sizes (u0) are bound by the first op that produces them.
     for (std::size_t o = 0; o < n.values.size() && o < out.size(); ++o) {
       ops::sym_sizes const& sizes = n.values[o].sizes;

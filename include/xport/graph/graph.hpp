@@ -56,6 +56,9 @@ struct node {
   ops::meta_list values;                       //!< output values' metas
   std::optional<source_location> where;        //!< the user's line (calls)
   std::vector<stack_entry> module_stack;       //!< outermost first (calls)
+  //! @brief For a zero-dimensional output read as an integer (`item_int`): the
+  //! data-dependent symbol (`u0`) its value defines when the program runs.
+  std::optional<SymInt> scalar;
 };
 
 //! @brief A graph: nodes in execution order; every argument refers to an earlier node.
@@ -113,6 +116,10 @@ public:
     return append(std::move(n));
   }
 
+  //! @brief Records that the value of node `i`'s zero-dimensional output is the symbol
+  //! `value` (see `node::scalar`).
+  void set_scalar(std::uint32_t i, SymInt value) { nodes_.at(i).scalar = std::move(value); }
+
   //! @brief Sets the outputs (appends the output node, replacing an earlier one).
   void set_outputs(std::vector<value_ref> outputs) {
     if (!nodes_.empty() && nodes_.back().op == node_op::output) nodes_.pop_back();
@@ -143,12 +150,13 @@ public:
   }
 
   //! @brief Removes calls whose outputs nothing uses (all ops in a functional graph are
-  //! pure); placeholders and the output stay. Returns the number removed.
+  //! pure); placeholders, the output, and calls that define data-dependent symbols (which
+  //! later shapes or asserts may use) stay. Returns the number removed.
   std::size_t eliminate_dead_code() {
     std::vector<bool> live(nodes_.size(), false);
     for (std::size_t i = nodes_.size(); i-- > 0;) {
       node const& n = nodes_[i];
-      if (n.op != node_op::call_function) live[i] = true;
+      if (n.op != node_op::call_function || defines_symbols(n)) live[i] = true;
       if (!live[i]) continue;
       for (argument const& a : n.args)
         if (a) live[a->node] = true;
@@ -206,6 +214,15 @@ public:
   }
 
 private:
+  // A node whose value is read as an integer, or whose output sizes are data-dependent.
+  static bool defines_symbols(node const& n) {
+    if (n.scalar) return true;
+    for (ops::tensor_meta const& m : n.values)
+      for (SymInt const& size : m.sizes)
+        if (size.is_symbolic() && size.str().find('u') != std::string::npos) return true;
+    return false;
+  }
+
   static std::string_view base_name(std::string_view op) {
     if (auto const colons = op.find("::"); colons != std::string_view::npos)
       op.remove_prefix(colons + 2);

@@ -37,7 +37,7 @@ struct conv_geometry {
 namespace detail {
 
 inline std::string conv_tensor_type(dtype type) {
-  return "torch." + std::string(detail::aten_type_name(type)) + "Tensor";
+  return "torch." + std::string(xport::scalar_type_name(type)) + "Tensor";
 }
 
 inline std::string join_sizes(sym_list sizes, std::string_view separator) {

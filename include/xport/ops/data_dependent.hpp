@@ -28,7 +28,7 @@ struct nonzero {
   using attributes = no_attributes;                         //!< none
   //! @brief `in` is {self}.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&, meta_context& context) {
-    detail::expect_inputs(in, 1, "nonzero");
+    expect_inputs(in, 1, "nonzero");
     SymInt const count = detail::known_empty(in[0]) ? SymInt(0) : context.unbacked_size();
     return {tensor_meta{dtype::int64, in[0].device, {count, in[0].dim()}}};
   }
@@ -44,7 +44,7 @@ struct local_scalar_dense {
   //! @brief `in` is {self}, of exactly one element (a guard on symbolic sizes).
   //! @throws shape_error "a Tensor with N elements cannot be converted to Scalar".
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
-    detail::expect_inputs(in, 1, "item");
+    expect_inputs(in, 1, "item");
     SymInt const numel = in[0].numel();
     if (!static_cast<bool>(numel == 1)) {
       throw shape_error("a Tensor with " + numel.str()
@@ -66,7 +66,7 @@ struct masked_select {
   //! @brief `in` is {self, mask}.
   //! @throws dtype_error for a non-bool mask; shape_error when the shapes do not broadcast.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&, meta_context& context) {
-    detail::expect_inputs(in, 2, "masked_select");
+    expect_inputs(in, 2, "masked_select");
     expect_same_device(in, "masked_select");
     if (in[1].dtype != dtype::bool_) {
       throw dtype_error("masked_select: expected BoolTensor for mask, but got "
@@ -98,14 +98,14 @@ struct bincount {
   //! dtype_error for a non-integer input; shape_error for weights of another length.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a,
                         meta_context& context) {
-    detail::expect_inputs(in, 2, "bincount");
+    expect_inputs(in, 2, "bincount");
     tensor_meta const& self = in[0];
     tensor_meta const& weights = in[1];
     if (a.minlength < 0)
       throw value_error("minlength should be >= 0, but got " + std::to_string(a.minlength));
     if (!is_integral(self.dtype)) {
       throw dtype_error("\"bincount_cpu\" not implemented for '"
-                        + std::string(detail::scalar_type_name(self.dtype))
+                        + std::string(xport::scalar_type_name(self.dtype))
                         + "'; bincount counts integers (convert with .to(xport::dtype::int64))");
     }
     if (self.dim() == 1 && detail::known_empty(self))

@@ -24,6 +24,16 @@ public:
   //! code at `where`; returns the op's outputs.
   virtual tensor_list intercept(boxed_attributes const& attributes, std::span<Tensor const> inputs,
                                 source_location const& where) = 0;
+  //! @brief The integer value of `scalar`, a zero-dimensional output of an op this
+  //! interceptor returned (`aten::_local_scalar_dense`), as a SymInt: a data-dependent
+  //! symbol for a tracer. The default refuses.
+  //! @throws unsupported_error unless overridden.
+  virtual SymInt scalar_value(Tensor const& scalar, source_location const& where) {
+    (void)scalar;
+    throw unsupported_error("this interceptor cannot give the value of a tensor as an integer (at "
+                            + std::string(where.file_name()) + ":" + std::to_string(where.line())
+                            + ")");
+  }
 };
 
 namespace detail {

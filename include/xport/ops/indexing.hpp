@@ -28,33 +28,6 @@ namespace xport::ops {
 
 namespace detail {
 
-// PyTorch's ScalarType spelling, which some of its indexing messages use ("Float").
-inline std::string_view scalar_type_name(dtype type) noexcept {
-  switch (type) {
-  case dtype::float32:
-    return "Float";
-  case dtype::float64:
-    return "Double";
-  case dtype::float16:
-    return "Half";
-  case dtype::bfloat16:
-    return "BFloat16";
-  case dtype::int64:
-    return "Long";
-  case dtype::int32:
-    return "Int";
-  case dtype::int16:
-    return "Short";
-  case dtype::int8:
-    return "Char";
-  case dtype::uint8:
-    return "Byte";
-  case dtype::bool_:
-    return "Bool";
-  }
-  return "Unknown";
-}
-
 inline bool is_index_dtype(dtype type) noexcept {
   return type == dtype::int64 || type == dtype::int32;
 }
@@ -79,13 +52,6 @@ inline std::int64_t nonempty_dim(tensor_meta const& m) noexcept {
 }
 inline SymInt nonempty_size(tensor_meta const& m, std::int64_t d) {
   return m.dim() == 0 ? SymInt(1) : m.sizes[static_cast<std::size_t>(d)];
-}
-
-inline void expect_inputs(std::span<tensor_meta const> in, std::size_t count, std::string_view op) {
-  if (in.size() != count) {
-    throw value_error(std::string(op) + ": expected " + std::to_string(count)
-                      + " tensor inputs, but got " + std::to_string(in.size()));
-  }
 }
 
 inline void expect_index_dtype(tensor_meta const& index, std::string_view op) {
@@ -365,7 +331,7 @@ struct index_select {
   //! @throws index_error for an index of rank > 1, or an index of several values into a
   //! 0-dim tensor; dtype_error for a non-integer index.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
-    detail::expect_inputs(in, 2, "index_select");
+    expect_inputs(in, 2, "index_select");
     expect_same_device(in, "index_select");
     tensor_meta const& self = in[0];
     tensor_meta const& index = in[1];
@@ -409,7 +375,7 @@ struct gather {
   //! @throws shape_error for mismatched ranks or an index larger than self off `dim`;
   //! dtype_error for a non-integer index.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
-    detail::expect_inputs(in, 2, "gather");
+    expect_inputs(in, 2, "gather");
     expect_same_device(in, "gather");
     tensor_meta const& self = in[0];
     tensor_meta const& index = in[1];
@@ -518,9 +484,9 @@ struct index_put {
     tensor_meta const& values = in.back();
     if (values.dtype != self.dtype) {
       throw dtype_error("Index put requires the source and destination dtypes match, got "
-                        + std::string(detail::scalar_type_name(self.dtype))
+                        + std::string(xport::scalar_type_name(self.dtype))
                         + " for the destination and "
-                        + std::string(detail::scalar_type_name(values.dtype))
+                        + std::string(xport::scalar_type_name(values.dtype))
                         + " for the source; convert the values with .to()");
     }
     detail::advanced_index_shape const target =

@@ -60,8 +60,8 @@ inline void expect_additive_term(tensor_meta const& self, tensor_meta const& pro
   if (self.dtype != product.dtype) {
     throw dtype_error(std::string(op) + ": " + std::string(arg)
                       + " and mat2 must have the same dtype, but got "
-                      + std::string(detail::aten_type_name(self.dtype)) + " and "
-                      + std::string(detail::aten_type_name(product.dtype)));
+                      + std::string(xport::scalar_type_name(self.dtype)) + " and "
+                      + std::string(xport::scalar_type_name(product.dtype)));
   }
   expect_expandable(self.sizes, target, op);
 }

@@ -50,33 +50,6 @@ constexpr std::string_view element_type_name(dtype type) noexcept {
 
 namespace detail {
 
-// PyTorch's ScalarType name of an element type, as in "not implemented for 'Long'".
-constexpr std::string_view aten_type_name(dtype type) noexcept {
-  switch (type) {
-  case dtype::float32:
-    return "Float";
-  case dtype::float64:
-    return "Double";
-  case dtype::float16:
-    return "Half";
-  case dtype::bfloat16:
-    return "BFloat16";
-  case dtype::int64:
-    return "Long";
-  case dtype::int32:
-    return "Int";
-  case dtype::int16:
-    return "Short";
-  case dtype::int8:
-    return "Char";
-  case dtype::uint8:
-    return "Byte";
-  case dtype::bool_:
-    break;
-  }
-  return "Bool";
-}
-
 // A per-spatial-dimension argument (stride, padding, ...) given as one value for all
 // dimensions or one per dimension, as PyTorch's `_pair`/`expand_param_if_needed` accept.
 inline std::vector<std::int64_t> expand_param(std::vector<std::int64_t> const& values,
@@ -101,7 +74,7 @@ inline std::vector<std::int64_t> expand_param(std::vector<std::int64_t> const& v
 inline void expect_floating_input(tensor_meta const& t, std::string_view kernel) {
   if (!is_floating_point(t.dtype)) {
     throw dtype_error("\"" + std::string(kernel) + "\" not implemented for '"
-                      + std::string(detail::aten_type_name(t.dtype))
+                      + std::string(xport::scalar_type_name(t.dtype))
                       + "'; convert the input to a floating-point dtype with .to()");
   }
 }

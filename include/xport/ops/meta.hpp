@@ -191,6 +191,17 @@ inline void expect_rank(tensor_meta const& t, std::int64_t rank, std::string_vie
   }
 }
 
+//! @brief Requires exactly `count` tensor inputs (absent optional ones count, as
+//! undefined tensors).
+//! @throws value_error naming the op and both counts.
+inline void expect_inputs(std::span<tensor_meta const> in, std::size_t count, std::string_view op) {
+  if (in.size() != count) {
+    throw value_error(std::string(op) + ": expected " + std::to_string(count)
+                      + " tensor inputs (undefined tensors for absent optional ones), but got "
+                      + std::to_string(in.size()));
+  }
+}
+
 //! @brief Requires every input to be on the same device as the first.
 //! @throws device_error naming both devices.
 inline void expect_same_device(std::span<tensor_meta const> inputs, std::string_view op) {

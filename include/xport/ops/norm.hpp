@@ -100,14 +100,6 @@ inline meta_list batch_norm_meta(std::span<tensor_meta const> in, bool training,
   return {tensor_meta{input.dtype, input.device, input.sizes}, save, save};
 }
 
-inline void expect_inputs(std::span<tensor_meta const> in, std::size_t count, std::string_view op) {
-  if (in.size() != count) {
-    throw value_error(std::string(op) + ": expected " + std::to_string(count)
-                      + " tensor inputs (undefined tensors for absent optional ones), but got "
-                      + std::to_string(in.size()));
-  }
-}
-
 } // namespace detail
 
 //! @brief `aten::_native_batch_norm_legit_functional`: batch norm that returns the
@@ -133,7 +125,7 @@ struct batch_norm_functional {
   //! @throws shape_error for rank < 2 or per-channel tensors without C elements,
   //! value_error for one value per channel in training, dtype_error for non-float input.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
-    detail::expect_inputs(in, 5, name);
+    expect_inputs(in, 5, name);
     if (!in[3].defined || !in[4].defined) {
       throw value_error(std::string(name)
                         + ": running_mean and running_var are required; use "
@@ -160,7 +152,7 @@ struct batch_norm_no_training {
   };
   //! @brief As `batch_norm_functional` out of training, without the running outputs.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
-    detail::expect_inputs(in, 5, name);
+    expect_inputs(in, 5, name);
     if (!in[3].defined || !in[4].defined) {
       throw value_error("batch_norm: running_mean and running_var must be defined in "
                         "evaluation mode (or pass training=true to use batch statistics)");
@@ -182,7 +174,7 @@ struct batch_norm_no_stats {
   };
   //! @brief As `batch_norm_functional` in training, without the running outputs.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
-    detail::expect_inputs(in, 3, name);
+    expect_inputs(in, 3, name);
     return detail::batch_norm_meta(in, true, "batch_norm");
   }
 };
@@ -206,7 +198,7 @@ struct layer_norm {
   //! @throws shape_error "Given normalized_shape=[4], expected input with shape [*, 4], but
   //! got input of size[2, 3]", or for weight/bias of another shape.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
-    detail::expect_inputs(in, 3, name);
+    expect_inputs(in, 3, name);
     tensor_meta const& input = in[0];
     std::vector<SymInt> const& shape = a.normalized_shape;
     if (shape.empty()) {
@@ -264,7 +256,7 @@ struct group_norm {
   //! num_groups, but got input of shape [2, 6] and num_groups=4", or for weight/bias
   //! without C elements; value_error for num_groups <= 0.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
-    detail::expect_inputs(in, 3, name);
+    expect_inputs(in, 3, name);
     tensor_meta const& input = in[0];
     if (input.dim() < 2) {
       throw shape_error("group_norm: expected an input of shape (N, C, *) with at least 2 "

@@ -22,34 +22,6 @@ namespace xport::ops {
 //! reduced dim. A 0-dim input has an empty mask (its one element is the reduction).
 using dim_mask = boost::container::small_vector<bool, 6>;
 
-//! @brief PyTorch's C++ name of a dtype (`c10::ScalarType`), as its messages print it:
-//! `Float`, `Double`, `Half`, `BFloat16`, `Long`, `Int`, `Short`, `Char`, `Byte`, `Bool`.
-constexpr std::string_view scalar_type_name(dtype type) noexcept {
-  switch (type) {
-  case dtype::float32:
-    return "Float";
-  case dtype::float64:
-    return "Double";
-  case dtype::float16:
-    return "Half";
-  case dtype::bfloat16:
-    return "BFloat16";
-  case dtype::int64:
-    return "Long";
-  case dtype::int32:
-    return "Int";
-  case dtype::int16:
-    return "Short";
-  case dtype::int8:
-    return "Char";
-  case dtype::uint8:
-    return "Byte";
-  case dtype::bool_:
-    break;
-  }
-  return "Bool";
-}
-
 //! @brief The reduced dims of `in` for the dim list `dims`, as PyTorch's
 //! `make_dim_mask`: an empty list reduces every dim; negative dims count from the end.
 //!

@@ -526,6 +526,7 @@ inline input_contract make_input_contract(const spec_binding& binding, const tra
     if (dims.size() <= d.input) dims.resize(d.input + 1);
     dims[d.input].push_back(rename(d.value));
   }
+  if (dims.size() < paths.size()) dims.resize(paths.size()); // zero-dim inputs bind nothing
   for (std::size_t i = 0; i < dims.size(); ++i)
     contract.add_input(i < paths.size() ? paths[i] : "args[" + std::to_string(i) + "]",
                        std::move(dims[i]));

@@ -116,6 +116,25 @@ public:
     return results;
   }
 
+  //! @brief A data-dependent symbol (`u0`) for the integer value of `scalar`, recorded
+  //! on the node that produced it, so the program binds it when it runs.
+  //! @throws value_error when `scalar` is not a zero-dimensional fake tensor of this trace.
+  SymInt scalar_value(Tensor const& scalar, source_location const& where) override {
+    if (!scalar.is_fake() || scalar.dim() != 0)
+      throw value_error("scalar_value needs a zero-dimensional traced tensor");
+    if (is_floating_point(scalar.dtype())) {
+      throw data_dependent_error(
+          "the traced value of a " + std::string(torch_name(scalar.dtype()))
+          + " tensor is not an integer; item_int() needs an integer tensor (at "
+          + std::string(where.file_name()) + ":" + std::to_string(where.line()) + ")");
+    }
+    graph::value_ref const v = value_of(scalar);
+    if (auto const& known = graph_->at(v.node).scalar) return *known;
+    SymInt const value = sym::expr_node::make(*env_, sym::expr(env_->create_unbacked_symbol()));
+    graph_->set_scalar(v.node, value);
+    return value;
+  }
+
 private:
   class unbacked_context final : public ops::meta_context {
   public:

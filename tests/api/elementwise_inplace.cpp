@@ -86,6 +86,21 @@ TEST_CASE("fill_, zero_ and copy_") {
   CHECK(zero_(e).numel() == 0);
 }
 
+TEST_CASE("the functional forms of fill_, zero_ and copy_ make new tensors") {
+  Tensor const x = from<std::int32_t>({{1, 2}, {3, 4}});
+  auto run = [&]<class Op>(typename Op::attributes a, std::initializer_list<Tensor> in) {
+    return ops::call1<Op>(std::move(a), in, source_location::current());
+  };
+  CHECK(equal(run.operator()<ops::fill>({7}, {x}), full({2, 2}, 7, {.dtype = dtype::int32})));
+  CHECK(equal(run.operator()<ops::fill_tensor>({}, {x, full({}, 2.0)}),
+              full({2, 2}, 2, {.dtype = dtype::int32})));
+  CHECK(equal(run.operator()<ops::zero>({}, {x}), zeros({2, 2}, {.dtype = dtype::int32})));
+  Tensor const c = run.operator()<ops::copy>({false}, {x, from<double>({5.9, -1.0})});
+  CHECK(equal(c, from<std::int32_t>({{5, -1}, {5, -1}})));
+  CHECK(equal(x, from<std::int32_t>({{1, 2}, {3, 4}}))); // self is untouched
+  CHECK_THROWS_AS(run.operator()<ops::copy>({false}, {x, ones({3})}), shape_error);
+}
+
 TEST_CASE("in-place ops are recorded under their ATen names") {
   struct recorder final : ops::op_interceptor {
     std::string names;
@@ -104,7 +119,7 @@ TEST_CASE("in-place ops are recorded under their ATen names") {
   zero_(x);
   copy_(x, ones({2}));
   CHECK(r.names
-        == "aten::add_.Tensor(other=1, alpha=1) aten::mul_.Tensor(other=None) "
+        == "aten::add_.Tensor(other=1, alpha=1) aten::mul_.Tensor() "
            "aten::fill_.Scalar(value=3) aten::fill_.Tensor() aten::zero_() "
            "aten::copy_(non_blocking=False) ");
 }

@@ -22,6 +22,6 @@ using elementwise_ops =
            where, masked_fill, masked_fill_tensor, clamp, clamp_tensor, neg, abs, exp, log, log1p,
            sqrt, rsqrt, reciprocal, sin, cos, tanh, sigmoid, erf, floor, ceil, round,
            round_decimals, sign, isnan, relu, leaky_relu, hardtanh, gelu, silu, softplus, add_,
-           mul_, fill_, fill_tensor_, zero_, copy_>;
+           mul_, fill_, fill_tensor_, zero_, copy_, fill, fill_tensor, zero, copy>;
 
 } // namespace xport::ops

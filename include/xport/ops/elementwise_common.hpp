@@ -16,34 +16,6 @@
 
 namespace xport::ops {
 
-//! @brief The name PyTorch's C++ core gives a dtype in messages (`c10::ScalarType`):
-//! `Float`, `Double`, `Half`, `BFloat16`, `Long`, `Int`, `Short`, `Char`, `Byte`, `Bool`.
-constexpr std::string_view scalar_type_name(dtype type) noexcept {
-  switch (type) {
-  case dtype::float32:
-    return "Float";
-  case dtype::float64:
-    return "Double";
-  case dtype::float16:
-    return "Half";
-  case dtype::bfloat16:
-    return "BFloat16";
-  case dtype::int64:
-    return "Long";
-  case dtype::int32:
-    return "Int";
-  case dtype::int16:
-    return "Short";
-  case dtype::int8:
-    return "Char";
-  case dtype::uint8:
-    return "Byte";
-  case dtype::bool_:
-    break;
-  }
-  return "Bool";
-}
-
 //! @brief The op's short name from its ATen name: `"aten::div.Tensor_mode"` -> `"div"`.
 constexpr std::string_view short_op_name(std::string_view aten_name) noexcept {
   if (auto const colons = aten_name.find("::"); colons != std::string_view::npos)
@@ -90,16 +62,6 @@ inline dtype binary_result_type(std::span<tensor_meta const> in,
   else
     operands[1] = promotion_operand_of(in[1]);
   return result_type(operands);
-}
-
-//! @brief Requires exactly `expected` tensor inputs (a boxed call may bring any number).
-//! @throws value_error naming the op and both counts.
-inline void expect_inputs(std::span<tensor_meta const> in, std::size_t expected,
-                          std::string_view op) {
-  if (in.size() != expected) {
-    throw value_error(std::string(op) + ": expected " + std::to_string(expected)
-                      + " tensor operand(s), but got " + std::to_string(in.size()));
-  }
 }
 
 //! @brief The meta of a broadcasting binary op: one or two tensor inputs (the second

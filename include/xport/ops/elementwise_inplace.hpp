@@ -1,6 +1,7 @@
 //! @file
-//! In-place elementwise op node types used by models on buffers: `add_`, `mul_`,
-//! `fill_`, `zero_` and `copy_`. Each writes into its first input and returns it; the
+//! In-place elementwise op node types used by models on buffers — `add_`, `mul_`,
+//! `fill_`, `zero_`, `copy_` — and the functional ops they are recorded as (`fill`,
+//! `zero`, `copy`). An in-place op writes into its first input and returns it; the
 //! computed dtype must be castable to it and the broadcast shape must be its shape.
 #pragma once
 
@@ -19,6 +20,7 @@ struct add_ {
   static constexpr std::string_view name = "aten::add_.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;           //!< in-place: not core
   using attributes = add::attributes;                           //!< as `add`
+  using functional = add;                                       //!< recorded as `add`
   //! @brief `self`'s meta, after `add`'s checks and the in-place checks.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
     return {inplace_meta(in[0], add::meta(in, a)[0], "add_")};
@@ -30,33 +32,34 @@ struct mul_ {
   static constexpr std::string_view name = "aten::mul_.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;           //!< in-place: not core
   using attributes = mul::attributes;                           //!< as `mul`
+  using functional = mul;                                       //!< recorded as `mul`
   //! @brief `self`'s meta, after `mul`'s checks and the in-place checks.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
     return {inplace_meta(in[0], mul::meta(in, a)[0], "mul_")};
   }
 };
 
-//! @brief `aten::fill_.Scalar`: every element of `self` set to `value` (converted to
-//! `self`'s dtype, checked for overflow).
-struct fill_ {
-  static constexpr std::string_view name = "aten::fill_.Scalar"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite;            //!< in-place: not core
+//! @brief `aten::fill.Scalar`: a tensor like `self` with every element `value`
+//! (converted to `self`'s dtype, checked for overflow); the functional form of `fill_`.
+struct fill {
+  static constexpr std::string_view name = "aten::fill.Scalar"; //!< ATen name
+  static constexpr op_kind kind = op_kind::core;                //!< in the core set
   //! @brief The value.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, value));
   };
   //! @brief `self`'s meta.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
-    expect_inputs(in, 1, "fill_");
+    expect_inputs(in, 1, "fill");
     return {in[0]};
   }
 };
 
-//! @brief `aten::fill_.Tensor`: `fill_` with a zero-dimensional value tensor.
-struct fill_tensor_ {
-  static constexpr std::string_view name = "aten::fill_.Tensor"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite;            //!< in-place: not core
-  using attributes = no_attributes;                              //!< none
+//! @brief `aten::fill.Tensor`: `fill` with a zero-dimensional value tensor.
+struct fill_tensor {
+  static constexpr std::string_view name = "aten::fill.Tensor"; //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;           //!< not in the core set
+  using attributes = no_attributes;                             //!< none
   //! @brief Inputs `(self, value)`: `self`'s meta.
   //! @throws shape_error when `value` has dimensions.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
@@ -71,11 +74,11 @@ struct fill_tensor_ {
   }
 };
 
-//! @brief `aten::zero_`: every element of `self` set to zero.
-struct zero_ {
-  static constexpr std::string_view name = "aten::zero_"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite;     //!< in-place: not core
-  using attributes = no_attributes;                       //!< none
+//! @brief `aten::zero`: a tensor of zeros like `self`; the functional form of `zero_`.
+struct zero {
+  static constexpr std::string_view name = "aten::zero"; //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;    //!< lowered to fill
+  using attributes = no_attributes;                      //!< none
   //! @brief `self`'s meta.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
     expect_inputs(in, 1, "zero_");
@@ -83,11 +86,11 @@ struct zero_ {
   }
 };
 
-//! @brief `aten::copy_`: `src`'s values, broadcast to `self`'s shape and converted to
-//! its dtype, written into `self` (any dtype conversion is allowed, as in PyTorch).
-struct copy_ {
-  static constexpr std::string_view name = "aten::copy_"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite;     //!< in-place: not core
+//! @brief `aten::copy`: `src` broadcast to `self`'s shape and converted to its dtype, as
+//! a new tensor; the functional form of `copy_`.
+struct copy {
+  static constexpr std::string_view name = "aten::copy"; //!< ATen name
+  static constexpr op_kind kind = op_kind::core;         //!< in the core set
   //! @brief `non_blocking` is recorded for fidelity; CPU copies are synchronous.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (bool, non_blocking));
@@ -98,8 +101,58 @@ struct copy_ {
     expect_inputs(in, 2, "copy_");
     tensor_meta broadcast = in[0];
     broadcast.sizes = broadcast_sizes(in[0].sizes, in[1].sizes);
-    broadcast.dtype = in[0].dtype;
     return {inplace_meta(in[0], broadcast, "copy_")};
+  }
+};
+
+//! @brief `aten::fill_.Scalar`: every element of `self` set to `value`.
+struct fill_ {
+  static constexpr std::string_view name = "aten::fill_.Scalar"; //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;            //!< in-place: not core
+  using attributes = fill::attributes;                           //!< as `fill`
+  using functional = fill;                                       //!< recorded as `fill`
+  //! @brief `self`'s meta.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
+    return fill::meta(in, a);
+  }
+};
+
+//! @brief `aten::fill_.Tensor`: `fill_` with a zero-dimensional value tensor.
+struct fill_tensor_ {
+  static constexpr std::string_view name = "aten::fill_.Tensor"; //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;            //!< in-place: not core
+  using attributes = no_attributes;                              //!< none
+  using functional = fill_tensor;                                //!< recorded as `fill.Tensor`
+  //! @brief Inputs `(self, value)`: `self`'s meta.
+  //! @throws shape_error when `value` has dimensions.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
+    return fill_tensor::meta(in, a);
+  }
+};
+
+//! @brief `aten::zero_`: every element of `self` set to zero.
+struct zero_ {
+  static constexpr std::string_view name = "aten::zero_"; //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;     //!< in-place: not core
+  using attributes = no_attributes;                       //!< none
+  using functional = zero;                                //!< recorded as `zero`
+  //! @brief `self`'s meta.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
+    return zero::meta(in, a);
+  }
+};
+
+//! @brief `aten::copy_`: `src`'s values, broadcast to `self`'s shape and converted to
+//! its dtype, written into `self` (any dtype conversion is allowed, as in PyTorch).
+struct copy_ {
+  static constexpr std::string_view name = "aten::copy_"; //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;     //!< in-place: not core
+  using attributes = copy::attributes;                    //!< as `copy`
+  using functional = copy;                                //!< recorded as `copy`
+  //! @brief Inputs `(self, src)`: `self`'s meta.
+  //! @throws shape_error when `src` does not broadcast to `self`'s shape.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
+    return copy::meta(in, a);
   }
 };
 

@@ -8,6 +8,8 @@
 #include <xport/core/tensor.hpp>
 #include <xport/kernels/cpu/loops.hpp>
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>

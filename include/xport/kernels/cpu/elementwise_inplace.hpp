@@ -29,6 +29,43 @@ ops::tensor_list compute_into_self(typename Op::attributes const& a, std::span<T
 
 } // namespace kernels::cpu::detail
 
+//! @brief `fill.Scalar` on CPU.
+template <>
+struct kernel<ops::fill, cpu_t> {
+  //! @brief Writes `out[0]`.
+  //! @throws value_error when the value does not fit `self`'s dtype.
+  static void run(ops::fill::attributes const& a, std::span<Tensor const>, std::span<Tensor> out) {
+    out[0].copy_(full({}, a.value, {.dtype = out[0].dtype(), .device = out[0].device()}));
+  }
+};
+
+//! @brief `fill.Tensor` on CPU.
+template <>
+struct kernel<ops::fill_tensor, cpu_t> {
+  //! @brief Writes `out[0]`.
+  static void run(ops::no_attributes const&, std::span<Tensor const> in, std::span<Tensor> out) {
+    out[0].copy_(in[1]);
+  }
+};
+
+//! @brief `zero` on CPU.
+template <>
+struct kernel<ops::zero, cpu_t> {
+  //! @brief Writes `out[0]`.
+  static void run(ops::no_attributes const&, std::span<Tensor const>, std::span<Tensor> out) {
+    out[0].copy_(zeros({}, {.dtype = out[0].dtype(), .device = out[0].device()}));
+  }
+};
+
+//! @brief `copy` on CPU.
+template <>
+struct kernel<ops::copy, cpu_t> {
+  //! @brief Writes `out[0]`.
+  static void run(ops::copy::attributes const&, std::span<Tensor const> in, std::span<Tensor> out) {
+    out[0].copy_(in[1]);
+  }
+};
+
 //! @brief `add_` on CPU.
 template <>
 struct kernel<ops::add_, cpu_t> {

@@ -1,11 +1,13 @@
 // The standard layers' state: PyTorch's state-dict names and shapes, default
 // initialisation (bounds, statistics, determinism from the seed) and constructor checks.
+#include <xport/nn/activation.hpp>
 #include <xport/nn/attention.hpp>
 #include <xport/nn/conv.hpp>
 #include <xport/nn/dropout.hpp>
 #include <xport/nn/embedding.hpp>
 #include <xport/nn/linear.hpp>
 #include <xport/nn/norm.hpp>
+#include <xport/nn/sequential.hpp>
 #include <xport/nn/transformer.hpp>
 
 #include <doctest/doctest.h>
@@ -286,4 +288,22 @@ TEST_CASE("TransformerEncoderLayer: the state dict PyTorch writes") {
   CHECK_THROWS_WITH_AS(nn::TransformerEncoderLayer(16, 4, gen, {.activation = "swish"}),
                        doctest::Contains("activation should be relu/gelu, not swish"),
                        xport::value_error);
+}
+
+TEST_CASE("Layers in a Sequential are named by position, as in PyTorch") {
+  Generator gen{7};
+  nn::Sequential model{nn::Conv2d(1, 4, 3, gen), nn::BatchNorm2d(4), nn::ReLU{},
+                       nn::Linear(4, 2, gen)};
+  CHECK(state_shapes(model)
+        == shapes{{"0.weight", {4, 1, 3, 3}},
+                  {"0.bias", {4}},
+                  {"1.weight", {4}},
+                  {"1.bias", {4}},
+                  {"1.running_mean", {4}},
+                  {"1.running_var", {4}},
+                  {"1.num_batches_tracked", {}},
+                  {"3.weight", {2, 4}},
+                  {"3.bias", {2}}});
+  model.eval();
+  CHECK(!model.get<1>().is_training());
 }

@@ -171,10 +171,15 @@ inline std::string file_base(char const* path) {
 }
 
 inline void print_call(std::ostringstream& out, graph::Graph const& g, graph::node const& n) {
-  out << "        ";
-  for (std::size_t i = 0; i < n.values.size(); ++i)
-    out << (i ? ", " : "") << (n.values.size() == 1 ? n.name : n.name + "_" + std::to_string(i))
-        << ": " << quoted_meta(n.values[i]);
+  out << "        " << n.name << ": ";
+  if (n.values.size() == 1) {
+    out << quoted_meta(n.values[0]);
+  } else { // a tuple, read as name[i]
+    out << "\"(";
+    for (std::size_t i = 0; i < n.values.size(); ++i)
+      out << (i ? ", " : "") << n.values[i].str();
+    out << (n.values.size() == 1 ? ",)\"" : ")\"");
+  }
   out << " = " << n.target->schema().name << "(";
   bool first = true;
   for (graph::argument const& a : n.args) {

@@ -38,7 +38,9 @@ namespace xport::kernels::cpu {
 // Everything that depends on the backend, internals included, is in the inline namespace,
 // so a BLAS and a portable translation unit never define one inline function twice.
 inline namespace XPORT_DETAIL_GEMM_BACKEND {
-namespace detail {
+// Not `detail`: an inline namespace's `detail` would make `kernels::cpu::detail` ambiguous
+// for every other kernel header.
+namespace gemm_detail {
 
 // One matrix of a (possibly batched) operand: element (i, j) of batch b is at
 // data[b * batch_stride + i * row_stride + j * col_stride].
@@ -361,7 +363,7 @@ inline void gemm_any(Tensor a, Tensor b, Tensor const& out, Scalar alpha, Scalar
   });
 }
 
-} // namespace detail
+} // namespace gemm_detail
 
 //! @brief The library behind `gemm` in this translation unit: `"openblas"` when built
 //! with `XPORT_HAS_CBLAS` (the `xport::blas` CMake target), otherwise `"portable"`.
@@ -404,16 +406,16 @@ inline void gemm(Tensor const& a, Tensor const& b, Tensor const& out, Scalar alp
   matrix(b, "mat2");
   matrix(out, "out");
   if (a.size(1) != b.size(0)) {
-    throw shape_error("mat1 and mat2 shapes cannot be multiplied (" + detail::matrix_shape(a)
-                      + " and " + detail::matrix_shape(b) + ")");
+    throw shape_error("mat1 and mat2 shapes cannot be multiplied (" + gemm_detail::matrix_shape(a)
+                      + " and " + gemm_detail::matrix_shape(b) + ")");
   }
   if (out.size(0) != a.size(0) || out.size(1) != b.size(1)) {
     throw shape_error("expected out to have size [" + std::to_string(a.size(0)) + ", "
                       + std::to_string(b.size(1)) + "] (mat1 @ mat2), but got "
                       + format_sizes(out.sizes()));
   }
-  detail::check_gemm_dtypes(a, b, out, "mat1", "mat2");
-  detail::gemm_any(a, b, out, alpha, beta);
+  gemm_detail::check_gemm_dtypes(a, b, out, "mat1", "mat2");
+  gemm_detail::gemm_any(a, b, out, alpha, beta);
 }
 
 //! @brief `out[i] = alpha * a[i] @ b[i] + beta * out[i]` for every batch index `i`
@@ -452,8 +454,8 @@ inline void gemm_batched(Tensor const& a, Tensor const& b, Tensor const& out, Sc
                       + std::to_string(a.size(1)) + ", " + std::to_string(b.size(2))
                       + "] (batch1 @ batch2), but got " + format_sizes(out.sizes()));
   }
-  detail::check_gemm_dtypes(a, b, out, "batch1", "batch2");
-  detail::gemm_any(a, b, out, alpha, beta);
+  gemm_detail::check_gemm_dtypes(a, b, out, "batch1", "batch2");
+  gemm_detail::gemm_any(a, b, out, alpha, beta);
 }
 
 } // namespace XPORT_DETAIL_GEMM_BACKEND

@@ -12,6 +12,7 @@
 #include <random>
 
 using namespace xport;
+namespace nn = xport::nn;
 
 namespace {
 
@@ -77,4 +78,30 @@ TEST_CASE("Transformer encoder layer (eval): dynamic batch and sequence length")
       CHECK(allclose(run.call<Tensor>(x), layer(x), {.rtol = 1e-4, .atol = 1e-5}));
     }
   }
+}
+
+TEST_CASE("BatchNorm in training mode: running statistics become buffer mutations") {
+  Generator gen{4};
+  nn::BatchNorm1d bn(3);
+  Tensor const x = randn({6, 3}, gen);
+  auto batch = Dim("batch", {.min = 2, .max = 64});
+  ExportedProgram ep = export_program(bn, std::tuple{x}, {{batch, 3}}, {.input_names = {"input"}});
+  std::string const text = ep.str();
+  INFO(text);
+  CHECK(text.find("aten::_native_batch_norm_legit_functional") != std::string::npos);
+  CHECK(text.find("BUFFER_MUTATION target='running_mean'") != std::string::npos);
+  CHECK(text.find("BUFFER_MUTATION target='running_var'") != std::string::npos);
+  CHECK(text.find("BUFFER_MUTATION target='num_batches_tracked'") != std::string::npos);
+  CHECK(bn.running_mean.at<float>({0}) == 0.f); // export left the module alone
+
+  // Calling the program updates its buffers exactly as eager training updates the module's.
+  ExportedModule run = ep.module();
+  nn::BatchNorm1d eager(3);
+  for (std::int64_t b : {4, 9}) {
+    Tensor const input = randn({b, 3}, gen);
+    CHECK(allclose(run.call<Tensor>(input), eager(input)));
+  }
+  CHECK(allclose(ep.state_dict.at("running_mean"), eager.running_mean));
+  CHECK(allclose(ep.state_dict.at("running_var"), eager.running_var));
+  CHECK(ep.state_dict.at("num_batches_tracked").item<std::int64_t>() == 2);
 }

@@ -20,10 +20,12 @@
 #include <boost/hana/size.hpp>
 #include <boost/hana/string.hpp>
 
+#include <charconv>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -52,6 +54,24 @@ template <class T>
 struct is_optional : std::false_type {};
 template <class T>
 struct is_optional<std::optional<T>> : std::true_type {};
+
+// Python's repr of a float: shortest round-trip digits, `.0` on whole numbers.
+inline void format_double(std::ostream& out, double value) {
+  if (value != value) {
+    out << "nan";
+    return;
+  }
+  if (value == std::numeric_limits<double>::infinity()
+      || value == -std::numeric_limits<double>::infinity()) {
+    out << (value < 0 ? "-inf" : "inf");
+    return;
+  }
+  char buffer[32];
+  auto const end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+  std::string_view const text(buffer, static_cast<std::size_t>(end - buffer));
+  out << text;
+  if (text.find_first_of(".e") == std::string_view::npos) out << ".0";
+}
 
 inline void mix(std::size_t& seed, std::size_t value) noexcept {
   seed ^= value + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
@@ -90,8 +110,15 @@ void format_attribute(std::ostream& out, T const& value) {
     out << '{';
     format_fields(out, value);
     out << '}';
+  } else if constexpr (std::same_as<T, double>) {
+    detail::format_double(out, value);
+  } else if constexpr (std::same_as<T, Scalar>) {
+    if (value.is_floating_point())
+      detail::format_double(out, value.template to<double>());
+    else
+      out << value;
   } else {
-    out << value; // int64, double, Scalar, SymInt
+    out << value; // int64, SymInt
   }
 }
 

@@ -11,6 +11,7 @@
 #include <xport/api/conv.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/core/generator.hpp>
+#include <xport/kernels/cpu/gemm.hpp>
 
 #include <benchmark/benchmark.h>
 

@@ -67,7 +67,7 @@ void xport_gemm(benchmark::State& state) {
 template <class T>
 void portable(benchmark::State& state) {
   problem const p = make_problem<T>(state);
-  namespace detail = xport::kernels::cpu::detail;
+  namespace detail = xport::kernels::cpu::gemm_detail;
   for (auto _ : state) {
     detail::portable_gemm<T>(p.batch, p.m, p.n, p.k, T{1}, detail::matrix_of<T const>(p.a),
                              detail::matrix_of<T const>(p.b), T{0}, detail::matrix_of<T>(p.out));

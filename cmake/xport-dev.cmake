@@ -16,3 +16,17 @@ if(CCACHE_PROGRAM AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
   set(CMAKE_CUDA_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
 endif()
+
+# Every CPU kernel of xport, compiled once and linked into each test, example and
+# benchmark. A program registers the kernels by including <xport/kernels/cpu/all.hpp> in
+# one translation unit; this library is that translation unit for xport's own programs.
+# OpenBLAS (when installed) backs its GEMM; LINK_ONLY keeps XPORT_HAS_CBLAS out of the
+# programs' own translation units, so the portable-GEMM test stays portable.
+add_library(xport_cpu_kernels OBJECT ${PROJECT_SOURCE_DIR}/cmake/cpu_kernels.cpp)
+target_link_libraries(xport_cpu_kernels PUBLIC xport_dev_flags)
+if(TARGET xport::blas)
+  target_compile_definitions(xport_cpu_kernels PRIVATE XPORT_HAS_CBLAS=1)
+  target_include_directories(xport_cpu_kernels PRIVATE
+    $<TARGET_PROPERTY:xport::blas,INTERFACE_INCLUDE_DIRECTORIES>)
+  target_link_libraries(xport_cpu_kernels PUBLIC $<LINK_ONLY:xport::blas>)
+endif()

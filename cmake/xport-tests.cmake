@@ -8,16 +8,27 @@ function(xport_test_names file out_target out_name)
   set(${out_name} ${name} PARENT_SCOPE)
 endfunction()
 
-function(xport_add_unit_test file)
-  xport_test_names(${file} target name)
-  add_executable(${target} ${file})
-  target_link_libraries(${target} PRIVATE xport_test_main)
+# The doctest files of one layer ("api/linalg.cpp", ...) as one executable "test_<layer>"
+# built in unity batches; each file stays its own CTest test ("api/linalg"), which runs
+# only that file's test cases (doctest's --source-file filter).
+function(xport_add_unit_tests layer)
+  set(target test_${layer})
+  add_executable(${target} ${ARGN})
+  target_link_libraries(${target} PRIVATE xport_test_main xport_cpu_kernels)
+  # The op-heavy layers compile in unity batches: their headers (and the ops they
+  # instantiate) are compiled once per batch instead of once per file.
+  if(layer MATCHES "^(api|ops|nn|export)$")
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 6)
+  endif()
   # Op tests run GEMM-backed kernels on OpenBLAS when it is installed (the portable GEMM
   # loop has its own test, kernels/cpu/gemm).
-  if(TARGET xport::blas AND file MATCHES "^(api|ops|nn|examples)/")
+  if(TARGET xport::blas AND layer MATCHES "^(api|ops|nn|export)$")
     target_link_libraries(${target} PRIVATE xport::blas)
   endif()
-  add_test(NAME ${name} COMMAND ${target})
+  foreach(file IN LISTS ARGN)
+    xport_test_names(${file} unused name)
+    add_test(NAME ${name} COMMAND ${target} --source-file=*/tests/${file})
+  endforeach()
 endfunction()
 
 # CUDA tests bring their own main: it exits 77 when no GPU is visible, which CTest
@@ -70,6 +81,7 @@ function(xport_add_header_tests)
   endforeach()
   add_library(xport_header_tests OBJECT ${sources})
   target_link_libraries(xport_header_tests PRIVATE xport_dev_flags)
+  target_compile_options(xport_header_tests PRIVATE -g0) # compiling is the test
   if(XPORT_HAS_CUDA)
     target_link_libraries(xport_header_tests PRIVATE CUDA::cudart)
   endif()

@@ -1,30 +1,70 @@
-// xport quick start: the first README command builds and runs this file.
+// xport quick start: the first README command builds and runs this file. It exports a
+// small model with a dynamic batch, prints the program, shows a spec violation with its
+// suggested fixes, and calls the program with valid and invalid inputs.
 #include <xport/xport.hpp>
+// Every program compiles and registers the CPU kernels in one translation unit:
+#include <xport/kernels/cpu/all.hpp>
 
 #include <iostream>
 
-int main() {
-  //! [tensors]
-  xport::Generator gen{0};
-  xport::Tensor x = xport::randn({2, 3}, gen);
-  std::cout << "x = " << x << "\n";
+//! [model]
+struct MLP : xport::Module<MLP> {
+  BOOST_HANA_DEFINE_STRUCT(MLP, (xport::nn::Linear, fc1), (xport::nn::Linear, fc2));
 
-  xport::Tensor y = xport::arange(12).view({3, 4});
-  std::cout << "y = " << y << "\n";
-  std::cout << "y.t() = " << y.t() << "  (a view: contiguous = " << y.t().is_contiguous() << ")\n";
-  std::cout << "y[:, 1::2] = " << y.slice(1, 1, {}, 2) << "\n";
+  explicit MLP(xport::Generator& gen) : fc1(8, 16, gen), fc2(16, 4, gen) {}
 
-  xport::Tensor h = xport::ones({2}, {.dtype = xport::dtype::float16});
-  std::cout << "h = " << h << "\n";
-  std::cout << "result_type(int32 tensor, 2.5) = "
-            << xport::result_type(xport::zeros({2}, {.dtype = xport::dtype::int32}), 2.5) << "\n";
-  //! [tensors]
+  xport::Tensor forward(xport::Tensor const& x) const { return fc2(xport::relu(fc1(x))); }
+};
+//! [model]
 
-  //! [errors]
-  try {
-    y.view({5, -1});
-  } catch (xport::shape_error const& e) {
-    std::cout << "shape_error: " << e.what() << "\n";
+// The same model, but its forward splits the batch into pairs: a guard the spec must allow.
+struct Pairs : xport::Module<Pairs> {
+  BOOST_HANA_DEFINE_STRUCT(Pairs, (MLP, mlp));
+  explicit Pairs(xport::Generator& gen) : mlp(gen) {}
+  xport::Tensor forward(xport::Tensor const& x) const {
+    return xport::sum(mlp(x).view({-1, 2, 4}), {1});
   }
-  //! [errors]
+};
+
+int main() {
+  xport::Generator gen{0};
+  MLP model(gen);
+
+  //! [export]
+  auto batch = xport::Dim("batch", {.min = 1, .max = 1024});
+  xport::Tensor const example = xport::randn({32, 8}, gen);
+  xport::ExportedProgram ep =
+      xport::export_program(model, std::tuple{example}, {{batch, 8}}, {.input_names = {"x"}});
+  std::cout << ep << "\n";
+  //! [export]
+
+  //! [call]
+  xport::ExportedModule run = ep.module();
+  xport::Tensor const x = xport::randn({5, 8}, gen); // any batch in [1, 1024]
+  xport::Tensor const y = run.call<xport::Tensor>(x);
+  std::cout << "exported(x) == eager(x): " << std::boolalpha << xport::allclose(y, model(x))
+            << "\n";
+  try {
+    run.call<xport::Tensor>(xport::randn({5, 7}, gen)); // wrong feature size
+  } catch (xport::error const& e) {
+    std::cout << "refused: " << e.what() << "\n";
+  }
+  //! [call]
+
+  //! [violation]
+  Pairs pairs(gen);
+  try {
+    xport::export_program(pairs, std::tuple{example}, {{batch, 8}}, {.input_names = {"x"}});
+  } catch (xport::spec_violation const& e) {
+    std::cout << "\n" << e.what() << "\n";
+    // The fixes apply to the spec: batch becomes 2 * _batch, and export passes.
+    auto const fixed = xport::sym::refine(xport::dynamic_shapes({{batch, 8}}), e.fixes());
+    std::cout << "refined spec: " << fixed.to_string() << "\n";
+    xport::ExportedProgram ok =
+        xport::export_program(pairs, std::tuple{example}, fixed, {.input_names = {"x"}});
+    std::cout << "exported with " << ok.range_constraints.size()
+              << " range constraint(s): " << ok.range_constraints[0].symbol << " in "
+              << xport::sym::to_string(ok.range_constraints[0].range) << "\n";
+  }
+  //! [violation]
 }

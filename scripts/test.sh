@@ -7,8 +7,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/scripts/deps.sh"
 sanitize=(-DXPORT_SANITIZE=OFF)
-# Benchmarks mean nothing under sanitizers: that build skips them.
-[ "${XPORT_SANITIZE:-0}" = 1 ] && sanitize=(-DXPORT_SANITIZE=ON -DXPORT_BUILD_BENCHMARKS=OFF)
+# Benchmarks mean nothing under sanitizers, and the examples run in the plain build: the
+# sanitizer build skips both.
+[ "${XPORT_SANITIZE:-0}" = 1 ] && sanitize=(-DXPORT_SANITIZE=ON -DXPORT_BUILD_BENCHMARKS=OFF -DXPORT_BUILD_EXAMPLES=OFF)
 source "$root/scripts/configure.sh" "${sanitize[@]}"
 jobs="${JOBS:-$(nproc)}"
 cmake --build "$build" -j "$jobs"

@@ -1,7 +1,23 @@
 //! @file
-//! The umbrella header: everything in xport that needs no CUDA toolkit.
+//! The umbrella header: everything in xport that needs no CUDA toolkit, except the CPU
+//! kernels, which one translation unit of a program registers by including
+//! `<xport/kernels/cpu/all.hpp>`.
 #pragma once
 
+#include <xport/api/attention.hpp>
+#include <xport/api/conv.hpp>
+#include <xport/api/creation.hpp>
+#include <xport/api/data_dependent.hpp>
+#include <xport/api/dropout.hpp>
+#include <xport/api/elementwise.hpp>
+#include <xport/api/embedding.hpp>
+#include <xport/api/indexing.hpp>
+#include <xport/api/item.hpp>
+#include <xport/api/linalg.hpp>
+#include <xport/api/norm.hpp>
+#include <xport/api/pool.hpp>
+#include <xport/api/reduction.hpp>
+#include <xport/api/shape.hpp>
 #include <xport/core/compare.hpp>
 #include <xport/core/convert.hpp>
 #include <xport/core/device.hpp>
@@ -16,10 +32,14 @@
 #include <xport/core/storage.hpp>
 #include <xport/core/sym_int.hpp>
 #include <xport/core/tensor.hpp>
+#include <xport/export/export.hpp>
+#include <xport/export/inspect.hpp>
 #include <xport/kernels/cpu/gemm.hpp>
 #include <xport/kernels/kernel.hpp>
+#include <xport/nn/layers.hpp>
 #include <xport/nn/module.hpp>
 #include <xport/nn/sequential.hpp>
+#include <xport/ops/default_op_set.hpp>
 #include <xport/sym/bind.hpp>
 #include <xport/sym/decide.hpp>
 #include <xport/sym/dim.hpp>

@@ -65,7 +65,7 @@ auto const all = [](std::int64_t, std::int64_t, std::int64_t) { return true; };
 auto const none = [](std::int64_t, std::int64_t, std::int64_t) { return 0.0; };
 
 template <class T>
-tolerance tolerance_for() {
+tolerance tolerance_for_attention() {
   if constexpr (std::is_same_v<T, double>) return {1e-12, 1e-12};
   if constexpr (std::is_same_v<T, float>) return {1e-5, 1e-5};
   return {2e-2, 2e-2};
@@ -81,9 +81,10 @@ TEST_CASE_TEMPLATE("sdpa matches the loop reference", T, float, double, xport::h
                v = randn({2, 3, 5, 6}, gen, o);
   Tensor const y = scaled_dot_product_attention(q, k, v);
   CHECK(y.dtype() == dtype_of<T>);
-  CHECK(allclose(y, reference(q, k, v, {2, 3}, 1 / std::sqrt(8.0), all, none), tolerance_for<T>()));
+  CHECK(allclose(y, reference(q, k, v, {2, 3}, 1 / std::sqrt(8.0), all, none),
+                 tolerance_for_attention<T>()));
   Tensor const scaled = scaled_dot_product_attention(q, k, v, {}, {.scale = 0.5});
-  CHECK(allclose(scaled, reference(q, k, v, {2, 3}, 0.5, all, none), tolerance_for<T>()));
+  CHECK(allclose(scaled, reference(q, k, v, {2, 3}, 0.5, all, none), tolerance_for_attention<T>()));
 }
 
 TEST_CASE("sdpa with bool and float masks, broadcast") {

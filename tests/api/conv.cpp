@@ -3,6 +3,8 @@
 #include <xport/core/factories.hpp>
 #include <xport/core/generator.hpp>
 
+#include "support/tensors.hpp"
+
 #include <doctest/doctest.h>
 
 #include <array>
@@ -48,9 +50,7 @@ Tensor reference_conv2d(Tensor const& input, Tensor const& weight, Tensor const&
   return from<double>(out, {N, O, OH, OW});
 }
 
-bool sizes_are(Tensor const& t, std::vector<std::int64_t> const& sizes) {
-  return std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end()) == sizes;
-}
+using test::sizes_are;
 
 bool close(Tensor const& got, Tensor const& want, double tol = 1e-4) {
   return std::ranges::equal(got.sizes(), want.sizes())

@@ -10,7 +10,7 @@
 using namespace xport;
 
 namespace {
-struct recorder final : ops::op_interceptor {
+struct recorder_creation final : ops::op_interceptor {
   std::vector<std::string> calls;
   ops::tensor_list intercept(ops::boxed_attributes const& a, std::span<Tensor const> in,
                              source_location const&) override {
@@ -21,7 +21,7 @@ struct recorder final : ops::op_interceptor {
 } // namespace
 
 TEST_CASE("int literals pick the core factories; a SymInt picks the ops") {
-  recorder r;
+  recorder_creation r;
   ops::interceptor_scope scope(r);
   Tensor core_zeros = zeros({2, 3});
   Tensor core_full = full({2}, 1.5);

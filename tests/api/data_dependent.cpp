@@ -13,7 +13,7 @@
 using namespace xport;
 
 namespace {
-std::vector<std::int64_t> sizes_of(Tensor const& t) {
+std::vector<std::int64_t> sizes_of_data_dependent(Tensor const& t) {
   return {t.sizes().begin(), t.sizes().end()};
 }
 } // namespace
@@ -35,10 +35,10 @@ TEST_CASE("nonzero on non-contiguous, empty and 0-dim inputs") {
   Tensor const t = from<std::int32_t>({{0, 1}, {2, 0}, {0, 0}}).t(); // [[0, 2, 0], [1, 0, 0]]
   CHECK(equal(nonzero(t), from<std::int64_t>({{0, 1}, {1, 0}})));
   Tensor const none = nonzero(zeros({4, 0, 2}));
-  CHECK(sizes_of(none) == std::vector<std::int64_t>{0, 3});
-  CHECK(sizes_of(nonzero(zeros({2, 2}))) == std::vector<std::int64_t>{0, 2});
-  CHECK(sizes_of(nonzero(full({}, 3.0))) == std::vector<std::int64_t>{1, 0});
-  CHECK(sizes_of(nonzero(full({}, 0.0))) == std::vector<std::int64_t>{0, 0});
+  CHECK(sizes_of_data_dependent(none) == std::vector<std::int64_t>{0, 3});
+  CHECK(sizes_of_data_dependent(nonzero(zeros({2, 2}))) == std::vector<std::int64_t>{0, 2});
+  CHECK(sizes_of_data_dependent(nonzero(full({}, 3.0))) == std::vector<std::int64_t>{1, 0});
+  CHECK(sizes_of_data_dependent(nonzero(full({}, 0.0))) == std::vector<std::int64_t>{0, 0});
 }
 
 TEST_CASE("item returns a Scalar of the tensor's category") {

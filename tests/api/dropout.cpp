@@ -85,7 +85,7 @@ TEST_CASE("dropout with p == 1 multiplies by zero; bad p and missing generator")
 }
 
 namespace {
-struct recorder final : ops::op_interceptor {
+struct recorder_dropout final : ops::op_interceptor {
   std::string attrs;
   ops::tensor_list intercept(ops::boxed_attributes const& a, std::span<Tensor const> in,
                              source_location const&) override {
@@ -99,7 +99,7 @@ TEST_CASE("dropout records its seed; replaying the node gives the same mask") {
   Generator gen{5};
   Generator peek = gen;
   auto const expected_seed = static_cast<std::int64_t>(peek.next_bits());
-  recorder r;
+  recorder_dropout r;
   Tensor y;
   {
     ops::interceptor_scope scope(r);

@@ -11,12 +11,12 @@
 #include <vector>
 
 using namespace xport;
-using i64 = std::int64_t;
+using i64_elementwise_arith = std::int64_t;
 
 namespace {
 
 // Records the op names and attribute strings of every call made while it is installed.
-struct recorder final : ops::op_interceptor {
+struct recorder_elementwise_arith final : ops::op_interceptor {
   std::vector<std::string> names;
   std::vector<std::string> attrs;
   ops::tensor_list intercept(ops::boxed_attributes const& a, std::span<Tensor const> in,
@@ -71,8 +71,8 @@ TEST_CASE("type promotion of binary ops follows PyTorch's table") {
                        value_error);
 }
 
-TEST_CASE_TEMPLATE("add, sub and mul on every dtype", T, float, double, half, bfloat16, i64,
-                   std::int32_t, std::int16_t, std::int8_t, std::uint8_t) {
+TEST_CASE_TEMPLATE("add, sub and mul on every dtype", T, float, double, half, bfloat16,
+                   i64_elementwise_arith, std::int32_t, std::int16_t, std::int8_t, std::uint8_t) {
   Tensor const a = from<T>({T(1), T(2), T(6)});
   Tensor const b = from<T>({T(3), T(2), T(1)});
   CHECK(equal(a + b, from<T>({T(4), T(4), T(7)})));
@@ -89,7 +89,9 @@ TEST_CASE("integer arithmetic wraps like PyTorch") {
   constexpr auto min32 = std::numeric_limits<std::int32_t>::min();
   CHECK((from<std::int32_t>({max32}) + 1).at<std::int32_t>({0}) == min32);
   CHECK((from<std::int32_t>({min32}) - 1).at<std::int32_t>({0}) == max32);
-  CHECK((from<i64>({std::numeric_limits<i64>::max()}) * 2).at<i64>({0}) == -2);
+  CHECK((from<i64_elementwise_arith>({std::numeric_limits<i64_elementwise_arith>::max()}) * 2)
+            .at<i64_elementwise_arith>({0})
+        == -2);
   CHECK((from<std::uint8_t>({250}) + from<std::uint8_t>({10})).at<std::uint8_t>({0}) == 4);
   CHECK((from<std::int8_t>({100}) * from<std::int8_t>({3})).at<std::int8_t>({0}) == 44);
   CHECK((-from<std::int8_t>({-128})).at<std::int8_t>({0}) == -128);
@@ -110,31 +112,32 @@ TEST_CASE("sub, rsub and alpha") {
   CHECK_THROWS_WITH_AS(from<bool>({true}) - 1, doctest::Contains("with a bool tensor"),
                        dtype_error);
   CHECK_THROWS_WITH_AS(1 - from<bool>({true}), doctest::Contains("logical_not()"), dtype_error);
-  CHECK_THROWS_WITH_AS(add(from<i64>({1}), from<i64>({1}), 0.5),
+  CHECK_THROWS_WITH_AS(add(from<i64_elementwise_arith>({1}), from<i64_elementwise_arith>({1}), 0.5),
                        doctest::Contains("alpha must not be a floating point"), dtype_error);
-  CHECK_THROWS_WITH_AS(add(from<i64>({1}), 1, true),
+  CHECK_THROWS_WITH_AS(add(from<i64_elementwise_arith>({1}), 1, true),
                        doctest::Contains("Boolean alpha only supported for Boolean results"),
                        dtype_error);
 }
 
 TEST_CASE("true division") {
-  Tensor const q = from<i64>({7, -7, 0, 1}) / 2;
+  Tensor const q = from<i64_elementwise_arith>({7, -7, 0, 1}) / 2;
   CHECK(q.dtype() == dtype::float32);
   CHECK(equal(q, from<float>({3.5f, -3.5f, 0.f, 0.5f})));
   Tensor const z = from<float>({1.f, -1.f, 0.f}) / from<float>({0.f, 0.f, 0.f});
   CHECK(z.at<float>({0}) == std::numeric_limits<float>::infinity());
   CHECK(z.at<float>({1}) == -std::numeric_limits<float>::infinity());
   CHECK(std::isnan(z.at<float>({2})));
-  CHECK(equal(from<i64>({1, 2}) / from<i64>({0, 4}), from<float>({INFINITY, 0.5f})));
+  CHECK(equal(from<i64_elementwise_arith>({1, 2}) / from<i64_elementwise_arith>({0, 4}),
+              from<float>({INFINITY, 0.5f})));
   // 2 / x is reciprocal(x) * 2, as PyTorch computes and records it.
-  CHECK(equal(2 / from<i64>({4, -1}), from<float>({0.5f, -2.f})));
+  CHECK(equal(2 / from<i64_elementwise_arith>({4, -1}), from<float>({0.5f, -2.f})));
 }
 
 TEST_CASE("division with rounding modes rounds like PyTorch") {
-  Tensor const a = from<i64>({7, -7, 7, -7, 6});
-  Tensor const b = from<i64>({2, 2, -2, -2, 3});
-  CHECK(equal(div(a, b, "floor"), from<i64>({3, -4, -4, 3, 2})));
-  CHECK(equal(div(a, b, "trunc"), from<i64>({3, -3, -3, 3, 2})));
+  Tensor const a = from<i64_elementwise_arith>({7, -7, 7, -7, 6});
+  Tensor const b = from<i64_elementwise_arith>({2, 2, -2, -2, 3});
+  CHECK(equal(div(a, b, "floor"), from<i64_elementwise_arith>({3, -4, -4, 3, 2})));
+  CHECK(equal(div(a, b, "trunc"), from<i64_elementwise_arith>({3, -3, -3, 3, 2})));
   CHECK(div(a, b, "floor").dtype() == dtype::int64);
   CHECK(equal(div(from<std::int8_t>({-128}), from<std::int8_t>({-1}), "floor"),
               from<std::int8_t>({-128})));
@@ -150,7 +153,7 @@ TEST_CASE("division with rounding modes rounds like PyTorch") {
   // fmod-based floor division is exact where floor(a / b) would round wrongly.
   CHECK(div(from<double>({1.0}), from<double>({0.1}), "floor").at<double>({0}) == 9.0);
 
-  CHECK_THROWS_WITH_AS(div(a, from<i64>({1, 1, 0, 1, 1}), "floor"),
+  CHECK_THROWS_WITH_AS(div(a, from<i64_elementwise_arith>({1, 1, 0, 1, 1}), "floor"),
                        doctest::Contains("ZeroDivisionError"), value_error);
   CHECK_THROWS_WITH_AS(div(a, 0, "trunc"), doctest::Contains("ZeroDivisionError"), value_error);
   CHECK_THROWS_WITH_AS(div(a, b, "round"), doctest::Contains("one of None, 'trunc', or 'floor'"),
@@ -159,26 +162,30 @@ TEST_CASE("division with rounding modes rounds like PyTorch") {
 }
 
 TEST_CASE("pow on integers and floats") {
-  CHECK(equal(pow(from<i64>({2, 3, -2}), from<i64>({3, 2, 3})), from<i64>({8, 9, -8})));
+  CHECK(equal(pow(from<i64_elementwise_arith>({2, 3, -2}), from<i64_elementwise_arith>({3, 2, 3})),
+              from<i64_elementwise_arith>({8, 9, -8})));
   // A negative integer exponent in a tensor: 1, +-1 or 0, as PyTorch.
-  CHECK(
-      equal(pow(from<i64>({1, -1, -1, 2}), from<i64>({-2, -3, -2, -1})), from<i64>({1, -1, 1, 0})));
+  CHECK(equal(pow(from<i64_elementwise_arith>({1, -1, -1, 2}),
+                  from<i64_elementwise_arith>({-2, -3, -2, -1})),
+              from<i64_elementwise_arith>({1, -1, 1, 0})));
   CHECK(equal(pow(from<std::int8_t>({2, 3}), 10), from<std::int8_t>({0, -87})));
-  CHECK_THROWS_WITH_AS(pow(from<i64>({2}), -1),
+  CHECK_THROWS_WITH_AS(pow(from<i64_elementwise_arith>({2}), -1),
                        doctest::Contains("Integers to negative integer powers are not allowed."),
                        value_error);
   CHECK(allclose(pow(from<float>({4.f, 2.f}), 0.5), from<float>({2.f, std::sqrt(2.f)})));
-  CHECK(equal(pow(2, from<i64>({0, 1, 10})), from<i64>({1, 2, 1024})));
+  CHECK(equal(pow(2, from<i64_elementwise_arith>({0, 1, 10})),
+              from<i64_elementwise_arith>({1, 2, 1024})));
   CHECK(std::isnan(pow(from<double>({-8.0}), 1.0 / 3.0).at<double>({0})));
   CHECK_THROWS_AS(pow(from<bool>({true}), from<bool>({true})), dtype_error);
 }
 
 TEST_CASE("remainder takes the divisor's sign") {
-  Tensor const a = from<i64>({-7, 7, -7, 7, 6});
-  Tensor const b = from<i64>({3, 3, -3, -3, 3});
-  CHECK(equal(remainder(a, b), from<i64>({2, 1, -1, -2, 0})));
-  CHECK(equal(remainder(a, 3), from<i64>({2, 1, 2, 1, 0})));
-  CHECK(equal(remainder(5, from<i64>({3, -3})), from<i64>({2, -1})));
+  Tensor const a = from<i64_elementwise_arith>({-7, 7, -7, 7, 6});
+  Tensor const b = from<i64_elementwise_arith>({3, 3, -3, -3, 3});
+  CHECK(equal(remainder(a, b), from<i64_elementwise_arith>({2, 1, -1, -2, 0})));
+  CHECK(equal(remainder(a, 3), from<i64_elementwise_arith>({2, 1, 2, 1, 0})));
+  CHECK(equal(remainder(5, from<i64_elementwise_arith>({3, -3})),
+              from<i64_elementwise_arith>({2, -1})));
   CHECK(equal(remainder(from<std::int32_t>({std::numeric_limits<std::int32_t>::min()}), -1),
               from<std::int32_t>({0})));
   CHECK(equal(remainder(from<double>({-7.5, 7.5}), 2.0), from<double>({0.5, 1.5})));
@@ -201,7 +208,8 @@ TEST_CASE("maximum and minimum propagate NaN") {
   CHECK(lo.at<float>({0}) == 1.f);
   CHECK(std::isnan(lo.at<float>({1})));
   CHECK(lo.at<float>({3}) == -2.f);
-  CHECK(equal(maximum(from<i64>({1, 5}), from<std::int32_t>({3, 2})), from<i64>({3, 5})));
+  CHECK(equal(maximum(from<i64_elementwise_arith>({1, 5}), from<std::int32_t>({3, 2})),
+              from<i64_elementwise_arith>({3, 5})));
   CHECK(equal(minimum(from<bool>({true, false}), from<bool>({true, true})),
               from<bool>({true, false})));
 }
@@ -212,15 +220,15 @@ TEST_CASE("binary ops read non-contiguous and broadcast inputs") {
   Tensor const stepped = base.slice(1, 0, 4, 2); // [3, 2], every other column
   Tensor const row = from<float>({10.f, 20.f, 30.f});
   Tensor const sum = t + row.expand({4, 3});
-  for (i64 i = 0; i < 4; ++i) {
-    for (i64 j = 0; j < 3; ++j)
+  for (i64_elementwise_arith i = 0; i < 4; ++i) {
+    for (i64_elementwise_arith j = 0; j < 3; ++j)
       CHECK(sum.at<float>({i, j})
             == static_cast<float>(j * 4 + i) + 10.f * static_cast<float>(j + 1));
   }
   Tensor const prod = stepped * from<float>({1.f, -1.f});
   CHECK(equal(prod, from<float>({{0.f, -2.f}, {4.f, -6.f}, {8.f, -10.f}})));
   Tensor const q = div(stepped.to(dtype::int64), 3, "floor");
-  CHECK(equal(q, from<i64>({{0, 0}, {1, 2}, {2, 3}})));
+  CHECK(equal(q, from<i64_elementwise_arith>({{0, 0}, {1, 2}, {2, 3}})));
 }
 
 TEST_CASE("empty tensors and shape errors") {
@@ -236,7 +244,7 @@ TEST_CASE("empty tensors and shape errors") {
 }
 
 TEST_CASE("scalar operands are recorded the way torch.export records them") {
-  recorder r;
+  recorder_elementwise_arith r;
   ops::interceptor_scope scope(r);
   Tensor const x = from<float>({1.f, 2.f});
   (void)(x - 2);

@@ -11,12 +11,12 @@
 #include <vector>
 
 using namespace xport;
-using i64 = std::int64_t;
+using i64_elementwise_compare = std::int64_t;
 
 namespace {
 float const nan_f = std::numeric_limits<float>::quiet_NaN();
 
-struct recorder final : ops::op_interceptor {
+struct recorder_elementwise_compare final : ops::op_interceptor {
   std::vector<std::string> names;
   ops::tensor_list intercept(ops::boxed_attributes const& a, std::span<Tensor const> in,
                              source_location const&) override {
@@ -26,8 +26,9 @@ struct recorder final : ops::op_interceptor {
 };
 } // namespace
 
-TEST_CASE_TEMPLATE("comparisons on every dtype give bool", T, float, double, half, bfloat16, i64,
-                   std::int32_t, std::int16_t, std::int8_t, std::uint8_t, bool) {
+TEST_CASE_TEMPLATE("comparisons on every dtype give bool", T, float, double, half, bfloat16,
+                   i64_elementwise_compare, std::int32_t, std::int16_t, std::int8_t, std::uint8_t,
+                   bool) {
   Tensor const a = from<T>({T(0), T(1), T(1)});
   Tensor const b = from<T>({T(1), T(1), T(0)});
   CHECK(equal(eq(a, b), from<bool>({false, true, false})));
@@ -41,7 +42,7 @@ TEST_CASE_TEMPLATE("comparisons on every dtype give bool", T, float, double, hal
 }
 
 TEST_CASE("comparisons promote, handle NaN, and reverse scalar operators") {
-  Tensor const i = from<i64>({1, 2, 3});
+  Tensor const i = from<i64_elementwise_compare>({1, 2, 3});
   CHECK(equal(i < from<float>({1.5f, 1.5f, 3.5f}), from<bool>({true, false, true})));
   CHECK(equal(i >= 2, from<bool>({false, true, true})));
   CHECK(equal(i > 1.5, from<bool>({false, true, true})));
@@ -53,7 +54,7 @@ TEST_CASE("comparisons promote, handle NaN, and reverse scalar operators") {
   CHECK(equal(ne(n, n), from<bool>({true, false})));
   CHECK(equal(n < 2, from<bool>({false, true})));
 
-  recorder r;
+  recorder_elementwise_compare r;
   {
     ops::interceptor_scope scope(r);
     (void)(2 < i);
@@ -68,7 +69,7 @@ TEST_CASE("comparisons promote, handle NaN, and reverse scalar operators") {
 
 TEST_CASE("logical ops read any dtype as nonzero") {
   Tensor const a = from<float>({0.f, 2.f, nan_f, 0.f});
-  Tensor const b = from<i64>({0, 0, 3, 5});
+  Tensor const b = from<i64_elementwise_compare>({0, 0, 3, 5});
   CHECK(equal(logical_and(a, b), from<bool>({false, false, true, false})));
   CHECK(equal(logical_or(a, b), from<bool>({false, true, true, true})));
   CHECK(equal(logical_xor(a, b), from<bool>({false, true, false, true})));
@@ -77,12 +78,12 @@ TEST_CASE("logical ops read any dtype as nonzero") {
 }
 
 TEST_CASE("bitwise ops and their operators") {
-  Tensor const a = from<i64>({12, -1, 0});
-  Tensor const b = from<i64>({10, 5, 7});
-  CHECK(equal(a & b, from<i64>({8, 5, 0})));
-  CHECK(equal(a | b, from<i64>({14, -1, 7})));
-  CHECK(equal(a ^ b, from<i64>({6, -6, 7})));
-  CHECK(equal(~a, from<i64>({-13, 0, -1})));
+  Tensor const a = from<i64_elementwise_compare>({12, -1, 0});
+  Tensor const b = from<i64_elementwise_compare>({10, 5, 7});
+  CHECK(equal(a & b, from<i64_elementwise_compare>({8, 5, 0})));
+  CHECK(equal(a | b, from<i64_elementwise_compare>({14, -1, 7})));
+  CHECK(equal(a ^ b, from<i64_elementwise_compare>({6, -6, 7})));
+  CHECK(equal(~a, from<i64_elementwise_compare>({-13, 0, -1})));
   CHECK(equal(~from<std::uint8_t>({0, 255}), from<std::uint8_t>({255, 0})));
   Tensor const p = from<bool>({true, true, false});
   Tensor const q = from<bool>({true, false, false});
@@ -91,16 +92,16 @@ TEST_CASE("bitwise ops and their operators") {
   CHECK(equal(p ^ q, from<bool>({false, true, false})));
   CHECK(equal(~p, from<bool>({false, false, true})));
   CHECK((from<std::uint8_t>({1}) & from<std::int8_t>({3})).dtype() == dtype::int16);
-  CHECK_THROWS_WITH_AS(from<float>({1.f}) & from<i64>({1}),
+  CHECK_THROWS_WITH_AS(from<float>({1.f}) & from<i64_elementwise_compare>({1}),
                        doctest::Contains("\"bitwise_and_cpu\" not implemented for 'Float'"),
                        dtype_error);
   CHECK_THROWS_AS(~from<double>({1.0}), dtype_error);
 }
 
 TEST_CASE("where broadcasts three ways and promotes its values") {
-  Tensor const cond = from<bool>({{true}, {false}}); // [2, 1]
-  Tensor const x = from<i64>({1, 2, 3});             // [3]
-  Tensor const y = full({}, 0.5);                    // 0-dim float32
+  Tensor const cond = from<bool>({{true}, {false}});         // [2, 1]
+  Tensor const x = from<i64_elementwise_compare>({1, 2, 3}); // [3]
+  Tensor const y = full({}, 0.5);                            // 0-dim float32
   Tensor const w = where(cond, x, y);
   CHECK(w.dtype() == dtype::float32);
   CHECK(equal(w, from<float>({{1.f, 2.f, 3.f}, {0.5f, 0.5f, 0.5f}})));
@@ -117,10 +118,11 @@ TEST_CASE("where broadcasts three ways and promotes its values") {
 }
 
 TEST_CASE("masked_fill keeps self's dtype and broadcasts with the mask") {
-  Tensor const x = from<i64>({{1, 2}, {3, 4}});
+  Tensor const x = from<i64_elementwise_compare>({{1, 2}, {3, 4}});
   Tensor const mask = from<bool>({true, false});
-  CHECK(equal(masked_fill(x, mask, -1), from<i64>({{-1, 2}, {-1, 4}})));
-  CHECK(equal(masked_fill(x, mask, 2.7), from<i64>({{2, 2}, {2, 4}}))); // converted like PyTorch
+  CHECK(equal(masked_fill(x, mask, -1), from<i64_elementwise_compare>({{-1, 2}, {-1, 4}})));
+  CHECK(equal(masked_fill(x, mask, 2.7),
+              from<i64_elementwise_compare>({{2, 2}, {2, 4}}))); // converted like PyTorch
   Tensor const row = from<float>({1.f, 2.f});
   Tensor const grown = masked_fill(row, from<bool>({{true, false}, {false, true}}), 0.f);
   CHECK(equal(grown, from<float>({{0.f, 2.f}, {1.f, 0.f}})));
@@ -145,15 +147,16 @@ TEST_CASE("clamp: bounds, promotion, NaN and errors") {
   CHECK(equal(clamp(x, 0).slice(0, 0, 3), from<float>({0.f, 0.5f, 3.f})));
   CHECK(equal(clamp(x, std::nullopt, 0).slice(0, 0, 3), from<float>({-2.f, 0.f, 0.f})));
   CHECK(equal(clamp(x, 2, 1).slice(0, 0, 3), from<float>({1.f, 1.f, 1.f}))); // min > max
-  Tensor const i = from<i64>({-5, 0, 5});
-  CHECK(equal(clamp(i, -1, 1), from<i64>({-1, 0, 1})));
+  Tensor const i = from<i64_elementwise_compare>({-5, 0, 5});
+  CHECK(equal(clamp(i, -1, 1), from<i64_elementwise_compare>({-1, 0, 1})));
   Tensor const promoted = clamp(i, 0.5);
   CHECK(promoted.dtype() == dtype::float32);
   CHECK(equal(promoted, from<float>({0.5f, 0.5f, 5.f})));
   Tensor const lo = from<float>({{0.f}, {10.f}}); // [2, 1]
   Tensor const t = clamp(from<float>({-1.f, 5.f}), lo, Tensor());
   CHECK(equal(t, from<float>({{0.f, 5.f}, {10.f, 10.f}})));
-  CHECK(equal(clamp(i, Tensor(), from<i64>({0})), from<i64>({-5, 0, 0})));
+  CHECK(equal(clamp(i, Tensor(), from<i64_elementwise_compare>({0})),
+              from<i64_elementwise_compare>({-5, 0, 0})));
   CHECK(std::isnan(clamp(from<float>({1.f}), from<float>({nan_f}), Tensor()).at<float>({0})));
   CHECK_THROWS_WITH_AS(clamp(x, std::nullopt, std::nullopt),
                        doctest::Contains("At least one of 'min' or 'max' must not be None"),

@@ -8,7 +8,7 @@
 #include <string>
 
 using namespace xport;
-using i64 = std::int64_t;
+using i64_elementwise_inplace = std::int64_t;
 
 TEST_CASE("add_ and mul_ write into self and return it") {
   Tensor const x = from<float>({1.f, 2.f, 3.f});
@@ -18,7 +18,7 @@ TEST_CASE("add_ and mul_ write into self and return it") {
   add_(x, 1);
   mul_(x, 2);
   CHECK(equal(x, from<float>({8.f, 10.f, 12.f})));
-  mul_(x, from<i64>({1, 0, -1})); // int64 into float32 is allowed
+  mul_(x, from<i64_elementwise_inplace>({1, 0, -1})); // int64 into float32 is allowed
   CHECK(equal(x, from<float>({8.f, 0.f, -12.f})));
   Tensor const m = zeros({2, 3});
   add_(m, from<float>({1.f, 2.f, 3.f})); // other broadcasts to self
@@ -35,19 +35,19 @@ TEST_CASE("in-place ops write through views and read aliased operands before wri
 }
 
 TEST_CASE("in-place result dtypes must be castable to self") {
-  Tensor const l = from<i64>({1, 2});
+  Tensor const l = from<i64_elementwise_inplace>({1, 2});
   CHECK_THROWS_WITH_AS(add_(l, from<float>({0.5f, 0.5f})),
                        doctest::Contains("result type Float can't be cast to the desired output "
                                          "type Long"),
                        dtype_error);
   CHECK_THROWS_WITH_AS(mul_(l, 1.5), doctest::Contains("can't be cast"), dtype_error);
-  CHECK_THROWS_WITH_AS(add_(from<bool>({true}), from<i64>({1})),
+  CHECK_THROWS_WITH_AS(add_(from<bool>({true}), from<i64_elementwise_inplace>({1})),
                        doctest::Contains("result type Long can't be cast to the desired output "
                                          "type Bool"),
                        dtype_error);
-  CHECK(equal(l, from<i64>({1, 2}))); // untouched by the refused calls
+  CHECK(equal(l, from<i64_elementwise_inplace>({1, 2}))); // untouched by the refused calls
   add_(l, 3);
-  CHECK(equal(l, from<i64>({4, 5})));
+  CHECK(equal(l, from<i64_elementwise_inplace>({4, 5})));
 }
 
 TEST_CASE("in-place broadcast shape must be self's shape") {
@@ -78,7 +78,7 @@ TEST_CASE("fill_, zero_ and copy_") {
   zero_(x);
   CHECK(equal(x, zeros({2, 2}, {.dtype = dtype::int32})));
   Tensor const f = zeros({2, 3});
-  copy_(f, from<i64>({1, 2, 3}));
+  copy_(f, from<i64_elementwise_inplace>({1, 2, 3}));
   CHECK(equal(f, from<float>({{1.f, 2.f, 3.f}, {1.f, 2.f, 3.f}})));
   copy_(f.t(), from<double>({{9.0, 8.0}, {7.0, 6.0}, {5.0, 4.0}}));
   CHECK(equal(f, from<float>({{9.f, 7.f, 5.f}, {8.f, 6.f, 4.f}})));

@@ -19,7 +19,7 @@ TEST_CASE("add broadcasts and promotes") {
   CHECK_THROWS_AS(a + from<float>({1.f, 2.f}), shape_error);
 }
 
-struct recorder final : ops::op_interceptor {
+struct recorder_elementwise_pattern final : ops::op_interceptor {
   std::string name;
   std::string attrs;
   std::uint_least32_t line = 0;
@@ -33,7 +33,7 @@ struct recorder final : ops::op_interceptor {
 };
 
 TEST_CASE("interceptor sees boxed calls with the user's line") {
-  recorder r;
+  recorder_elementwise_pattern r;
   ops::interceptor_scope scope(r);
   Tensor a = ones({2});
   std::uint_least32_t const here = __LINE__ + 1;

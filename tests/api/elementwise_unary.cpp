@@ -12,7 +12,7 @@
 #include <vector>
 
 using namespace xport;
-using i64 = std::int64_t;
+using i64_elementwise_unary = std::int64_t;
 
 namespace {
 
@@ -23,7 +23,7 @@ void check_against(Tensor (*f)(Tensor const&, source_location const&),
   std::vector<T> typed_values;
   for (double v : values)
     typed_values.push_back(convert<T>(v));
-  Tensor const x = from<T>(typed_values, {static_cast<i64>(values.size())});
+  Tensor const x = from<T>(typed_values, {static_cast<i64_elementwise_unary>(values.size())});
   Tensor const y = f(x, source_location::current());
   REQUIRE(y.dtype() == dtype_of<T>);
   std::vector<double> expected;
@@ -31,7 +31,8 @@ void check_against(Tensor (*f)(Tensor const&, source_location const&),
     expected.push_back(ref(convert<double>(v)));
   // Half types compute in float and round once: a relative error of one ulp of T.
   double const rtol = sizeof(T) == 2 ? (std::is_same_v<T, half> ? 1e-3 : 8e-3) : 1e-6;
-  CHECK(allclose(y.to(dtype::float64), from<double>(expected, {static_cast<i64>(values.size())}),
+  CHECK(allclose(y.to(dtype::float64),
+                 from<double>(expected, {static_cast<i64_elementwise_unary>(values.size())}),
                  {.rtol = rtol, .atol = rtol, .equal_nan = true}));
 }
 
@@ -85,12 +86,12 @@ TEST_CASE("edge values: log of 0 and negatives, sqrt of negatives, isnan") {
   CHECK(reciprocal(from<float>({0.f})).at<float>({0}) == std::numeric_limits<float>::infinity());
   float const nan = std::numeric_limits<float>::quiet_NaN();
   CHECK(equal(isnan(from<float>({nan, 1.f, INFINITY})), from<bool>({true, false, false})));
-  CHECK(equal(isnan(from<i64>({1, 2})), from<bool>({false, false})));
+  CHECK(equal(isnan(from<i64_elementwise_unary>({1, 2})), from<bool>({false, false})));
   CHECK(std::isnan(relu(from<float>({nan})).at<float>({0})));
 }
 
 TEST_CASE("integer and bool inputs to float math give float32") {
-  Tensor const e = exp(from<i64>({0, 1}));
+  Tensor const e = exp(from<i64_elementwise_unary>({0, 1}));
   CHECK(e.dtype() == dtype::float32);
   CHECK(allclose(e, from<float>({1.f, std::exp(1.f)})));
   CHECK(sqrt(from<std::uint8_t>({4})).dtype() == dtype::float32);
@@ -101,13 +102,15 @@ TEST_CASE("integer and bool inputs to float math give float32") {
 }
 
 TEST_CASE("integer neg, abs, sign and rounding") {
-  constexpr auto min64 = std::numeric_limits<i64>::min();
-  CHECK(equal(abs(from<i64>({-3, 4, min64})), from<i64>({3, 4, min64}))); // wraps like PyTorch
+  constexpr auto min64 = std::numeric_limits<i64_elementwise_unary>::min();
+  CHECK(equal(abs(from<i64_elementwise_unary>({-3, 4, min64})),
+              from<i64_elementwise_unary>({3, 4, min64}))); // wraps like PyTorch
   CHECK(equal(neg(from<std::uint8_t>({1, 0})), from<std::uint8_t>({255, 0})));
-  CHECK(equal(sign(from<i64>({-7, 0, 9})), from<i64>({-1, 0, 1})));
+  CHECK(equal(sign(from<i64_elementwise_unary>({-7, 0, 9})),
+              from<i64_elementwise_unary>({-1, 0, 1})));
   CHECK(equal(sign(from<float>({-0.5f, 0.f, 2.f})), from<float>({-1.f, 0.f, 1.f})));
   CHECK(equal(sign(from<bool>({true, false})), from<bool>({true, false})));
-  CHECK(equal(floor(from<i64>({-3, 3})), from<i64>({-3, 3})));
+  CHECK(equal(floor(from<i64_elementwise_unary>({-3, 3})), from<i64_elementwise_unary>({-3, 3})));
   CHECK(equal(round(from<std::int16_t>({7})), from<std::int16_t>({7})));
 }
 
@@ -118,8 +121,8 @@ TEST_CASE("round is half to even, with decimals") {
                  from<double>({1.23, -1.24, 0.12})));
   CHECK(equal(round(from<double>({1250.0, 1350.0, -149.0}), -2),
               from<double>({1200.0, 1400.0, -100.0})));
-  CHECK(equal(round(from<i64>({5}), 0), from<i64>({5})));
-  CHECK_THROWS_WITH_AS(round(from<i64>({5}), 1),
+  CHECK(equal(round(from<i64_elementwise_unary>({5}), 0), from<i64_elementwise_unary>({5})));
+  CHECK_THROWS_WITH_AS(round(from<i64_elementwise_unary>({5}), 1),
                        doctest::Contains("\"round\" not implemented for 'Long'"), dtype_error);
 }
 
@@ -165,9 +168,9 @@ TEST_CASE_TEMPLATE("activations match their formulas", T, float, double, bfloat1
 }
 
 TEST_CASE("activation dtype rules") {
-  Tensor const i = from<i64>({-2, 0, 3});
-  CHECK(equal(relu(i), from<i64>({0, 0, 3})));
-  CHECK(equal(hardtanh(i), from<i64>({-1, 0, 1})));
+  Tensor const i = from<i64_elementwise_unary>({-2, 0, 3});
+  CHECK(equal(relu(i), from<i64_elementwise_unary>({0, 0, 3})));
+  CHECK(equal(hardtanh(i), from<i64_elementwise_unary>({-1, 0, 1})));
   CHECK_THROWS_WITH_AS(gelu(i), doctest::Contains("\"gelu\" not implemented for 'Long'"),
                        dtype_error);
   CHECK_THROWS_AS(silu(i), dtype_error);

@@ -64,7 +64,7 @@ TEST_CASE("embedding rejects bad indices and weights") {
 }
 
 namespace {
-struct recorder final : ops::op_interceptor {
+struct recorder_embedding final : ops::op_interceptor {
   std::string attrs;
   ops::tensor_list intercept(ops::boxed_attributes const& a, std::span<Tensor const> in,
                              source_location const&) override {
@@ -75,7 +75,7 @@ struct recorder final : ops::op_interceptor {
 } // namespace
 
 TEST_CASE("embedding records a wrapped padding_idx") {
-  recorder r;
+  recorder_embedding r;
   ops::interceptor_scope scope(r);
   Tensor const weight = ones({10, 2});
   embedding(weight, from<std::int64_t>({3}), -1);

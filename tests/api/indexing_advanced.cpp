@@ -23,7 +23,7 @@ Tensor cube() {
         values.push_back(static_cast<float>(100 * i + 10 * j + k));
   return from(values, {2, 3, 4});
 }
-std::vector<std::int64_t> sizes_of(Tensor const& t) {
+std::vector<std::int64_t> sizes_of_indexing_advanced(Tensor const& t) {
   return {t.sizes().begin(), t.sizes().end()};
 }
 } // namespace
@@ -32,12 +32,12 @@ TEST_CASE_TEMPLATE("index with one integer tensor, int32 and int64, negative val
                    std::int32_t, std::int64_t) {
   Tensor const x = cube();
   Tensor const a = index(x, {from<I>({1, -2})});
-  CHECK(sizes_of(a) == std::vector<std::int64_t>{2, 3, 4});
+  CHECK(sizes_of_indexing_advanced(a) == std::vector<std::int64_t>{2, 3, 4});
   CHECK(equal(a.select(0, 0), x.select(0, 1)));
   CHECK(equal(a.select(0, 1), x.select(0, 0)));
   // A 2-D index into dim 1 keeps the dims around it: [2, 2x1, 4].
   Tensor const b = index(x, {std::nullopt, from<I>({{2}, {-1}})});
-  CHECK(sizes_of(b) == std::vector<std::int64_t>{2, 2, 1, 4});
+  CHECK(sizes_of_indexing_advanced(b) == std::vector<std::int64_t>{2, 2, 1, 4});
   CHECK(b.at<float>({1, 0, 0, 3}) == 123.f);
   CHECK(b.at<float>({0, 1, 0, 1}) == 21.f);
 }
@@ -54,7 +54,7 @@ TEST_CASE("index: adjacent indices broadcast in place, separated ones go first")
   CHECK(equal(separated, from<float>({{100, 110, 120}, {3, 13, 23}})));
   // Index tensors broadcast against each other: [2, 1] with [3] -> [2, 3].
   Tensor const grid = index(x, {from<std::int64_t>({{0}, {1}}), from<std::int64_t>({0, 1, 2})});
-  CHECK(sizes_of(grid) == std::vector<std::int64_t>{2, 3, 4});
+  CHECK(sizes_of_indexing_advanced(grid) == std::vector<std::int64_t>{2, 3, 4});
   CHECK(grid.at<float>({1, 2, 3}) == 123.f);
   // Every dim indexed: a gather of single elements.
   Tensor const points = index(
@@ -66,14 +66,14 @@ TEST_CASE("index with bool masks, non-contiguous inputs, empty and all-None list
   Tensor const x = cube();
   Tensor const row_mask = from<bool>({false, true, true});
   Tensor const m = index(x, {std::nullopt, row_mask});
-  CHECK(sizes_of(m) == std::vector<std::int64_t>{2, 2, 4});
+  CHECK(sizes_of_indexing_advanced(m) == std::vector<std::int64_t>{2, 2, 4});
   CHECK(m.at<float>({1, 0, 2}) == 112.f);
   // A 2-D mask covers two dims: the result is [count, 4].
   Tensor mask2 = zeros({2, 3}, {.dtype = dtype::bool_});
   mask2 = index_put(mask2, {from<std::int64_t>({0, 1}), from<std::int64_t>({2, 0})},
                     ones({}, {.dtype = dtype::bool_}));
   Tensor const picked = index(x, {mask2});
-  CHECK(sizes_of(picked) == std::vector<std::int64_t>{2, 4});
+  CHECK(sizes_of_indexing_advanced(picked) == std::vector<std::int64_t>{2, 4});
   CHECK(equal(picked.select(1, 1), from<float>({21, 101})));
   // A mask with an integer index: the mask's coordinates broadcast with it.
   Tensor const mixed = index(x, {from<bool>({true, false}), from<std::int64_t>({2})});
@@ -82,12 +82,12 @@ TEST_CASE("index with bool masks, non-contiguous inputs, empty and all-None list
   Tensor const xt = x.permute({2, 1, 0});                      // [4, 3, 2]
   Tensor const idx = from<std::int64_t>({{3, 0}, {1, 2}}).t(); // [[3, 1], [0, 2]]
   Tensor const nc = index(xt, {idx});
-  CHECK(sizes_of(nc) == std::vector<std::int64_t>{2, 2, 3, 2});
+  CHECK(sizes_of_indexing_advanced(nc) == std::vector<std::int64_t>{2, 2, 3, 2});
   CHECK(nc.at<float>({0, 0, 2, 1}) == 123.f);
   CHECK(nc.at<float>({1, 1, 0, 0}) == 2.f);
   // An empty index gives an empty result; an all-false mask too.
   CHECK(index(x, {empty({0}, {.dtype = dtype::int64})}).numel() == 0);
-  CHECK(sizes_of(index(x, {zeros({2}, {.dtype = dtype::bool_})}))
+  CHECK(sizes_of_indexing_advanced(index(x, {zeros({2}, {.dtype = dtype::bool_})}))
         == std::vector<std::int64_t>{0, 3, 4});
   // No index tensor at all: a copy.
   Tensor const copy = index(x, {std::nullopt});

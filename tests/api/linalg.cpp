@@ -3,6 +3,8 @@
 #include <xport/core/factories.hpp>
 #include <xport/core/generator.hpp>
 
+#include "support/tensors.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -69,9 +71,7 @@ Tensor reference_matmul(Tensor const& a_in, Tensor const& b_in) {
   return out.reshape(final_sizes);
 }
 
-bool sizes_are(Tensor const& t, std::vector<std::int64_t> const& sizes) {
-  return std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end()) == sizes;
-}
+using test::sizes_are;
 
 } // namespace
 

@@ -64,7 +64,7 @@ bn_reference reference_batch_norm(std::vector<double> const& x, std::int64_t n, 
 }
 
 template <class T>
-tolerance tolerance_for() {
+tolerance tolerance_for_norm() {
   if constexpr (std::is_same_v<T, float>) return {1e-5, 1e-5};
   if constexpr (std::is_same_v<T, double>) return {1e-12, 1e-12};
   return {2e-2, 2e-2};
@@ -84,7 +84,7 @@ TEST_CASE_TEMPLATE("batch_norm in eval normalizes with the running statistics", 
       batch_norm(x, mean, var, tensor_of(w, {3}, type), tensor_of(b, {3}, type), false, 0.1, 1e-5);
   auto const ref = reference_batch_norm(values_of(x), 2, 3, 4, &rm, &rv, w, b, 1e-5);
   CHECK(y.dtype() == type);
-  CHECK(allclose(y, tensor_of(ref.out, {2, 3, 4}), tolerance_for<T>()));
+  CHECK(allclose(y, tensor_of(ref.out, {2, 3, 4}), tolerance_for_norm<T>()));
   CHECK(equal(mean, tensor_of(rm, {3}, type))); // eval leaves the running statistics
   CHECK(equal(var, tensor_of(rv, {3}, type)));
 }
@@ -100,14 +100,14 @@ TEST_CASE_TEMPLATE("batch_norm in training uses batch statistics and updates the
   Tensor const y = batch_norm(x, mean, var, {}, {}, true, 0.3, 1e-5);
   auto const ref =
       reference_batch_norm(values_of(x), 4, 3, 5, nullptr, nullptr, ones3, zeros3, 1e-5);
-  CHECK(allclose(y, tensor_of(ref.out, {4, 3, 5}), tolerance_for<T>()));
+  CHECK(allclose(y, tensor_of(ref.out, {4, 3, 5}), tolerance_for_norm<T>()));
   std::vector<double> expected_mean, expected_var;
   for (std::size_t c = 0; c < 3; ++c) {
     expected_mean.push_back(0.7 * rm[c] + 0.3 * ref.mean[c]);
     expected_var.push_back(0.7 * rv[c] + 0.3 * ref.var_unbiased[c]); // unbiased, n = 20
   }
-  CHECK(allclose(mean, tensor_of(expected_mean, {3}), tolerance_for<T>()));
-  CHECK(allclose(var, tensor_of(expected_var, {3}), tolerance_for<T>()));
+  CHECK(allclose(mean, tensor_of(expected_mean, {3}), tolerance_for_norm<T>()));
+  CHECK(allclose(var, tensor_of(expected_var, {3}), tolerance_for_norm<T>()));
 }
 
 TEST_CASE("batch_norm training: hand-computed values and the functional op's outputs") {
@@ -270,10 +270,10 @@ TEST_CASE_TEMPLATE("layer_norm matches a loop reference", T, float, double, half
   Tensor const y = layer_norm(x, {3, 4}, w, b, 1e-5);
   CHECK(y.dtype() == type);
   auto const ref = reference_rows(values_of(x), 12, values_of(w), values_of(b), 1e-5);
-  CHECK(allclose(y, tensor_of(ref, {2, 3, 4}), tolerance_for<T>()));
+  CHECK(allclose(y, tensor_of(ref, {2, 3, 4}), tolerance_for_norm<T>()));
   Tensor const y1 = layer_norm(x, {4});
   CHECK(allclose(y1, tensor_of(reference_rows(values_of(x), 4, {}, {}, 1e-5), {2, 3, 4}),
-                 tolerance_for<T>()));
+                 tolerance_for_norm<T>()));
 }
 
 TEST_CASE("layer_norm on a non-contiguous input and with float32 parameters for half input") {
@@ -335,7 +335,7 @@ TEST_CASE_TEMPLATE("group_norm matches a loop reference", T, float, double, bflo
         ref[at(k)] = (xv[at(k)] - m) / std::sqrt(v + 1e-5) * wv[channel] + bv[channel];
       }
     }
-  CHECK(allclose(y, tensor_of(ref, {2, 6, 3}), tolerance_for<T>()));
+  CHECK(allclose(y, tensor_of(ref, {2, 6, 3}), tolerance_for_norm<T>()));
 }
 
 TEST_CASE("group_norm: one group per channel is instance norm; errors") {

@@ -3,6 +3,8 @@
 #include <xport/core/factories.hpp>
 #include <xport/core/generator.hpp>
 
+#include "support/tensors.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -43,9 +45,7 @@ Tensor reference_max_pool(Tensor const& input, std::int64_t k, std::int64_t s, s
   return from<double>(out, {N, C, oh, ow});
 }
 
-bool sizes_are(Tensor const& t, std::vector<std::int64_t> const& sizes) {
-  return std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end()) == sizes;
-}
+using test::sizes_are;
 
 } // namespace
 

@@ -18,7 +18,7 @@ using namespace xport;
 namespace {
 
 // The [2, 3, 4] test input as doubles: small values that every dtype represents exactly.
-std::vector<double> sample(bool non_negative) {
+std::vector<double> sample_reduction(bool non_negative) {
   std::vector<double> v(24);
   for (std::size_t i = 0; i < v.size(); ++i)
     v[i] = static_cast<double>((i * 7) % 11) - (non_negative ? 0.0 : 5.0);
@@ -49,7 +49,7 @@ std::vector<double> reference_sum(std::vector<double> const& v, std::array<bool,
 TEST_CASE_TEMPLATE("sum over dim lists matches the reference for every dtype", T, float, double,
                    half, bfloat16, std::int64_t, std::int32_t, std::int16_t, std::int8_t,
                    std::uint8_t) {
-  std::vector<double> const values = sample(std::is_same_v<T, std::uint8_t>);
+  std::vector<double> const values = sample_reduction(std::is_same_v<T, std::uint8_t>);
   Tensor const x = from(values, {2, 3, 4}).to(dtype_of<T>);
   dtype const expected = is_floating_point(dtype_of<T>) ? dtype_of<T> : dtype::int64;
 
@@ -70,7 +70,7 @@ TEST_CASE_TEMPLATE("sum over dim lists matches the reference for every dtype", T
 }
 
 TEST_CASE("sum of non-contiguous inputs: transposed, sliced with a step, expanded") {
-  std::vector<double> const values = sample(false);
+  std::vector<double> const values = sample_reduction(false);
   Tensor const x = from(values, {2, 3, 4});
   Tensor const t = x.transpose(0, 2); // [4, 3, 2]
   CHECK_FALSE(t.is_contiguous());
@@ -138,7 +138,7 @@ TEST_CASE("empty tensors and zero-size dims") {
 }
 
 TEST_CASE_TEMPLATE("mean over dims", T, float, double, half, bfloat16) {
-  std::vector<double> const values = sample(false);
+  std::vector<double> const values = sample_reduction(false);
   Tensor const x = from(values, {2, 3, 4}).to(dtype_of<T>);
   Tensor const m = mean(x, {0, 2});
   CHECK(m.dtype() == dtype_of<T>);

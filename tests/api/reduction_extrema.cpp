@@ -13,14 +13,14 @@
 using namespace xport;
 
 namespace {
-Tensor sample() {
+Tensor sample_reduction_extrema() {
   return from<double>({{3, -1, 7, 7}, {0, 5, -2, 5}, {4, 4, 1, -6}});
 }
 } // namespace
 
 TEST_CASE_TEMPLATE("amax/amin/max/min/argmax/argmin values for every dtype", T, float, double, half,
                    bfloat16, std::int64_t, std::int32_t, std::int16_t, std::int8_t) {
-  Tensor const x = sample().to(dtype_of<T>);
+  Tensor const x = sample_reduction_extrema().to(dtype_of<T>);
   Tensor const mx = amax(x, {1});
   CHECK(mx.dtype() == dtype_of<T>);
   CHECK(equal(mx.to(dtype::float64), from<double>({7, 5, 4})));
@@ -83,7 +83,7 @@ TEST_CASE("extrema handle infinities") {
 }
 
 TEST_CASE("extrema of non-contiguous inputs") {
-  Tensor const x = sample().to(dtype::float32);
+  Tensor const x = sample_reduction_extrema().to(dtype::float32);
   Tensor const t = x.t(); // [4, 3]
   CHECK(equal(amax(t, {0}), amax(x, {1})));
   CHECK(equal(argmax(t, 0), argmax(x, 1)));

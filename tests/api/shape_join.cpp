@@ -2,6 +2,8 @@
 #include <xport/core/compare.hpp>
 #include <xport/core/factories.hpp>
 
+#include "support/tensors.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -10,12 +12,7 @@
 using namespace xport;
 
 namespace {
-Tensor iota(std::vector<std::int64_t> const& sizes, dtype type = dtype::float32) {
-  std::int64_t n = 1;
-  for (auto s : sizes)
-    n *= s;
-  return arange(0, n, 1, {.dtype = type}).view(sizes);
-}
+using test::iota;
 } // namespace
 
 TEST_CASE("cat joins, promotes, skips legacy empties, reads non-contiguous inputs") {

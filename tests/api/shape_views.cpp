@@ -2,6 +2,8 @@
 #include <xport/core/compare.hpp>
 #include <xport/core/factories.hpp>
 
+#include "support/tensors.hpp"
+
 #include <doctest/doctest.h>
 
 #include <vector>
@@ -9,12 +11,7 @@
 using namespace xport;
 
 namespace {
-Tensor iota(std::vector<std::int64_t> const& sizes, dtype type = dtype::float32) {
-  std::int64_t n = 1;
-  for (auto s : sizes)
-    n *= s;
-  return arange(0, n, 1, {.dtype = type}).view(sizes);
-}
+using test::iota;
 bool shares_storage(Tensor const& a, Tensor const& b) {
   return a.storage().is_alias_of(b.storage());
 }
@@ -143,7 +140,7 @@ TEST_CASE("select and narrow on non-contiguous inputs") {
   CHECK(xport::narrow(x, 0, 4, 0).size(0) == 0);
 }
 
-struct recorder final : ops::op_interceptor {
+struct recorder_shape_views final : ops::op_interceptor {
   std::vector<std::string> calls;
   ops::tensor_list intercept(ops::boxed_attributes const& a, std::span<Tensor const> in,
                              source_location const&) override {
@@ -153,7 +150,7 @@ struct recorder final : ops::op_interceptor {
 };
 
 TEST_CASE("shape front ends record ATen names and attributes") {
-  recorder r;
+  recorder_shape_views r;
   ops::interceptor_scope scope(r);
   Tensor x = iota({2, 6});
   (void)xport::reshape(x, {3, -1});

@@ -1,4 +1,4 @@
-// nn::Conv1d / nn::Conv2d forward against a direct-loop convolution.
+// nn_layers_conv::Conv1d / nn_layers_conv::Conv2d forward against a direct-loop convolution.
 #include <xport/core/compare.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/nn/conv.hpp>
@@ -8,10 +8,10 @@
 #include <cstdint>
 
 namespace {
-namespace nn = xport::nn;
+namespace nn_layers_conv = xport::nn;
 using xport::Tensor;
 
-constexpr xport::tolerance tight{.rtol = 1e-4, .atol = 1e-5};
+constexpr xport::tolerance tight_layers_conv{.rtol = 1e-4, .atol = 1e-5};
 
 struct geometry {
   std::int64_t stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0, dil_h = 1, dil_w = 1, groups = 1;
@@ -50,10 +50,12 @@ TEST_CASE("Conv2d forward: padding, stride, dilation, groups") {
   xport::Generator gen{30};
   Tensor const x = xport::randn({2, 4, 7, 6}, gen);
 
-  nn::Conv2d plain{4, 6, 3, gen};
-  CHECK(xport::allclose(plain(x), reference_conv2d(x, plain.weight, plain.bias, {}), tight));
+  nn_layers_conv::Conv2d plain{4, 6, 3, gen};
+  CHECK(xport::allclose(plain(x), reference_conv2d(x, plain.weight, plain.bias, {}),
+                        tight_layers_conv));
 
-  nn::Conv2d strided{4, 6, {3, 2}, gen, {.stride = {2, 1}, .padding = {1, 0}, .dilation = {1, 2}}};
+  nn_layers_conv::Conv2d strided{
+      4, 6, {3, 2}, gen, {.stride = {2, 1}, .padding = {1, 0}, .dilation = {1, 2}}};
   Tensor const y = strided(x);
   CHECK(y.size(2) == 4);
   CHECK(y.size(3) == 4);
@@ -62,44 +64,47 @@ TEST_CASE("Conv2d forward: padding, stride, dilation, groups") {
       reference_conv2d(
           x, strided.weight, strided.bias,
           {.stride_h = 2, .stride_w = 1, .pad_h = 1, .pad_w = 0, .dil_h = 1, .dil_w = 2}),
-      tight));
+      tight_layers_conv));
 
-  nn::Conv2d grouped{4, 2, 1, gen, {.groups = 2, .bias = false}};
+  nn_layers_conv::Conv2d grouped{4, 2, 1, gen, {.groups = 2, .bias = false}};
   CHECK(xport::allclose(grouped(x), reference_conv2d(x, grouped.weight, Tensor{}, {.groups = 2}),
-                        tight));
+                        tight_layers_conv));
 }
 
 TEST_CASE("Conv2d forward: 'same' keeps the spatial size, 'valid' pads nothing") {
   xport::Generator gen{31};
   Tensor const x = xport::randn({1, 2, 5, 5}, gen);
-  nn::Conv2d same{2, 3, 3, gen, {.padding = "same"}};
+  nn_layers_conv::Conv2d same{2, 3, 3, gen, {.padding = "same"}};
   Tensor const y = same(x);
   CHECK(y.size(2) == 5);
   CHECK(y.size(3) == 5);
   CHECK(xport::allclose(y, reference_conv2d(x, same.weight, same.bias, {.pad_h = 1, .pad_w = 1}),
-                        tight));
-  nn::Conv2d valid{2, 3, 3, gen, {.padding = "valid"}};
+                        tight_layers_conv));
+  nn_layers_conv::Conv2d valid{2, 3, 3, gen, {.padding = "valid"}};
   CHECK(valid(x).size(2) == 3);
-  CHECK(xport::allclose(valid(x), reference_conv2d(x, valid.weight, valid.bias, {}), tight));
+  CHECK(xport::allclose(valid(x), reference_conv2d(x, valid.weight, valid.bias, {}),
+                        tight_layers_conv));
 }
 
 TEST_CASE("Conv1d forward equals a Conv2d of height 1") {
   xport::Generator gen{32};
   Tensor const x = xport::randn({2, 4, 9}, gen);
-  nn::Conv1d conv{4, 4, 3, gen, {.stride = 2, .padding = 2, .dilation = 2, .groups = 2}};
+  nn_layers_conv::Conv1d conv{
+      4, 4, 3, gen, {.stride = 2, .padding = 2, .dilation = 2, .groups = 2}};
   Tensor const y = conv(x);
   CHECK(y.size(2) == 5);
   Tensor const expected = reference_conv2d(x.unsqueeze(2), conv.weight.unsqueeze(2), conv.bias,
                                            {.stride_w = 2, .pad_w = 2, .dil_w = 2, .groups = 2});
-  CHECK(xport::allclose(y, expected.squeeze(2), tight));
+  CHECK(xport::allclose(y, expected.squeeze(2), tight_layers_conv));
 
-  nn::Conv1d same{4, 2, 4, gen, {.padding = "same"}}; // even kernel: PyTorch pads 1 left, 2 right
+  nn_layers_conv::Conv1d same{
+      4, 2, 4, gen, {.padding = "same"}}; // even kernel: PyTorch pads 1 left, 2 right
   CHECK(same(x).size(2) == 9);
 }
 
 TEST_CASE("Conv2d forward refuses a wrong channel count, naming the shapes") {
   xport::Generator gen;
-  nn::Conv2d conv{3, 8, 3, gen};
+  nn_layers_conv::Conv2d conv{3, 8, 3, gen};
   CHECK_THROWS_WITH_AS(conv(xport::zeros({1, 4, 5, 5})), doctest::Contains("[1, 4, 5, 5]"),
                        xport::shape_error);
 }

@@ -11,7 +11,7 @@ namespace {
 namespace init = xport::nn::init;
 using xport::Tensor;
 
-std::vector<double> values(Tensor const& t) {
+std::vector<double> values_layers_init(Tensor const& t) {
   Tensor const d = t.to(xport::dtype::float64).contiguous();
   return {d.data_ptr<double>(), d.data_ptr<double>() + d.numel()};
 }
@@ -21,7 +21,7 @@ struct moments {
 };
 
 moments moments_of(Tensor const& t) {
-  auto const v = values(t);
+  auto const v = values_layers_init(t);
   moments m{v[0], v[0], 0, 0};
   for (double x : v) {
     m.min = std::min(m.min, x);
@@ -78,12 +78,12 @@ TEST_CASE("uniform_ and normal_: range, moments, determinism, in-place on views"
   Tensor const x = xport::empty({4, 4}), y = xport::empty({4, 4});
   init::normal_(x, a);
   init::normal_(y, b);
-  CHECK(values(x) == values(y));
+  CHECK(values_layers_init(x) == values_layers_init(y));
 
   // a column view is filled in place, the rest untouched
   Tensor const m = xport::zeros({3, 4});
   init::ones_(m.select(1, 2));
-  CHECK(values(m) == std::vector<double>{0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0});
+  CHECK(values_layers_init(m) == std::vector<double>{0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0});
   init::constant_(m, 2.5);
   CHECK(moments_of(m).min == 2.5);
   init::zeros_(m);

@@ -1,4 +1,5 @@
-// nn::Embedding, nn::Dropout and nn::Flatten forward; Dropout in training and evaluation.
+// nn_layers_misc::Embedding, nn_layers_misc::Dropout and nn_layers_misc::Flatten forward; Dropout
+// in training and evaluation.
 #include <xport/core/compare.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/nn/dropout.hpp>
@@ -10,13 +11,13 @@
 #include <cstdint>
 
 namespace {
-namespace nn = xport::nn;
+namespace nn_layers_misc = xport::nn;
 using xport::Tensor;
 } // namespace
 
 TEST_CASE("Embedding forward: rows of the table, indices of any shape") {
   xport::Generator gen{40};
-  nn::Embedding emb{5, 3, gen, {.padding_idx = 0}};
+  nn_layers_misc::Embedding emb{5, 3, gen, {.padding_idx = 0}};
   Tensor const idx = xport::from({{1, 0}, {4, 1}}).to(xport::dtype::int64);
   Tensor const y = emb(idx);
   CHECK(y.dim() == 3);
@@ -30,7 +31,7 @@ TEST_CASE("Embedding forward: rows of the table, indices of any shape") {
 TEST_CASE("Dropout: identity in eval; in training, zeros or scaled by 1 / (1 - p)") {
   xport::Generator gen{41};
   Tensor const x = xport::ones({64, 64});
-  nn::Dropout drop{0.25, gen};
+  nn_layers_misc::Dropout drop{0.25, gen};
   Tensor const y = drop(x);
   std::int64_t zeros = 0, scaled = 0;
   Tensor const flat = y.view({-1});
@@ -44,25 +45,25 @@ TEST_CASE("Dropout: identity in eval; in training, zeros or scaled by 1 / (1 - p
   CHECK(!xport::equal(drop(x), y)); // a fresh mask per call
 
   // the masks are a function of the seed
-  nn::Dropout same{0.25, 7};
-  nn::Dropout again{0.25, 7};
+  nn_layers_misc::Dropout same{0.25, 7};
+  nn_layers_misc::Dropout again{0.25, 7};
   CHECK(xport::equal(same(x), again(x)));
 
   drop.eval();
   CHECK(xport::equal(drop(x), x));
   CHECK(!drop.is_training());
-  nn::Dropout off{0.0};
+  nn_layers_misc::Dropout off{0.0};
   CHECK(xport::equal(off(x), x));
 }
 
 TEST_CASE("Flatten forward keeps the batch dimension by default") {
   Tensor const x = xport::arange(0, 24, 1, {.dtype = xport::dtype::float32}).view({2, 3, 4});
-  nn::Flatten flatten;
+  nn_layers_misc::Flatten flatten;
   Tensor const y = flatten(x);
   CHECK(y.dim() == 2);
   CHECK(y.size(1) == 12);
   CHECK(xport::equal(y, x.reshape({2, 12})));
-  CHECK(nn::Flatten{0}(x).dim() == 1);
-  CHECK(nn::Flatten(1, 1)(x).dim() == 3);
-  CHECK_THROWS_AS(nn::Flatten(3)(x), xport::index_error);
+  CHECK(nn_layers_misc::Flatten{0}(x).dim() == 1);
+  CHECK(nn_layers_misc::Flatten(1, 1)(x).dim() == 3);
+  CHECK_THROWS_AS(nn_layers_misc::Flatten(3)(x), xport::index_error);
 }

@@ -11,10 +11,10 @@
 #include <vector>
 
 namespace {
-namespace nn = xport::nn;
+namespace nn_layers_norm = xport::nn;
 using xport::Tensor;
 
-constexpr xport::tolerance tight{.rtol = 1e-4, .atol = 1e-5};
+constexpr xport::tolerance tight_layers_norm{.rtol = 1e-4, .atol = 1e-5};
 
 // Normalises consecutive blocks of `block` elements of contiguous float `x` (biased
 // variance), then scales element i of a block by scale[i / per_scale].
@@ -48,15 +48,16 @@ Tensor normalise_blocks(Tensor const& x, std::int64_t block, double eps,
 TEST_CASE("LayerNorm forward: normalises the trailing dimensions, then weight and bias") {
   xport::Generator gen{20};
   Tensor const x = xport::randn({3, 2, 4}, gen);
-  nn::LayerNorm ln{4};
-  CHECK(xport::allclose(ln(x), normalise_blocks(x, 4, 1e-5), tight));
+  nn_layers_norm::LayerNorm ln{4};
+  CHECK(xport::allclose(ln(x), normalise_blocks(x, 4, 1e-5), tight_layers_norm));
 
-  nn::LayerNorm ln2{{2, 4}, {.eps = 1e-3}};
-  CHECK(xport::allclose(ln2(x), normalise_blocks(x, 8, 1e-3), tight));
+  nn_layers_norm::LayerNorm ln2{{2, 4}, {.eps = 1e-3}};
+  CHECK(xport::allclose(ln2(x), normalise_blocks(x, 8, 1e-3), tight_layers_norm));
 
   ln.weight.copy_(xport::from({1.f, 2.f, 3.f, 4.f}));
   ln.bias.copy_(xport::from({0.f, 1.f, 0.f, -1.f}));
-  CHECK(xport::allclose(ln(x), normalise_blocks(x, 4, 1e-5, {1, 2, 3, 4}, {0, 1, 0, -1}), tight));
+  CHECK(xport::allclose(ln(x), normalise_blocks(x, 4, 1e-5, {1, 2, 3, 4}, {0, 1, 0, -1}),
+                        tight_layers_norm));
 
   CHECK_THROWS_AS(ln(xport::zeros({3, 5})), xport::shape_error);
 }
@@ -64,7 +65,7 @@ TEST_CASE("LayerNorm forward: normalises the trailing dimensions, then weight an
 TEST_CASE("GroupNorm forward: normalises groups of channels, then per-channel affine") {
   xport::Generator gen{21};
   Tensor const x = xport::randn({2, 6, 3}, gen);
-  nn::GroupNorm gn{3, 6};
+  nn_layers_norm::GroupNorm gn{3, 6};
   gn.weight.copy_(xport::from({1.f, 2.f, 3.f, 4.f, 5.f, 6.f}));
   gn.bias.copy_(xport::from({0.f, 0.f, 1.f, 1.f, 2.f, 2.f}));
   // a group is 2 channels x 3 positions = 6 consecutive elements; channel c then gets
@@ -121,7 +122,7 @@ Tensor as_tensor(std::vector<double> const& v) {
 TEST_CASE("BatchNorm2d training: batch statistics, running-stat update, batch counter") {
   xport::Generator gen{22};
   Tensor const x = xport::randn({4, 3, 2, 2}, gen) * 2.0 + 1.0;
-  nn::BatchNorm2d bn{3};
+  nn_layers_norm::BatchNorm2d bn{3};
   Tensor const y = bn(x);
   channel_stats const s = stats_of(x);
   for (std::int64_t ch = 0; ch < 3; ++ch) {
@@ -136,8 +137,8 @@ TEST_CASE("BatchNorm2d training: batch statistics, running-stat update, batch co
     mean1.push_back(0.1 * s.mean[c]);
     var1.push_back(0.9 + 0.1 * s.unbiased_var[c]);
   }
-  CHECK(xport::allclose(bn.running_mean, as_tensor(mean1), tight));
-  CHECK(xport::allclose(bn.running_var, as_tensor(var1), tight));
+  CHECK(xport::allclose(bn.running_mean, as_tensor(mean1), tight_layers_norm));
+  CHECK(xport::allclose(bn.running_var, as_tensor(var1), tight_layers_norm));
   bn(x);
   CHECK(bn.num_batches_tracked.item<std::int64_t>() == 2);
 
@@ -156,23 +157,23 @@ TEST_CASE("BatchNorm momentum=None keeps a cumulative average") {
   xport::Generator gen{23};
   Tensor const a = xport::randn({5, 2}, gen);
   Tensor const b = xport::randn({5, 2}, gen) + 3.0;
-  nn::BatchNorm1d bn{2, {.momentum = std::nullopt}};
+  nn_layers_norm::BatchNorm1d bn{2, {.momentum = std::nullopt}};
   bn(a);
   bn(b);
   channel_stats const sa = stats_of(a), sb = stats_of(b);
   CHECK(xport::allclose(bn.running_mean,
                         as_tensor({(sa.mean[0] + sb.mean[0]) / 2, (sa.mean[1] + sb.mean[1]) / 2}),
-                        tight));
+                        tight_layers_norm));
   CHECK(xport::allclose(bn.running_var,
                         as_tensor({(sa.unbiased_var[0] + sb.unbiased_var[0]) / 2,
                                    (sa.unbiased_var[1] + sb.unbiased_var[1]) / 2}),
-                        tight));
+                        tight_layers_norm));
 }
 
 TEST_CASE("BatchNorm without running statistics normalises by the batch, also in eval") {
   xport::Generator gen{24};
   Tensor const x = xport::randn({6, 2, 3}, gen);
-  nn::BatchNorm1d bn{2, {.affine = false, .track_running_stats = false}};
+  nn_layers_norm::BatchNorm1d bn{2, {.affine = false, .track_running_stats = false}};
   bn.eval();
   Tensor const y = bn(x);
   channel_stats const s = stats_of(x);
@@ -181,10 +182,10 @@ TEST_CASE("BatchNorm without running statistics normalises by the batch, also in
 }
 
 TEST_CASE("BatchNorm refuses inputs of the wrong rank or channel count") {
-  nn::BatchNorm2d bn2{3};
+  nn_layers_norm::BatchNorm2d bn2{3};
   CHECK_THROWS_WITH_AS(bn2(xport::zeros({2, 3, 4})), doctest::Contains("expected 4D input (got 3D"),
                        xport::shape_error);
-  nn::BatchNorm1d bn1{3};
+  nn_layers_norm::BatchNorm1d bn1{3};
   CHECK_THROWS_WITH_AS(bn1(xport::zeros({2, 3, 4, 5})),
                        doctest::Contains("expected 2D or 3D input (got 4D"), xport::shape_error);
   CHECK_THROWS_AS(bn1(xport::zeros({2, 4})), xport::shape_error);

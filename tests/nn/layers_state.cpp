@@ -22,7 +22,7 @@ namespace {
 
 using xport::Generator;
 using xport::Tensor;
-namespace nn = xport::nn;
+namespace nn_layers_state = xport::nn;
 
 using shapes = std::vector<std::pair<std::string, std::vector<std::int64_t>>>;
 
@@ -34,21 +34,21 @@ shapes state_shapes(M const& module) {
   return out;
 }
 
-std::vector<double> values(Tensor const& t) {
+std::vector<double> values_layers_state(Tensor const& t) {
   Tensor const d = t.to(xport::dtype::float64).contiguous();
   return {d.data_ptr<double>(), d.data_ptr<double>() + d.numel()};
 }
 
 double max_abs(Tensor const& t) {
   double m = 0;
-  for (double v : values(t))
+  for (double v : values_layers_state(t))
     m = std::max(m, std::abs(v));
   return m;
 }
 
 double average(Tensor const& t) {
   double s = 0;
-  auto const v = values(t);
+  auto const v = values_layers_state(t);
   for (double x : v)
     s += x;
   return s / static_cast<double>(v.size());
@@ -57,14 +57,14 @@ double average(Tensor const& t) {
 double variance(Tensor const& t) {
   double const m = average(t);
   double s = 0;
-  auto const v = values(t);
+  auto const v = values_layers_state(t);
   for (double x : v)
     s += (x - m) * (x - m);
   return s / static_cast<double>(v.size());
 }
 
 bool all_equal(Tensor const& t, double value) {
-  for (double v : values(t))
+  for (double v : values_layers_state(t))
     if (v != value) return false;
   return true;
 }
@@ -73,7 +73,7 @@ bool all_equal(Tensor const& t, double value) {
 
 TEST_CASE("Linear: state dict, PyTorch's init bounds, determinism from the seed") {
   Generator gen{1};
-  nn::Linear fc{784, 128, gen};
+  nn_layers_state::Linear fc{784, 128, gen};
   CHECK(state_shapes(fc) == shapes{{"weight", {128, 784}}, {"bias", {128}}});
   CHECK(fc.in_features == 784);
   CHECK(fc.out_features == 128);
@@ -86,75 +86,76 @@ TEST_CASE("Linear: state dict, PyTorch's init bounds, determinism from the seed"
   CHECK(std::abs(average(fc.weight)) < 0.01 * bound);
 
   Generator same{1};
-  nn::Linear again{784, 128, same};
-  CHECK(values(again.weight) == values(fc.weight));
-  CHECK(values(again.bias) == values(fc.bias));
-  nn::Linear next{784, 128, same};
-  CHECK(values(next.weight) != values(fc.weight)); // the generator moved on
+  nn_layers_state::Linear again{784, 128, same};
+  CHECK(values_layers_state(again.weight) == values_layers_state(fc.weight));
+  CHECK(values_layers_state(again.bias) == values_layers_state(fc.bias));
+  nn_layers_state::Linear next{784, 128, same};
+  CHECK(values_layers_state(next.weight)
+        != values_layers_state(fc.weight)); // the generator moved on
 
-  nn::Linear no_bias{4, 3, gen, {.bias = false}};
+  nn_layers_state::Linear no_bias{4, 3, gen, {.bias = false}};
   CHECK(state_shapes(no_bias) == shapes{{"weight", {3, 4}}});
   CHECK(!no_bias.bias.defined());
-  nn::Linear doubles{4, 3, gen, {.dtype = xport::dtype::float64}};
+  nn_layers_state::Linear doubles{4, 3, gen, {.dtype = xport::dtype::float64}};
   CHECK(doubles.weight.dtype() == xport::dtype::float64);
   CHECK(doubles.bias.dtype() == xport::dtype::float64);
 }
 
 TEST_CASE("Linear refuses non-positive sizes") {
   Generator gen;
-  CHECK_THROWS_WITH_AS(nn::Linear(0, 3, gen),
+  CHECK_THROWS_WITH_AS(nn_layers_state::Linear(0, 3, gen),
                        doctest::Contains("Linear: in_features must be positive, but got 0"),
                        xport::value_error);
-  CHECK_THROWS_WITH_AS(nn::Linear(3, -2, gen),
+  CHECK_THROWS_WITH_AS(nn_layers_state::Linear(3, -2, gen),
                        doctest::Contains("out_features must be positive, but got -2"),
                        xport::value_error);
 }
 
 TEST_CASE("Conv1d / Conv2d: state dict, init from fan_in, argument checks") {
   Generator gen{2};
-  nn::Conv2d conv{3, 16, 5, gen};
+  nn_layers_state::Conv2d conv{3, 16, 5, gen};
   CHECK(state_shapes(conv) == shapes{{"weight", {16, 3, 5, 5}}, {"bias", {16}}});
   double const bound = 1.0 / std::sqrt(75.0);
   CHECK(max_abs(conv.weight) <= bound);
   CHECK(max_abs(conv.weight) > 0.95 * bound);
   CHECK(max_abs(conv.bias) <= bound);
 
-  nn::Conv2d grouped{
+  nn_layers_state::Conv2d grouped{
       8, 4, {3, 1}, gen, {.stride = {2, 1}, .padding = "valid", .groups = 2, .bias = false}};
   CHECK(state_shapes(grouped) == shapes{{"weight", {4, 4, 3, 1}}});
   CHECK(max_abs(grouped.weight) <= 1.0 / std::sqrt(12.0));
-  CHECK(grouped.options.stride == nn::ntuple<2>(2, 1));
+  CHECK(grouped.options.stride == nn_layers_state::ntuple<2>(2, 1));
   CHECK(grouped.options.padding.str() == "valid");
 
-  nn::Conv1d conv1{4, 6, 3, gen, {.padding = "same", .dilation = 2}};
+  nn_layers_state::Conv1d conv1{4, 6, 3, gen, {.padding = "same", .dilation = 2}};
   CHECK(state_shapes(conv1) == shapes{{"weight", {6, 4, 3}}, {"bias", {6}}});
   CHECK(max_abs(conv1.weight) <= 1.0 / std::sqrt(12.0));
   CHECK(conv1.options.padding.str() == "same");
 
-  CHECK_THROWS_WITH_AS(nn::Conv2d(6, 4, 3, gen, {.groups = 4}),
+  CHECK_THROWS_WITH_AS(nn_layers_state::Conv2d(6, 4, 3, gen, {.groups = 4}),
                        doctest::Contains("in_channels must be divisible by groups"),
                        xport::value_error);
-  CHECK_THROWS_WITH_AS(nn::Conv2d(4, 6, 3, gen, {.groups = 4}),
+  CHECK_THROWS_WITH_AS(nn_layers_state::Conv2d(4, 6, 3, gen, {.groups = 4}),
                        doctest::Contains("out_channels must be divisible by groups"),
                        xport::value_error);
-  CHECK_THROWS_WITH_AS(nn::Conv2d(4, 4, 3, gen, {.groups = 0}),
+  CHECK_THROWS_WITH_AS(nn_layers_state::Conv2d(4, 4, 3, gen, {.groups = 0}),
                        doctest::Contains("groups must be a positive integer"), xport::value_error);
   CHECK_THROWS_WITH_AS(
-      nn::Conv2d(4, 4, 3, gen, {.stride = 2, .padding = "same"}),
+      nn_layers_state::Conv2d(4, 4, 3, gen, {.stride = 2, .padding = "same"}),
       doctest::Contains("padding='same' is not supported for strided convolutions"),
       xport::value_error);
-  CHECK_THROWS_WITH_AS(nn::Conv2d(4, 4, 3, gen, {.padding = "full"}),
+  CHECK_THROWS_WITH_AS(nn_layers_state::Conv2d(4, 4, 3, gen, {.padding = "full"}),
                        doctest::Contains("Invalid padding string 'full'"), xport::value_error);
-  CHECK_THROWS_WITH_AS(nn::Conv2d(4, 4, {3, 0}, gen),
+  CHECK_THROWS_WITH_AS(nn_layers_state::Conv2d(4, 4, {3, 0}, gen),
                        doctest::Contains("Conv2d: kernel_size must be positive, but got (3, 0)"),
                        xport::value_error);
-  CHECK_THROWS_WITH_AS(nn::Conv1d(4, 4, 3, gen, {.padding = -1}),
+  CHECK_THROWS_WITH_AS(nn_layers_state::Conv1d(4, 4, 3, gen, {.padding = -1}),
                        doctest::Contains("padding must be non-negative"), xport::value_error);
-  CHECK_THROWS_AS(nn::Conv1d(0, 4, 3, gen), xport::value_error);
+  CHECK_THROWS_AS(nn_layers_state::Conv1d(0, 4, 3, gen), xport::value_error);
 }
 
 TEST_CASE("BatchNorm: parameters, buffers and their defaults") {
-  nn::BatchNorm2d bn{8};
+  nn_layers_state::BatchNorm2d bn{8};
   CHECK(state_shapes(bn)
         == shapes{{"weight", {8}},
                   {"bias", {8}},
@@ -170,62 +171,62 @@ TEST_CASE("BatchNorm: parameters, buffers and their defaults") {
   CHECK(bn.named_parameters().size() == 2);
   CHECK(bn.named_buffers().size() == 3);
 
-  nn::BatchNorm1d plain{4, {.affine = false, .track_running_stats = false}};
+  nn_layers_state::BatchNorm1d plain{4, {.affine = false, .track_running_stats = false}};
   CHECK(state_shapes(plain).empty());
-  nn::BatchNorm1d stats_only{4, {.affine = false}};
+  nn_layers_state::BatchNorm1d stats_only{4, {.affine = false}};
   CHECK(state_shapes(stats_only)
         == shapes{{"running_mean", {4}}, {"running_var", {4}}, {"num_batches_tracked", {}}});
-  CHECK_THROWS_WITH_AS(nn::BatchNorm1d(0), doctest::Contains("num_features must be positive"),
-                       xport::value_error);
+  CHECK_THROWS_WITH_AS(nn_layers_state::BatchNorm1d(0),
+                       doctest::Contains("num_features must be positive"), xport::value_error);
 }
 
 TEST_CASE("LayerNorm and GroupNorm: ones and zeros, argument checks") {
-  nn::LayerNorm ln{{4, 6}};
+  nn_layers_state::LayerNorm ln{{4, 6}};
   CHECK(state_shapes(ln) == shapes{{"weight", {4, 6}}, {"bias", {4, 6}}});
   CHECK(all_equal(ln.weight, 1));
   CHECK(all_equal(ln.bias, 0));
-  nn::LayerNorm no_bias{8, {.bias = false}};
+  nn_layers_state::LayerNorm no_bias{8, {.bias = false}};
   CHECK(state_shapes(no_bias) == shapes{{"weight", {8}}});
-  nn::LayerNorm bare{8, {.elementwise_affine = false}};
+  nn_layers_state::LayerNorm bare{8, {.elementwise_affine = false}};
   CHECK(state_shapes(bare).empty());
-  CHECK_THROWS_AS(nn::LayerNorm(std::vector<std::int64_t>{}), xport::value_error);
-  CHECK_THROWS_AS(nn::LayerNorm(0), xport::value_error);
+  CHECK_THROWS_AS(nn_layers_state::LayerNorm(std::vector<std::int64_t>{}), xport::value_error);
+  CHECK_THROWS_AS(nn_layers_state::LayerNorm(0), xport::value_error);
 
-  nn::GroupNorm gn{2, 6};
+  nn_layers_state::GroupNorm gn{2, 6};
   CHECK(state_shapes(gn) == shapes{{"weight", {6}}, {"bias", {6}}});
-  CHECK_THROWS_WITH_AS(nn::GroupNorm(4, 6),
+  CHECK_THROWS_WITH_AS(nn_layers_state::GroupNorm(4, 6),
                        doctest::Contains("num_channels must be divisible by num_groups"),
                        xport::value_error);
 }
 
 TEST_CASE("Embedding: N(0, 1) with the padding row zeroed") {
   Generator gen{3};
-  nn::Embedding emb{100, 64, gen, {.padding_idx = -1}};
+  nn_layers_state::Embedding emb{100, 64, gen, {.padding_idx = -1}};
   CHECK(state_shapes(emb) == shapes{{"weight", {100, 64}}});
   CHECK(emb.padding_idx == 99);
   CHECK(all_equal(emb.weight.select(0, 99), 0));
   Tensor const others = emb.weight.slice(0, 0, 99);
   CHECK(average(others) == doctest::Approx(0).epsilon(0.05).scale(1));
   CHECK(variance(others) == doctest::Approx(1).epsilon(0.05));
-  CHECK_THROWS_WITH_AS(nn::Embedding(10, 4, gen, {.padding_idx = 10}),
+  CHECK_THROWS_WITH_AS(nn_layers_state::Embedding(10, 4, gen, {.padding_idx = 10}),
                        doctest::Contains("Padding_idx must be within num_embeddings"),
                        xport::value_error);
-  CHECK_THROWS_AS(nn::Embedding(10, 4, gen, {.padding_idx = -11}), xport::value_error);
+  CHECK_THROWS_AS(nn_layers_state::Embedding(10, 4, gen, {.padding_idx = -11}), xport::value_error);
 }
 
 TEST_CASE("Dropout: probability checked; no state") {
-  nn::Dropout drop{0.25};
+  nn_layers_state::Dropout drop{0.25};
   CHECK(drop.p == 0.25);
   CHECK(drop.state_dict().size() == 0);
-  CHECK_THROWS_WITH_AS(nn::Dropout(1.5),
+  CHECK_THROWS_WITH_AS(nn_layers_state::Dropout(1.5),
                        doctest::Contains("dropout probability has to be between 0 and 1"),
                        xport::value_error);
-  CHECK_THROWS_AS(nn::Dropout(-0.1), xport::value_error);
+  CHECK_THROWS_AS(nn_layers_state::Dropout(-0.1), xport::value_error);
 }
 
 TEST_CASE("MultiheadAttention: PyTorch's names, xavier in_proj, zero biases") {
   Generator gen{4};
-  nn::MultiheadAttention attn{32, 4, gen};
+  nn_layers_state::MultiheadAttention attn{32, 4, gen};
   CHECK(state_shapes(attn)
         == shapes{{"in_proj_weight", {96, 32}},
                   {"in_proj_bias", {96}},
@@ -239,19 +240,20 @@ TEST_CASE("MultiheadAttention: PyTorch's names, xavier in_proj, zero biases") {
   CHECK(all_equal(attn.in_proj_bias, 0));
   CHECK(all_equal(attn.out_proj.bias, 0));
 
-  nn::MultiheadAttention no_bias{8, 2, gen, {.bias = false}};
+  nn_layers_state::MultiheadAttention no_bias{8, 2, gen, {.bias = false}};
   CHECK(state_shapes(no_bias) == shapes{{"in_proj_weight", {24, 8}}, {"out_proj.weight", {8, 8}}});
 
-  CHECK_THROWS_WITH_AS(nn::MultiheadAttention(30, 4, gen),
+  CHECK_THROWS_WITH_AS(nn_layers_state::MultiheadAttention(30, 4, gen),
                        doctest::Contains("embed_dim must be divisible by num_heads"),
                        xport::value_error);
-  CHECK_THROWS_AS(nn::MultiheadAttention(32, 0, gen), xport::value_error);
-  CHECK_THROWS_AS(nn::MultiheadAttention(32, 4, gen, {.dropout = 2.0}), xport::value_error);
+  CHECK_THROWS_AS(nn_layers_state::MultiheadAttention(32, 0, gen), xport::value_error);
+  CHECK_THROWS_AS(nn_layers_state::MultiheadAttention(32, 4, gen, {.dropout = 2.0}),
+                  xport::value_error);
 }
 
 TEST_CASE("TransformerEncoderLayer: the state dict PyTorch writes") {
   Generator gen{5};
-  nn::TransformerEncoderLayer layer{16, 4, gen, {.dim_feedforward = 32}};
+  nn_layers_state::TransformerEncoderLayer layer{16, 4, gen, {.dim_feedforward = 32}};
   CHECK(state_shapes(layer)
         == shapes{{"self_attn.in_proj_weight", {48, 16}},
                   {"self_attn.in_proj_bias", {48}},
@@ -276,24 +278,26 @@ TEST_CASE("TransformerEncoderLayer: the state dict PyTorch writes") {
 
   // a state dict saved from one layer loads into another built from another seed
   Generator other{6};
-  nn::TransformerEncoderLayer copy{16, 4, other, {.dim_feedforward = 32}};
-  CHECK(values(copy.linear1.weight) != values(layer.linear1.weight));
+  nn_layers_state::TransformerEncoderLayer copy{16, 4, other, {.dim_feedforward = 32}};
+  CHECK(values_layers_state(copy.linear1.weight) != values_layers_state(layer.linear1.weight));
   copy.load_state_dict(layer.state_dict());
-  CHECK(values(copy.linear1.weight) == values(layer.linear1.weight));
-  CHECK(values(copy.self_attn.in_proj_weight) == values(layer.self_attn.in_proj_weight));
+  CHECK(values_layers_state(copy.linear1.weight) == values_layers_state(layer.linear1.weight));
+  CHECK(values_layers_state(copy.self_attn.in_proj_weight)
+        == values_layers_state(layer.self_attn.in_proj_weight));
 
-  CHECK_THROWS_WITH_AS(nn::TransformerEncoderLayer(30, 4, gen),
+  CHECK_THROWS_WITH_AS(nn_layers_state::TransformerEncoderLayer(30, 4, gen),
                        doctest::Contains("embed_dim must be divisible by num_heads"),
                        xport::value_error);
-  CHECK_THROWS_WITH_AS(nn::TransformerEncoderLayer(16, 4, gen, {.activation = "swish"}),
-                       doctest::Contains("activation should be relu/gelu, not swish"),
-                       xport::value_error);
+  CHECK_THROWS_WITH_AS(
+      nn_layers_state::TransformerEncoderLayer(16, 4, gen, {.activation = "swish"}),
+      doctest::Contains("activation should be relu/gelu, not swish"), xport::value_error);
 }
 
 TEST_CASE("Layers in a Sequential are named by position, as in PyTorch") {
   Generator gen{7};
-  nn::Sequential model{nn::Conv2d(1, 4, 3, gen), nn::BatchNorm2d(4), nn::ReLU{},
-                       nn::Linear(4, 2, gen)};
+  nn_layers_state::Sequential model{nn_layers_state::Conv2d(1, 4, 3, gen),
+                                    nn_layers_state::BatchNorm2d(4), nn_layers_state::ReLU{},
+                                    nn_layers_state::Linear(4, 2, gen)};
   CHECK(state_shapes(model)
         == shapes{{"0.weight", {4, 1, 3, 3}},
                   {"0.bias", {4}},

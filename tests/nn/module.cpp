@@ -17,13 +17,13 @@ using xport::Tensor;
 namespace {
 
 std::vector<std::string> names_of(std::vector<xport::named_tensor> const& entries) {
-  std::vector<std::string> names;
+  std::vector<std::string> names_module;
   for (auto const& [name, tensor] : entries)
-    names.push_back(name);
-  return names;
+    names_module.push_back(name);
+  return names_module;
 }
 
-using names = std::vector<std::string>;
+using names_module = std::vector<std::string>;
 
 } // namespace
 
@@ -68,11 +68,11 @@ BOOST_HANA_ADAPT_STRUCT(toy::SharedPair, first, second);
 TEST_CASE("named_parameters: nested structs, vectors and arrays get dotted names") {
   toy::Model const model;
   CHECK(names_of(model.named_parameters())
-        == names{"encoder.scale", "encoder.layers.0.fc1.weight", "encoder.layers.0.fc1.bias",
-                 "encoder.layers.0.fc2.weight", "encoder.layers.0.fc2.bias",
-                 "encoder.layers.1.fc1.weight", "encoder.layers.1.fc1.bias",
-                 "encoder.layers.1.fc2.weight", "encoder.layers.1.fc2.bias", "heads.0.weight",
-                 "heads.0.bias", "heads.1.weight"});
+        == names_module{"encoder.scale", "encoder.layers.0.fc1.weight", "encoder.layers.0.fc1.bias",
+                        "encoder.layers.0.fc2.weight", "encoder.layers.0.fc2.bias",
+                        "encoder.layers.1.fc1.weight", "encoder.layers.1.fc1.bias",
+                        "encoder.layers.1.fc2.weight", "encoder.layers.1.fc2.bias",
+                        "heads.0.weight", "heads.0.bias", "heads.1.weight"});
   auto const parameters = model.parameters();
   REQUIRE(parameters.size() == 12);
   CHECK(parameters[1].is_same(model.encoder.layers[0].fc1.weight));
@@ -81,34 +81,35 @@ TEST_CASE("named_parameters: nested structs, vectors and arrays get dotted names
 
 TEST_CASE("a module's own tensors come before its sub-modules', as in PyTorch") {
   toy::Encoder const encoder;
-  auto const names = names_of(encoder.named_parameters());
-  REQUIRE(!names.empty());
-  CHECK(names.front() == "scale"); // declared after `layers`, listed first
+  auto const names_module = names_of(encoder.named_parameters());
+  REQUIRE(!names_module.empty());
+  CHECK(names_module.front() == "scale"); // declared after `layers`, listed first
 }
 
 TEST_CASE("named_buffers lists persistent and non-persistent buffers; constants apart") {
   toy::Block const block;
-  CHECK(names_of(block.named_buffers()) == names{"running_mean", "cache", "steps"});
+  CHECK(names_of(block.named_buffers()) == names_module{"running_mean", "cache", "steps"});
   CHECK(block.buffers().size() == 3);
   CHECK(names_of(block.named_constants()).empty());
 
   toy::Model const model;
-  CHECK(names_of(model.named_constants()) == names{"mask"});
+  CHECK(names_of(model.named_constants()) == names_module{"mask"});
   CHECK(names_of(model.named_buffers()).size() == 6);
 }
 
 TEST_CASE("state_dict holds parameters and persistent buffers in PyTorch's order") {
   toy::Block const block;
   auto const state = block.state_dict();
-  CHECK(state.keys()
-        == names{"running_mean", "steps", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"});
+  CHECK(
+      state.keys()
+      == names_module{"running_mean", "steps", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"});
   CHECK(!state.contains("cache"));
   CHECK(state.at("fc1.weight").is_same(block.fc1.weight)); // shares, does not copy
 }
 
 TEST_CASE("optional, pointers, maps and vectors of parameters; undefined tensors skipped") {
   toy::Defined defined;
-  CHECK(names_of(defined.named_parameters()) == names{"gain", "inner.weight", "inner.bias"});
+  CHECK(names_of(defined.named_parameters()) == names_module{"gain", "inner.weight", "inner.bias"});
 
   defined.extra = toy::Affine(2, 1, false);
   defined.shared = std::make_shared<toy::Affine>(1, 1);
@@ -117,9 +118,9 @@ TEST_CASE("optional, pointers, maps and vectors of parameters; undefined tensors
   defined.heads.emplace("k", toy::Affine(1, 1, false));
   defined.biases = {xport::zeros({1}), Tensor(), xport::zeros({2})};
   CHECK(names_of(defined.named_parameters())
-        == names{"gain", "biases.0", "biases.2", "inner.weight", "inner.bias", "extra.weight",
-                 "shared.weight", "shared.bias", "owned.weight", "heads.k.weight",
-                 "heads.q.weight"});
+        == names_module{"gain", "biases.0", "biases.2", "inner.weight", "inner.bias",
+                        "extra.weight", "shared.weight", "shared.bias", "owned.weight",
+                        "heads.k.weight", "heads.q.weight"});
 }
 
 TEST_CASE("a module without reflection has no members") {
@@ -139,10 +140,11 @@ TEST_CASE("named_modules: root first, depth first, with type names") {
   for (auto const& entry : modules)
     listed.push_back(entry.name + ":" + std::string(entry.type));
   CHECK(listed
-        == names{":toy::Model", "encoder:toy::Encoder", "encoder.layers.0:toy::Block",
-                 "encoder.layers.0.fc1:toy::Affine", "encoder.layers.0.fc2:toy::Affine",
-                 "encoder.layers.1:toy::Block", "encoder.layers.1.fc1:toy::Affine",
-                 "encoder.layers.1.fc2:toy::Affine", "heads.0:toy::Affine", "heads.1:toy::Affine"});
+        == names_module{":toy::Model", "encoder:toy::Encoder", "encoder.layers.0:toy::Block",
+                        "encoder.layers.0.fc1:toy::Affine", "encoder.layers.0.fc2:toy::Affine",
+                        "encoder.layers.1:toy::Block", "encoder.layers.1.fc1:toy::Affine",
+                        "encoder.layers.1.fc2:toy::Affine", "heads.0:toy::Affine",
+                        "heads.1:toy::Affine"});
   CHECK(modules[2].module == &model.encoder.layers[0]);
 }
 
@@ -153,23 +155,23 @@ TEST_CASE("a sub-module reachable twice is listed once by named_modules") {
   std::vector<std::string> listed;
   for (auto const& entry : pair.named_modules())
     listed.push_back(entry.name);
-  CHECK(listed == names{"", "first"});
+  CHECK(listed == names_module{"", "first"});
   listed.clear();
   for (auto const& entry : pair.named_modules(false))
     listed.push_back(entry.name);
-  CHECK(listed == names{"", "first", "second"});
-  CHECK(names_of(pair.named_parameters()) == names{"first.weight", "first.bias"});
+  CHECK(listed == names_module{"", "first", "second"});
+  CHECK(names_of(pair.named_parameters()) == names_module{"first.weight", "first.bias"});
   CHECK(pair.state_dict().keys()
-        == names{"first.weight", "first.bias", "second.weight", "second.bias"});
+        == names_module{"first.weight", "first.bias", "second.weight", "second.bias"});
 }
 
 TEST_CASE("tied weights: named_parameters lists the shared tensor once, under its first name") {
   toy::Tied const tied;
-  CHECK(names_of(tied.named_parameters()) == names{"embedding.weight", "head.bias"});
+  CHECK(names_of(tied.named_parameters()) == names_module{"embedding.weight", "head.bias"});
   CHECK(names_of(tied.named_parameters(false))
-        == names{"embedding.weight", "head.weight", "head.bias"});
+        == names_module{"embedding.weight", "head.weight", "head.bias"});
   // state_dict keeps every name, as PyTorch's does.
-  CHECK(tied.state_dict().keys() == names{"embedding.weight", "head.weight", "head.bias"});
+  CHECK(tied.state_dict().keys() == names_module{"embedding.weight", "head.weight", "head.bias"});
 }
 
 TEST_CASE("train() and eval() propagate to every sub-module") {

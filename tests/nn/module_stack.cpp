@@ -15,7 +15,7 @@
 
 using xport::module_frame;
 using xport::Tensor;
-using frames = std::vector<module_frame>;
+using frames_module_stack = std::vector<module_frame>;
 
 namespace toy {
 
@@ -89,18 +89,18 @@ TEST_CASE("nested calls see dotted paths and type names without the user naming 
   auto const& stacks = toy::recorded_stacks();
   // Model, Encoder, then per layer: Block, fc1, fc2; then the two heads.
   REQUIRE(stacks.size() == 1 + 1 + 2 * 3 + 2);
-  CHECK(stacks[0] == frames{{"", "toy::Model"}});
-  CHECK(stacks[1] == frames{{"", "toy::Model"}, {"encoder", "toy::Encoder"}});
+  CHECK(stacks[0] == frames_module_stack{{"", "toy::Model"}});
+  CHECK(stacks[1] == frames_module_stack{{"", "toy::Model"}, {"encoder", "toy::Encoder"}});
   CHECK(stacks[2]
-        == frames{
+        == frames_module_stack{
             {"", "toy::Model"}, {"encoder", "toy::Encoder"}, {"encoder.layers.0", "toy::Block"}});
   CHECK(stacks[7]
-        == frames{{"", "toy::Model"},
-                  {"encoder", "toy::Encoder"},
-                  {"encoder.layers.1", "toy::Block"},
-                  {"encoder.layers.1.fc2", "toy::Affine"}});
-  CHECK(stacks[8] == frames{{"", "toy::Model"}, {"heads.0", "toy::Affine"}});
-  CHECK(stacks[9] == frames{{"", "toy::Model"}, {"heads.1", "toy::Affine"}});
+        == frames_module_stack{{"", "toy::Model"},
+                               {"encoder", "toy::Encoder"},
+                               {"encoder.layers.1", "toy::Block"},
+                               {"encoder.layers.1.fc2", "toy::Affine"}});
+  CHECK(stacks[8] == frames_module_stack{{"", "toy::Model"}, {"heads.0", "toy::Affine"}});
+  CHECK(stacks[9] == frames_module_stack{{"", "toy::Model"}, {"heads.1", "toy::Affine"}});
   CHECK(xport::current_module_stack().empty());
 }
 
@@ -109,8 +109,9 @@ TEST_CASE("a sub-module called on its own is the root of its stack") {
   toy::Model model;
   model.encoder.layers[0](input());
   REQUIRE(toy::recorded_stacks().size() == 3);
-  CHECK(toy::recorded_stacks()[0] == frames{{"", "toy::Block"}});
-  CHECK(toy::recorded_stacks()[2] == frames{{"", "toy::Block"}, {"fc2", "toy::Affine"}});
+  CHECK(toy::recorded_stacks()[0] == frames_module_stack{{"", "toy::Block"}});
+  CHECK(toy::recorded_stacks()[2]
+        == frames_module_stack{{"", "toy::Block"}, {"fc2", "toy::Affine"}});
 }
 
 TEST_CASE("a descendant called past its parent gets its full path; a temporary its caller's") {
@@ -119,8 +120,9 @@ TEST_CASE("a descendant called past its parent gets its full path; a temporary i
   shortcut(xport::zeros({1, 3}));
   auto const& stacks = toy::recorded_stacks();
   REQUIRE(stacks.size() == 2);
-  CHECK(stacks[0] == frames{{"", "toy::Shortcut"}, {"", "toy::Affine"}});
-  CHECK(stacks[1] == frames{{"", "toy::Shortcut"}, {"encoder.layers.1.fc2", "toy::Affine"}});
+  CHECK(stacks[0] == frames_module_stack{{"", "toy::Shortcut"}, {"", "toy::Affine"}});
+  CHECK(stacks[1]
+        == frames_module_stack{{"", "toy::Shortcut"}, {"encoder.layers.1.fc2", "toy::Affine"}});
 }
 
 TEST_CASE("a module called by its parent, and its member called by it") {
@@ -129,10 +131,10 @@ TEST_CASE("a module called by its parent, and its member called by it") {
   outer(xport::zeros({1}));
   auto const& stacks = toy::recorded_stacks();
   REQUIRE(stacks.size() == 2);
-  CHECK(stacks[0] == frames{{"", "toy::Outer"}, {"wrapper", "toy::Wrapper"}});
-  CHECK(
-      stacks[1]
-      == frames{{"", "toy::Outer"}, {"wrapper", "toy::Wrapper"}, {"wrapper.inner", "toy::Affine"}});
+  CHECK(stacks[0] == frames_module_stack{{"", "toy::Outer"}, {"wrapper", "toy::Wrapper"}});
+  CHECK(stacks[1]
+        == frames_module_stack{
+            {"", "toy::Outer"}, {"wrapper", "toy::Wrapper"}, {"wrapper.inner", "toy::Affine"}});
 }
 
 TEST_CASE("elements of nested containers, maps and optionals get their dotted paths") {
@@ -154,9 +156,9 @@ TEST_CASE("paths follow the module: copies and moved vectors need no renaming") 
   copy(input());
   auto const& stacks = toy::recorded_stacks();
   REQUIRE(stacks.size() == 1 + 3 * 3);
-  CHECK(
-      stacks.back()
-      == frames{{"", "toy::Encoder"}, {"layers.2", "toy::Block"}, {"layers.2.fc2", "toy::Affine"}});
+  CHECK(stacks.back()
+        == frames_module_stack{
+            {"", "toy::Encoder"}, {"layers.2", "toy::Block"}, {"layers.2.fc2", "toy::Affine"}});
 }
 
 TEST_CASE("frames are popped when forward throws") {
@@ -165,7 +167,8 @@ TEST_CASE("frames are popped when forward throws") {
   CHECK_THROWS_AS(throwing(xport::zeros({1})), std::runtime_error);
   CHECK(xport::current_module_stack().empty());
   REQUIRE(toy::recorded_stacks().size() == 1);
-  CHECK(toy::recorded_stacks()[0] == frames{{"", "toy::Throwing"}, {"inner", "toy::Affine"}});
+  CHECK(toy::recorded_stacks()[0]
+        == frames_module_stack{{"", "toy::Throwing"}, {"inner", "toy::Affine"}});
 }
 
 TEST_CASE("each thread has its own module stack") {

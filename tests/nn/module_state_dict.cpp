@@ -11,7 +11,7 @@
 #include <vector>
 
 using xport::Tensor;
-using names = std::vector<std::string>;
+using names_module_state_dict = std::vector<std::string>;
 
 namespace {
 
@@ -28,7 +28,7 @@ xport::StateDict filled_like(toy::Block const& block) {
 
 TEST_CASE("StateDict keeps insertion order and refuses duplicate names") {
   xport::StateDict dict{{"b", xport::zeros({1})}, {"a", xport::ones({2})}};
-  CHECK(dict.keys() == names{"b", "a"});
+  CHECK(dict.keys() == names_module_state_dict{"b", "a"});
   CHECK(dict.size() == 2);
   CHECK(dict.at("a").size(0) == 2);
   CHECK(dict.find("c") == nullptr);
@@ -36,11 +36,11 @@ TEST_CASE("StateDict keeps insertion order and refuses duplicate names") {
                        doctest::Contains("already has an entry \"b\""), xport::value_error);
   CHECK_THROWS_WITH_AS((void)dict.at("c"), doctest::Contains("no entry \"c\""), xport::value_error);
   dict.insert_or_assign("b", xport::zeros({4}));
-  CHECK(dict.keys() == names{"b", "a"});
+  CHECK(dict.keys() == names_module_state_dict{"b", "a"});
   CHECK(dict.at("b").size(0) == 4);
   CHECK(dict.erase("b"));
   CHECK_FALSE(dict.erase("b"));
-  CHECK(dict.keys() == names{"a"});
+  CHECK(dict.keys() == names_module_state_dict{"a"});
   CHECK(dict.at("a").size(0) == 2); // the index follows the erase
 }
 
@@ -86,7 +86,7 @@ TEST_CASE("missing keys: PyTorch's message, and nothing is loaded") {
     block.load_state_dict(dict);
     FAIL("load_state_dict accepted a state dict with missing keys");
   } catch (xport::state_dict_error const& error) {
-    CHECK(error.missing_keys() == names{"steps", "fc2.weight"});
+    CHECK(error.missing_keys() == names_module_state_dict{"steps", "fc2.weight"});
     CHECK(error.unexpected_keys().empty());
     CHECK(error.mismatched_keys().empty());
   }
@@ -118,7 +118,7 @@ TEST_CASE("size mismatch: PyTorch's words, raised strict or not") {
     affine.load_state_dict(dict);
     FAIL("load_state_dict accepted a mis-shaped state dict");
   } catch (xport::state_dict_error const& error) {
-    CHECK(error.mismatched_keys() == names{"weight"});
+    CHECK(error.mismatched_keys() == names_module_state_dict{"weight"});
   }
 }
 
@@ -146,8 +146,8 @@ TEST_CASE("strict = false returns the missing and unexpected keys and loads the 
   dict.erase("fc1.bias");
   dict.insert("head.weight", xport::zeros({2}));
   auto const result = block.load_state_dict(dict, false);
-  CHECK(result.missing_keys == names{"fc1.bias"});
-  CHECK(result.unexpected_keys == names{"head.weight"});
+  CHECK(result.missing_keys == names_module_state_dict{"fc1.bias"});
+  CHECK(result.unexpected_keys == names_module_state_dict{"head.weight"});
   CHECK(block.fc1.weight.at<float>({0, 0}) == 7.0f);
   CHECK(block.fc1.bias.at<float>({0}) == 0.0f); // missing: left as it was
 }
@@ -158,6 +158,6 @@ TEST_CASE("tied weights load through both names") {
   xport::StateDict dict = filled_like(block);
   dict.insert_or_assign("fc2.bias", xport::full({2}, 9));
   block.load_state_dict(dict);
-  // Both names reach one tensor; the later entry (fc2.bias) wins.
+  // Both names_module_state_dict reach one tensor; the later entry (fc2.bias) wins.
   CHECK(block.running_mean.at<float>({1}) == 9.0f);
 }

@@ -12,8 +12,8 @@
 
 using xport::module_frame;
 using xport::Tensor;
-using frames = std::vector<module_frame>;
-using names = std::vector<std::string>;
+using frames_sequential = std::vector<module_frame>;
+using names_sequential = std::vector<std::string>;
 
 namespace toy {
 
@@ -65,18 +65,19 @@ TEST_CASE("Sequential chains forward in order, each element with its own frame")
   auto const& stacks = toy::recorded_stacks();
   REQUIRE(stacks.size() == 3);
   std::string_view const seq_type = xport::type_name<decltype(seq)>();
-  CHECK(stacks[0] == frames{{"", seq_type}, {"0", "toy::Flatten"}});
-  CHECK(stacks[1] == frames{{"", seq_type}, {"1", "toy::Unsqueeze"}});
-  CHECK(stacks[2] == frames{{"", seq_type}, {"2", "toy::Unsqueeze"}});
+  CHECK(stacks[0] == frames_sequential{{"", seq_type}, {"0", "toy::Flatten"}});
+  CHECK(stacks[1] == frames_sequential{{"", seq_type}, {"1", "toy::Unsqueeze"}});
+  CHECK(stacks[2] == frames_sequential{{"", seq_type}, {"2", "toy::Unsqueeze"}});
 }
 
 TEST_CASE("Sequential inside a module: elements named body.0, body.1, ...") {
   toy::Net const net;
-  CHECK(net.state_dict().keys() == names{"body.0.weight", "body.0.bias", "body.2.weight"});
+  CHECK(net.state_dict().keys()
+        == names_sequential{"body.0.weight", "body.0.bias", "body.2.weight"});
   std::vector<std::string> modules;
   for (auto const& entry : net.named_modules())
     modules.push_back(entry.name);
-  CHECK(modules == names{"", "body", "body.0", "body.1", "body.2"});
+  CHECK(modules == names_sequential{"", "body", "body.0", "body.1", "body.2"});
   CHECK(net.body.get<2>().weight.is_same(net.named_parameters()[2].second));
 
   toy::recorded_stacks().clear();

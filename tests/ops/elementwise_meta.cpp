@@ -13,11 +13,12 @@ using xport::sym::ShapeEnv;
 
 namespace {
 
-ops::tensor_meta meta(ops::sym_sizes sizes, xport::dtype type = xport::dtype::float32) {
+ops::tensor_meta meta_elementwise_meta(ops::sym_sizes sizes,
+                                       xport::dtype type = xport::dtype::float32) {
   return {type, Device{}, std::move(sizes)};
 }
 
-std::vector<std::string> guard_strings(ShapeEnv const& env) {
+std::vector<std::string> guard_strings_elementwise_meta(ShapeEnv const& env) {
   std::vector<std::string> out;
   for (auto const& g : env.guards())
     out.push_back(to_string(g.rel));
@@ -29,44 +30,47 @@ std::vector<std::string> guard_strings(ShapeEnv const& env) {
 TEST_CASE("broadcasting a symbolic size against 1 keeps it; against a static size guards") {
   ShapeEnv env;
   SymInt const s = dynamic_size(env, 8, "x.size(0)");
-  ops::tensor_meta const in[] = {meta({s, 4}), meta({1, 4})};
+  ops::tensor_meta const in[] = {meta_elementwise_meta({s, 4}), meta_elementwise_meta({1, 4})};
   auto const out = ops::add::meta(in, {std::nullopt, 1});
   CHECK(out[0].str() == "f32[s0, 4]");
   // As in PyTorch, a dynamic size's range starts at 2, so "s0 == 1" is decided False
   // by the range alone, without a guard.
-  CHECK(guard_strings(env).empty());
+  CHECK(guard_strings_elementwise_meta(env).empty());
 
-  ops::tensor_meta const row[] = {meta({4}), meta({s, 1})};
+  ops::tensor_meta const row[] = {meta_elementwise_meta({4}), meta_elementwise_meta({s, 1})};
   CHECK(ops::mul::meta(row, {std::nullopt})[0].str() == "f32[s0, 4]");
-  CHECK(guard_strings(env).empty());
+  CHECK(guard_strings_elementwise_meta(env).empty());
 
   // Against a static size other than 1 the dim must equal it: a guard that specializes.
-  ops::tensor_meta const fixed[] = {meta({s}), meta({8}, dtype::int32)};
+  ops::tensor_meta const fixed[] = {meta_elementwise_meta({s}),
+                                    meta_elementwise_meta({8}, dtype::int32)};
   CHECK(ops::eq::meta(fixed, {})[0].str() == "b8[s0]");
-  CHECK(guard_strings(env) == std::vector<std::string>{"Eq(s0, 8)"});
+  CHECK(guard_strings_elementwise_meta(env) == std::vector<std::string>{"Eq(s0, 8)"});
 }
 
 TEST_CASE("broadcasting two symbolic sizes guards them equal") {
   ShapeEnv env;
   SymInt const s0 = dynamic_size(env, 8, "x.size(0)");
   SymInt const s1 = dynamic_size(env, 8, "y.size(0)");
-  ops::tensor_meta const in[] = {meta({s0, 3}), meta({s1, 3}, dtype::int64)};
+  ops::tensor_meta const in[] = {meta_elementwise_meta({s0, 3}),
+                                 meta_elementwise_meta({s1, 3}, dtype::int64)};
   auto const out = ops::sub::meta(in, {std::nullopt, 1});
   CHECK(out[0].dtype == dtype::float32);
-  CHECK(guard_strings(env) == std::vector<std::string>{"Eq(s0, s1)"});
+  CHECK(guard_strings_elementwise_meta(env) == std::vector<std::string>{"Eq(s0, s1)"});
 
   // where broadcasts three ways; each pair of symbolic sizes meets in one guard.
   SymInt const s2 = dynamic_size(env, 8, "c.size(0)");
-  ops::tensor_meta const three[] = {meta({s2, 1}, dtype::bool_), meta({1, 3}), meta({s0, 1})};
+  ops::tensor_meta const three[] = {meta_elementwise_meta({s2, 1}, dtype::bool_),
+                                    meta_elementwise_meta({1, 3}), meta_elementwise_meta({s0, 1})};
   CHECK(ops::where::meta(three, {})[0].str() == "f32[s2, 3]");
-  CHECK(guard_strings(env).back() == "Eq(s2, s0)");
+  CHECK(guard_strings_elementwise_meta(env).back() == "Eq(s2, s0)");
 }
 
 TEST_CASE("symbolic sizes through every kind of elementwise meta") {
   ShapeEnv env;
   SymInt const n = dynamic_size(env, 5, "x.size(0)");
   SymInt const twice = 2 * n + 1;
-  ops::tensor_meta const x = meta({twice, 3});
+  ops::tensor_meta const x = meta_elementwise_meta({twice, 3});
   ops::tensor_meta const one[] = {x};
   CHECK(ops::exp::meta(one, {})[0].str() == "f32[2*s0 + 1, 3]");
   CHECK(ops::isnan::meta(one, {})[0].str() == "b8[2*s0 + 1, 3]");
@@ -75,14 +79,16 @@ TEST_CASE("symbolic sizes through every kind of elementwise meta") {
   CHECK(ops::div::meta(std::span(one), {2})[0].str() == "f32[2*s0 + 1, 3]");
   CHECK(ops::clamp::meta(one, {0, std::nullopt})[0].str() == "f32[2*s0 + 1, 3]");
 
-  ops::tensor_meta const ints[] = {meta({n}, dtype::int64)};
+  ops::tensor_meta const ints[] = {meta_elementwise_meta({n}, dtype::int64)};
   CHECK(ops::exp::meta(ints, {})[0].str() == "f32[s0]");
   CHECK(ops::div_mode::meta(ints, {2, "floor"})[0].str() == "i64[s0]");
 
-  ops::tensor_meta const sel[] = {meta({n, 1}, dtype::bool_), meta({3}, dtype::int32),
-                                  meta({}, dtype::float64)};
+  ops::tensor_meta const sel[] = {meta_elementwise_meta({n, 1}, dtype::bool_),
+                                  meta_elementwise_meta({3}, dtype::int32),
+                                  meta_elementwise_meta({}, dtype::float64)};
   CHECK(ops::where::meta(sel, {})[0].str() == "f64[s0, 3]");
-  ops::tensor_meta const fill[] = {meta({n, 3}), meta({3}, dtype::bool_)};
+  ops::tensor_meta const fill[] = {meta_elementwise_meta({n, 3}),
+                                   meta_elementwise_meta({3}, dtype::bool_)};
   CHECK(ops::masked_fill::meta(fill, {0})[0].str() == "f32[s0, 3]");
   CHECK(env.guards().empty()); // size-1 checks on s0 are decided by its range
 }
@@ -90,12 +96,12 @@ TEST_CASE("symbolic sizes through every kind of elementwise meta") {
 TEST_CASE("symbolic shape errors name both shapes") {
   ShapeEnv env;
   SymInt const s = dynamic_size(env, 8, "x.size(0)");
-  ops::tensor_meta const in[] = {meta({s}), meta({3})};
+  ops::tensor_meta const in[] = {meta_elementwise_meta({s}), meta_elementwise_meta({3})};
   CHECK_THROWS_WITH_AS(ops::maximum::meta(in, {}),
                        doctest::Contains("must match the size of tensor b (3) at non-singleton "
                                          "dimension 0 (shapes [s0] and [3])"),
                        shape_error);
-  ops::tensor_meta const inplace[] = {meta({3}), meta({s, 3})};
+  ops::tensor_meta const inplace[] = {meta_elementwise_meta({3}), meta_elementwise_meta({s, 3})};
   CHECK_THROWS_WITH_AS(ops::add_::meta(inplace, {std::nullopt, 1}),
                        doctest::Contains("output with shape [3] doesn't match the broadcast shape "
                                          "[s0, 3]"),
@@ -103,12 +109,14 @@ TEST_CASE("symbolic shape errors name both shapes") {
 }
 
 TEST_CASE("in-place metas check castability") {
-  ops::tensor_meta const in[] = {meta({2}, dtype::int64), meta({2}, dtype::float32)};
+  ops::tensor_meta const in[] = {meta_elementwise_meta({2}, dtype::int64),
+                                 meta_elementwise_meta({2}, dtype::float32)};
   CHECK_THROWS_WITH_AS(ops::add_::meta(in, {std::nullopt, 1}),
                        doctest::Contains("result type Float can't be cast to the desired output "
                                          "type Long"),
                        dtype_error);
-  ops::tensor_meta const ok[] = {meta({2}, dtype::float32), meta({2}, dtype::int64)};
+  ops::tensor_meta const ok[] = {meta_elementwise_meta({2}, dtype::float32),
+                                 meta_elementwise_meta({2}, dtype::int64)};
   CHECK(ops::mul_::meta(ok, {std::nullopt})[0].str() == "f32[2]");
   static_assert(ops::can_cast(dtype::int64, dtype::float16));
   static_assert(!ops::can_cast(dtype::float16, dtype::int8));

@@ -6,7 +6,6 @@
 #include <xport/api/dropout.hpp>
 #include <xport/core/generator.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/kernels/cpu/attention.hpp>
 #include <xport/ops/attention.hpp>
 #include <xport/ops/dispatch.hpp>
 

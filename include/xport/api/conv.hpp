@@ -5,7 +5,6 @@
 #pragma once
 
 #include <xport/core/source_location.hpp>
-#include <xport/kernels/cpu/conv.hpp>
 #include <xport/ops/conv.hpp>
 #include <xport/ops/dispatch.hpp>
 

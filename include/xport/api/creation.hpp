@@ -19,7 +19,6 @@
 
 #include <xport/core/factories.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/kernels/cpu/creation.hpp>
 #include <xport/ops/creation.hpp>
 #include <xport/ops/dispatch.hpp>
 

@@ -5,7 +5,6 @@
 
 #include <xport/core/scalar.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/kernels/cpu/data_dependent.hpp>
 #include <xport/ops/data_dependent.hpp>
 #include <xport/ops/dispatch.hpp>
 

@@ -4,7 +4,6 @@
 
 #include <xport/core/generator.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/kernels/cpu/dropout.hpp>
 #include <xport/ops/dispatch.hpp>
 #include <xport/ops/dropout.hpp>
 

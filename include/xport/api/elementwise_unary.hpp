@@ -4,7 +4,6 @@
 #pragma once
 
 #include <xport/core/source_location.hpp>
-#include <xport/kernels/cpu/elementwise_unary.hpp>
 #include <xport/ops/dispatch.hpp>
 #include <xport/ops/elementwise_unary.hpp>
 

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <xport/core/source_location.hpp>
-#include <xport/kernels/cpu/embedding.hpp>
 #include <xport/ops/dispatch.hpp>
 #include <xport/ops/embedding.hpp>
 

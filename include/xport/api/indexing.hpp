@@ -5,7 +5,6 @@
 #pragma once
 
 #include <xport/core/source_location.hpp>
-#include <xport/kernels/cpu/indexing.hpp>
 #include <xport/ops/dispatch.hpp>
 #include <xport/ops/indexing.hpp>
 

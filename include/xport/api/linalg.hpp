@@ -5,7 +5,6 @@
 #pragma once
 
 #include <xport/core/source_location.hpp>
-#include <xport/kernels/cpu/linalg.hpp>
 #include <xport/ops/dispatch.hpp>
 #include <xport/ops/linalg.hpp>
 

@@ -5,7 +5,6 @@
 
 #include <xport/api/elementwise_inplace.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/kernels/cpu/norm.hpp>
 #include <xport/ops/dispatch.hpp>
 #include <xport/ops/norm.hpp>
 

@@ -9,7 +9,6 @@
 #pragma once
 
 #include <xport/core/source_location.hpp>
-#include <xport/kernels/cpu/reduction.hpp>
 #include <xport/ops/dispatch.hpp>
 #include <xport/ops/reduction.hpp>
 

@@ -10,8 +10,6 @@
 #pragma once
 
 #include <xport/core/source_location.hpp>
-#include <xport/kernels/cpu/shape.hpp>
-#include <xport/kernels/cpu/shape_join.hpp>
 #include <xport/ops/dispatch.hpp>
 #include <xport/ops/shape.hpp>
 #include <xport/ops/shape_join.hpp>

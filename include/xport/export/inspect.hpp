@@ -4,6 +4,7 @@
 #pragma once
 
 #include <xport/export/program.hpp>
+#include <xport/ops/default_op_set.hpp>
 
 #include <functional>
 #include <map>
@@ -92,6 +93,12 @@ inline void validate(ExportedProgram const& ep, op_lookup const& lookup) {
     throw value_error("invalid exported program: the signature returns " + std::to_string(returned)
                       + " values, but the output node has "
                       + std::to_string(ep.graph.outputs().size()));
+}
+
+//! @brief `validate(ep, lookup)` against every op xport defines.
+//! @throws value_error as the two-argument form.
+inline void validate(ExportedProgram const& ep) {
+  validate(ep, [](std::string_view name) { return ops::default_op_set::find(name); });
 }
 
 //! @brief The graph in Graphviz DOT: one box per node with its op and output shapes,

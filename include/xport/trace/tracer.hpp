@@ -85,6 +85,7 @@ public:
       }
     }
     bool const in_place = attributes.schema().functional != nullptr;
+    if (in_place && inputs.front().is_fake()) refuse_mutating_a_view(attributes, args.front());
     ops::boxed_attributes recorded = in_place ? attributes.as_functional() : attributes;
     ops::meta_list outputs;
     {
@@ -136,6 +137,45 @@ public:
   }
 
 private:
+  // A functional graph cannot express writing through a view (PyTorch emits
+  // slice_scatter and friends); until xport does, such writes are refused rather than
+  // recorded wrongly.
+  void refuse_mutating_a_view(ops::boxed_attributes const& attributes,
+                              graph::argument const& self) const {
+    static constexpr std::string_view view_ops[] = {"aten::view",
+                                                    "aten::reshape",
+                                                    "aten::slice.Tensor",
+                                                    "aten::select.int",
+                                                    "aten::narrow",
+                                                    "aten::transpose.int",
+                                                    "aten::permute",
+                                                    "aten::t",
+                                                    "aten::expand",
+                                                    "aten::squeeze",
+                                                    "aten::squeeze.dim",
+                                                    "aten::squeeze.dims",
+                                                    "aten::unsqueeze",
+                                                    "aten::flatten.using_ints",
+                                                    "aten::unflatten.int",
+                                                    "aten::split.Tensor",
+                                                    "aten::split_with_sizes",
+                                                    "aten::chunk",
+                                                    "aten::contiguous"};
+    graph::node const& producer = graph_->at(self->node);
+    if (!producer.target) return;
+    std::string_view const op = producer.target->schema().name;
+    for (std::string_view const v : view_ops) {
+      if (op == v) {
+        throw unsupported_error(
+            "'" + std::string(attributes.schema().name) + "' writes into '" + producer.name
+            + "', a view made by " + std::string(op)
+            + "; export records functional programs and cannot yet write through "
+              "views: compute the new value and assemble it with cat or "
+              "index_put instead");
+      }
+    }
+  }
+
   class unbacked_context final : public ops::meta_context {
   public:
     explicit unbacked_context(sym::ShapeEnv& env) : env_(&env) {}

@@ -1,0 +1,32 @@
+//! @file
+//! `default_op_set`: every op xport defines, as one op set — what exported programs are
+//! validated and (later) loaded against. Custom ops join with
+//! `default_op_set::extend<my_op>`. Node types and meta rules only; the CPU kernels are
+//! registered by `<xport/kernels/cpu/all.hpp>`.
+#pragma once
+
+#include <xport/ops/attention.hpp>
+#include <xport/ops/conv.hpp>
+#include <xport/ops/creation.hpp>
+#include <xport/ops/data_dependent.hpp>
+#include <xport/ops/dropout.hpp>
+#include <xport/ops/elementwise.hpp>
+#include <xport/ops/embedding.hpp>
+#include <xport/ops/indexing.hpp>
+#include <xport/ops/linalg.hpp>
+#include <xport/ops/norm.hpp>
+#include <xport/ops/op_set.hpp>
+#include <xport/ops/pool.hpp>
+#include <xport/ops/reduction.hpp>
+#include <xport/ops/shape_join.hpp>
+
+namespace xport::ops {
+
+//! @brief Every op of xport: elementwise, reductions, linear algebra, convolution,
+//! pooling, normalization, embedding, dropout, attention, shapes, creation, indexing and
+//! data-dependent ops (names are unique: checked at compile time).
+using default_op_set = elementwise_ops::join<reduction_ops>::join<linalg_ops>::join<conv_ops>::join<
+    pool_ops>::join<norm_ops>::join<embedding_ops>::join<dropout_ops>::join<attention_ops>::
+    join<shape_ops>::join<creation_ops>::join<indexing_ops>::join<data_dependent_ops>;
+
+} // namespace xport::ops

@@ -123,7 +123,11 @@ void check_element_type(xport::dtype actual, char const* what) {
 //! in PyTorch. View operations (`view`, `permute`, `slice`, `expand`, ...) return new
 //! tensors that share storage; `contiguous()`, `clone()` and `to()` copy when needed.
 //! A default-constructed tensor is *undefined*: every accessor but `defined()` throws.
-//! @snippet quickstart.cpp tensors
+//! @code
+//! xport::Tensor y = xport::arange(12).view({3, 4});   // int64, a view of 12 elements
+//! xport::Tensor t = y.t();                            // a view: no copy, not contiguous
+//! xport::Tensor c = t.contiguous();                   // a copy, row-major
+//! @endcode
 class Tensor {
 public:
   //! @brief An undefined tensor (`defined() == false`).

@@ -95,6 +95,7 @@ concept in_place_op = op<Op> && requires {
   typename Op::functional;
 };
 
+//! @cond
 namespace detail {
 template <op Op>
 constexpr op_schema const* functional_schema() noexcept {
@@ -107,6 +108,7 @@ constexpr op_schema const* functional_schema() noexcept {
   }
 }
 } // namespace detail
+//! @endcond
 
 //! @brief The attributes of one op call, with their op's schema: what a graph node
 //! stores. Copies share the (immutable) value.

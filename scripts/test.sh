@@ -3,7 +3,8 @@
 # suite with CTest. Environment: BUILD_DIR (default build/), BUILD_TYPE (default Debug),
 # XPORT_SANITIZE=1 for an ASan+UBSan build, JOBS (default: the number of cores),
 # TESTS_EXCLUDE (a CTest -E regex), BUILD_TARGETS (build only these targets),
-# BENCHMARKS=1 to build the benchmarks too (they are programs, not tests).
+# BENCHMARKS=1 to build the benchmarks too (they are programs, not tests), HEADER_TESTS=0
+# to skip compiling each public header on its own.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/scripts/deps.sh"
@@ -11,7 +12,7 @@ sanitize=(-DXPORT_SANITIZE=OFF -DXPORT_BUILD_BENCHMARKS="$([ "${BENCHMARKS:-0}" 
 # Benchmarks mean nothing under sanitizers, and the examples run in the plain build: the
 # sanitizer build skips both.
 [ "${XPORT_SANITIZE:-0}" = 1 ] && sanitize=(-DXPORT_SANITIZE=ON -DXPORT_BUILD_BENCHMARKS=OFF -DXPORT_BUILD_EXAMPLES=OFF)
-source "$root/scripts/configure.sh" "${sanitize[@]}"
+source "$root/scripts/configure.sh" "${sanitize[@]}" -DXPORT_HEADER_TESTS="$([ "${HEADER_TESTS:-1}" = 0 ] && echo OFF || echo ON)"
 jobs="${JOBS:-$(nproc)}"
 targets=()
 for t in ${BUILD_TARGETS:-}; do targets+=(--target "$t"); done

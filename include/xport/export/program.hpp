@@ -25,6 +25,9 @@
 namespace xport {
 
 class ExportedModule;
+namespace decomp {
+class decomposition_table;
+} // namespace decomp
 
 //! @brief What a placeholder of an exported program stands for (PyTorch's `InputKind`).
 enum class input_kind : std::uint8_t {
@@ -136,6 +139,14 @@ public:
 
   //! @brief The program as a callable module (inputs checked, mutations applied).
   ExportedModule module() const;
+
+  //! @brief This program with every op the table has a rule for rewritten by that rule
+  //! (`decomp::default_decompositions()` lowers to the core op set); same signature,
+  //! state, constants and range constraints. Defined in `<xport/decomp/decomp.hpp>`.
+  //! @throws decomp::decomposition_error naming the rule when a rule would add a guard.
+  ExportedProgram run_decompositions(decomp::decomposition_table const& table) const;
+  //! @brief `run_decompositions(decomp::default_decompositions())`.
+  ExportedProgram run_decompositions() const;
 
   //! @brief The graph as code, the signature and the range constraints, as PyTorch
   //! prints an ExportedProgram:

@@ -59,6 +59,11 @@ struct node {
   //! @brief For a zero-dimensional output read as an integer (`item_int`): the
   //! data-dependent symbol (`u0`) its value defines when the program runs.
   std::optional<SymInt> scalar;
+  //! @brief Provenance: the name of the node of the source program this node was made
+  //! from (`run_decompositions` sets it on every call it emits: `linear_1` for the
+  //! `permute` and `addmm` of a decomposed `linear_1`, a node's own old name when it is
+  //! copied unchanged); empty for nodes recorded by tracing.
+  std::string from;
 };
 
 //! @brief A graph: nodes in execution order; every argument refers to an earlier node.
@@ -119,6 +124,10 @@ public:
   //! @brief Records that the value of node `i`'s zero-dimensional output is the symbol
   //! `value` (see `node::scalar`).
   void set_scalar(std::uint32_t i, SymInt value) { nodes_.at(i).scalar = std::move(value); }
+
+  //! @brief Records that node `i` was made from the node named `source` of another
+  //! program (see `node::from`).
+  void set_from(std::uint32_t i, std::string source) { nodes_.at(i).from = std::move(source); }
 
   //! @brief Sets the outputs (appends the output node, replacing an earlier one).
   void set_outputs(std::vector<value_ref> outputs) {

@@ -60,6 +60,16 @@ TEST_CASE("item_int + check: a data-dependent size with runtime asserts") {
   CHECK(text.find("aten::_local_scalar_dense(count)") != std::string::npos);
   CHECK(text.find("\"f32[u0, 2]\"") != std::string::npos);
   CHECK(text.find("Range constraints: {u0: VR[0, 4]}") != std::string::npos);
+  // The checks are assert nodes right after the value they bound, before its first use.
+  std::size_t const item_at = text.find("= aten::_local_scalar_dense(count)");
+  std::size_t const assert_at =
+      text.find("_assert_scalar_1 = aten::_assert_scalar(lhs=u0, op='<=', rhs=4, msg='Runtime "
+                "assertion failed for expression u0 <= 4 (xport::check at "
+                "export_data_dependent.cpp:");
+  std::size_t const slice_at = text.find("= aten::slice.Tensor(x, dim=0, start=0, end=u0");
+  CHECK(item_at < assert_at);
+  CHECK(assert_at < slice_at);
+  CHECK(slice_at != std::string::npos);
   ExportedModule run = ep.module();
   CHECK(equal(run.call<Tensor>(x, count_of(2)), m(x, count_of(2))));
   CHECK(run.call<Tensor>(x, count_of(4)).size(0) == 4);

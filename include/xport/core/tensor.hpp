@@ -179,7 +179,8 @@ public:
     auto fake = std::make_shared<detail::fake_part const>(
         detail::fake_part{sym_dim_vector(sizes.begin(), sizes.end()), std::move(value)});
     result.impl_ = std::make_shared<detail::tensor_impl>(
-        detail::tensor_impl{Storage(0, device), std::move(hints), std::move(strides), 0, type,
+        // No data, so no allocator: fake tensors may be on devices this build cannot use.
+        detail::tensor_impl{Storage(nullptr, 0, device, nullptr), std::move(hints), std::move(strides), 0, type,
                             numel, true, std::move(fake)});
     return result;
   }

@@ -14,6 +14,7 @@
 #include <xport/export/program.hpp>
 #include <xport/export/spec_tree.hpp>
 #include <xport/nn/module.hpp>
+#include <xport/ops/data_dependent.hpp>
 #include <xport/sym/bind.hpp>
 #include <xport/sym/solver.hpp>
 #include <xport/trace/pytree.hpp>
@@ -21,6 +22,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -101,6 +103,53 @@ inline std::vector<std::string> input_paths(tree_spec const& spec,
       text = keystr(path, "args");
     }
     out.push_back(std::move(text));
+  }
+  return out;
+}
+
+inline constexpr std::uint32_t no_anchor = ~std::uint32_t{0};
+
+// Appends an `_assert_scalar` node per runtime assert of `env`; returns each one's node
+// with the node it must follow: the one defining the last data-dependent symbol it reads
+// (`no_anchor` when it reads input sizes only).
+inline std::vector<std::pair<std::uint32_t, std::uint32_t>>
+add_runtime_asserts(graph::Graph& g, sym::ShapeEnv& env) {
+  std::map<sym::symbol, std::uint32_t> defined_by;
+  auto define = [&](SymInt const& size, std::uint32_t node) {
+    if (!size.is_symbolic()) return;
+    if (auto const s = sym::expr_of(size).as_symbol())
+      if (s->kind == sym::symbol_kind::unbacked) defined_by.try_emplace(*s, node);
+  };
+  for (std::uint32_t i = 0; i < g.nodes().size(); ++i) {
+    graph::node const& n = g.at(i);
+    if (n.scalar) define(*n.scalar, i);
+    for (ops::tensor_meta const& m : n.values)
+      for (SymInt const& size : m.sizes)
+        define(size, i);
+  }
+  constexpr ops::comparison comparisons[] = {ops::comparison::eq, ops::comparison::ne,
+                                             ops::comparison::lt, ops::comparison::le,
+                                             ops::comparison::gt, ops::comparison::ge};
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+  for (sym::runtime_assert const& a : env.runtime_asserts()) {
+    std::uint32_t anchor = no_anchor;
+    for (sym::symbol const& s : sym::free_symbols(a.rel.difference())) {
+      auto const it = defined_by.find(s);
+      if (it != defined_by.end() && (anchor == no_anchor || it->second > anchor))
+        anchor = it->second;
+    }
+    std::string msg = "Runtime assertion failed for expression " + sym::to_string(a.rel)
+                    + " (xport::check at " + file_base(a.where.file_name()) + ":"
+                    + std::to_string(a.where.line()) + ")";
+    if (!a.message.empty()) msg += ": " + a.message;
+    ops::assert_scalar::attributes attributes{sym::expr_node::make(env, a.rel.lhs),
+                                              comparisons[static_cast<std::size_t>(a.rel.op)],
+                                              sym::expr_node::make(env, a.rel.rhs),
+                                              std::move(msg)};
+    std::uint32_t const node =
+        g.add_call(ops::boxed_attributes::of<ops::assert_scalar>(std::move(attributes)), {}, {},
+                   a.where, {});
+    out.emplace_back(node, anchor);
   }
   return out;
 }
@@ -263,8 +312,21 @@ ExportedProgram export_program(M& module, std::tuple<Args...> const& args,
   for (std::uint32_t i = static_cast<std::uint32_t>(state_count);
        i < state_count + input_fakes.size(); ++i)
     order.push_back(i);
-  for (std::uint32_t i = 0; i < ep.graph.nodes().size(); ++i)
-    if (ep.graph.at(i).op == graph::node_op::call_function) order.push_back(i);
+  // Runtime asserts (xport::check) run right after the node that defines the last
+  // data-dependent symbol they read; asserts about input sizes alone run first.
+  std::uint32_t const traced_end = static_cast<std::uint32_t>(ep.graph.nodes().size());
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> const asserts =
+      detail::add_runtime_asserts(ep.graph, *env);
+  auto place_asserts = [&](std::uint32_t anchor) {
+    for (auto const& [node, after] : asserts)
+      if (after == anchor) order.push_back(node);
+  };
+  place_asserts(detail::no_anchor);
+  for (std::uint32_t i = 0; i < traced_end; ++i) {
+    if (ep.graph.at(i).op != graph::node_op::call_function) continue;
+    order.push_back(i);
+    place_asserts(i);
+  }
   ep.graph.set_outputs(std::move(values));
   order.push_back(static_cast<std::uint32_t>(ep.graph.nodes().size() - 1));
   ep.graph.reorder(order);

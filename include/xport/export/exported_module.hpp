@@ -72,7 +72,6 @@ public:
         break;
       }
     }
-    check_runtime_asserts();
     return finish(inputs);
   }
 
@@ -85,16 +84,18 @@ private:
       if (nodes[i].op == graph::node_op::placeholder) placeholder_index_[i] = k++;
     for (std::size_t i = 0; i < program_.input_constants.size(); ++i)
       if (is_none(program_.input_constants[i])) user_leaf_.push_back(i);
-    for (std::size_t p = 0; p < program_.signature.inputs.size(); ++p)
-      if (program_.signature.inputs[p].kind == input_kind::user_input) user_metas_.push_back(p);
+    for (std::uint32_t i = 0; i < nodes.size(); ++i) {
+      if (nodes[i].op == graph::node_op::placeholder
+          && program_.signature.inputs.at(placeholder_index_[i]).kind == input_kind::user_input)
+        user_nodes_.push_back(i);
+    }
     symbolic_.assign(nodes.size(), false);
     for (std::uint32_t i = 0; i < nodes.size(); ++i)
       if (nodes[i].target) symbolic_[i] = nodes[i].target->symbolic();
   }
 
   ops::tensor_meta const& user_meta(std::size_t k) const {
-    auto const placeholders = program_.graph.placeholders();
-    return program_.graph.at(placeholders[user_metas_[k]]).values[0];
+    return program_.graph.at(user_nodes_[k]).values[0];
   }
 
   void check_inputs(std::vector<leaf> const& inputs) const {
@@ -179,21 +180,6 @@ private:
     return out;
   }
 
-  void check_runtime_asserts() const {
-    for (sym::runtime_assert const& a : program_.shape_env->runtime_asserts()) {
-      bool bound = true;
-      for (sym::symbol const& s : sym::free_symbols(a.rel.difference()))
-        bound = bound && bound_.contains(s);
-      if (!bound) continue; // about input sizes only: the contract checked it
-      if (!sym::evaluate(a.rel, [this](sym::symbol x) { return value_of(x); })) {
-        throw constraint_violation("Runtime assertion failed for expression "
-                                   + sym::to_string(a.rel) + " (xport::check at "
-                                   + std::string(a.where.file_name()) + ":"
-                                   + std::to_string(a.where.line()) + ")");
-      }
-    }
-  }
-
   std::vector<leaf> finish(std::vector<leaf> const& inputs) {
     std::vector<leaf> outputs;
     for (output_spec const& o : program_.signature.outputs) {
@@ -228,7 +214,7 @@ private:
   ExportedProgram program_;
   std::vector<std::size_t> placeholder_index_; // node -> signature input
   std::vector<std::size_t> user_leaf_;         // k-th user tensor -> input leaf
-  std::vector<std::size_t> user_metas_;        // k-th user tensor -> signature input
+  std::vector<std::uint32_t> user_nodes_;      // k-th user tensor -> its placeholder
   std::vector<bool> symbolic_;                 // node has symbolic attributes
   std::vector<ops::tensor_list> values_;
   std::map<sym::symbol, std::int64_t> bound_;

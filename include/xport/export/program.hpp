@@ -99,6 +99,17 @@ struct range_constraint {
   sym::value_range range; //!< the values inputs may give it
 };
 
+//! @brief A user-input dim tied to others beyond its range: an equality with an earlier
+//! input's dim (`y.shape[0] == x.shape[0]`, the same symbol) or a derived dim
+//! (`z.shape[0] == 2*s0 + 1`).
+struct dim_relation {
+  std::string dim;     //!< the input dim (`y.shape[0]`)
+  std::string equals;  //!< the earlier dim (equality) or the expression (derived)
+  bool derived = false; //!< an expression rather than another dim's symbol
+  //! @brief Equal when every field is.
+  friend bool operator==(dim_relation const&, dim_relation const&) = default;
+};
+
 //! @brief A module of the exported tree with its dotted path and type (PyTorch's
 //! `module_call_graph` entries, without signatures).
 struct module_call_entry {
@@ -148,6 +159,11 @@ public:
   //! @brief `run_decompositions(decomp::default_decompositions())`.
   ExportedProgram run_decompositions() const;
 
+  //! @brief The equalities and derived dims among the user inputs' sizes, read from the
+  //! placeholders' symbolic shapes: a dim whose symbol an earlier dim already has is an
+  //! equality; a dim that is an expression of symbols (`2*s0 + 1`) is derived.
+  std::vector<dim_relation> dim_relations() const;
+
   //! @brief The graph as code, the signature and the range constraints, as PyTorch
   //! prints an ExportedProgram:
   //!
@@ -182,14 +198,14 @@ inline std::string file_base(char const* path) {
 }
 
 inline void print_call(std::ostringstream& out, graph::Graph const& g, graph::node const& n) {
-  out << "        " << n.name << ": ";
+  out << "        " << n.name;
   if (n.values.size() == 1) {
-    out << quoted_meta(n.values[0]);
-  } else { // a tuple, read as name[i]
-    out << "\"(";
+    out << ": " << quoted_meta(n.values[0]);
+  } else if (!n.values.empty()) { // a tuple, read as name[i] (a runtime assert has none)
+    out << ": \"(";
     for (std::size_t i = 0; i < n.values.size(); ++i)
       out << (i ? ", " : "") << n.values[i].str();
-    out << (n.values.size() == 1 ? ",)\"" : ")\"");
+    out << ")\"";
   }
   out << " = " << n.target->schema().name << "(";
   bool first = true;
@@ -249,7 +265,40 @@ inline std::string ExportedProgram::str() const {
     out << (i ? ", " : "") << range_constraints[i].symbol << ": "
         << sym::to_string(range_constraints[i].range);
   out << "}\n";
+  std::vector<dim_relation> const relations = dim_relations();
+  for (bool const derived : {false, true}) {
+    std::string line;
+    for (dim_relation const& r : relations)
+      if (r.derived == derived) line += (line.empty() ? "" : ", ") + r.dim + " == " + r.equals;
+    if (!line.empty()) out << (derived ? "Derived dims: {" : "Equalities: {") << line << "}\n";
+  }
   return out.str();
+}
+
+inline std::vector<dim_relation> ExportedProgram::dim_relations() const {
+  std::vector<dim_relation> out;
+  std::map<std::string, std::string> first_dim; // symbol -> the first dim that has it
+  std::size_t next_leaf = 0;
+  std::vector<std::uint32_t> const placeholders = graph.placeholders();
+  for (std::size_t k = 0; k < placeholders.size() && k < signature.inputs.size(); ++k) {
+    if (signature.inputs[k].kind != input_kind::user_input) continue;
+    graph::node const& n = graph.at(placeholders[k]);
+    while (next_leaf < input_constants.size() && !is_none(input_constants[next_leaf]))
+      ++next_leaf;
+    std::string const path = next_leaf < input_paths.size() ? input_paths[next_leaf++] : n.name;
+    ops::sym_sizes const& sizes = n.values[0].sizes;
+    for (std::size_t d = 0; d < sizes.size(); ++d) {
+      if (!sizes[d].is_symbolic()) continue;
+      std::string const dim = path + ".shape[" + std::to_string(d) + "]";
+      std::string const text = sizes[d].str();
+      if (!sym::expr_of(sizes[d]).as_symbol()) {
+        out.push_back({dim, text, true});
+      } else if (auto const [it, fresh] = first_dim.try_emplace(text, dim); !fresh) {
+        out.push_back({dim, it->second, false});
+      }
+    }
+  }
+  return out;
 }
 
 } // namespace xport

@@ -83,7 +83,7 @@ template <hana_struct T>
 void format_fields(std::ostream& out, T const& value);
 
 //! @brief Prints one attribute value the way exported programs show it: `[2, 3]`, `None`,
-//! `torch.float32`, `s0 + 1`, `True`, `'same'`.
+//! `torch.float32`, `s0 + 1`, `True`, `'same'` (enums too: `'<='`).
 template <class T>
 void format_attribute(std::ostream& out, T const& value) {
   if constexpr (std::same_as<T, bool>) {
@@ -93,7 +93,7 @@ void format_attribute(std::ostream& out, T const& value) {
   } else if constexpr (std::same_as<T, xport::dtype>) {
     out << torch_name(value);
   } else if constexpr (std::is_enum_v<T>) {
-    out << name(value);
+    out << '\'' << name(value) << '\''; // spelled as a string, as PyTorch does
   } else if constexpr (detail::is_optional<T>::value) {
     if (value)
       format_attribute(out, *value);

@@ -131,7 +131,63 @@ struct bincount {
   }
 };
 
-//! @brief The data-dependent ops, as an op set.
-using data_dependent_ops = op_set<nonzero, local_scalar_dense, masked_select, bincount>;
+//! @brief How `aten::_assert_scalar` compares its two sides.
+enum class comparison : std::uint8_t {
+  eq, //!< `==`
+  ne, //!< `!=`
+  lt, //!< `<`
+  le, //!< `<=`
+  gt, //!< `>`
+  ge  //!< `>=`
+};
+
+//! @brief `"=="`, `"!="`, `"<"`, `"<="`, `">"` or `">="`.
+constexpr std::string_view name(comparison c) noexcept {
+  constexpr std::string_view names[] = {"==", "!=", "<", "<=", ">", ">="};
+  return names[static_cast<std::size_t>(c)];
+}
+
+//! @brief `lhs op rhs` for concrete values.
+constexpr bool compare(std::int64_t lhs, comparison op, std::int64_t rhs) noexcept {
+  switch (op) {
+  case comparison::eq:
+    return lhs == rhs;
+  case comparison::ne:
+    return lhs != rhs;
+  case comparison::lt:
+    return lhs < rhs;
+  case comparison::le:
+    return lhs <= rhs;
+  case comparison::gt:
+    return lhs > rhs;
+  case comparison::ge:
+    break;
+  }
+  return lhs >= rhs;
+}
+
+//! @brief `aten::_assert_scalar`: a runtime assert of an exported program, what
+//! `xport::check(u0 <= 4)` records. Its attributes hold the relation over symbolic sizes;
+//! when the program runs they are evaluated with the sizes of that call and the kernel
+//! raises `constraint_violation` with `msg` when the relation does not hold. No tensors in
+//! or out; dead-code elimination keeps it.
+struct assert_scalar {
+  static constexpr std::string_view name = "aten::_assert_scalar"; //!< ATen name
+  static constexpr op_kind kind = op_kind::core;                   //!< in the core set
+  //! @brief The relation `lhs op rhs` and the failure message.
+  struct attributes {
+    BOOST_HANA_DEFINE_STRUCT(attributes, (SymInt, lhs), (comparison, op), (SymInt, rhs),
+                             (std::string, msg));
+  };
+  //! @brief `in` is empty; so is the result.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
+    expect_inputs(in, 0, "_assert_scalar");
+    return {};
+  }
+};
+
+//! @brief The data-dependent ops and the runtime assert, as an op set.
+using data_dependent_ops =
+    op_set<nonzero, local_scalar_dense, masked_select, bincount, assert_scalar>;
 
 } // namespace xport::ops

@@ -37,6 +37,27 @@ struct kernel<ops::local_scalar_dense, cpu_t> {
   }
 };
 
+//! @brief `_assert_scalar` on CPU (it touches no tensors).
+template <>
+struct kernel<ops::assert_scalar, cpu_t> {
+  //! @brief Checks the concrete relation.
+  //! @throws constraint_violation with the recorded message and the values compared;
+  //! value_error when the attributes are still symbolic (the caller did not evaluate them).
+  static void run(ops::assert_scalar::attributes const& a, std::span<Tensor const>,
+                  std::span<Tensor>) {
+    auto const lhs = a.lhs.maybe_int(), rhs = a.rhs.maybe_int();
+    if (!lhs || !rhs) {
+      throw value_error("_assert_scalar: the relation " + a.lhs.str() + " "
+                        + std::string(name(a.op)) + " " + a.rhs.str()
+                        + " is symbolic; evaluate it with the call's sizes first");
+    }
+    if (!ops::compare(*lhs, a.op, *rhs)) {
+      throw constraint_violation(a.msg + " (got " + std::to_string(*lhs) + " "
+                                 + std::string(name(a.op)) + " " + std::to_string(*rhs) + ")");
+    }
+  }
+};
+
 //! @brief `masked_select` on CPU, every dtype.
 template <>
 struct kernel<ops::masked_select, cpu_t> {

@@ -1,0 +1,187 @@
+// The input contract of exported programs end to end: derived dims and equalities in the
+// printout, specialization and divisibility violations with fixes that `refine` applies,
+// and each kind of wrong input at call time with its message.
+#include <xport/api/elementwise.hpp>
+#include <xport/api/shape.hpp>
+#include <xport/core/compare.hpp>
+#include <xport/core/factories.hpp>
+#include <xport/core/generator.hpp>
+#include <xport/export/export.hpp>
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using namespace xport;
+
+namespace {
+
+// y has one more row than x: y[1:] + x.
+struct Shifted : Module<Shifted> {
+  BOOST_HANA_DEFINE_STRUCT(Shifted);
+  Tensor forward(Tensor const& x, Tensor const& y) const {
+    return slice(y, 0, 1, y.sym_size(0)) + x;
+  }
+};
+
+// Rows of four: needs the batch to be a multiple of 4.
+struct Rows : Module<Rows> {
+  BOOST_HANA_DEFINE_STRUCT(Rows);
+  Tensor forward(Tensor const& x) const { return relu(reshape(x, {-1, 4})); }
+};
+
+// Branches on the size: specializes it.
+struct Branchy : Module<Branchy> {
+  BOOST_HANA_DEFINE_STRUCT(Branchy);
+  Tensor forward(Tensor const& x) const { return x.size(0) == 3 ? x * 2.0 : x; }
+};
+
+struct Twice : Module<Twice> {
+  BOOST_HANA_DEFINE_STRUCT(Twice);
+  Tensor forward(Tensor const& x, Tensor const& y) const { return x * 2.0 + y; }
+};
+
+template <class T>
+bool contains(std::string const& text, T const& part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("derived dims: printed, checked at call time, equal to eager for every size") {
+  Shifted m;
+  auto d = Dim("d", {.min = 2, .max = 32});
+  ExportedProgram ep =
+      export_program(m, std::tuple{zeros({5}), zeros({6})},
+                     sym::dynamic_shapes({sym::shape_spec{d}, sym::shape_spec{d + 1}}),
+                     {.input_names = {"x", "y"}});
+  std::string const text = ep.str();
+  INFO(text);
+  CHECK(contains(text, "x: \"f32[s0]\", y: \"f32[s0 + 1]\""));
+  CHECK(contains(text, "Range constraints: {s0: VR[2, 32]}"));
+  CHECK(contains(text, "Derived dims: {y.shape[0] == s0 + 1}"));
+  CHECK_FALSE(contains(text, "Equalities"));
+  REQUIRE(ep.dim_relations().size() == 1);
+  CHECK(ep.dim_relations()[0] == dim_relation{"y.shape[0]", "s0 + 1", true});
+
+  ExportedModule run = ep.module();
+  Generator gen(7);
+  for (std::int64_t n : {2, 3, 17, 32}) {
+    Tensor const x = randn({n}, gen);
+    Tensor const y = randn({n + 1}, gen);
+    CHECK(allclose(run.call<Tensor>(x, y), m(x, y)));
+  }
+  CHECK_THROWS_WITH_AS(
+      run.call<Tensor>(zeros({5}), zeros({7})),
+      doctest::Contains("Expected input at y.shape[0] to be equal to 6, but got 7"),
+      constraint_violation);
+  CHECK_THROWS_WITH_AS(run.call<Tensor>(zeros({33}), zeros({34})),
+                       doctest::Contains("Expected input at x.shape[0] to be <= 32, but got 33"),
+                       constraint_violation);
+}
+
+TEST_CASE("equal dims are printed as equalities") {
+  Twice m;
+  auto batch = Dim("batch");
+  ExportedProgram ep = export_program(m, std::tuple{zeros({4, 3}), zeros({4, 3})},
+                                      {{batch, 3}, {batch, 3}}, {.input_names = {"x", "y"}});
+  INFO(ep.str());
+  CHECK(contains(ep.str(), "Equalities: {y.shape[0] == x.shape[0]}"));
+  CHECK_FALSE(contains(ep.str(), "Derived dims"));
+}
+
+TEST_CASE("divisibility: a violation with a new root as fix; refine; checked at call time") {
+  Rows m;
+  auto batch = Dim("batch", {.max = 64});
+  Tensor const x = zeros({8});
+  sym::dynamic_shapes const spec({sym::shape_spec{batch}});
+  try {
+    export_program(m, std::tuple{x}, spec, {.input_names = {"x"}});
+    FAIL("expected a spec violation");
+  } catch (spec_violation const& e) {
+    std::string const what = e.what();
+    INFO(what);
+    CHECK(contains(what, "Constraints violated (batch)!"));
+    CHECK(contains(what, "Mod("));
+    CHECK(contains(what, "Suggested fixes:"));
+    ExportedProgram ep =
+        export_program(m, std::tuple{x}, sym::refine(spec, e.fixes()), {.input_names = {"x"}});
+    INFO(ep.str());
+    CHECK(contains(ep.str(), "x: \"f32[4*s0]\""));
+    ExportedModule run = ep.module();
+    Tensor const rows = run.call<Tensor>(ones({12}));
+    CHECK(rows.dim() == 2);
+    CHECK(rows.size(0) == 3);
+    CHECK_THROWS_WITH_AS(run.call<Tensor>(zeros({6})),
+                         doctest::Contains("Expected input x.shape[0] = 6 to be of the form 4*s0"),
+                         constraint_violation);
+  }
+}
+
+TEST_CASE("specialization: a dynamic dim the code fixed is a violation; refine makes it static") {
+  Branchy m;
+  auto n = Dim("n");
+  Tensor const x = ones({3, 2});
+  sym::dynamic_shapes const spec({{n, 2}});
+  try {
+    export_program(m, std::tuple{x}, spec, {.input_names = {"x"}});
+    FAIL("expected a spec violation");
+  } catch (spec_violation const& e) {
+    std::string const what = e.what();
+    INFO(what);
+    CHECK(contains(what,
+                   "You marked n as dynamic but your code specialized it to be a constant (3)"));
+    ExportedProgram ep =
+        export_program(m, std::tuple{x}, sym::refine(spec, e.fixes()), {.input_names = {"x"}});
+    CHECK(contains(ep.str(), "x: \"f32[3, 2]\""));
+    CHECK(ep.range_constraints.empty());
+    CHECK(equal(ep.module().call<Tensor>(x), m(x)));
+  }
+}
+
+TEST_CASE("wrong inputs at call time: count, rank, dtype, device, range, equality") {
+  Twice m;
+  auto batch = Dim("batch", {.max = 64});
+  ExportedProgram ep = export_program(m, std::tuple{zeros({4, 3}), zeros({4, 3})},
+                                      {{batch, 3}, {batch, 3}}, {.input_names = {"x", "y"}});
+  ExportedModule run = ep.module();
+  Tensor const ok = zeros({5, 3});
+  CHECK(run.call<Tensor>(ok, ok).size(0) == 5);
+  CHECK_THROWS_WITH_AS(
+      run.call<Tensor>(ok),
+      doctest::Contains("args is a tuple of length 1, but the spec has a tuple of length 2"),
+      structure_error);
+  CHECK_THROWS_WITH_AS(
+      run.call<Tensor>(ok, ok, ok),
+      doctest::Contains("args is a tuple of length 3, but the spec has a tuple of length 2"),
+      structure_error);
+  CHECK_THROWS_WITH_AS(
+      run.call<Tensor>(zeros({5, 3, 1}), ok),
+      doctest::Contains("Unexpected number of dimensions in input at x.shape (expected 2, got 3)"),
+      shape_error);
+  CHECK_THROWS_WITH_AS(
+      run.call<Tensor>(ok, zeros({5, 3}, {.dtype = dtype::int64})),
+      doctest::Contains("Expected input at y to have dtype torch.float32, but got torch.int64"),
+      dtype_error);
+  CHECK_THROWS_WITH_AS(run.call<Tensor>(zeros({65, 3}), zeros({65, 3})),
+                       doctest::Contains("Expected input at x.shape[0] to be <= 64, but got 65"),
+                       constraint_violation);
+  CHECK_THROWS_WITH_AS(
+      run.call<Tensor>(ok, zeros({5, 4})),
+      doctest::Contains("Expected input at y.shape[1] to be equal to 3, but got 4"),
+      constraint_violation);
+  CHECK_THROWS_WITH_AS(
+      run.call<Tensor>(ok, zeros({6, 3})),
+      doctest::Contains("Expected input at y.shape[0] to be equal to 5, but got 6"),
+      constraint_violation);
+
+  // A program exported for CUDA tensors (from fake examples: no GPU needed) refuses CPU ones.
+  SymInt const sizes[] = {4, 3};
+  Tensor const on_gpu = Tensor::make_fake(dtype::float32, Device("cuda:0"), sizes, nullptr);
+  ExportedProgram gpu =
+      export_program(m, std::tuple{on_gpu, on_gpu}, {}, {.input_names = {"x", "y"}});
+  CHECK_THROWS_WITH_AS(
+      gpu.module().call<Tensor>(zeros({4, 3}), zeros({4, 3})),
+      doctest::Contains("Expected input at x to be on cuda:0, but got a tensor on cpu"),
+      device_error);
+}

@@ -41,6 +41,12 @@ struct Twice : Module<Twice> {
   Tensor forward(Tensor const& x, Tensor const& y) const { return x * 2.0 + y; }
 };
 
+// forward takes a SymInt: the int input may be dynamic.
+struct Tile : Module<Tile> {
+  BOOST_HANA_DEFINE_STRUCT(Tile);
+  Tensor forward(Tensor const& x, SymInt const& n) const { return repeat(x, {n, 1}) * 2.0; }
+};
+
 template <class T>
 bool contains(std::string const& text, T const& part) {
   return text.find(part) != std::string::npos;
@@ -184,4 +190,47 @@ TEST_CASE("wrong inputs at call time: count, rank, dtype, device, range, equalit
       gpu.module().call<Tensor>(zeros({4, 3}), zeros({4, 3})),
       doctest::Contains("Expected input at x to be on cuda:0, but got a tensor on cpu"),
       device_error);
+}
+
+TEST_CASE("a SymInt input is dynamic through its spec entry, static without one") {
+  Tile m;
+  Tensor const x = from<float>({{1.f, 2.f, 3.f}, {4.f, 5.f, 6.f}});
+  auto n = Dim("n", {.min = 1, .max = 8});
+  ExportedProgram ep = export_program(m, std::tuple{x, SymInt(3)},
+                                      spec_tree::tuple({spec_tree::none(), spec_tree::integer(n)}),
+                                      {.input_names = {"x", "n"}});
+  std::string const text = ep.str();
+  INFO(text);
+  CHECK(contains(text, "x: \"f32[2, 3]\", n: \"Sym(s0)\""));
+  CHECK(contains(text, "\"f32[2*s0, 3]\" = aten::repeat(x, repeats=[s0, 1])"));
+  // An int input is treated as a size: non-negative, with the 0/1 rule of sizes (the
+  // printed range starts at 2; 1 is accepted at call time).
+  CHECK(contains(text, "Range constraints: {s0: VR[2, 8]}"));
+  ExportedModule run = ep.module();
+  for (std::int64_t k : {1, 5, 8}) {
+    Tensor const got = run.call<Tensor>(x, SymInt(k));
+    CHECK(got.size(0) == 2 * k);
+    CHECK(equal(got, m(x, SymInt(k))));
+  }
+  CHECK(run.call<Tensor>(x, std::int64_t{4}).size(0) == 8); // a plain int is accepted too
+  CHECK_THROWS_WITH_AS(run.call<Tensor>(x, SymInt(9)),
+                       doctest::Contains("Expected input at n to be <= 8, but got 9"),
+                       constraint_violation);
+  CHECK_THROWS_WITH_AS(run.call<Tensor>(x, 2.5),
+                       doctest::Contains("Expected input at n to be an int, but got 2.5"),
+                       value_error);
+
+  // A hint makes it dynamic with the default range; no entry specializes it.
+  ExportedProgram hinted =
+      export_program(m, std::tuple{x, SymInt(3)},
+                     spec_tree::tuple({spec_tree::none(), spec_tree::integer(Dim::Dynamic)}),
+                     {.input_names = {"x", "n"}});
+  CHECK(contains(hinted.str(), "n: \"Sym(s0)\""));
+  CHECK(hinted.module().call<Tensor>(x, SymInt(20)).size(0) == 40);
+  ExportedProgram fixed =
+      export_program(m, std::tuple{x, SymInt(3)}, {}, {.input_names = {"x", "n"}});
+  CHECK(contains(fixed.str(), "n: \"Sym(3)\""));
+  CHECK_THROWS_WITH_AS(fixed.module().call<Tensor>(x, SymInt(4)),
+                       doctest::Contains("Expected input at n to be equal to 3, but got 4"),
+                       constraint_violation);
 }

@@ -200,7 +200,7 @@ TEST_CASE("a spec_tree mirrors the inputs; structure mismatches name the path") 
   auto const int_dims = spec_tree::tuple(
       {spec_tree::none(), spec_tree::none(), spec_tree::none(), spec_tree::dims({{0, n}})});
   CHECK_THROWS_WITH_AS(export_program(m, args, int_dims),
-                       doctest::Contains("only tensor inputs have dims"), value_error);
+                       doctest::Contains("only tensor and SymInt inputs have dims"), value_error);
 }
 
 namespace {

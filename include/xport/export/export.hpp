@@ -139,16 +139,14 @@ add_runtime_asserts(graph::Graph& g, sym::ShapeEnv& env) {
         anchor = it->second;
     }
     std::string msg = "Runtime assertion failed for expression " + sym::to_string(a.rel)
-                    + " (xport::check at " + file_base(a.where.file_name()) + ":"
-                    + std::to_string(a.where.line()) + ")";
+                      + " (xport::check at " + file_base(a.where.file_name()) + ":"
+                      + std::to_string(a.where.line()) + ")";
     if (!a.message.empty()) msg += ": " + a.message;
     ops::assert_scalar::attributes attributes{sym::expr_node::make(env, a.rel.lhs),
                                               comparisons[static_cast<std::size_t>(a.rel.op)],
-                                              sym::expr_node::make(env, a.rel.rhs),
-                                              std::move(msg)};
-    std::uint32_t const node =
-        g.add_call(ops::boxed_attributes::of<ops::assert_scalar>(std::move(attributes)), {}, {},
-                   a.where, {});
+                                              sym::expr_node::make(env, a.rel.rhs), std::move(msg)};
+    std::uint32_t const node = g.add_call(
+        ops::boxed_attributes::of<ops::assert_scalar>(std::move(attributes)), {}, {}, a.where, {});
     out.emplace_back(node, anchor);
   }
   return out;
@@ -159,8 +157,10 @@ add_runtime_asserts(graph::Graph& g, sym::ShapeEnv& env) {
 //! @brief Traces `module(args...)` on fake tensors into an `ExportedProgram`.
 //!
 //! Each tensor leaf of `args` becomes a user input whose sizes follow `spec` (one
-//! `shape_spec` per tensor leaf, in leaf order; an empty spec makes every size static);
-//! other leaves are specialized to their values. Parameters, buffers and tensor members
+//! `shape_spec` per tensor leaf and per `SymInt` leaf, in leaf order; an empty spec makes
+//! every size static). A `SymInt` leaf (forward takes a `SymInt`) is an integer input
+//! whose one entry may make it a symbol (`n: "Sym(s0)"`); it is treated as a size
+//! (non-negative, PyTorch's 0/1 rule). Other leaves are specialized to their values. Parameters, buffers and tensor members
 //! become placeholders (`p_`, `b_`, `c_`), tensors created in forward are lifted
 //! constants, in-place updates of buffers and inputs become mutation outputs, and dead
 //! code is removed. The module is left as it was.
@@ -178,13 +178,22 @@ ExportedProgram export_program(M& module, std::tuple<Args...> const& args,
   ep.in_spec = flat.spec;
   std::vector<std::string> const leaf_paths = detail::input_paths(flat.spec, options.input_names);
 
-  // The spec binds the tensor leaves, in order.
-  std::vector<std::size_t> tensor_leaves;
+  // The spec binds the tensor and SymInt leaves, in order.
+  std::vector<std::size_t> input_leaves;
   std::vector<sym::example_input> examples;
+  std::vector<std::int64_t> int_values(flat.leaves.size()); // SymInt examples, by leaf
   for (std::size_t i = 0; i < flat.leaves.size(); ++i) {
     if (auto const* t = std::get_if<Tensor>(&flat.leaves[i])) {
-      tensor_leaves.push_back(i);
+      input_leaves.push_back(i);
       examples.push_back({leaf_paths[i], t->sizes()});
+    } else if (auto const* n = std::get_if<SymInt>(&flat.leaves[i])) {
+      if (!n->maybe_int()) {
+        throw value_error("the example input at " + leaf_paths[i] + " is the symbolic size "
+                          + n->str() + "; pass a concrete integer");
+      }
+      int_values[i] = *n->maybe_int();
+      input_leaves.push_back(i);
+      examples.push_back({leaf_paths[i], std::span(&int_values[i], 1), true});
     }
   }
   sym::spec_binding const binding = sym::bind_spec(spec, examples, sym::symbol_factory_for(*env));
@@ -225,27 +234,37 @@ ExportedProgram export_program(M& module, std::tuple<Args...> const& args,
   }
   std::size_t const state_count = ep.graph.nodes().size();
 
-  // User inputs: tensor leaves become placeholders with the bound sizes; other leaves are
-  // specialized (kept as constants the caller must pass again).
+  // User inputs: tensor leaves become placeholders with the bound sizes, SymInt leaves
+  // placeholders with the bound value; other leaves are specialized (kept as constants the
+  // caller must pass again).
   std::vector<leaf> fake_leaves = flat.leaves;
-  std::vector<std::string> tensor_paths;
-  std::vector<Tensor> input_fakes;
+  std::vector<std::string> input_path_list;
+  std::vector<std::pair<Tensor, std::uint32_t>> input_fakes; // with their placeholders
+  std::vector<std::size_t> scalar_inputs;                    // contract inputs that are ints
   std::size_t next_dim = 0;
-  for (std::size_t i : tensor_leaves) {
-    Tensor const& example = std::get<Tensor>(flat.leaves[i]);
-    ops::sym_sizes sizes;
-    for (std::int64_t d = 0; d < example.dim(); ++d)
-      sizes.push_back(sym::expr_node::make(*env, binding.dims.at(next_dim++).value));
-    Tensor fake = tracer.add_input(detail::path_placeholder(leaf_paths[i]),
-                                   {example.dtype(), example.device(), std::move(sizes)});
+  for (std::size_t i : input_leaves) {
+    std::string const name = detail::path_placeholder(leaf_paths[i]);
+    if (std::holds_alternative<SymInt>(flat.leaves[i])) {
+      SymInt value = sym::expr_node::make(*env, binding.dims.at(next_dim++).value);
+      ep.graph.add_scalar_placeholder(name, value);
+      scalar_inputs.push_back(input_path_list.size());
+      fake_leaves[i] = std::move(value);
+    } else {
+      Tensor const& example = std::get<Tensor>(flat.leaves[i]);
+      ops::sym_sizes sizes;
+      for (std::int64_t d = 0; d < example.dim(); ++d)
+        sizes.push_back(sym::expr_node::make(*env, binding.dims.at(next_dim++).value));
+      Tensor fake = tracer.add_input(name, {example.dtype(), example.device(), std::move(sizes)});
+      input_fakes.emplace_back(fake, static_cast<std::uint32_t>(ep.graph.nodes().size() - 1));
+      fake_leaves[i] = std::move(fake);
+    }
     ep.signature.inputs.push_back({input_kind::user_input, ep.graph.nodes().back().name, "", true});
-    input_fakes.push_back(fake);
-    fake_leaves[i] = std::move(fake);
-    tensor_paths.push_back(leaf_paths[i]);
+    input_path_list.push_back(leaf_paths[i]);
   }
+  std::size_t const user_count = input_leaves.size();
   ep.input_paths = leaf_paths;
   ep.input_constants = flat.leaves;
-  for (std::size_t i : tensor_leaves)
+  for (std::size_t i : input_leaves)
     ep.input_constants[i] = none;
 
   // Trace.
@@ -277,9 +296,9 @@ ExportedProgram export_program(M& module, std::tuple<Args...> const& args,
                           "exported program (make it a Buffer)");
     }
   }
-  for (std::size_t k = 0; k < input_fakes.size(); ++k) {
-    graph::value_ref const placeholder{static_cast<std::uint32_t>(state_count + k), 0};
-    graph::value_ref const now = current(input_fakes[k]);
+  for (auto const& [fake, node] : input_fakes) {
+    graph::value_ref const placeholder{node, 0};
+    graph::value_ref const now = current(fake);
     if (now != placeholder) {
       std::string const& target = ep.graph.at(placeholder.node).name;
       ep.signature.outputs.push_back({output_kind::user_input_mutation, now, std::nullopt, target});
@@ -309,8 +328,7 @@ ExportedProgram export_program(M& module, std::tuple<Args...> const& args,
         {input_kind::constant_tensor, ep.graph.at(value.node).name, target, true});
     ep.constants.emplace(target, tensor);
   }
-  for (std::uint32_t i = static_cast<std::uint32_t>(state_count);
-       i < state_count + input_fakes.size(); ++i)
+  for (std::uint32_t i = static_cast<std::uint32_t>(state_count); i < state_count + user_count; ++i)
     order.push_back(i);
   // Runtime asserts (xport::check) run right after the node that defines the last
   // data-dependent symbol they read; asserts about input sizes alone run first.
@@ -340,7 +358,9 @@ ExportedProgram export_program(M& module, std::tuple<Args...> const& args,
   sym::trace_facts const facts = sym::trace_facts_of(*env);
   sym::solve_result solved = sym::solve(binding, facts);
   if (!solved.ok()) throw sym::spec_violation(std::move(solved));
-  ep.contract = sym::make_input_contract(binding, facts, tensor_paths, options.zero_one);
+  ep.contract = sym::make_input_contract(binding, facts, input_path_list, options.zero_one);
+  for (std::size_t k : scalar_inputs)
+    ep.contract.set_scalar(k);
   for (std::size_t i = 0; i < ep.contract.num_symbols(); ++i) {
     ep.range_constraints.push_back(
         {ep.contract.symbol_name(i),

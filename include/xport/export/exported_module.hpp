@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,10 +61,11 @@ public:
       switch (n.op) {
       case graph::node_op::placeholder: {
         input_spec const& spec = program_.signature.inputs[placeholder_index_[i]];
-        values_[i] = {spec.kind == input_kind::user_input
-                          ? std::get<Tensor>(inputs[user_leaf_[next_user++]])
-                          : program_.state_of(spec)};
-        break;
+        if (spec.kind != input_kind::user_input)
+          values_[i] = {program_.state_of(spec)};
+        else if (std::size_t const k = next_user++; !is_scalar_[k])
+          values_[i] = {std::get<Tensor>(inputs[user_leaf_[k]])};
+        break; // an int input has no tensor: its symbol is bound
       }
       case graph::node_op::call_function:
         values_[i] = run_call(i, n);
@@ -89,16 +91,28 @@ private:
           && program_.signature.inputs.at(placeholder_index_[i]).kind == input_kind::user_input)
         user_nodes_.push_back(i);
     }
+    for (std::uint32_t node : user_nodes_)
+      is_scalar_.push_back(program_.graph.at(node).values.empty());
+    scalars_.assign(user_nodes_.size(), 0);
     symbolic_.assign(nodes.size(), false);
     for (std::uint32_t i = 0; i < nodes.size(); ++i)
       if (nodes[i].target) symbolic_[i] = nodes[i].target->symbolic();
   }
 
-  ops::tensor_meta const& user_meta(std::size_t k) const {
-    return program_.graph.at(user_nodes_[k]).values[0];
+  // User input k's symbolic sizes: a tensor's, or an int's value as one "size".
+  std::span<SymInt const> user_sym_sizes(std::size_t k) const {
+    graph::node const& n = program_.graph.at(user_nodes_[k]);
+    if (is_scalar_[k]) return {&*n.scalar, 1};
+    return {n.values[0].sizes.data(), n.values[0].sizes.size()};
   }
 
-  void check_inputs(std::vector<leaf> const& inputs) const {
+  // User input k's sizes as the contract sees them.
+  std::span<std::int64_t const> user_sizes(std::size_t k, std::vector<leaf> const& inputs) const {
+    if (is_scalar_[k]) return {&scalars_[k], 1};
+    return std::get<Tensor>(inputs[user_leaf_[k]]).sizes();
+  }
+
+  void check_inputs(std::vector<leaf> const& inputs) {
     std::vector<sym::shape_view> shapes;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       std::string const& path = program_.input_paths[i];
@@ -111,11 +125,25 @@ private:
         }
         continue;
       }
+      std::size_t const k = shapes.size();
+      if (is_scalar_[k]) {
+        auto const* symbolic = std::get_if<SymInt>(&inputs[i]);
+        auto const* integer = std::get_if<std::int64_t>(&inputs[i]);
+        std::optional<std::int64_t> const value = integer    ? std::optional(*integer)
+                                                  : symbolic ? symbolic->maybe_int()
+                                                             : std::nullopt;
+        if (!value)
+          throw value_error("Expected input at " + path + " to be an int, but got "
+                            + repr(inputs[i]));
+        scalars_[k] = *value;
+        shapes.push_back(user_sizes(k, inputs));
+        continue;
+      }
       auto const* t = std::get_if<Tensor>(&inputs[i]);
       if (t == nullptr || !t->defined())
         throw value_error("Expected input at " + path + " to be a Tensor, but got "
                           + std::string(kind_name(inputs[i])));
-      ops::tensor_meta const& meta = user_meta(shapes.size());
+      ops::tensor_meta const& meta = program_.graph.at(user_nodes_[k]).values[0];
       if (t->dtype() != meta.dtype)
         throw dtype_error("Expected input at " + path + " to have dtype " + torch_name(meta.dtype)
                           + ", but got " + torch_name(t->dtype()));
@@ -130,12 +158,12 @@ private:
   void bind_symbols(std::vector<leaf> const& inputs) {
     bound_.clear();
     for (std::size_t k = 0; k < user_leaf_.size(); ++k) {
-      Tensor const& t = std::get<Tensor>(inputs[user_leaf_[k]]);
-      ops::tensor_meta const& meta = user_meta(k);
-      for (std::size_t d = 0; d < meta.sizes.size(); ++d) {
-        if (!meta.sizes[d].is_symbolic()) continue;
-        if (auto const form = sym::as_affine(sym::expr_of(meta.sizes[d]))) {
-          std::int64_t const size = t.size(static_cast<std::int64_t>(d));
+      std::span<std::int64_t const> const actual = user_sizes(k, inputs);
+      std::span<SymInt const> const sizes = user_sym_sizes(k);
+      for (std::size_t d = 0; d < sizes.size(); ++d) {
+        if (!sizes[d].is_symbolic()) continue;
+        if (auto const form = sym::as_affine(sym::expr_of(sizes[d]))) {
+          std::int64_t const size = actual[d];
           bound_.try_emplace(form->s, (size - form->b) / form->a);
         }
       }
@@ -214,7 +242,9 @@ private:
   ExportedProgram program_;
   std::vector<std::size_t> placeholder_index_; // node -> signature input
   std::vector<std::size_t> user_leaf_;         // k-th user tensor -> input leaf
-  std::vector<std::uint32_t> user_nodes_;      // k-th user tensor -> its placeholder
+  std::vector<std::uint32_t> user_nodes_;      // k-th user input -> its placeholder
+  std::vector<bool> is_scalar_;                // k-th user input is an int (SymInt)
+  std::vector<std::int64_t> scalars_;          // this call's int inputs, by k
   std::vector<bool> symbolic_;                 // node has symbolic attributes
   std::vector<ops::tensor_list> values_;
   std::map<sym::symbol, std::int64_t> bound_;

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -103,8 +104,8 @@ struct range_constraint {
 //! input's dim (`y.shape[0] == x.shape[0]`, the same symbol) or a derived dim
 //! (`z.shape[0] == 2*s0 + 1`).
 struct dim_relation {
-  std::string dim;     //!< the input dim (`y.shape[0]`)
-  std::string equals;  //!< the earlier dim (equality) or the expression (derived)
+  std::string dim;      //!< the input dim (`y.shape[0]`)
+  std::string equals;   //!< the earlier dim (equality) or the expression (derived)
   bool derived = false; //!< an expression rather than another dim's symbol
   //! @brief Equal when every field is.
   friend bool operator==(dim_relation const&, dim_relation const&) = default;
@@ -234,7 +235,9 @@ inline std::string ExportedProgram::str() const {
   out << "ExportedProgram:\n    def forward(self";
   for (std::uint32_t i : graph.placeholders()) {
     graph::node const& n = graph.at(i);
-    out << ", " << n.name << ": " << detail::quoted_meta(n.values[0]);
+    out << ", " << n.name << ": "
+        << (n.values.empty() ? "\"Sym(" + n.scalar->str() + ")\""
+                             : detail::quoted_meta(n.values[0]));
   }
   out << "):\n";
   for (graph::node const& n : graph.nodes())
@@ -286,10 +289,13 @@ inline std::vector<dim_relation> ExportedProgram::dim_relations() const {
     while (next_leaf < input_constants.size() && !is_none(input_constants[next_leaf]))
       ++next_leaf;
     std::string const path = next_leaf < input_paths.size() ? input_paths[next_leaf++] : n.name;
-    ops::sym_sizes const& sizes = n.values[0].sizes;
+    bool const scalar = n.values.empty(); // an int input: its value is the one "dim"
+    std::span<SymInt const> const sizes =
+        scalar ? std::span<SymInt const>(&*n.scalar, 1)
+               : std::span<SymInt const>(n.values[0].sizes.data(), n.values[0].sizes.size());
     for (std::size_t d = 0; d < sizes.size(); ++d) {
       if (!sizes[d].is_symbolic()) continue;
-      std::string const dim = path + ".shape[" + std::to_string(d) + "]";
+      std::string const dim = scalar ? path : path + ".shape[" + std::to_string(d) + "]";
       std::string const text = sizes[d].str();
       if (!sym::expr_of(sizes[d]).as_symbol()) {
         out.push_back({dim, text, true});

@@ -1,7 +1,7 @@
 //! @file
 //! `spec_tree`: a dynamic-shapes spec that mirrors the structure of the inputs (PyTorch's
 //! nested `dynamic_shapes`), flattened against the inputs' tree spec into one
-//! `shape_spec` per tensor leaf, with structure errors that name the path.
+//! `shape_spec` per tensor or `SymInt` leaf, with structure errors that name the path.
 //!
 //! @code
 //! auto batch = xport::Dim("batch");
@@ -41,6 +41,10 @@ public:
     t.shape_ = std::move(dims);
     return t;
   }
+  //! @brief The spec of a `SymInt` input: a `Dim`, a derived dim or a hint
+  //! (`Dim::Auto`, `Dim::Dynamic`) makes it a symbol of the program; `Dim::Static` or a
+  //! `spec_tree::none()` specializes it to its example value.
+  static spec_tree integer(sym::dim_spec dim) { return tensor(sym::shape_spec{std::move(dim)}); }
   //! @brief A tensor's spec by dim index; dims not listed are static:
   //! `dims({{0, batch}})`.
   static spec_tree dims(std::map<std::size_t, sym::dim_spec> by_index) {
@@ -81,6 +85,10 @@ public:
 
 private:
   explicit spec_tree(node_kind kind) : kind_(kind) {}
+  // Tensors and SymInts have entries in the flat spec.
+  static bool has_dims(leaf const& l) {
+    return std::holds_alternative<Tensor>(l) || std::holds_alternative<SymInt>(l);
+  }
   static spec_tree sequence(node_kind kind, std::vector<spec_tree> children) {
     spec_tree t(kind);
     t.children_ = std::move(children);
@@ -112,25 +120,30 @@ private:
                std::string const& path, std::vector<sym::shape_spec>& out) const {
     if (kind_ == node_kind::none_node) {
       for (std::size_t i = 0; i < node.num_leaves(); ++i)
-        if (std::holds_alternative<Tensor>(leaves.at(next_leaf++)))
-          out.emplace_back(sym::all_static);
+        if (has_dims(leaves.at(next_leaf++))) out.emplace_back(sym::all_static);
       return;
     }
     switch (node.kind()) {
     case node_kind::leaf_node: {
       leaf const& value = leaves.at(next_leaf++);
-      auto const* t = std::get_if<Tensor>(&value);
-      if (t == nullptr) {
+      if (!has_dims(value)) {
         throw value_error("`dynamic_shapes" + path + "` gives dims for the "
                           + std::string(kind_name(value)) + " input `inputs" + path
-                          + "`; only tensor inputs have dims (use spec_tree::none() for it)");
+                          + "`; only tensor and SymInt inputs have dims (use spec_tree::none() "
+                            "for it, or take a SymInt to make it dynamic)");
       }
-      if (kind_ != node_kind::leaf_node) mismatch(path, "is a Tensor");
+      auto const* t = std::get_if<Tensor>(&value);
+      if (kind_ != node_kind::leaf_node) mismatch(path, t ? "is a Tensor" : "is a SymInt");
       if (shape_) {
+        if (t == nullptr && !shape_->is_all_static() && shape_->size() != 1) {
+          throw value_error("`dynamic_shapes" + path + "` gives " + std::to_string(shape_->size())
+                            + " dims for the SymInt input `inputs" + path
+                            + "`; give one (spec_tree::integer(dim))");
+        }
         out.push_back(*shape_);
         return;
       }
-      std::vector<sym::dim_spec> dims(static_cast<std::size_t>(t->dim()),
+      std::vector<sym::dim_spec> dims(t ? static_cast<std::size_t>(t->dim()) : 1,
                                       sym::dim_spec(sym::Dim::Static));
       for (auto const& [index, dim] : by_index_) {
         if (index >= dims.size()) {

@@ -101,6 +101,16 @@ public:
     return {append(std::move(n)), 0};
   }
 
+  //! @brief Appends the placeholder of an integer input (a `SymInt` argument): no tensor
+  //! value, its `scalar` is `value` (`s1`, or a constant when specialized).
+  std::uint32_t add_scalar_placeholder(std::string_view name, SymInt value) {
+    node n;
+    n.op = node_op::placeholder;
+    n.name = unique_name(name);
+    n.scalar = std::move(value);
+    return append(std::move(n));
+  }
+
   //! @brief Appends a call of `target` on `args` with output metas `values`; the node is
   //! named after the op (`aten::add.Tensor` → `add`).
   //! @throws value_error when an argument refers to a node that is not earlier.
@@ -113,6 +123,27 @@ public:
     }
     node n;
     n.name = unique_name(base_name(target.schema().name));
+    n.target = std::move(target);
+    n.args = std::move(args);
+    n.values = std::move(values);
+    n.where = where;
+    n.module_stack = std::move(module_stack);
+    return append(std::move(n));
+  }
+
+  //! @brief Appends a call like `add_call`, named `name` made unique (loaders restore saved
+  //! names with it and compare the result with `name` to detect duplicates).
+  //! @throws value_error when an argument refers to a node that is not earlier.
+  std::uint32_t add_named_call(std::string_view name, ops::boxed_attributes target,
+                               std::vector<argument> args, ops::meta_list values,
+                               std::optional<source_location> where,
+                               std::vector<stack_entry> module_stack) {
+    for (argument const& a : args) {
+      if (a && (a->node >= nodes_.size() || a->index >= nodes_[a->node].values.size()))
+        throw value_error("graph: an argument refers to a value that is not defined yet");
+    }
+    node n;
+    n.name = unique_name(name);
     n.target = std::move(target);
     n.args = std::move(args);
     n.values = std::move(values);
@@ -160,7 +191,8 @@ public:
 
   //! @brief Removes calls whose outputs nothing uses (all ops in a functional graph are
   //! pure); placeholders, the output, calls without outputs (runtime asserts) and calls
-  //! that define data-dependent symbols (which later shapes or asserts may use) stay. Returns the number removed.
+  //! that define data-dependent symbols (which later shapes or asserts may use) stay. Returns the
+  //! number removed.
   std::size_t eliminate_dead_code() {
     std::vector<bool> live(nodes_.size(), false);
     for (std::size_t i = nodes_.size(); i-- > 0;) {

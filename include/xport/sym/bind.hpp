@@ -27,6 +27,7 @@ namespace xport::sym {
 struct example_input {
   std::string path;                    //!< how messages name the input
   std::span<const std::int64_t> sizes; //!< the example's sizes
+  bool scalar = false;                 //!< an integer input: `sizes` is its one value, named `path`
 };
 
 //! @brief Creates the symbol for a dynamic size during binding: given its source
@@ -115,7 +116,7 @@ inline spec_binding bind_spec(const dynamic_shapes& spec, std::span<const exampl
   // The example value of each root (hint), to check that all its uses agree.
   std::vector<std::int64_t> root_value;
   auto source_of = [&](std::uint32_t i, std::uint32_t j) {
-    return inputs[i].path + ".size(" + std::to_string(j) + ")";
+    return inputs[i].scalar ? inputs[i].path : inputs[i].path + ".size(" + std::to_string(j) + ")";
   };
   auto find_root = [&](const std::string& name) -> std::ptrdiff_t {
     for (std::size_t k = 0; k < out.roots.size(); ++k)

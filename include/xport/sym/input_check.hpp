@@ -73,6 +73,16 @@ public:
   //! @throws value_error if an expression names a symbol this contract did not add.
   void add_input(std::string path, std::vector<expr> dims);
 
+  //! @brief Marks input @p input as an integer (a `SymInt` argument): its one "dim" is the
+  //! value itself, and messages name it `n` rather than `n.shape[0]`.
+  //! @throws value_error if the input does not exist or has other than one dim.
+  void set_scalar(std::size_t input) {
+    if (input >= inputs_.size() || inputs_[input].dims.size() != 1)
+      throw value_error("input_contract::set_scalar: input " + std::to_string(input)
+                        + " is not a one-value input");
+    inputs_[input].scalar = true;
+  }
+
   //! @brief Adds a guard between input sizes that the dims' ranges and forms do not imply
   //! (`s0 <= s1`, `Eq(Mod(s0, 4), 0)`), checked after every symbol is bound.
   //! @throws value_error if it names a symbol this contract did not add.
@@ -99,6 +109,14 @@ public:
   [[nodiscard]] const std::string& symbol_name(std::size_t i) const { return symbols_.at(i).name; }
   //! @brief The range of symbol @p s. @pre `s` was returned by `add_symbol`.
   [[nodiscard]] value_range range(symbol s) const { return symbols_.at(s.index).range; }
+  //! @brief The path of tensor input @p i (`args[0]`). @pre `i < num_inputs()`.
+  [[nodiscard]] const std::string& input_path(std::size_t i) const { return inputs_.at(i).path; }
+  //! @brief The expressions of tensor input @p i's dims. @pre `i < num_inputs()`.
+  [[nodiscard]] const std::vector<expr>& input_dims(std::size_t i) const {
+    return inputs_.at(i).dims;
+  }
+  //! @brief The guards added with `add_guard`, in order.
+  [[nodiscard]] const std::vector<relation>& guards() const noexcept { return guards_; }
   //! @brief The 0/1 policy recorded in this contract.
   [[nodiscard]] zero_one_policy policy() const noexcept { return policy_; }
 
@@ -114,6 +132,7 @@ private:
   struct input_info {
     std::string path;
     std::vector<expr> dims;
+    bool scalar = false;
   };
   // One step of the precomputed plan: dims in input order, each binding a symbol from an
   // affine form, or comparing against a constant or an expression of bound symbols.
@@ -132,6 +151,7 @@ private:
   [[noreturn]] void fail_step(const step& st, std::int64_t size, const std::int64_t* values) const;
   [[noreturn]] void fail_guard(const relation& g, const std::int64_t* values) const;
   [[nodiscard]] std::string dim_path(std::uint32_t input, std::uint32_t dim) const {
+    if (inputs_[input].scalar) return inputs_[input].path;
     return inputs_[input].path + ".shape[" + std::to_string(dim) + "]";
   }
   [[nodiscard]] std::string print(const expr& e) const {
@@ -180,7 +200,7 @@ inline void input_contract::check_symbols(const expr& e, const char* what) const
 inline void input_contract::add_input(std::string path, std::vector<expr> dims) {
   for (const expr& d : dims)
     check_symbols(d, "An input dim");
-  inputs_.push_back({std::move(path), std::move(dims)});
+  inputs_.push_back({std::move(path), std::move(dims), false});
   plan();
 }
 

@@ -1,6 +1,6 @@
 //! @file
 //! `leaf`: the closed set of values a pytree holds at its leaves (None, Tensor, int, float,
-//! bool, str), with their PyTorch kind names and Python-style printing.
+//! bool, str, SymInt), with their PyTorch kind names and Python-style printing.
 #pragma once
 
 #include <xport/core/print.hpp>
@@ -28,10 +28,11 @@ struct none_t {
 inline constexpr none_t none{};
 
 //! @brief One leaf of a pytree: `None`, a `Tensor`, an integer, a floating-point number,
-//! a bool or a string.
+//! a bool, a string or a `SymInt`.
 //!
 //! The set is closed on purpose: it is exactly what a torch.export program can take and
-//! return at a leaf (Tensor, int, float, bool, str, None), so every consumer (export,
+//! return at a leaf (Tensor, int, float, bool, str, None, and SymInt for an integer input
+//! that may be dynamic: a `SymInt` argument of forward), so every consumer (export,
 //! serialization, the runtime) handles every case with one `std::visit` and no
 //! registration. Integers of every width are held as `int64` and floating-point numbers
 //! as `double`, as Python holds them.
@@ -40,12 +41,12 @@ inline constexpr none_t none{};
 //! `std::optional`) to a node with no children. `None` leaves appear only in leaf lists
 //! built by hand or by `tree_map`, and `unflatten` turns them back into `None`.
 //! A default-constructed leaf is `None`.
-using leaf = std::variant<none_t, Tensor, std::int64_t, double, bool, std::string>;
+using leaf = std::variant<none_t, Tensor, std::int64_t, double, bool, std::string, SymInt>;
 
 //! @brief PyTorch's name for the kind of value `l` holds: `"None"`, `"Tensor"`, `"int"`,
-//! `"float"`, `"bool"` or `"str"`.
+//! `"float"`, `"bool"`, `"str"` or `"SymInt"`.
 inline std::string_view kind_name(leaf const& l) noexcept {
-  constexpr std::string_view names[] = {"None", "Tensor", "int", "float", "bool", "str"};
+  constexpr std::string_view names[] = {"None", "Tensor", "int", "float", "bool", "str", "SymInt"};
   return names[l.index()];
 }
 
@@ -99,7 +100,7 @@ inline std::string python_repr(double value) {
   return text;
 }
 
-//! @brief The leaf as Python prints it: `None`, `3`, `2.5`, `True`, `'abc'`, and tensors
+//! @brief The leaf as Python prints it: `None`, `3`, `2.5`, `True`, `'abc'`, `s0 + 1`, and tensors
 //! as `operator<<(std::ostream&, Tensor const&)` prints them (`tensor([1., 2.])`).
 inline std::string repr(leaf const& l) {
   struct printer {
@@ -109,13 +110,15 @@ inline std::string repr(leaf const& l) {
     std::string operator()(double v) const { return python_repr(v); }
     std::string operator()(bool v) const { return v ? "True" : "False"; }
     std::string operator()(std::string const& v) const { return python_repr(v); }
+    std::string operator()(SymInt const& v) const { return v.str(); }
   };
   return std::visit(printer{}, l);
 }
 
 //! @brief Whether two leaves are the same value: tensors by identity (`Tensor::is_same`,
 //! as Python's `is`, since a tree holds handles), everything else by value and kind (the
-//! int `1`, the float `1.0` and `True` are different leaves).
+//! int `1`, the float `1.0` and `True` are different leaves); symbolic `SymInt`s by
+//! identity of their node.
 inline bool same_leaf(leaf const& a, leaf const& b) noexcept {
   if (a.index() != b.index()) return false;
   return std::visit(
@@ -124,6 +127,8 @@ inline bool same_leaf(leaf const& a, leaf const& b) noexcept {
         auto const& y = std::get<held>(b);
         if constexpr (std::is_same_v<held, Tensor>)
           return x.is_same(y);
+        else if constexpr (std::is_same_v<held, SymInt>)
+          return x.is_symbolic() ? x.node() == y.node() : x.maybe_int() == y.maybe_int();
         else
           return x == y;
       },

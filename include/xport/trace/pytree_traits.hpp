@@ -104,7 +104,7 @@ concept integer_leaf =
 
 template <class T>
 concept scalar_leaf = integer_leaf<T> || std::floating_point<T> || std::same_as<
-    T, bool> || std::same_as<T, std::string> || std::same_as<T, Tensor>;
+    T, bool> || std::same_as<T, std::string> || std::same_as<T, Tensor> || std::same_as<T, SymInt>;
 
 template <class T>
 concept dynamic_tree =

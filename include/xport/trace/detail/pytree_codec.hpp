@@ -131,6 +131,8 @@ struct traits<T> : static_phrase<T> {
   static std::string type_phrase() {
     if constexpr (std::same_as<T, Tensor>)
       return "a Tensor";
+    else if constexpr (std::same_as<T, SymInt>)
+      return "a SymInt";
     else if constexpr (std::same_as<T, bool>)
       return "a bool";
     else if constexpr (std::same_as<T, std::string>)
@@ -171,6 +173,9 @@ struct traits<T> : static_phrase<T> {
   static T unflatten(leaf_source& in, tree_spec const& spec, path_link const& at) {
     if (!spec.is_leaf()) throw_kind_mismatch(at, type_phrase(), spec);
     leaf l = in.take();
+    if constexpr (std::same_as<T, SymInt>) { // a concrete int passed for a SymInt is fine
+      if (auto const* i = std::get_if<std::int64_t>(&l)) return SymInt(*i);
+    }
     using held = std::conditional_t<integer_leaf<T>, std::int64_t,
                                     std::conditional_t<std::floating_point<T>, double, T>>;
     auto* value = std::get_if<held>(&l);

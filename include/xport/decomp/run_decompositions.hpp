@@ -1,0 +1,335 @@
+//! @file
+//! `run_decompositions`: a program with every op that a table has a rule for rewritten by
+//! that rule, recursively, into the ops the rules emit — and `verify_core`, the dialect
+//! verifier for the result.
+//!
+//! Each node of the source program is replayed in order on fake tensors with the same
+//! symbolic sizes: a node whose op has no rule is copied as it is; a node whose op has
+//! one runs the rule under an interceptor that records the ops it calls (rewriting the
+//! composite ones it reaches in turn). New nodes keep the source node's line and module
+//! stack and name it in `node::from`. A rule must decide shapes with what the program
+//! already knows: if it would record a new guard, decomposing fails with an error naming
+//! the rule and the guard, and the program's shape environment is left as it was.
+#pragma once
+
+#include <xport/decomp/core_op_set.hpp>
+#include <xport/decomp/table.hpp>
+#include <xport/export/program.hpp>
+#include <xport/nn/module_stack.hpp>
+#include <xport/sym/sym_node.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace xport::decomp {
+
+//! @cond
+namespace detail {
+
+inline std::string where_text(std::optional<source_location> const& where) {
+  if (!where) return "<unknown location>";
+  return xport::detail::file_base(where->file_name()) + ":" + std::to_string(where->line());
+}
+
+// Records the ops rules call into the new graph, applying the table's rules to the
+// composite ops they reach.
+class replayer final : public ops::op_interceptor {
+public:
+  struct handle {
+    replayer const* owner;
+    graph::value_ref value;
+  };
+
+  replayer(sym::ShapeEnv& env, graph::Graph& out, decomposition_table const& table)
+      : env_(&env), out_(&out), table_(&table) {}
+
+  // What new nodes inherit from the source node being replayed.
+  struct origin {
+    std::string name;
+    std::optional<source_location> where;
+    std::vector<graph::stack_entry> module_stack;
+  };
+
+  void set_origin(origin o) { origin_ = std::move(o); }
+
+  Tensor fake(graph::value_ref v) const {
+    ops::tensor_meta const& m = out_->meta(v);
+    return Tensor::make_fake(m.dtype, m.device,
+                             std::span<SymInt const>(m.sizes.data(), m.sizes.size()),
+                             std::make_shared<handle const>(handle{this, v}));
+  }
+
+  graph::value_ref value_of(Tensor const& t, std::string_view rule) const {
+    if (t.is_fake()) {
+      auto const* h = static_cast<handle const*>(t.fake_value().get());
+      if (h != nullptr && h->owner == this) return h->value;
+    }
+    throw decomposition_error(
+        "the " + std::string(rule)
+        + " used a tensor that no op of the program made (a real tensor or one from another "
+          "trace); rules must create tensors with ops (full, arange, scalar_tensor)");
+  }
+
+  // Applies `rule` to `inputs` with this replayer installed.
+  ops::tensor_list apply(decomposition_table::entry const& rule,
+                         ops::boxed_attributes const& attributes, std::span<Tensor const> inputs) {
+    rules_.push_back(rule.name);
+    struct pop {
+      std::vector<std::string>* stack;
+      ~pop() { stack->pop_back(); }
+    } const popper{&rules_};
+    ops::interceptor_scope const scope(*this);
+    return rule.apply(attributes, inputs);
+  }
+
+  ops::tensor_list intercept(ops::boxed_attributes const& attributes,
+                             std::span<Tensor const> inputs, source_location const&) override {
+    if (decomposition_table::entry const* rule = table_->find(&attributes.schema())) {
+      if (rules_.size() > 64) {
+        throw decomposition_error("decomposition rules nest more than 64 deep at "
+                                  + std::string(attributes.schema().name)
+                                  + "; the table's rules form a cycle");
+      }
+      return apply(*rule, attributes, inputs);
+    }
+    std::string const rule = rules_.empty() ? std::string("rule") : rules_.back();
+    if (attributes.schema().functional != nullptr) {
+      throw decomposition_error("the " + rule + " called the in-place op "
+                                + std::string(attributes.schema().name)
+                                + "; rules must be functional (call "
+                                + std::string(attributes.schema().functional->name) + ")");
+    }
+    std::vector<graph::argument> args;
+    ops::meta_list metas;
+    for (Tensor const& t : inputs) {
+      if (t.defined()) {
+        args.emplace_back(value_of(t, rule));
+        metas.push_back(out_->meta(*args.back()));
+      } else {
+        args.emplace_back(std::nullopt);
+        metas.push_back(ops::tensor_meta::of(t));
+      }
+    }
+    ops::meta_list outputs;
+    {
+      sym::guard_scope const scope(attributes.schema().name,
+                                   origin_.where.value_or(source_location{}));
+      no_unbacked context;
+      outputs =
+          attributes.meta(std::span<ops::tensor_meta const>(metas.data(), metas.size()), context);
+    }
+    std::uint32_t const node =
+        out_->add_call(attributes, std::move(args), outputs, origin_.where, origin_.module_stack);
+    out_->set_from(node, origin_.name);
+    ops::tensor_list results;
+    for (std::uint32_t i = 0; i < outputs.size(); ++i)
+      results.push_back(fake({node, i}));
+    return results;
+  }
+
+private:
+  // Rules work on sizes the program already has; a data-dependent size would need a new
+  // symbol the program does not bind.
+  class no_unbacked final : public ops::meta_context {
+  public:
+    SymInt unbacked_size() override {
+      throw decomposition_error("a decomposition rule called a data-dependent op (its output "
+                                "size is known only when the program runs); keep the op instead");
+    }
+  };
+
+  sym::ShapeEnv* env_;
+  graph::Graph* out_;
+  decomposition_table const* table_;
+  origin origin_;
+  std::vector<std::string> rules_;
+};
+
+inline bool same_meta(ops::tensor_meta const& a, ops::tensor_meta const& b,
+                      sym::ShapeEnv const& env) {
+  if (a.dtype != b.dtype || a.device != b.device || a.sizes.size() != b.sizes.size()) return false;
+  for (std::size_t d = 0; d < a.sizes.size(); ++d) {
+    if (a.sizes[d].is_symbolic() || b.sizes[d].is_symbolic()) {
+      if (!(env.simplify(sym::expr_of(a.sizes[d])) == env.simplify(sym::expr_of(b.sizes[d]))))
+        return false;
+    } else if (a.sizes[d].maybe_int() != b.sizes[d].maybe_int()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+inline ExportedProgram decompose(ExportedProgram const& ep, decomposition_table const& table,
+                                 sym::ShapeEnv& env) {
+  ExportedProgram out;
+  out.signature = ep.signature;
+  out.state_dict = ep.state_dict;
+  out.constants = ep.constants;
+  out.range_constraints = ep.range_constraints;
+  out.contract = ep.contract;
+  out.in_spec = ep.in_spec;
+  out.out_spec = ep.out_spec;
+  out.input_paths = ep.input_paths;
+  out.input_constants = ep.input_constants;
+  out.module_call_graph = ep.module_call_graph;
+  out.shape_env = ep.shape_env;
+
+  replayer replay(env, out.graph, table);
+  auto const& nodes = ep.graph.nodes();
+  std::vector<std::vector<graph::value_ref>> mapped(nodes.size());
+  auto remap = [&](graph::argument const& a) -> graph::argument {
+    if (!a) return std::nullopt;
+    return mapped.at(a->node).at(a->index);
+  };
+  for (std::uint32_t i = 0; i < nodes.size(); ++i) {
+    graph::node const& n = nodes[i];
+    switch (n.op) {
+    case graph::node_op::placeholder: {
+      graph::value_ref const v = out.graph.add_placeholder(n.name, n.values.at(0));
+      if (out.graph.at(v.node).name != n.name)
+        throw decomposition_error("placeholder '" + n.name + "' could not keep its name");
+      mapped[i] = {v};
+      break;
+    }
+    case graph::node_op::call_function: {
+      decomposition_table::entry const* rule = table.find(&n.target->schema());
+      if (rule == nullptr) {
+        std::vector<graph::argument> args;
+        for (graph::argument const& a : n.args)
+          args.push_back(remap(a));
+        std::uint32_t const node =
+            out.graph.add_call(*n.target, std::move(args), n.values, n.where, n.module_stack);
+        if (n.scalar) out.graph.set_scalar(node, *n.scalar);
+        out.graph.set_from(node, n.from.empty() ? n.name : n.from);
+        for (std::uint32_t k = 0; k < n.values.size(); ++k)
+          mapped[i].push_back({node, k});
+        break;
+      }
+      std::vector<Tensor> inputs;
+      for (graph::argument const& a : n.args)
+        inputs.push_back(a ? replay.fake(*remap(a)) : Tensor());
+      replay.set_origin({n.from.empty() ? n.name : n.from, n.where, n.module_stack});
+      std::size_t const guards = env.guards().size();
+      ops::tensor_list results;
+      {
+        sym::guard_scope const scope(n.target->schema().name, n.where.value_or(source_location{}));
+        results = replay.apply(*rule, *n.target, inputs);
+      }
+      std::string const what = "the " + rule->name + " (decomposing node '" + n.name + "' at "
+                               + where_text(n.where) + ")";
+      if (env.guards().size() > guards) {
+        sym::guard const& g = env.guards()[guards];
+        throw decomposition_error(what + " would add the guard " + sym::to_string(g.rel)
+                                  + " (asked by " + g.op
+                                  + ") to the program's symbols; a rule must decide shapes "
+                                    "with what the program already knows (read sizes with "
+                                    "sym_size and keep them symbolic), or erase the op from "
+                                    "the table to keep it");
+      }
+      if (results.size() != n.values.size()) {
+        throw decomposition_error(what + " returned " + std::to_string(results.size())
+                                  + " tensors for an op with " + std::to_string(n.values.size())
+                                  + " outputs");
+      }
+      for (std::size_t k = 0; k < results.size(); ++k) {
+        graph::value_ref const v = replay.value_of(results[k], rule->name);
+        if (!same_meta(out.graph.meta(v), n.values[k], env)) {
+          throw decomposition_error(what + " computed output " + std::to_string(k) + " as "
+                                    + out.graph.meta(v).str() + " where the op gives "
+                                    + n.values[k].str());
+        }
+        mapped[i].push_back(v);
+      }
+      break;
+    }
+    case graph::node_op::output:
+      break;
+    }
+  }
+  std::vector<graph::value_ref> values;
+  for (output_spec const& o : ep.signature.outputs)
+    if (o.value) values.push_back(*remap(*o.value));
+  out.graph.set_outputs(values);
+  out.graph.eliminate_dead_code();
+  std::vector<graph::value_ref> const final_values = out.graph.outputs();
+  std::size_t next = 0;
+  for (output_spec& o : out.signature.outputs)
+    if (o.value) o.value = final_values.at(next++);
+  return out;
+}
+
+} // namespace detail
+//! @endcond
+
+//! @brief `ep` with every op that `table` has a rule for rewritten by that rule (see the
+//! file comment); the same signature, state, constants, range constraints and contract.
+//! @throws decomposition_error naming the rule and the source node when a rule would add
+//! a guard, returns the wrong number of outputs or outputs of other metas, uses a tensor
+//! no op made, or calls an in-place op; a rule's own error (unsupported_error for cases a
+//! rule does not cover).
+inline ExportedProgram run_decompositions(ExportedProgram const& ep,
+                                          decomposition_table const& table) {
+  if (!ep.shape_env) {
+    sym::ShapeEnv env;
+    return detail::decompose(ep, table, env);
+  }
+  // The metas' symbols live in the program's environment; a rule that fails must not
+  // leave a guard there, so a copy restores it.
+  auto& env = const_cast<sym::ShapeEnv&>(*ep.shape_env);
+  sym::ShapeEnv const saved = env;
+  try {
+    return detail::decompose(ep, table, env);
+  } catch (...) {
+    env = saved;
+    throw;
+  }
+}
+
+//! @brief The call nodes of `ep` whose op is neither core nor kept by `table` (erased
+//! from it), as `name: op` lines; empty when `ep` is in the core dialect.
+inline std::vector<std::string> non_core_nodes(ExportedProgram const& ep,
+                                               decomposition_table const& table) {
+  std::vector<std::string> out;
+  for (graph::node const& n : ep.graph.nodes()) {
+    if (n.op != graph::node_op::call_function) continue;
+    ops::op_schema const& s = n.target->schema();
+    if (s.kind == ops::op_kind::core || table.keeps(s.name)) continue;
+    out.push_back(n.name + ": " + std::string(s.name));
+  }
+  return out;
+}
+
+//! @brief The dialect verifier: checks that every op of `ep` is core, or kept by `table`.
+//! @throws decomposition_error listing the nodes with other ops.
+inline void verify_core(ExportedProgram const& ep,
+                        decomposition_table const& table = default_decompositions()) {
+  std::vector<std::string> const bad = non_core_nodes(ep, table);
+  if (bad.empty()) return;
+  std::string list;
+  for (std::string const& b : bad)
+    list += (list.empty() ? "" : ", ") + b;
+  throw decomposition_error("the program is not in the core dialect: " + list
+                            + " (neither core nor kept by the table); run_decompositions with "
+                              "a table that has rules for these ops");
+}
+
+} // namespace xport::decomp
+
+namespace xport {
+
+inline ExportedProgram
+ExportedProgram::run_decompositions(decomp::decomposition_table const& table) const {
+  return decomp::run_decompositions(*this, table);
+}
+
+inline ExportedProgram ExportedProgram::run_decompositions() const {
+  return decomp::run_decompositions(*this, decomp::default_decompositions());
+}
+
+} // namespace xport

@@ -1,6 +1,6 @@
-// XPORT_EXPECT_ERROR: a decomposition rule emits an op that is neither core nor rewritten by a rule
-// of the table A rule that emits a composite op no rule of the list rewrites (here matmul) is
-// refused at compile time; the compiler's notes name the rule and the op.
+// XPORT_EXPECT_ERROR: emits an op that is neither core nor rewritten by a rule of the table
+// A rule that emits a composite op no rule of the list rewrites (here matmul) is refused
+// at compile time; the compiler's notes name the rule and the op.
 #include <xport/decomp/rules.hpp>
 
 namespace {

@@ -459,8 +459,9 @@ struct factory_rule {
   using op = Op;                   //!< rewrites
   using emits = op_set<ops::full>; //!< may emit
   //! @brief The rule.
-  static tensor_list apply(typename Op::attributes const& a, std::span<Tensor const>) {
-    return {detail::emit<ops::full>({a.size, Scalar(Value), a.dtype, a.device}, {})};
+  static tensor_list apply(typename Op::attributes const& a, std::span<Tensor const> in) {
+    dtype const type = detail::expected<Op>(a, in)[0].dtype; // the default float dtype
+    return {detail::emit<ops::full>({a.size, Scalar(Value), type, a.device}, {})};
   }
 };
 //! @brief `zeros`.

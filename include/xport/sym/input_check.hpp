@@ -115,6 +115,8 @@ public:
   [[nodiscard]] const std::vector<expr>& input_dims(std::size_t i) const {
     return inputs_.at(i).dims;
   }
+  //! @brief True when input @p i is an integer (see `set_scalar`). @pre `i < num_inputs()`.
+  [[nodiscard]] bool input_is_scalar(std::size_t i) const { return inputs_.at(i).scalar; }
   //! @brief The guards added with `add_guard`, in order.
   [[nodiscard]] const std::vector<relation>& guards() const noexcept { return guards_; }
   //! @brief The 0/1 policy recorded in this contract.

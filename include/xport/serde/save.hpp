@@ -1,0 +1,157 @@
+//! @file
+//! `xport::save`: writes an exported program to an archive (a zip of stored entries: the
+//! program as JSON and each storage's raw bytes, 64-byte aligned; docs/format.md).
+#pragma once
+
+#include <xport/ops/default_op_set.hpp>
+#include <xport/serde/detail/program.hpp>
+#include <xport/serde/detail/zip.hpp>
+
+#include <bit>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <ostream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace xport {
+
+namespace serde::detail {
+
+inline void require_little_endian() {
+  if constexpr (std::endian::native != std::endian::little)
+    throw serialization_error("xport archives store little-endian bytes; big-endian hosts are "
+                              "not supported yet");
+}
+
+// Test seam: a save to a file fails (as a full disk would) after this many bytes.
+inline std::size_t& fail_write_after() {
+  thread_local std::size_t limit = std::numeric_limits<std::size_t>::max();
+  return limit;
+}
+
+inline std::span<std::byte const> bytes_of(std::string const& text) {
+  return {reinterpret_cast<std::byte const*>(text.data()), text.size()};
+}
+
+template <class OpSet>
+void write_archive(ExportedProgram const& ep, zip_writer::sink_type sink) {
+  require_little_endian();
+  storage_table table;
+  std::string const program = encode_program<OpSet>(ep, table).dump(1);
+  zip_writer zip(std::move(sink));
+  zip.add("archive/archive_format", bytes_of("xport"));
+  zip.add("archive/byteorder", bytes_of("little"));
+  zip.add("archive/models/model.json", bytes_of(program));
+  for (std::size_t i = 0; i < table.storages.size(); ++i) {
+    Storage const& s = table.storages[i];
+    zip.add("archive/" + storage_entry(i), {static_cast<std::byte const*>(s.data()), s.nbytes()});
+  }
+  zip.finish();
+}
+
+[[noreturn]] inline void throw_io(std::string const& what, std::filesystem::path const& path) {
+  throw serialization_error("xport::save: " + what + " '" + path.string()
+                            + "': " + std::strerror(errno));
+}
+
+} // namespace serde::detail
+
+//! @brief Writes `ep` to the archive `path`, atomically: the archive is written to a
+//! temporary file in the same directory, flushed to disk (`fsync`) and renamed over
+//! `path`, so an interrupted or failed save leaves an existing file as it was.
+//!
+//! `OpSet` must contain every op the program calls (the default: every op of xport).
+//! @throws serialization_error naming the file and the system's reason when writing
+//! fails, an op outside `OpSet`, or state that is not CPU tensor data.
+//!
+//! @code
+//! xport::save(ep, "model.xpt");
+//! xport::ExportedProgram again = xport::load("model.xpt");
+//! @endcode
+template <class OpSet = ops::default_op_set>
+void save(ExportedProgram const& ep, std::filesystem::path const& path) {
+  namespace d = serde::detail;
+  std::filesystem::path const dir = path.has_parent_path() ? path.parent_path() : ".";
+  std::string temp = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  int const fd = ::mkstemp(temp.data());
+  if (fd < 0) d::throw_io("cannot create a temporary file next to", path);
+  try {
+    // mkstemp makes the file private (0600); keep the mode of the file being replaced,
+    // else make it readable like any new file (0644).
+    struct stat existing {};
+    ::fchmod(fd, ::stat(path.c_str(), &existing) == 0 ? existing.st_mode & 07777 : 0644);
+    std::size_t written = 0;
+    d::write_archive<OpSet>(ep, [&](void const* data, std::size_t n) {
+      auto const* p = static_cast<char const*>(data);
+      while (n > 0) {
+        std::size_t chunk = n < (std::size_t{1} << 30) ? n : (std::size_t{1} << 30);
+        if (written + chunk > d::fail_write_after()) {
+          chunk = d::fail_write_after() - written; // the seam: write part, then fail
+          if (chunk > 0 && ::write(fd, p, chunk) < 0) d::throw_io("cannot write", temp);
+          errno = ENOSPC;
+          d::throw_io("cannot write", temp);
+        }
+        ssize_t const got = ::write(fd, p, chunk);
+        if (got < 0) {
+          if (errno == EINTR) continue;
+          d::throw_io("cannot write", temp);
+        }
+        p += got;
+        n -= static_cast<std::size_t>(got);
+        written += static_cast<std::size_t>(got);
+      }
+    });
+    if (::fsync(fd) != 0) d::throw_io("cannot flush", temp);
+    if (::close(fd) != 0) {
+      ::unlink(temp.c_str());
+      d::throw_io("cannot close", temp);
+    }
+  } catch (...) {
+    ::close(fd);
+    ::unlink(temp.c_str());
+    throw;
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    int const saved = errno;
+    ::unlink(temp.c_str());
+    errno = saved;
+    d::throw_io("cannot rename the temporary file to", path);
+  }
+  if (int const dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY); dir_fd >= 0) {
+    ::fsync(dir_fd); // make the rename durable; best effort
+    ::close(dir_fd);
+  }
+}
+
+//! @brief Writes the archive of `ep` to `out` (not atomic: a stream has no rename).
+//! @throws serialization_error as the path form, or when the stream fails.
+template <class OpSet = ops::default_op_set>
+void save(ExportedProgram const& ep, std::ostream& out) {
+  serde::detail::write_archive<OpSet>(ep, [&](void const* data, std::size_t n) {
+    out.write(static_cast<char const*>(data), static_cast<std::streamsize>(n));
+    if (!out) throw serialization_error("xport::save: the output stream failed");
+  });
+}
+
+//! @brief The archive of `ep` as bytes.
+//! @throws serialization_error as the path form.
+template <class OpSet = ops::default_op_set>
+std::vector<std::byte> save_to_bytes(ExportedProgram const& ep) {
+  std::vector<std::byte> out;
+  serde::detail::write_archive<OpSet>(ep, [&](void const* data, std::size_t n) {
+    auto const* p = static_cast<std::byte const*>(data);
+    out.insert(out.end(), p, p + n);
+  });
+  return out;
+}
+
+} // namespace xport

@@ -163,11 +163,8 @@ struct matmul_rule {
     Tensor const x3 = dx == 1 ? detail::emit<ops::unsqueeze>({0}, {x}) : x;
     Tensor const y3 = y;
     std::int64_t const rx = x3.dim(), ry = y3.dim();
-    std::size_t const batch_rank = out.size() - (dx == 1 ? 1 : 2) + (dx == 1 ? 0 : 0);
-    std::vector<SymInt> batch(
-        out.begin(),
-        out.begin() + static_cast<std::ptrdiff_t>(dx == 1 ? out.size() - 1 : out.size() - 2));
-    (void)batch_rank;
+    std::vector<SymInt> const batch(out.begin(),
+                                    out.end() - static_cast<std::ptrdiff_t>(dx == 1 ? 1 : 2));
     SymInt folded = 1;
     for (SymInt const& s : batch)
       folded = folded * s;
@@ -769,8 +766,8 @@ struct dropout_rule {
 struct scaled_dot_product_attention_rule {
   using op = ops::scaled_dot_product_attention; //!< rewrites
   using emits = op_set<ops::matmul, ops::transpose, ops::mul, ops::add, ops::logical_not,
-                       ops::masked_fill, ops::softmax, ops::tril, ops::full, ops::repeat,
-                       ops::unsqueeze, ops::expand, ops::clone, ops::view>; //!< may emit
+                       ops::masked_fill, ops::softmax, ops::tril, ops::full, ops::unsqueeze,
+                       ops::expand, ops::clone, ops::view>; //!< may emit
   //! @brief The rule.
   //! @throws unsupported_error for `dropout_p > 0`.
   static tensor_list apply(op::attributes const& a, std::span<Tensor const> in) {

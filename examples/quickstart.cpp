@@ -1,10 +1,12 @@
 // xport quick start: the first README command builds and runs this file. It exports a
 // small model with a dynamic batch, prints the program, shows a spec violation with its
-// suggested fixes, and calls the program with valid and invalid inputs.
+// suggested fixes, calls the program with valid and invalid inputs, and saves and reloads it.
+#include <xport/serde/serde.hpp>
 #include <xport/xport.hpp>
 // Every program compiles and registers the CPU kernels in one translation unit:
 #include <xport/kernels/cpu/all.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 //! [model]
@@ -50,6 +52,16 @@ int main() {
     std::cout << "refused: " << e.what() << "\n";
   }
   //! [call]
+
+  //! [save]
+  // Export once, run elsewhere: the archive holds the program, its contract and weights.
+  auto const path = std::filesystem::temp_directory_path() / "quickstart.xpt";
+  xport::save(ep, path); // atomic: an interrupted save never leaves a half-written file
+  xport::ExportedProgram const loaded = xport::load(path);
+  std::cout << "reloaded(x) == exported(x): "
+            << xport::equal(loaded.module().call<xport::Tensor>(x), y) << "\n";
+  std::filesystem::remove(path);
+  //! [save]
 
   //! [violation]
   Pairs pairs(gen);

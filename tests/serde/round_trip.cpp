@@ -11,6 +11,7 @@
 #include <xport/api/shape.hpp>
 #include <xport/core/compare.hpp>
 #include <xport/core/factories.hpp>
+#include <xport/decomp/decomp.hpp>
 #include <xport/export/export.hpp>
 #include <xport/export/inspect.hpp>
 #include <xport/export/spec_tree.hpp>
@@ -260,4 +261,32 @@ TEST_CASE("golden archives: the writer's bytes are pinned, and the goldens load"
                                std::istreambuf_iterator<char>());
     CHECK(load(path).str() == expected);
   }
+}
+
+TEST_CASE("decomposed programs (core ops, provenance) survive a round trip") {
+  Generator gen{6};
+  models::MLP mlp(gen);
+  auto batch = Dim("batch", {.min = 1, .max = 64});
+  ExportedProgram const mlp_ep =
+      export_program(mlp, std::tuple{randn({8, 16}, gen)}, {{batch, 16}}, {.input_names = {"x"}})
+          .run_decompositions();
+  ExportedProgram const mlp_loaded = round_trip(mlp_ep);
+  CHECK(mlp_loaded.str().find("aten::linear") == std::string::npos); // decomposed
+  std::size_t from_linear = 0; // provenance restored: core nodes name their source node
+  for (graph::node const& n : mlp_loaded.graph.nodes())
+    from_linear += n.from.starts_with("linear") ? 1 : 0;
+  CHECK(from_linear >= 3);
+  Tensor const x = randn({5, 16}, gen);
+  CHECK(equal(mlp_loaded.module().call<Tensor>(x), mlp_ep.module().call<Tensor>(x)));
+
+  auto layer = models::make_transformer(gen);
+  layer.eval();
+  ExportedProgram const tf_ep =
+      export_program(layer, std::tuple{randn({2, 5, 16}, gen)},
+                     {{Dim("b", {.min = 1, .max = 8}), Dim("seq", {.min = 1, .max = 32}), 16}},
+                     {.input_names = {"src"}})
+          .run_decompositions();
+  ExportedProgram const tf_loaded = round_trip(tf_ep);
+  Tensor const src = randn({3, 7, 16}, gen);
+  CHECK(equal(tf_loaded.module().call<Tensor>(src), tf_ep.module().call<Tensor>(src)));
 }

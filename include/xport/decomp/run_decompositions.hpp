@@ -15,7 +15,6 @@
 #include <xport/decomp/core_op_set.hpp>
 #include <xport/decomp/table.hpp>
 #include <xport/export/program.hpp>
-#include <xport/nn/module_stack.hpp>
 #include <xport/sym/sym_node.hpp>
 
 #include <cstddef>
@@ -221,11 +220,13 @@ inline ExportedProgram decompose(ExportedProgram const& ep, decomposition_table 
         sym::guard_scope const scope(n.target->schema().name, n.where.value_or(source_location{}));
         results = replay.apply(*rule, *n.target, inputs);
       }
-      std::string const what = "the " + rule->name + " (decomposing node '" + n.name + "' at "
-                               + where_text(n.where) + ")";
+      auto what = [&] { // only built for an error message
+        return "the " + rule->name + " (decomposing node '" + n.name + "' at " + where_text(n.where)
+               + ")";
+      };
       if (env.guards().size() > guards) {
         sym::guard const& g = env.guards()[guards];
-        throw decomposition_error(what + " would add the guard " + sym::to_string(g.rel)
+        throw decomposition_error(what() + " would add the guard " + sym::to_string(g.rel)
                                   + " (asked by " + g.op
                                   + ") to the program's symbols; a rule must decide shapes "
                                     "with what the program already knows (read sizes with "
@@ -233,14 +234,14 @@ inline ExportedProgram decompose(ExportedProgram const& ep, decomposition_table 
                                     "the table to keep it");
       }
       if (results.size() != n.values.size()) {
-        throw decomposition_error(what + " returned " + std::to_string(results.size())
+        throw decomposition_error(what() + " returned " + std::to_string(results.size())
                                   + " tensors for an op with " + std::to_string(n.values.size())
                                   + " outputs");
       }
       for (std::size_t k = 0; k < results.size(); ++k) {
         graph::value_ref const v = replay.value_of(results[k], rule->name);
         if (!same_meta(out.graph.meta(v), n.values[k], env)) {
-          throw decomposition_error(what + " computed output " + std::to_string(k) + " as "
+          throw decomposition_error(what() + " computed output " + std::to_string(k) + " as "
                                     + out.graph.meta(v).str() + " where the op gives "
                                     + n.values[k].str());
         }

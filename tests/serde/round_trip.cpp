@@ -97,6 +97,25 @@ struct Tile : Module<Tile> {
   Tensor forward(Tensor const& x, SymInt const& n) const { return repeat(x, {n, 1}) * 2.0; }
 };
 
+// y is one longer than x: a derived dim.
+struct Shifted : Module<Shifted> {
+  BOOST_HANA_DEFINE_STRUCT(Shifted);
+  Tensor forward(Tensor const& x, Tensor const& y) const {
+    return slice(y, 0, 1, y.sym_size(0)) + x;
+  }
+};
+
+// Rows of four: the batch must be a multiple of 4.
+struct Rows : Module<Rows> {
+  BOOST_HANA_DEFINE_STRUCT(Rows);
+  Tensor forward(Tensor const& x) const { return relu(reshape(x, {-1, 4})); }
+};
+
+struct Twice : Module<Twice> {
+  BOOST_HANA_DEFINE_STRUCT(Twice);
+  Tensor forward(Tensor const& x, Tensor const& y) const { return x * 2.0 + y; }
+};
+
 } // namespace
 
 TEST_CASE("MLP: dynamic batch survives a round trip") {
@@ -289,4 +308,35 @@ TEST_CASE("decomposed programs (core ops, provenance) survive a round trip") {
   ExportedProgram const tf_loaded = round_trip(tf_ep);
   Tensor const src = randn({3, 7, 16}, gen);
   CHECK(equal(tf_loaded.module().call<Tensor>(src), tf_ep.module().call<Tensor>(src)));
+}
+
+TEST_CASE("equalities, derived dims and divisibility survive a round trip, checked per call") {
+  Shifted shifted_model;
+  Twice twice_model;
+  Rows rows_model;
+  auto d = Dim("d", {.min = 2, .max = 32});
+  ExportedProgram const shifted =
+      round_trip(export_program(shifted_model, std::tuple{zeros({5}), zeros({6})},
+                                sym::dynamic_shapes({sym::shape_spec{d}, sym::shape_spec{d + 1}}),
+                                {.input_names = {"x", "y"}}));
+  CHECK(shifted.str().find("Derived dims: {y.shape[0] == s0 + 1}") != std::string::npos);
+  CHECK(shifted.module().call<Tensor>(ones({7}), ones({8})).size(0) == 7);
+  CHECK_THROWS_AS(shifted.module().call<Tensor>(ones({7}), ones({9})), constraint_violation);
+
+  auto batch = Dim("batch");
+  ExportedProgram const twice =
+      round_trip(export_program(twice_model, std::tuple{zeros({4, 3}), zeros({4, 3})},
+                                {{batch, 3}, {batch, 3}}, {.input_names = {"x", "y"}}));
+  CHECK(twice.str().find("Equalities: {y.shape[0] == x.shape[0]}") != std::string::npos);
+  CHECK_THROWS_AS(twice.module().call<Tensor>(ones({4, 3}), ones({5, 3})), constraint_violation);
+
+  auto r = Dim("r", {.max = 16});
+  ExportedProgram const rows = round_trip(
+      export_program(rows_model, std::tuple{zeros({8})},
+                     sym::dynamic_shapes({sym::shape_spec{4 * r}}), {.input_names = {"x"}}));
+  CHECK(rows.str().find("x: \"f32[4*s0]\"") != std::string::npos);
+  CHECK(rows.module().call<Tensor>(ones({12})).size(0) == 3);
+  CHECK_THROWS_WITH_AS(rows.module().call<Tensor>(zeros({6})),
+                       doctest::Contains("Expected input x.shape[0] = 6 to be of the form 4*s0"),
+                       constraint_violation);
 }

@@ -4,6 +4,9 @@
 // are kept; a user rule for a custom op is applied; a rule that needs a guard is refused.
 #include "export/models.hpp"
 
+#include <xport/api/item.hpp>
+#include <xport/api/reduction.hpp>
+#include <xport/api/shape.hpp>
 #include <xport/core/compare.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/decomp/decomp.hpp>
@@ -303,4 +306,43 @@ TEST_CASE("The default table: one rule per composite op but the data-dependent t
   CHECK_FALSE(table.contains<ops::masked_select>());
   CHECK_FALSE(table.contains<ops::bincount>());
   CHECK(decomp::core_op_set::size == 115);
+}
+
+namespace {
+
+// Composite ops on a data-dependent size: the first `n` rows (n from item_int + checks),
+// transposed, softmax over the rows.
+struct HeadSoftmax : Module<HeadSoftmax> {
+  BOOST_HANA_DEFINE_STRUCT(HeadSoftmax);
+  Tensor forward(Tensor const& x, Tensor const& count) const {
+    SymInt const n = item_int(count);
+    check(n >= 1);
+    check(n <= 4);
+    return softmax(transpose(slice(x, 0, 0, n), 0, 1), -1);
+  }
+};
+
+} // namespace
+
+TEST_CASE("Data-dependent sizes and runtime asserts survive decomposition") {
+  HeadSoftmax m;
+  Generator gen{17};
+  Tensor const x = randn({6, 3}, gen);
+  auto count = [](std::int64_t n) { return scalar_tensor(n, {.dtype = dtype::int64}); };
+  ExportedProgram const ep = export_program(m, std::tuple{x, count(3)});
+  ExportedProgram const core = ep.run_decompositions();
+  INFO(core.str());
+  CHECK_NOTHROW(decomp::verify_core(core));
+  check_same_interface(ep, core);
+  CHECK(count_op(core, "aten::_assert_scalar") == count_op(ep, "aten::_assert_scalar"));
+  CHECK(count_op(core, "aten::_assert_scalar") == 2);
+  CHECK(core.str().find("\"f32[3, u0]\" = aten::permute") != std::string::npos);
+  ExportedModule a = ep.module(), b = core.module();
+  for (std::int64_t n : {1, 2, 4}) {
+    Tensor const y = randn({6, 3}, gen);
+    CHECK(allclose(b.call<Tensor>(y, count(n)), a.call<Tensor>(y, count(n))));
+  }
+  CHECK_THROWS_WITH_AS(b.call<Tensor>(x, count(5)),
+                       doctest::Contains("Runtime assertion failed for expression u0 <= 4"),
+                       constraint_violation);
 }

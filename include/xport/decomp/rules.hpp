@@ -543,8 +543,8 @@ struct var_mean_rule {
   }
 };
 
-//! @brief `logsumexp(x, dims)` → `m = amax(x)` (0 where infinite), `log(sum(exp(x - m)))
-//! + m`.
+//! @brief `logsumexp(x, dims)` → `m = amax(x)` (0 where infinite), then
+//! `log(sum(exp(x - m))) + m`.
 struct logsumexp_rule {
   using op = ops::logsumexp; //!< rewrites
   using emits = op_set<ops::to_copy, ops::amax, ops::abs, ops::eq_scalar, ops::masked_fill,

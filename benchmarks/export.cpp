@@ -1,12 +1,15 @@
 // Export and exported-call overheads. Read as ratios within one run:
 // - BM_export_chain: export_program time for a generated chain of `range(0)` nodes
 //   (add + relu pairs over one parameter); items/s is nodes/s, so 1/items is s per node.
+// - BM_export_transformer: the same for a TransformerEncoderLayer (d_model 16, 4 heads)
+//   with dynamic batch and sequence length; items are its graph's call nodes.
 // - BM_eager_chain vs BM_exported_call: the same chain on tiny tensors, eagerly and
 //   through ep.module(); the difference divided by the node count is the interpreter's
 //   overhead per node, and BM_contract_check is the guard check alone.
 #include <xport/api/elementwise.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/export/export.hpp>
+#include <xport/nn/transformer.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -36,6 +39,26 @@ void BM_export_chain(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_export_chain)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+void BM_export_transformer(benchmark::State& state) {
+  xport::Generator gen(0);
+  xport::nn::TransformerEncoderLayer layer(16, 4, gen, {.dim_feedforward = 32});
+  layer.eval();
+  auto batch = xport::Dim("batch", {.min = 2, .max = 64});
+  auto seq = xport::Dim("seq", {.min = 2, .max = 512});
+  auto once = [&] {
+    return xport::export_program(layer, std::tuple{xport::zeros({3, 5, 16})}, {{batch, seq, 16}});
+  };
+  std::int64_t nodes = 0;
+  xport::ExportedProgram const sample = once();
+  for (auto const& n : sample.graph.nodes())
+    nodes += n.op == xport::graph::node_op::call_function;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(once());
+  state.SetItemsProcessed(state.iterations() * nodes);
+  state.counters["nodes"] = static_cast<double>(nodes);
+}
+BENCHMARK(BM_export_transformer)->Unit(benchmark::kMillisecond);
 
 void BM_eager_chain(benchmark::State& state) {
   Chain m;

@@ -114,6 +114,7 @@ inline constexpr std::uint32_t no_anchor = ~std::uint32_t{0};
 // (`no_anchor` when it reads input sizes only).
 inline std::vector<std::pair<std::uint32_t, std::uint32_t>>
 add_runtime_asserts(graph::Graph& g, sym::ShapeEnv& env) {
+  if (env.runtime_asserts().empty()) return {};
   std::map<sym::symbol, std::uint32_t> defined_by;
   auto define = [&](SymInt const& size, std::uint32_t node) {
     if (!size.is_symbolic()) return;

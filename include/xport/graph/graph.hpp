@@ -49,6 +49,21 @@ struct stack_entry {
 
 //! @brief One node of a graph.
 struct node {
+  //! @brief An empty call node.
+  node() = default;
+  //! @brief Copies every field.
+  node(node const&) = default;
+  //! @brief Copies every field.
+  node& operator=(node const&) = default;
+  //! @brief Moves every field. Boost's small_vector does not declare its move noexcept
+  //! (moving metas cannot throw); saying so here lets a growing `std::vector<node>` move
+  //! nodes instead of copying them.
+  node(node&&) noexcept = default;
+  //! @brief Moves every field.
+  node& operator=(node&&) noexcept = default;
+  //! @brief Destroys every field.
+  ~node() = default;
+
   node_op op = node_op::call_function;         //!< what it does
   std::string name;                            //!< unique, readable (`linear_1`)
   std::optional<ops::boxed_attributes> target; //!< the op and its attributes (calls)

@@ -19,7 +19,34 @@ struct Scale : Module<Scale> {
   }
 };
 
+// A non-persistent buffer (a scale that is state but not saved) and a persistent one.
+struct Scaled : Module<Scaled> {
+  BOOST_HANA_DEFINE_STRUCT(Scaled, (Buffer, shift), (NonPersistentBuffer, scale));
+  Scaled() : shift(ones({3})), scale(full({3}, 2.0)) {}
+  Tensor forward(Tensor const& x) {
+    mul_(scale, 0.5); // mutating a non-persistent buffer is a buffer mutation too
+    return x * scale + shift;
+  }
+};
+
 } // namespace
+
+TEST_CASE("non-persistent buffers are in constants, not the state dict, and can be mutated") {
+  Scaled m;
+  ExportedProgram ep = export_program(m, std::tuple{ones({2, 3})}, {}, {.input_names = {"x"}});
+  std::string const text = ep.str();
+  INFO(text);
+  CHECK(text.find("b_shift: BUFFER target='shift' persistent=True") != std::string::npos);
+  CHECK(text.find("b_scale: BUFFER target='scale' persistent=False") != std::string::npos);
+  CHECK(text.find("mul: BUFFER_MUTATION target='scale'") != std::string::npos);
+  CHECK(ep.state_dict.contains("shift"));
+  CHECK_FALSE(ep.state_dict.contains("scale"));
+  REQUIRE(ep.constants.contains("scale"));
+  ExportedModule run = ep.module();
+  CHECK(equal(run.call<Tensor>(ones({2, 3})), full({2, 3}, 2.0))); // 1 * 1 + 1
+  CHECK(equal(ep.constants.at("scale"), full({3}, 1.0)));
+  CHECK(equal(run.call<Tensor>(ones({2, 3})), full({2, 3}, 1.5))); // 1 * 0.5 + 1
+}
 
 TEST_CASE("export records placeholders, calls, and a buffer mutation") {
   Scale m;

@@ -178,10 +178,13 @@ ExportedProgram load(std::filesystem::path const& path, load_options options = {
     throw serialization_error("xport::load: '" + path.string()
                               + "' is empty (0 bytes); it is not an xport archive");
   }
-  // Private and writable: state that a program mutates is copied on write, never written
-  // back. A copying load populates the pages up front (it reads them all anyway).
+  // Mapped weights: private and writable, so state that a program mutates is copied on
+  // write, never written back. A copying load maps read-only and populates the pages up
+  // front (it reads them all anyway; populating a writable private mapping would copy
+  // every page).
+  int const protection = options.map_weights ? PROT_READ | PROT_WRITE : PROT_READ;
   int const flags = MAP_PRIVATE | (options.map_weights ? 0 : MAP_POPULATE);
-  void* const base = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, flags, fd, 0);
+  void* const base = ::mmap(nullptr, size, protection, flags, fd, 0);
   int const saved = errno;
   ::close(fd);
   if (base == MAP_FAILED)

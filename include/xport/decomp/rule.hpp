@@ -137,17 +137,13 @@ struct rule_graph<rule_list<Rules...>> {
     }
   }();
 
-  static constexpr bool unique_ops = [] {
-    if constexpr (n == 0) {
-      return true;
-    } else {
-      std::array<ops::op_schema const*, n> ops_of{&ops::schema_of<typename Rules::op>...};
-      for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = i + 1; j < n; ++j)
-          if (ops_of[i] == ops_of[j]) return false;
-      return true;
-    }
-  }();
+  // Compares types, not schema addresses: address comparisons of distinct variables
+  // are not constant expressions under sanitizers.
+  template <class Op>
+  static constexpr std::size_t rules_for = (std::size_t{0} + ...
+                                            + std::size_t{std::is_same_v<Op, typename Rules::op>});
+
+  static constexpr bool unique_ops = ((rules_for<typename Rules::op> == 1) && ...);
 };
 
 template <class Rule, class Op>

@@ -1,7 +1,7 @@
 // xport quick start: the first README command builds and runs this file. It exports a
-// small model with a dynamic batch, prints the program, shows a spec violation with its
-// suggested fixes, calls the program with valid and invalid inputs, and saves and reloads it.
-#include <xport/serde/serde.hpp>
+// small model with a dynamic batch, prints the program and its lowering to the core op
+// set, calls the program with valid and invalid inputs, saves and reloads it, and shows a
+// spec violation with its suggested fixes.
 #include <xport/xport.hpp>
 // Every program compiles and registers the CPU kernels in one translation unit:
 #include <xport/kernels/cpu/all.hpp>
@@ -39,6 +39,12 @@ int main() {
       xport::export_program(model, std::tuple{example}, {{batch, 8}}, {.input_names = {"x"}});
   std::cout << ep << "\n";
   //! [export]
+
+  //! [decompose]
+  // Lowered to the core op set (linear becomes addmm over a transposed weight); a copy of
+  // default_decompositions() with erase<xport::ops::linear>() would keep linear.
+  std::cout << "Decomposed to core ops:\n" << ep.run_decompositions() << "\n";
+  //! [decompose]
 
   //! [call]
   xport::ExportedModule run = ep.module();

@@ -32,6 +32,7 @@
 #include <xport/core/storage.hpp>
 #include <xport/core/sym_int.hpp>
 #include <xport/core/tensor.hpp>
+#include <xport/decomp/decomp.hpp>
 #include <xport/export/export.hpp>
 #include <xport/export/inspect.hpp>
 #include <xport/kernels/cpu/gemm.hpp>
@@ -40,6 +41,7 @@
 #include <xport/nn/module.hpp>
 #include <xport/nn/sequential.hpp>
 #include <xport/ops/default_op_set.hpp>
+#include <xport/serde/serde.hpp>
 #include <xport/sym/bind.hpp>
 #include <xport/sym/decide.hpp>
 #include <xport/sym/dim.hpp>

@@ -106,7 +106,7 @@ TEST_CASE("MLP: decomposed to core, equal to the exported program, golden printo
     if (!n.target || n.target->schema().name != "aten::addmm" || n.from != "linear_1") continue;
     found = true;
     REQUIRE(n.where.has_value());
-    CHECK(std::string(n.where->file_name()).find("linear.hpp") != std::string::npos);
+    CHECK(n.where->file.find("linear.hpp") != std::string_view::npos);
     REQUIRE(!n.module_stack.empty());
     CHECK(n.module_stack.back().path == "fc2");
   }
@@ -301,11 +301,11 @@ TEST_CASE("The default table: one rule per composite op but the data-dependent t
       if (table.contains<Op>()) ++covered;
     }
   });
-  CHECK(composite == 55);
-  CHECK(covered == 53);
-  CHECK_FALSE(table.contains<ops::masked_select>());
-  CHECK_FALSE(table.contains<ops::bincount>());
-  CHECK(decomp::core_op_set::size == 115);
+  CHECK(composite == 53);
+  CHECK(covered == 53); // every composite op has a rule
+  CHECK(decomp::core_op_set::contains<ops::masked_select>);
+  CHECK(decomp::core_op_set::contains<ops::bincount>);
+  CHECK(decomp::core_op_set::size == 117);
 }
 
 namespace {

@@ -132,7 +132,7 @@ TEST_CASE("module stack, source lines, and shared parameters") {
   CHECK(calls[0]->module_stack[1].path == "first");
   CHECK(calls[0]->module_stack[1].type.find("Inner") != std::string::npos);
   CHECK(calls[3]->module_stack[1].path == "second");
-  CHECK(calls[0]->where->line() == inner_line); // the user's line, not the library's
+  CHECK(calls[0]->where->line == inner_line); // the user's line, not the library's
   CHECK(ep.module_call_graph.size() == 3);
 
   Tied tied;

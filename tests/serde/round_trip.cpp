@@ -25,20 +25,12 @@
 #include <fstream>
 #include <iterator>
 #include <random>
-#include <regex>
 #include <sstream>
 
 using namespace xport;
 namespace nn = xport::nn;
 
 namespace {
-
-// Source lines are saved but not restored (std::source_location cannot be made at run
-// time), so a loaded program prints its nodes' comments without `file:line`.
-std::string without_lines(std::string const& text) {
-  std::string out = std::regex_replace(text, std::regex("  # [^ \n]+:[0-9]+"), "  #");
-  return std::regex_replace(out, std::regex("  #\n"), "\n");
-}
 
 void check_same_state(std::map<std::string, Tensor> const& a,
                       std::map<std::string, Tensor> const& b) {
@@ -62,11 +54,11 @@ void check_same_state(std::map<std::string, Tensor> const& a,
 ExportedProgram round_trip(ExportedProgram const& ep) {
   std::vector<std::byte> const bytes = save_to_bytes(ep);
   ExportedProgram loaded = load_from_bytes(bytes);
-  CHECK(without_lines(loaded.str()) == without_lines(ep.str()));
+  CHECK(loaded.str() == ep.str()); // source lines included
   CHECK_NOTHROW(validate(loaded));
   check_same_state(ep.state_dict, loaded.state_dict);
   check_same_state(ep.constants, loaded.constants);
-  // Saving the loaded program again gives the same archive, but for source lines.
+  // Saving the loaded program again gives the same archive.
   ExportedProgram again = load_from_bytes(save_to_bytes(loaded));
   CHECK(save_to_bytes(again) == save_to_bytes(loaded));
   return loaded;

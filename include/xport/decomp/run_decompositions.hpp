@@ -31,9 +31,9 @@ namespace xport::decomp {
 //! @cond
 namespace detail {
 
-inline std::string where_text(std::optional<source_location> const& where) {
+inline std::string where_text(std::optional<graph::source_line> const& where) {
   if (!where) return "<unknown location>";
-  return xport::detail::file_base(where->file_name()) + ":" + std::to_string(where->line());
+  return xport::detail::file_base(where->file) + ":" + std::to_string(where->line);
 }
 
 // Records the ops rules call into the new graph, applying the table's rules to the
@@ -51,7 +51,7 @@ public:
   // What new nodes inherit from the source node being replayed.
   struct origin {
     std::string name;
-    std::optional<source_location> where;
+    std::optional<graph::source_line> where;
     std::vector<graph::stack_entry> module_stack;
   };
 
@@ -117,8 +117,8 @@ public:
     }
     ops::meta_list outputs;
     {
-      sym::guard_scope const scope(attributes.schema().name,
-                                   origin_.where.value_or(source_location{}));
+      // Guards are refused with the node's line (where_text), not the guard's.
+      sym::guard_scope const scope(attributes.schema().name, source_location{});
       no_unbacked context;
       outputs =
           attributes.meta(std::span<ops::tensor_meta const>(metas.data(), metas.size()), context);
@@ -217,7 +217,7 @@ inline ExportedProgram decompose(ExportedProgram const& ep, decomposition_table 
       std::size_t const guards = env.guards().size();
       ops::tensor_list results;
       {
-        sym::guard_scope const scope(n.target->schema().name, n.where.value_or(source_location{}));
+        sym::guard_scope const scope(n.target->schema().name, source_location{});
         results = replay.apply(*rule, *n.target, inputs);
       }
       auto what = [&] { // only built for an error message

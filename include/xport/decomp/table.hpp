@@ -122,9 +122,8 @@ decomposition_table table_of() {
   return table;
 }
 
-//! @brief The default table: a rule for every composite op of `default_op_set` except
-//! the data-dependent `masked_select` and `bincount` (see docs/decomp.md). A fresh copy
-//! each call.
+//! @brief The default table: a rule for every composite op of `default_op_set` (see
+//! docs/decomp.md). A fresh copy each call.
 inline decomposition_table default_decompositions() {
   static decomposition_table const table = table_of<default_rules>();
   return table;

@@ -191,9 +191,8 @@ inline std::string quoted_meta(ops::tensor_meta const& m) {
   return "\"" + m.str() + "\"";
 }
 
-inline std::string file_base(char const* path) {
-  std::string_view p(path);
-  if (auto const slash = p.find_last_of('/'); slash != std::string_view::npos)
+inline std::string file_base(std::string_view p) {
+  if (auto const slash = p.find_last_of("/\\"); slash != std::string_view::npos)
     p.remove_prefix(slash + 1);
   return std::string(p);
 }
@@ -219,7 +218,7 @@ inline void print_call(std::ostringstream& out, graph::Graph const& g, graph::no
   out << ")";
   if (n.where || !n.module_stack.empty()) {
     out << "  #";
-    if (n.where) out << " " << file_base(n.where->file_name()) << ":" << n.where->line();
+    if (n.where) out << " " << file_base(n.where->file) << ":" << n.where->line;
     if (!n.module_stack.empty()) {
       graph::stack_entry const& inner = n.module_stack.back();
       out << " " << (inner.path.empty() ? "<root>" : inner.path) << " (" << inner.type << ")";

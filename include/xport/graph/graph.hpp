@@ -10,7 +10,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -47,6 +50,24 @@ struct stack_entry {
   friend bool operator==(stack_entry const&, stack_entry const&) = default;
 };
 
+//! @brief The user's line a call came from. Traced nodes point at the compiler's file-name
+//! literals; a graph rebuilt from a file keeps the names it read (`Graph::intern`).
+struct source_line {
+  std::string_view file;  //!< the file as the compiler spelled it (or its base name)
+  std::uint32_t line = 0; //!< from 1; 0 when unknown
+  //! @brief An unknown line.
+  constexpr source_line() noexcept = default;
+  //! @brief The call site `where` (implicit: every recorded call site converts).
+  constexpr source_line(
+      source_location const& where) noexcept // NOLINT(google-explicit-constructor)
+      : file(where.file_name()), line(where.line()) {}
+  //! @brief `file:line`; `file` must outlive the node (see `Graph::intern`).
+  constexpr source_line(std::string_view file_name, std::uint32_t line_number) noexcept
+      : file(file_name), line(line_number) {}
+  //! @brief Same file text and line.
+  friend bool operator==(source_line const&, source_line const&) = default;
+};
+
 //! @brief One node of a graph.
 struct node {
   //! @brief An empty call node.
@@ -69,7 +90,7 @@ struct node {
   std::optional<ops::boxed_attributes> target; //!< the op and its attributes (calls)
   std::vector<argument> args;                  //!< input values (calls, output)
   ops::meta_list values;                       //!< output values' metas
-  std::optional<source_location> where;        //!< the user's line (calls)
+  std::optional<source_line> where;            //!< the user's line (calls)
   std::vector<stack_entry> module_stack;       //!< outermost first (calls)
   //! @brief For a zero-dimensional output read as an integer (`item_int`): the
   //! data-dependent symbol (`u0`) its value defines when the program runs.
@@ -130,7 +151,7 @@ public:
   //! named after the op (`aten::add.Tensor` → `add`).
   //! @throws value_error when an argument refers to a node that is not earlier.
   std::uint32_t add_call(ops::boxed_attributes target, std::vector<argument> args,
-                         ops::meta_list values, std::optional<source_location> where,
+                         ops::meta_list values, std::optional<source_line> where,
                          std::vector<stack_entry> module_stack) {
     for (argument const& a : args) {
       if (a && (a->node >= nodes_.size() || a->index >= nodes_[a->node].values.size()))
@@ -151,7 +172,7 @@ public:
   //! @throws value_error when an argument refers to a node that is not earlier.
   std::uint32_t add_named_call(std::string_view name, ops::boxed_attributes target,
                                std::vector<argument> args, ops::meta_list values,
-                               std::optional<source_location> where,
+                               std::optional<source_line> where,
                                std::vector<stack_entry> module_stack) {
     for (argument const& a : args) {
       if (a && (a->node >= nodes_.size() || a->index >= nodes_[a->node].values.size()))
@@ -165,6 +186,14 @@ public:
     n.where = where;
     n.module_stack = std::move(module_stack);
     return append(std::move(n));
+  }
+
+  //! @brief A copy of `text` that lives as long as this graph and its copies, for the
+  //! file names of nodes read from a file (`source_line::file`).
+  std::string_view intern(std::string_view text) {
+    if (!names_) names_ = std::make_shared<std::set<std::string, std::less<>>>();
+    auto const found = names_->find(text);
+    return found != names_->end() ? *found : *names_->emplace(text).first;
   }
 
   //! @brief Records that the value of node `i`'s zero-dimensional output is the symbol
@@ -293,6 +322,9 @@ private:
 
   std::vector<node> nodes_;
   std::unordered_map<std::string, std::uint32_t> counts_;
+  // Interned file names; shared by copies, which may hold views into it. Node-based, so
+  // the strings never move.
+  std::shared_ptr<std::set<std::string, std::less<>>> names_;
 };
 
 } // namespace xport::graph

@@ -61,8 +61,10 @@ struct local_scalar_dense {
 //! Shape rule: `[n]` with `n` data-dependent: `f32[s0, 4]`, mask `b8[s0, 4]` → `f32[u0]`.
 struct masked_select {
   static constexpr std::string_view name = "aten::masked_select"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite; //!< not in the core set (→ index)
-  using attributes = no_attributes;                   //!< none
+  //! In the core set: its output size is a data-dependent symbol of its own, which a
+  //! decomposition (through nonzero) could not tie to the program's.
+  static constexpr op_kind kind = op_kind::core;
+  using attributes = no_attributes; //!< none
   //! @brief `in` is {self, mask}.
   //! @throws dtype_error for a non-bool mask; shape_error when the shapes do not broadcast.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&, meta_context& context) {
@@ -88,7 +90,8 @@ struct masked_select {
 //! even with weights.
 struct bincount {
   static constexpr std::string_view name = "aten::bincount"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite;        //!< not in the core set
+  //! In the core set, as masked_select: its output size is data-dependent.
+  static constexpr op_kind kind = op_kind::core;
   //! @brief The smallest number of bins.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, minlength));

@@ -63,13 +63,6 @@ private:
   }
 };
 
-inline std::string base_name(char const* path) {
-  std::string_view p(path);
-  if (auto const slash = p.find_last_of("/\\"); slash != std::string_view::npos)
-    p.remove_prefix(slash + 1);
-  return std::string(p);
-}
-
 inline constexpr std::string_view input_kind_names[] = {"PARAMETER", "BUFFER", "CONSTANT_TENSOR",
                                                         "USER_INPUT"};
 inline constexpr std::string_view output_kind_names[] = {"BUFFER_MUTATION", "USER_INPUT_MUTATION",
@@ -188,7 +181,7 @@ out_json encode_program(ExportedProgram const& ep, storage_table& table) {
       o["scalar"] = encode_symint(*n.scalar);
     if (n.op == graph::node_op::call_function) {
       if (n.where)
-        o["where"] = {{"file", base_name(n.where->file_name())}, {"line", n.where->line()}};
+        o["where"] = {{"file", xport::detail::file_base(n.where->file)}, {"line", n.where->line}};
       else
         o["where"] = nullptr;
       out_json stack = out_json::array();
@@ -465,12 +458,17 @@ ExportedProgram decode_program(in_json const& root, std::vector<Storage> const& 
                            as_string(field((*s)[k], "type", sw), dot(sw, "type"))});
         }
       }
-      if (auto const* where = optional_field(n, "where", w)) { // checked, not restored
-        (void)as_string(field(*where, "file", dot(w, "where")), dot(w, "where.file"));
-        (void)as_int(field(*where, "line", dot(w, "where")), dot(w, "where.line"));
+      std::optional<graph::source_line> line;
+      if (auto const* where = optional_field(n, "where", w)) {
+        std::string const& file =
+            as_string(field(*where, "file", dot(w, "where")), dot(w, "where.file"));
+        line = graph::source_line(
+            g.intern(file), static_cast<std::uint32_t>(as_int_in(
+                                field(*where, "line", dot(w, "where")), 0,
+                                std::numeric_limits<std::uint32_t>::max(), dot(w, "where.line"))));
       }
-      index = g.add_named_call(name, std::move(attributes), std::move(a), std::move(v),
-                               std::nullopt, std::move(stack));
+      index = g.add_named_call(name, std::move(attributes), std::move(a), std::move(v), line,
+                               std::move(stack));
       if (auto const* s = optional_field(n, "scalar", w))
         g.set_scalar(index, decode_symint(*s, ctx, dot(w, "scalar")));
       if (auto const* from = optional_field(n, "from", w))

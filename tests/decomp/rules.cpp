@@ -10,6 +10,7 @@
 #include <xport/core/factories.hpp>
 #include <xport/decomp/core_op_set.hpp>
 #include <xport/decomp/rules.hpp>
+#include <xport/sym/sym_node.hpp>
 
 #include <doctest/doctest.h>
 
@@ -150,9 +151,13 @@ TEST_CASE("joins and splits: stack, split, chunk, pad") {
   check<r::chunk_rule>({2, 1}, {randn_of({6, 4}, gen)});
   check<r::pad_rule>({{1, 2}, "constant", 0.5}, {randn_of({2, 3}, gen)});
   check<r::pad_rule>({{-1, 1, 2, 0}, "constant", std::nullopt}, {randn_of({2, 3, 4}, gen)});
-  CHECK_THROWS_WITH_AS(r::pad_rule::apply({{1, 1}, "reflect", std::nullopt}, parts),
-                       doctest::Contains("supports mode 'constant' only, not 'reflect'"),
-                       unsupported_error);
+  for (std::string mode : {"reflect", "replicate", "circular"}) {
+    INFO(mode);
+    check<r::pad_rule>({{1, 2}, mode, std::nullopt}, {randn_of({2, 4}, gen)});
+    check<r::pad_rule>({{2, 0, 1, 3}, mode, std::nullopt}, {randn_of({2, 4, 5}, gen)});
+    check<r::pad_rule>({{1, 1, 2, 1, 1, 2}, mode, std::nullopt}, {randn_of({1, 3, 4, 5}, gen)});
+  }
+  check<r::pad_rule>({{-1, 2}, "circular", std::nullopt}, {randn_of({2, 4}, gen)});
 }
 
 TEST_CASE("tril and triu") {
@@ -265,9 +270,14 @@ TEST_CASE("convolution and pooling rules") {
   check<r::max_pool2d_rule>({{2, 3}, {1, 2}, {1, 0}, {2, 1}, false}, {randn_of({3, 9, 8}, gen)});
   check<r::adaptive_avg_pool2d_rule>({{1, 1}}, {randn_of({2, 3, 5, 6}, gen)});
   check<r::adaptive_avg_pool2d_rule>({{3, 2}}, {randn_of({2, 3, 6, 6}, gen)});
+  check<r::adaptive_avg_pool2d_rule>({{3, 3}}, {randn_of({1, 2, 4, 5}, gen)}); // uneven
+  check<r::adaptive_avg_pool2d_rule>({{2, 5}}, {randn_of({2, 6, 7}, gen)});    // mixed, 3-D
+  check<r::adaptive_avg_pool2d_rule>({{4, 1}}, {randn_of({1, 1, 9, 3}, gen)});
+  sym::ShapeEnv env;
+  SymInt const unknown = sym::expr_node::make(env, sym::expr(env.create_unbacked_symbol()));
   CHECK_THROWS_WITH_AS(
-      r::adaptive_avg_pool2d_rule::apply({{3, 3}}, {{randn_of({1, 1, 4, 5}, gen)}}),
-      doctest::Contains("static sizes that divide the input's"), unsupported_error);
+      r::adaptive_avg_pool2d_rule::apply({{unknown, 3}}, {{randn_of({1, 1, 4, 5}, gen)}}),
+      doctest::Contains("needs a static output size"), unsupported_error);
 }
 
 TEST_CASE("attention and dropout") {

@@ -5,6 +5,7 @@
 #include "export/models.hpp"
 
 #include <xport/api/item.hpp>
+#include <xport/api/pool.hpp>
 #include <xport/api/reduction.hpp>
 #include <xport/api/shape.hpp>
 #include <xport/core/compare.hpp>
@@ -22,18 +23,10 @@
 #include <string>
 
 using namespace xport;
+using models::draw_sizes;
 namespace nn = xport::nn;
 
 namespace {
-
-std::vector<std::int64_t> draw_sizes(std::int64_t lo, std::int64_t hi, int count, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<std::int64_t> pick(lo, hi);
-  std::vector<std::int64_t> out;
-  for (int i = 0; i < count; ++i)
-    out.push_back(pick(rng));
-  return out;
-}
 
 std::size_t count_op(ExportedProgram const& ep, std::string_view op) {
   std::size_t n = 0;
@@ -171,6 +164,62 @@ TEST_CASE("Transformer encoder layer (eval): decomposed to core, equal, golden p
   check_golden(core, "transformer_layer");
 }
 
+namespace {
+
+// Every padding mode over symbolic sizes.
+struct Borders : Module<Borders> {
+  BOOST_HANA_DEFINE_STRUCT(Borders);
+  std::tuple<Tensor, Tensor, Tensor> forward(Tensor const& x) const {
+    return {pad(x, {2, 1, 1, 2}, "reflect"), pad(x, {1, 1, 0, 3}, "replicate"),
+            pad(x, {2, -1, 1, 1}, "circular")};
+  }
+};
+
+// Adaptive pooling to windows that do not divide the (static) input.
+struct Uneven : Module<Uneven> {
+  BOOST_HANA_DEFINE_STRUCT(Uneven);
+  Tensor forward(Tensor const& x) const { return adaptive_avg_pool2d(x, {3, 4}); }
+};
+
+} // namespace
+
+TEST_CASE("Padding modes decompose with symbolic sizes; uneven adaptive pooling too") {
+  Generator gen{21};
+  Borders m;
+  auto h = Dim("h", {.min = 4, .max = 32});
+  auto w = Dim("w", {.min = 4, .max = 32});
+  ExportedProgram const ep = export_program(m, std::tuple{randn({2, 3, 7, 9}, gen)}, {{2, 3, h, w}},
+                                            {.input_names = {"x"}});
+  ExportedProgram const core = ep.run_decompositions();
+  INFO(core.str());
+  check_same_interface(ep, core);
+  CHECK_NOTHROW(decomp::verify_core(core));
+  CHECK(count_op(core, "aten::pad") == 0);
+  CHECK(count_op(core, "aten::flip") == 4);
+  using outputs = std::tuple<Tensor, Tensor, Tensor>;
+  ExportedModule run = core.module();
+  for (std::int64_t rows : draw_sizes(4, 32, 3, 5)) {
+    for (std::int64_t cols : draw_sizes(4, 32, 2, static_cast<unsigned>(rows))) {
+      Tensor const x = randn({2, 3, rows, cols}, gen);
+      auto const [a, b, c] = run.call<outputs>(x);
+      auto const [ea, eb, ec] = m(x);
+      CHECK(equal(a, ea));
+      CHECK(equal(b, eb));
+      CHECK(equal(c, ec));
+    }
+  }
+
+  Uneven pool;
+  auto batch = Dim("batch", {.max = 8});
+  ExportedProgram const pooled = export_program(pool, std::tuple{randn({2, 3, 7, 9}, gen)},
+                                                {{batch, 3, 7, 9}}, {.input_names = {"x"}});
+  ExportedProgram const lowered = pooled.run_decompositions();
+  CHECK(count_op(lowered, "aten::adaptive_avg_pool2d") == 0);
+  CHECK(count_op(lowered, "aten::mean.dim") == 7);
+  Tensor const x = randn({5, 3, 7, 9}, gen);
+  CHECK(allclose(lowered.module().call<Tensor>(x), pool(x), {.rtol = 1e-5, .atol = 1e-6}));
+}
+
 TEST_CASE("Erasing linear keeps aten::linear nodes and changes nothing else") {
   Generator gen{14};
   models::MLP m(gen);
@@ -291,7 +340,7 @@ TEST_CASE("A rule whose result has other sizes than the op is refused") {
       decomp::decomposition_error);
 }
 
-TEST_CASE("The default table: one rule per composite op but the data-dependent two") {
+TEST_CASE("The default table: one rule per composite op") {
   decomp::decomposition_table const table = decomp::default_decompositions();
   CHECK(table.size() == decomp::default_rules::size);
   std::size_t composite = 0, covered = 0;

@@ -8,43 +8,24 @@
 #include <xport/core/generator.hpp>
 #include <xport/export/export.hpp>
 
+#include "models.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
 
 using namespace xport;
+using models::Rows;
+using models::Shifted;
+using models::Tile;
+using models::Twice;
 
 namespace {
-
-// y has one more row than x: y[1:] + x.
-struct Shifted : Module<Shifted> {
-  BOOST_HANA_DEFINE_STRUCT(Shifted);
-  Tensor forward(Tensor const& x, Tensor const& y) const {
-    return slice(y, 0, 1, y.sym_size(0)) + x;
-  }
-};
-
-// Rows of four: needs the batch to be a multiple of 4.
-struct Rows : Module<Rows> {
-  BOOST_HANA_DEFINE_STRUCT(Rows);
-  Tensor forward(Tensor const& x) const { return relu(reshape(x, {-1, 4})); }
-};
 
 // Branches on the size: specializes it.
 struct Branchy : Module<Branchy> {
   BOOST_HANA_DEFINE_STRUCT(Branchy);
   Tensor forward(Tensor const& x) const { return x.size(0) == 3 ? x * 2.0 : x; }
-};
-
-struct Twice : Module<Twice> {
-  BOOST_HANA_DEFINE_STRUCT(Twice);
-  Tensor forward(Tensor const& x, Tensor const& y) const { return x * 2.0 + y; }
-};
-
-// forward takes a SymInt: the int input may be dynamic.
-struct Tile : Module<Tile> {
-  BOOST_HANA_DEFINE_STRUCT(Tile);
-  Tensor forward(Tensor const& x, SymInt const& n) const { return repeat(x, {n, 1}) * 2.0; }
 };
 
 template <class T>

@@ -7,9 +7,12 @@
 #include <xport/core/factories.hpp>
 #include <xport/export/export.hpp>
 
+#include "models.hpp"
+
 #include <doctest/doctest.h>
 
 using namespace xport;
+using models::Head;
 
 namespace {
 Tensor count_of(std::int64_t n) {
@@ -18,17 +21,6 @@ Tensor count_of(std::int64_t n) {
 } // namespace
 
 namespace {
-
-// Takes the first `n` rows, where `n` is data: item + check bound it.
-struct Head : Module<Head> {
-  BOOST_HANA_DEFINE_STRUCT(Head);
-  Tensor forward(Tensor const& x, Tensor const& count) const {
-    SymInt const n = item_int(count);
-    check(n >= 0);
-    check(n <= 4);
-    return slice(x, 0, 0, n);
-  }
-};
 
 struct Nonzero : Module<Nonzero> {
   BOOST_HANA_DEFINE_STRUCT(Nonzero);
@@ -65,7 +57,7 @@ TEST_CASE("item_int + check: a data-dependent size with runtime asserts") {
   std::size_t const assert_at =
       text.find("_assert_scalar_1 = aten::_assert_scalar(lhs=u0, op='<=', rhs=4, msg='Runtime "
                 "assertion failed for expression u0 <= 4 (xport::check at "
-                "export_data_dependent.cpp:");
+                "models.hpp:");
   std::size_t const slice_at = text.find("= aten::slice.Tensor(x, dim=0, start=0, end=u0");
   CHECK(item_at < assert_at);
   CHECK(assert_at < slice_at);

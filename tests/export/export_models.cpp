@@ -12,21 +12,8 @@
 #include <random>
 
 using namespace xport;
+using models::draw_sizes;
 namespace nn = xport::nn;
-
-namespace {
-
-// Draws `count` sizes uniformly from [lo, hi] with a fixed seed.
-std::vector<std::int64_t> draw_sizes(std::int64_t lo, std::int64_t hi, int count, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<std::int64_t> pick(lo, hi);
-  std::vector<std::int64_t> out;
-  for (int i = 0; i < count; ++i)
-    out.push_back(pick(rng));
-  return out;
-}
-
-} // namespace
 
 TEST_CASE("MLP: dynamic batch, equal to eager for random batches") {
   Generator gen{1};

@@ -1,11 +1,72 @@
-// The example models (an MLP, a small CNN, a transformer encoder layer), shared by the
-// export tests (and later decomposition and serialization tests).
+// The example models (an MLP, a small CNN, a transformer encoder layer) and small modules
+// that exercise one part of the input contract each, shared by the export, decomposition
+// and serialization tests; and the size draws of their property tests.
 #pragma once
 
 #include <xport/api/elementwise.hpp>
+#include <xport/api/item.hpp>
+#include <xport/api/shape.hpp>
 #include <xport/nn/layers.hpp>
 
+#include <cstdint>
+#include <random>
+#include <vector>
+
 namespace models {
+
+// Draws `count` sizes uniformly from [lo, hi] with a fixed seed.
+inline std::vector<std::int64_t> draw_sizes(std::int64_t lo, std::int64_t hi, int count,
+                                            unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<std::int64_t> pick(lo, hi);
+  std::vector<std::int64_t> out;
+  for (int i = 0; i < count; ++i)
+    out.push_back(pick(rng));
+  return out;
+}
+
+// Takes the first `n` rows, where `n` is data: item_int + checks bound it.
+struct Head : xport::Module<Head> {
+  BOOST_HANA_DEFINE_STRUCT(Head);
+  xport::Tensor forward(xport::Tensor const& x, xport::Tensor const& count) const {
+    xport::SymInt const n = xport::item_int(count);
+    xport::check(n >= 0);
+    xport::check(n <= 4);
+    return xport::slice(x, 0, 0, n);
+  }
+};
+
+// forward takes a SymInt: the int input may be dynamic.
+struct Tile : xport::Module<Tile> {
+  BOOST_HANA_DEFINE_STRUCT(Tile);
+  xport::Tensor forward(xport::Tensor const& x, xport::SymInt const& n) const {
+    return xport::repeat(x, {n, 1}) * 2.0;
+  }
+};
+
+// y has one more row than x (a derived dim): y[1:] + x.
+struct Shifted : xport::Module<Shifted> {
+  BOOST_HANA_DEFINE_STRUCT(Shifted);
+  xport::Tensor forward(xport::Tensor const& x, xport::Tensor const& y) const {
+    return xport::slice(y, 0, 1, y.sym_size(0)) + x;
+  }
+};
+
+// Rows of four: needs the batch to be a multiple of 4.
+struct Rows : xport::Module<Rows> {
+  BOOST_HANA_DEFINE_STRUCT(Rows);
+  xport::Tensor forward(xport::Tensor const& x) const {
+    return xport::relu(xport::reshape(x, {-1, 4}));
+  }
+};
+
+// Two inputs of the same shape: their dims are equal.
+struct Twice : xport::Module<Twice> {
+  BOOST_HANA_DEFINE_STRUCT(Twice);
+  xport::Tensor forward(xport::Tensor const& x, xport::Tensor const& y) const {
+    return x * 2.0 + y;
+  }
+};
 
 struct MLP : xport::Module<MLP> {
   BOOST_HANA_DEFINE_STRUCT(MLP, (xport::nn::Linear, fc1), (xport::nn::Linear, fc2),

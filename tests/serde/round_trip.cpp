@@ -28,6 +28,11 @@
 #include <sstream>
 
 using namespace xport;
+using models::Head;
+using models::Rows;
+using models::Shifted;
+using models::Tile;
+using models::Twice;
 namespace nn = xport::nn;
 
 namespace {
@@ -64,50 +69,6 @@ ExportedProgram round_trip(ExportedProgram const& ep) {
   return loaded;
 }
 
-std::vector<std::int64_t> draw(std::int64_t lo, std::int64_t hi, int count, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<std::int64_t> pick(lo, hi);
-  std::vector<std::int64_t> out;
-  for (int i = 0; i < count; ++i)
-    out.push_back(pick(rng));
-  return out;
-}
-
-struct Head : Module<Head> {
-  BOOST_HANA_DEFINE_STRUCT(Head);
-  Tensor forward(Tensor const& x, Tensor const& count) const {
-    SymInt const n = item_int(count);
-    check(n >= 0);
-    check(n <= 4);
-    return slice(x, 0, 0, n);
-  }
-};
-
-// forward takes a SymInt: an integer input, a placeholder without a tensor value.
-struct Tile : Module<Tile> {
-  BOOST_HANA_DEFINE_STRUCT(Tile);
-  Tensor forward(Tensor const& x, SymInt const& n) const { return repeat(x, {n, 1}) * 2.0; }
-};
-
-// y is one longer than x: a derived dim.
-struct Shifted : Module<Shifted> {
-  BOOST_HANA_DEFINE_STRUCT(Shifted);
-  Tensor forward(Tensor const& x, Tensor const& y) const {
-    return slice(y, 0, 1, y.sym_size(0)) + x;
-  }
-};
-
-// Rows of four: the batch must be a multiple of 4.
-struct Rows : Module<Rows> {
-  BOOST_HANA_DEFINE_STRUCT(Rows);
-  Tensor forward(Tensor const& x) const { return relu(reshape(x, {-1, 4})); }
-};
-
-struct Twice : Module<Twice> {
-  BOOST_HANA_DEFINE_STRUCT(Twice);
-  Tensor forward(Tensor const& x, Tensor const& y) const { return x * 2.0 + y; }
-};
-
 } // namespace
 
 TEST_CASE("MLP: dynamic batch survives a round trip") {
@@ -119,7 +80,7 @@ TEST_CASE("MLP: dynamic batch survives a round trip") {
   ExportedProgram loaded = round_trip(ep);
   CHECK(loaded.str().find("Range constraints: {s0: VR[2, 64]}") != std::string::npos);
   ExportedModule before = ep.module(), after = loaded.module();
-  for (std::int64_t b : draw(1, 64, 4, 7)) {
+  for (std::int64_t b : models::draw_sizes(1, 64, 4, 7)) {
     Tensor const x = randn({b, 16}, gen);
     CHECK(equal(after.call<Tensor>(x), before.call<Tensor>(x)));
   }
@@ -137,7 +98,7 @@ TEST_CASE("CNN and transformer layer (eval): round trip, same outputs") {
   ExportedProgram cnn_ep = export_program(cnn, std::tuple{randn({3, 1, 12, 12}, gen)},
                                           {{batch, 1, side, side}}, {.input_names = {"x"}});
   ExportedProgram cnn_loaded = round_trip(cnn_ep);
-  for (std::int64_t s : draw(4, 40, 2, 3)) {
+  for (std::int64_t s : models::draw_sizes(4, 40, 2, 3)) {
     Tensor const x = randn({2, 1, s, s}, gen);
     CHECK(equal(cnn_loaded.module().call<Tensor>(x), cnn_ep.module().call<Tensor>(x)));
   }
@@ -149,7 +110,7 @@ TEST_CASE("CNN and transformer layer (eval): round trip, same outputs") {
       export_program(layer, std::tuple{randn({2, 5, 16}, gen)},
                      {{Dim("b", {.min = 1, .max = 8}), seq, 16}}, {.input_names = {"src"}});
   ExportedProgram tf_loaded = round_trip(tf_ep);
-  for (std::int64_t s : draw(1, 32, 2, 5)) {
+  for (std::int64_t s : models::draw_sizes(1, 32, 2, 5)) {
     Tensor const x = randn({3, s, 16}, gen);
     CHECK(equal(tf_loaded.module().call<Tensor>(x), tf_ep.module().call<Tensor>(x)));
   }

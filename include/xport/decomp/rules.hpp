@@ -704,40 +704,48 @@ using conv1d_padding_rule = conv_padding_rule<ops::conv1d_padding, 1>;
 //! @brief `conv2d.padding`.
 using conv2d_padding_rule = conv_padding_rule<ops::conv2d_padding, 2>;
 
-//! @brief `pad(x, pads, "constant", value)` → `full` blocks and `cat` (positive pads),
-//! `slice` (negative pads). Other modes raise `unsupported_error` (erase `aten::pad`
-//! from the table to keep it).
+//! @brief `pad(x, pads, mode, value)` → negative pads crop with `slice`; positive pads
+//! `cat` a border onto each padded dim: `full` blocks ("constant"), the mirrored edge
+//! rows without the edge (`slice` + `flip`, "reflect"), the edge row repeated (`slice` +
+//! `expand`, "replicate"), or the rows from the other end (`slice`, "circular").
 struct pad_rule {
-  using op = ops::pad;                                   //!< rewrites
-  using emits = op_set<ops::full, ops::cat, ops::slice>; //!< may emit
+  using op = ops::pad;                                                           //!< rewrites
+  using emits = op_set<ops::full, ops::cat, ops::slice, ops::flip, ops::expand>; //!< may emit
   //! @brief The rule.
-  //! @throws unsupported_error for a mode other than "constant".
   static tensor_list apply(op::attributes const& a, std::span<Tensor const> in) {
-    if (a.mode != "constant") {
-      throw unsupported_error("the decomposition of aten::pad supports mode 'constant' only, not '"
-                              + a.mode + "'; erase aten::pad from the table to keep it");
-    }
     Tensor x = in[0];
     std::int64_t const r = x.dim();
     std::string const device = x.device().str();
     for (std::size_t pair = 0; 2 * pair < a.pad.size(); ++pair) {
       std::int64_t const dim = r - 1 - static_cast<std::int64_t>(pair);
       SymInt const before = a.pad[2 * pair], after = a.pad[2 * pair + 1];
-      auto block = [&](SymInt const& n) {
+      auto rows = [&](SymInt const& from, SymInt const& to) {
+        return detail::emit<ops::slice>({dim, from, to, SymInt(1)}, {x});
+      };
+      // The border of `n` rows on one side (`leading`: before the data).
+      auto border = [&](SymInt const& n, bool leading) {
+        SymInt const size = x.sym_size(dim);
+        if (a.mode == "reflect")
+          return detail::emit<ops::flip>(
+              {{dim}}, {leading ? rows(SymInt(1), n + 1) : rows(size - 1 - n, size - 1)});
+        if (a.mode == "circular") return leading ? rows(size - n, size) : rows(SymInt(0), n);
         std::vector<SymInt> s = detail::sizes_of(x);
         s[static_cast<std::size_t>(dim)] = n;
+        if (a.mode == "replicate")
+          return detail::emit<ops::expand>(
+              {s}, {leading ? rows(SymInt(0), SymInt(1)) : rows(size - 1, size)});
         return detail::emit<ops::full>({s, a.value.value_or(0.0), x.dtype(), device}, {});
       };
+      // Borders come from the input as it is; negative pads crop the result afterwards
+      // (so a circular pad of -1, 2 wraps rows of the uncropped input, as PyTorch does).
       std::int64_t const b = before.maybe_int().value_or(1), e = after.maybe_int().value_or(1);
-      if (b < 0)
-        x = detail::emit<ops::slice>({dim, SymInt(0) - before, x.sym_size(dim), SymInt(1)}, {x});
-      if (e < 0)
-        x = detail::emit<ops::slice>({dim, SymInt(0), x.sym_size(dim) + after, SymInt(1)}, {x});
       std::vector<Tensor> parts;
-      if (b > 0) parts.push_back(block(before));
+      if (b > 0) parts.push_back(border(before, true));
       parts.push_back(x);
-      if (e > 0) parts.push_back(block(after));
+      if (e > 0) parts.push_back(border(after, false));
       if (parts.size() > 1) x = detail::emit_all<ops::cat>({dim}, parts)[0];
+      if (b < 0) x = rows(SymInt(0) - before, x.sym_size(dim));
+      if (e < 0) x = rows(SymInt(0), x.sym_size(dim) + after);
     }
     return {x};
   }
@@ -869,32 +877,59 @@ struct max_pool2d_rule {
   }
 };
 
-//! @brief `adaptive_avg_pool2d(x, [1, 1])` → `mean` over the last two dims; sizes that
-//! divide evenly → `avg_pool2d` with kernel = stride = input / output.
+//! @brief `adaptive_avg_pool2d(x, [1, 1])` → `mean` over the last two dims; static sizes
+//! that divide evenly → `avg_pool2d` with kernel = stride = input / output; otherwise
+//! each spatial dim in turn → one `mean` per output position over its window
+//! `[floor(i*n/o), ceil((i+1)*n/o))` (a `slice`), joined by `cat` (averaging is separable
+//! over the rectangle's rows and columns); those windows need static input sizes.
 struct adaptive_avg_pool2d_rule {
-  using op = ops::adaptive_avg_pool2d;              //!< rewrites
-  using emits = op_set<ops::mean, ops::avg_pool2d>; //!< may emit
+  using op = ops::adaptive_avg_pool2d;                                    //!< rewrites
+  using emits = op_set<ops::mean, ops::avg_pool2d, ops::slice, ops::cat>; //!< may emit
   //! @brief The rule.
-  //! @throws unsupported_error when the output size neither is 1x1 nor divides the input.
+  //! @throws unsupported_error for a symbolic output size, or a symbolic input size that a
+  //! static output size does not divide.
   static tensor_list apply(op::attributes const& a, std::span<Tensor const> in) {
-    Tensor const& x = in[0];
+    Tensor x = in[0];
     std::int64_t const r = x.dim();
-    if (a.output_size[0].maybe_int() == std::optional<std::int64_t>(1)
-        && a.output_size[1].maybe_int() == std::optional<std::int64_t>(1))
+    auto const out_h = a.output_size[0].maybe_int(), out_w = a.output_size[1].maybe_int();
+    if (!out_h || !out_w) {
+      throw unsupported_error("the decomposition of aten::adaptive_avg_pool2d needs a static "
+                              "output size; keep the op");
+    }
+    if (*out_h == 1 && *out_w == 1)
       return {detail::emit<ops::mean>({std::vector<std::int64_t>{r - 2, r - 1}, true, std::nullopt},
                                       {x})};
+    std::int64_t const out[] = {*out_h, *out_w};
     std::vector<std::int64_t> kernel;
     for (std::int64_t s = 0; s < 2; ++s) {
-      auto const in_size = x.sym_size(r - 2 + s).maybe_int();
-      auto const out_size = a.output_size[static_cast<std::size_t>(s)].maybe_int();
-      if (!in_size || !out_size || *out_size == 0 || *in_size % *out_size != 0) {
-        throw unsupported_error("the decomposition of aten::adaptive_avg_pool2d needs an output "
-                                "of 1x1 or static sizes that divide the input's; keep the op");
-      }
-      kernel.push_back(*in_size / *out_size);
+      auto const n = x.sym_size(r - 2 + s).maybe_int();
+      if (n && *n % out[s] == 0) kernel.push_back(*n / out[s]);
     }
-    return {detail::emit<ops::avg_pool2d>(
-        {kernel, kernel, std::vector<std::int64_t>{0, 0}, false, true, std::nullopt}, {x})};
+    if (kernel.size() == 2) {
+      return {detail::emit<ops::avg_pool2d>(
+          {kernel, kernel, std::vector<std::int64_t>{0, 0}, false, true, std::nullopt}, {x})};
+    }
+    for (std::int64_t s = 0; s < 2; ++s) {
+      std::int64_t const dim = r - 2 + s;
+      // Uneven windows over a symbolic size would need guards on their bounds.
+      std::optional<std::int64_t> const n = x.sym_size(dim).maybe_int();
+      if (!n) {
+        throw unsupported_error(
+            "the decomposition of aten::adaptive_avg_pool2d needs static input sizes when the "
+            "output size does not divide them (input dim "
+            + x.sym_size(dim).str() + ", output " + std::to_string(out[s]) + "); keep the op");
+      }
+      std::vector<Tensor> parts;
+      for (std::int64_t i = 0; i < out[s]; ++i) {
+        std::int64_t const start = *n * i / out[s];
+        std::int64_t const end = (*n * (i + 1) + out[s] - 1) / out[s];
+        Tensor const window = detail::emit<ops::slice>({dim, start, end, SymInt(1)}, {x});
+        parts.push_back(detail::emit<ops::mean>(
+            {std::vector<std::int64_t>{dim}, true, std::nullopt}, {window}));
+      }
+      x = parts.size() == 1 ? parts[0] : detail::emit_all<ops::cat>({dim}, parts)[0];
+    }
+    return {x};
   }
 };
 

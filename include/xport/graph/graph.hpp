@@ -153,18 +153,9 @@ public:
   std::uint32_t add_call(ops::boxed_attributes target, std::vector<argument> args,
                          ops::meta_list values, std::optional<source_line> where,
                          std::vector<stack_entry> module_stack) {
-    for (argument const& a : args) {
-      if (a && (a->node >= nodes_.size() || a->index >= nodes_[a->node].values.size()))
-        throw value_error("graph: an argument refers to a value that is not defined yet");
-    }
-    node n;
-    n.name = unique_name(base_name(target.schema().name));
-    n.target = std::move(target);
-    n.args = std::move(args);
-    n.values = std::move(values);
-    n.where = where;
-    n.module_stack = std::move(module_stack);
-    return append(std::move(n));
+    std::string_view const name = base_name(target.schema().name);
+    return add_named_call(name, std::move(target), std::move(args), std::move(values), where,
+                          std::move(module_stack));
   }
 
   //! @brief Appends a call like `add_call`, named `name` made unique (loaders restore saved

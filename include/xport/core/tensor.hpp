@@ -180,8 +180,8 @@ public:
         detail::fake_part{sym_dim_vector(sizes.begin(), sizes.end()), std::move(value)});
     result.impl_ = std::make_shared<detail::tensor_impl>(
         // No data, so no allocator: fake tensors may be on devices this build cannot use.
-        detail::tensor_impl{Storage(nullptr, 0, device, nullptr), std::move(hints), std::move(strides), 0, type,
-                            numel, true, std::move(fake)});
+        detail::tensor_impl{Storage(nullptr, 0, device, nullptr), std::move(hints),
+                            std::move(strides), 0, type, numel, true, std::move(fake)});
     return result;
   }
   //! @brief The tracer's handle of a fake tensor (null for a real one).

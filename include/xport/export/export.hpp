@@ -161,9 +161,9 @@ add_runtime_asserts(graph::Graph& g, sym::ShapeEnv& env) {
 //! `shape_spec` per tensor leaf and per `SymInt` leaf, in leaf order; an empty spec makes
 //! every size static). A `SymInt` leaf (forward takes a `SymInt`) is an integer input
 //! whose one entry may make it a symbol (`n: "Sym(s0)"`); it is treated as a size
-//! (non-negative, PyTorch's 0/1 rule). Other leaves are specialized to their values. Parameters, buffers and tensor members
-//! become placeholders (`p_`, `b_`, `c_`), tensors created in forward are lifted
-//! constants, in-place updates of buffers and inputs become mutation outputs, and dead
+//! (non-negative, PyTorch's 0/1 rule). Other leaves are specialized to their values. Parameters,
+//! buffers and tensor members become placeholders (`p_`, `b_`, `c_`), tensors created in forward
+//! are lifted constants, in-place updates of buffers and inputs become mutation outputs, and dead
 //! code is removed. The module is left as it was.
 //! @throws spec_violation (a constraint_violation) listing every violated dim with
 //! suggested fixes when the code needs more than the spec allows; the binding's errors

@@ -362,14 +362,9 @@ inline ops::tensor_meta decode_meta(in_json const& j, decode_context const& ctx,
 
 // ---- attributes --------------------------------------------------------------------
 
-template <class T>
-struct is_vector : std::false_type {};
-template <class T>
-struct is_vector<std::vector<T>> : std::true_type {};
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
+// The attribute kinds' traits are the ones ops/attributes.hpp formats and hashes with.
+using ops::detail::is_optional;
+using ops::detail::is_vector;
 
 // An enumerator index whose `name` (found by ADL) is a constant expression: how the
 // decoder learns an enum's names without a list of its enumerators.

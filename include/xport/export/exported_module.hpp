@@ -6,6 +6,7 @@
 #pragma once
 
 #include <xport/export/program.hpp>
+#include <xport/ops/control_flow.hpp>
 #include <xport/sym/relation.hpp>
 
 #include <cstddef>
@@ -68,7 +69,7 @@ public:
         break; // an int input has no tensor: its symbol is bound
       }
       case graph::node_op::call_function:
-        values_[i] = run_call(i, n);
+        values_[i] = run_call(n, values_, symbolic_[i]);
         break;
       case graph::node_op::output:
         break;
@@ -178,17 +179,22 @@ private:
     return it->second;
   }
 
-  ops::tensor_list run_call(std::uint32_t i, graph::node const& n) {
+  std::int64_t evaluate(SymInt const& s) const {
+    return sym::evaluate(sym::expr_of(s), [this](sym::symbol x) { return value_of(x); });
+  }
+
+  // Runs the call `n`, whose inputs are among `values` (one list per node of its graph).
+  ops::tensor_list run_call(graph::node const& n, std::vector<ops::tensor_list> const& values,
+                            bool symbolic) {
     boost::container::small_vector<Tensor, 4> args;
     for (graph::argument const& a : n.args)
-      args.push_back(a ? values_[a->node][a->index] : Tensor());
+      args.push_back(a ? values[a->node][a->index] : Tensor());
     std::span<Tensor const> const inputs(args.data(), args.size());
     ops::tensor_list out;
-    if (symbolic_[i]) {
-      auto evaluate = [this](SymInt const& s) {
-        return sym::evaluate(sym::expr_of(s), [this](sym::symbol x) { return value_of(x); });
-      };
-      out = n.target->concretize(evaluate).run(inputs);
+    if (!n.subgraphs.empty()) {
+      out = run_cond(n, inputs);
+    } else if (symbolic) {
+      out = n.target->concretize([this](SymInt const& s) { return evaluate(s); }).run(inputs);
     } else {
       out = n.target->run(inputs);
     }
@@ -205,6 +211,34 @@ private:
           bound_.try_emplace(*s, out[o].size(static_cast<std::int64_t>(d)));
       }
     }
+    return out;
+  }
+
+  // higher_order::cond: the branch its predicate picks, on the operands.
+  ops::tensor_list run_cond(graph::node const& n, std::span<Tensor const> inputs) {
+    auto const& a = n.target->get<ops::cond>();
+    bool const holds = a.op ? ops::compare(evaluate(*a.lhs), *a.op, evaluate(*a.rhs))
+                            : ops::cond::holds(inputs[0]);
+    return run_graph(*n.subgraphs.at(holds ? 0 : 1).graph, inputs.subspan(1));
+  }
+
+  // Runs a sub-graph on its placeholders' values; returns its outputs.
+  ops::tensor_list run_graph(graph::Graph const& g, std::span<Tensor const> inputs) {
+    std::vector<ops::tensor_list> values(g.nodes().size());
+    std::size_t next = 0;
+    for (std::uint32_t i = 0; i < g.nodes().size(); ++i) {
+      graph::node const& n = g.at(i);
+      if (n.op == graph::node_op::placeholder) {
+        if (next == inputs.size())
+          throw value_error("a sub-graph has more placeholders than its node has operands");
+        values[i] = {inputs[next++]};
+      } else if (n.op == graph::node_op::call_function) {
+        values[i] = run_call(n, values, n.target->symbolic());
+      }
+    }
+    ops::tensor_list out;
+    for (graph::value_ref v : g.outputs())
+      out.push_back(values[v.node][v.index]);
     return out;
   }
 

@@ -17,70 +17,131 @@ namespace xport {
 //! @brief Finds an op's schema by name (an op set's `find`), or null.
 using op_lookup = std::function<ops::op_schema const*(std::string_view)>;
 
+//! @cond
+namespace detail {
+
+[[noreturn]] inline void invalid(std::string const& node, std::string const& what) {
+  throw value_error("invalid exported program: node '" + node + "': " + what);
+}
+
+// Equal metas; sizes compared as printed (data-dependent ones, fresh in each trace, are
+// skipped when `fresh_ok`).
+inline bool same_meta(ops::tensor_meta const& expected, ops::tensor_meta const& actual,
+                      bool fresh_ok) {
+  if (expected.dtype != actual.dtype || expected.device != actual.device
+      || expected.dim() != actual.dim())
+    return false;
+  for (std::size_t d = 0; d < expected.sizes.size(); ++d) {
+    if (fresh_ok && actual.sizes[d].str().starts_with("u")) continue;
+    if (expected.sizes[d].str() != actual.sizes[d].str()) return false;
+  }
+  return true;
+}
+
+inline std::string metas_text(ops::meta_list const& metas) {
+  std::string out;
+  for (auto const& m : metas)
+    out += (out.empty() ? "" : " ") + m.str();
+  return out;
+}
+
+// The branches' outputs, for a higher-order op's meta rule.
+class subgraph_metas final : public ops::meta_context {
+public:
+  explicit subgraph_metas(std::vector<ops::meta_list> outputs) : outputs_(std::move(outputs)) {}
+  SymInt unbacked_size() override { return 0; }
+  ops::meta_list const* subgraph_outputs(std::size_t i) override {
+    return i < outputs_.size() ? &outputs_[i] : nullptr;
+  }
+
+private:
+  std::vector<ops::meta_list> outputs_;
+};
+
+// Checks the nodes of `g`, named with `prefix` (`true_graph_0.` inside a branch), and its
+// sub-graphs, recursively.
+inline void validate_graph(graph::Graph const& g, op_lookup const& lookup,
+                           std::string const& prefix, std::size_t depth) {
+  auto const& nodes = g.nodes();
+  for (std::uint32_t i = 0; i < nodes.size(); ++i) {
+    graph::node const& n = nodes[i];
+    std::string const name = prefix + n.name;
+    for (graph::argument const& a : n.args) {
+      if (a && (a->node >= i || a->index >= nodes[a->node].values.size()))
+        invalid(name, "uses a value that is not defined before it");
+    }
+    if (n.op == graph::node_op::output && i + 1 != nodes.size())
+      invalid(name, "the output node must be the last node");
+    if (n.op != graph::node_op::call_function) continue;
+    std::string_view const op = n.target->schema().name;
+    ops::op_schema const* known = lookup(op);
+    if (known == nullptr || known != &n.target->schema())
+      invalid(name, "calls '" + std::string(op) + "', which is not in the program's op set");
+    boost::container::small_vector<ops::tensor_meta, 4> inputs;
+    for (graph::argument const& a : n.args)
+      inputs.push_back(a ? g.meta(*a) : ops::tensor_meta{.sizes = {}, .defined = false});
+    if (n.subgraphs.size() != known->subgraphs) {
+      invalid(name, "carries " + std::to_string(n.subgraphs.size()) + " sub-graphs, but '"
+                        + std::string(op) + "' takes " + std::to_string(known->subgraphs));
+    }
+    std::vector<ops::meta_list> branch_outputs;
+    for (graph::subgraph const& s : n.subgraphs) {
+      if (depth >= 32) invalid(name, "sub-graphs nest more than 32 deep");
+      validate_graph(*s.graph, lookup, prefix + s.name + ".", depth + 1);
+      // A branch's placeholders are the node's operands (inputs 1...).
+      std::vector<std::uint32_t> const placeholders = s.graph->placeholders();
+      if (placeholders.size() + 1 != inputs.size()) {
+        invalid(name, "its sub-graph '" + s.name + "' has " + std::to_string(placeholders.size())
+                          + " placeholders for " + std::to_string(inputs.size() - 1)
+                          + " operands");
+      }
+      for (std::size_t k = 0; k < placeholders.size(); ++k) {
+        graph::node const& p = s.graph->at(placeholders[k]);
+        if (p.values.size() != 1 || !same_meta(inputs[k + 1], p.values[0], false)) {
+          invalid(name, "operand " + std::to_string(k) + " (" + inputs[k + 1].str()
+                            + ") does not match placeholder '" + p.name + "' of '" + s.name
+                            + "' (" + metas_text(p.values) + ")");
+        }
+      }
+      branch_outputs.push_back(s.graph->output_metas());
+    }
+    subgraph_metas context(std::move(branch_outputs));
+    ops::meta_list const expected =
+        n.target->meta(std::span<ops::tensor_meta const>(inputs.data(), inputs.size()), context);
+    bool same = expected.size() == n.values.size();
+    for (std::size_t k = 0; same && k < expected.size(); ++k)
+      same = same_meta(expected[k], n.values[k], true);
+    if (!same) {
+      invalid(name, "its recorded values (" + metas_text(n.values) + ") differ from its meta rule's ("
+                        + metas_text(expected) + ")");
+    }
+  }
+}
+
+} // namespace detail
+//! @endcond
+
 //! @brief The verifier: checks that `ep` is well formed.
 //!
 //! Every call's op is known to `lookup` (the program's op set); every argument refers to
 //! an earlier node; the output node comes last; the signature has one input per
-//! placeholder (same names, state present) and one output per returned value; and every
-//! call's recorded output values are what its op's meta rule gives for its inputs.
-//! @throws value_error naming the node and what is wrong.
+//! placeholder (same names, state present) and one output per returned value; every
+//! call's recorded output values are what its op's meta rule gives for its inputs; and
+//! every sub-graph (a branch of `higher_order::cond`) is well formed, has one placeholder
+//! per operand of its node with the operand's metadata, and returns what its node records.
+//! @throws value_error naming the node (`true_graph_0.cos` inside a branch) and what is
+//! wrong.
 inline void validate(ExportedProgram const& ep, op_lookup const& lookup) {
-  auto const& nodes = ep.graph.nodes();
-  auto fail = [](std::string const& node, std::string const& what) {
-    throw value_error("invalid exported program: node '" + node + "': " + what);
-  };
+  detail::validate_graph(ep.graph, lookup, "", 0);
   std::size_t placeholder = 0;
-  for (std::uint32_t i = 0; i < nodes.size(); ++i) {
-    graph::node const& n = nodes[i];
-    for (graph::argument const& a : n.args) {
-      if (a && (a->node >= i || a->index >= nodes[a->node].values.size()))
-        fail(n.name, "uses a value that is not defined before it");
-    }
-    switch (n.op) {
-    case graph::node_op::placeholder: {
-      if (placeholder >= ep.signature.inputs.size())
-        fail(n.name, "has no entry in the graph signature");
-      input_spec const& spec = ep.signature.inputs[placeholder++];
-      if (spec.name != n.name) fail(n.name, "the signature names this input '" + spec.name + "'");
-      if (spec.kind != input_kind::user_input) (void)ep.state_of(spec);
-      break;
-    }
-    case graph::node_op::call_function: {
-      std::string_view const op = n.target->schema().name;
-      ops::op_schema const* known = lookup(op);
-      if (known == nullptr || known != &n.target->schema())
-        fail(n.name, "calls '" + std::string(op) + "', which is not in the program's op set");
-      boost::container::small_vector<ops::tensor_meta, 4> inputs;
-      for (graph::argument const& a : n.args)
-        inputs.push_back(a ? ep.graph.meta(*a) : ops::tensor_meta{.sizes = {}, .defined = false});
-      ops::eager_meta_context context;
-      ops::meta_list const expected =
-          n.target->meta(std::span<ops::tensor_meta const>(inputs.data(), inputs.size()), context);
-      bool same = expected.size() == n.values.size();
-      for (std::size_t k = 0; same && k < expected.size(); ++k) {
-        // Data-dependent sizes are fresh symbols in the trace; compare the rest.
-        same = expected[k].dtype == n.values[k].dtype && expected[k].device == n.values[k].device
-               && expected[k].dim() == n.values[k].dim();
-        for (std::size_t d = 0; same && d < expected[k].sizes.size(); ++d) {
-          bool const fresh = n.values[k].sizes[d].str().starts_with("u");
-          same = fresh || expected[k].sizes[d].str() == n.values[k].sizes[d].str();
-        }
-      }
-      if (!same) {
-        std::string recorded, computed;
-        for (auto const& m : n.values)
-          recorded += m.str() + " ";
-        for (auto const& m : expected)
-          computed += m.str() + " ";
-        fail(n.name, "its recorded values (" + recorded + ") differ from its meta rule's ("
-                         + computed + ")");
-      }
-      break;
-    }
-    case graph::node_op::output:
-      if (i + 1 != nodes.size()) fail(n.name, "the output node must be the last node");
-      break;
-    }
+  for (std::uint32_t i : ep.graph.placeholders()) {
+    graph::node const& n = ep.graph.at(i);
+    if (placeholder >= ep.signature.inputs.size())
+      detail::invalid(n.name, "has no entry in the graph signature");
+    input_spec const& spec = ep.signature.inputs[placeholder++];
+    if (spec.name != n.name)
+      detail::invalid(n.name, "the signature names this input '" + spec.name + "'");
+    if (spec.kind != input_kind::user_input) (void)ep.state_of(spec);
   }
   if (placeholder != ep.signature.inputs.size())
     throw value_error("invalid exported program: the signature has "

@@ -7,6 +7,7 @@
 
 #include <xport/core/print.hpp>
 #include <xport/graph/graph.hpp>
+#include <xport/ops/control_flow.hpp>
 #include <xport/sym/input_check.hpp>
 #include <xport/sym/shape_env.hpp>
 #include <xport/sym/sym_node.hpp>
@@ -197,8 +198,43 @@ inline std::string file_base(std::string_view p) {
   return std::string(p);
 }
 
-inline void print_call(std::ostringstream& out, graph::Graph const& g, graph::node const& n) {
-  out << "        " << n.name;
+// `, x: "f32[s0, 4]", n: "Sym(s1)"` for the placeholders of `g`.
+inline void print_parameters(std::ostringstream& out, graph::Graph const& g) {
+  for (std::uint32_t i : g.placeholders()) {
+    graph::node const& n = g.at(i);
+    out << ", " << n.name << ": "
+        << (n.values.empty() ? "\"Sym(" + n.scalar->str() + ")\"" : quoted_meta(n.values[0]));
+  }
+}
+
+// The arguments of a call: `x, y, alpha=2`; a cond's as PyTorch prints them,
+// `gt, true_graph_0, false_graph_0, (x, p_w)` (its predicate over sizes: `s0 > 4`).
+inline void print_arguments(std::ostringstream& out, graph::Graph const& g, graph::node const& n) {
+  auto name = [&](graph::argument const& a) { return a ? g.value_name(*a) : std::string("None"); };
+  if (!n.subgraphs.empty()) {
+    auto const& a = n.target->get<ops::cond>();
+    out << (a.op ? a.lhs->str() + " " + std::string(ops::name(*a.op)) + " " + a.rhs->str()
+                 : name(n.args.at(0)));
+    for (graph::subgraph const& s : n.subgraphs)
+      out << ", " << s.name;
+    out << ", (";
+    for (std::size_t k = 1; k < n.args.size(); ++k)
+      out << (k > 1 ? ", " : "") << name(n.args[k]);
+    out << (n.args.size() == 2 ? ",)" : ")");
+    return;
+  }
+  bool first = true;
+  for (graph::argument const& a : n.args) {
+    out << (first ? "" : ", ") << name(a);
+    first = false;
+  }
+  std::string const attributes = n.target->str();
+  if (!attributes.empty()) out << (first ? "" : ", ") << attributes;
+}
+
+inline void print_call(std::ostringstream& out, graph::Graph const& g, graph::node const& n,
+                       std::string_view indent) {
+  out << indent << n.name;
   if (n.values.size() == 1) {
     out << ": " << quoted_meta(n.values[0]);
   } else if (!n.values.empty()) { // a tuple, read as name[i] (a runtime assert has none)
@@ -208,13 +244,7 @@ inline void print_call(std::ostringstream& out, graph::Graph const& g, graph::no
     out << ")\"";
   }
   out << " = " << n.target->schema().name << "(";
-  bool first = true;
-  for (graph::argument const& a : n.args) {
-    out << (first ? "" : ", ") << (a ? g.value_name(*a) : "None");
-    first = false;
-  }
-  std::string const attributes = n.target->str();
-  if (!attributes.empty()) out << (first ? "" : ", ") << attributes;
+  print_arguments(out, g, n);
   out << ")";
   if (n.where || !n.module_stack.empty()) {
     out << "  #";
@@ -227,20 +257,41 @@ inline void print_call(std::ostringstream& out, graph::Graph const& g, graph::no
   out << "\n";
 }
 
+// The sub-graphs of `g`'s nodes as classes after its body (PyTorch's submodules):
+//
+//     class true_graph_0:
+//         def forward(self, x: "f32[s0, 4]"):
+//             cos: "f32[s0, 4]" = aten::cos(x)
+//             return (cos,)
+inline void print_subgraphs(std::ostringstream& out, graph::Graph const& g,
+                            std::string const& indent) {
+  for (graph::node const& n : g.nodes()) {
+    for (graph::subgraph const& s : n.subgraphs) {
+      out << "\n" << indent << "class " << s.name << ":\n" << indent << "    def forward(self";
+      print_parameters(out, *s.graph);
+      out << "):\n";
+      for (graph::node const& inner : s.graph->nodes())
+        if (inner.op == graph::node_op::call_function)
+          print_call(out, *s.graph, inner, indent + "        ");
+      std::vector<graph::value_ref> const outputs = s.graph->outputs();
+      out << indent << "        return (";
+      for (std::size_t k = 0; k < outputs.size(); ++k)
+        out << (k ? ", " : "") << s.graph->value_name(outputs[k]);
+      out << (outputs.size() == 1 ? ",)\n" : ")\n");
+      print_subgraphs(out, *s.graph, indent + "    ");
+    }
+  }
+}
+
 } // namespace detail
 
 inline std::string ExportedProgram::str() const {
   std::ostringstream out;
   out << "ExportedProgram:\n    def forward(self";
-  for (std::uint32_t i : graph.placeholders()) {
-    graph::node const& n = graph.at(i);
-    out << ", " << n.name << ": "
-        << (n.values.empty() ? "\"Sym(" + n.scalar->str() + ")\""
-                             : detail::quoted_meta(n.values[0]));
-  }
+  detail::print_parameters(out, graph);
   out << "):\n";
   for (graph::node const& n : graph.nodes())
-    if (n.op == graph::node_op::call_function) detail::print_call(out, graph, n);
+    if (n.op == graph::node_op::call_function) detail::print_call(out, graph, n, "        ");
   out << "        return (";
   for (std::size_t i = 0; i < signature.outputs.size(); ++i) {
     output_spec const& o = signature.outputs[i];
@@ -248,7 +299,9 @@ inline std::string ExportedProgram::str() const {
     if (signature.outputs.size() == 1 || i + 1 < signature.outputs.size()) out << ",";
     if (i + 1 < signature.outputs.size()) out << " ";
   }
-  out << ")\n\nGraph signature:\n    # inputs\n";
+  out << ")\n";
+  detail::print_subgraphs(out, graph, "    ");
+  out << "\nGraph signature:\n    # inputs\n";
   for (input_spec const& in : signature.inputs) {
     out << "    " << in.name << ": " << name(in.kind);
     if (!in.target.empty()) out << " target='" << in.target << "'";

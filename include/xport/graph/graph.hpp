@@ -68,6 +68,16 @@ struct source_line {
   friend bool operator==(source_line const&, source_line const&) = default;
 };
 
+class Graph;
+
+//! @brief A graph that a node carries, with its name: a branch of `higher_order::cond`
+//! (`true_graph_0`). Its placeholders are the node's operands, its outputs the node's
+//! values. Immutable once attached; copies of the node share it.
+struct subgraph {
+  std::string name;                   //!< unique among the sub-graphs of one graph
+  std::shared_ptr<Graph const> graph; //!< the body
+};
+
 //! @brief One node of a graph.
 struct node {
   //! @brief An empty call node.
@@ -100,6 +110,9 @@ struct node {
   //! `permute` and `addmm` of a decomposed `linear_1`, a node's own old name when it is
   //! copied unchanged); empty for nodes recorded by tracing.
   std::string from;
+  //! @brief The graphs a higher-order call runs (`higher_order::cond`: true, then false);
+  //! as many as its op's `subgraphs`, none for other nodes.
+  std::vector<subgraph> subgraphs;
 };
 
 //! @brief A graph: nodes in execution order; every argument refers to an earlier node.
@@ -195,6 +208,21 @@ public:
   //! program (see `node::from`).
   void set_from(std::uint32_t i, std::string source) { nodes_.at(i).from = std::move(source); }
 
+  //! @brief Attaches `graphs` to the call node `i` (see `node::subgraphs`).
+  //! @throws value_error when its op takes another number of sub-graphs, or a graph is
+  //! null.
+  void set_subgraphs(std::uint32_t i, std::vector<subgraph> graphs) {
+    node& n = nodes_.at(i);
+    if (!n.target || n.target->schema().subgraphs != graphs.size()) {
+      throw value_error("graph: node '" + n.name + "' takes "
+                        + std::to_string(n.target ? n.target->schema().subgraphs : 0)
+                        + " sub-graphs, not " + std::to_string(graphs.size()));
+    }
+    for (subgraph const& g : graphs)
+      if (!g.graph) throw value_error("graph: sub-graph '" + g.name + "' has no body");
+    n.subgraphs = std::move(graphs);
+  }
+
   //! @brief Sets the outputs (appends the output node, replacing an earlier one).
   void set_outputs(std::vector<value_ref> outputs) {
     if (!nodes_.empty() && nodes_.back().op == node_op::output) nodes_.pop_back();
@@ -213,6 +241,14 @@ public:
       for (argument const& a : nodes_.back().args)
         out.push_back(*a);
     }
+    return out;
+  }
+
+  //! @brief The metas of the output values, in order.
+  ops::meta_list output_metas() const {
+    ops::meta_list out;
+    for (value_ref v : outputs())
+      out.push_back(meta(v));
     return out;
   }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <xport/ops/attention.hpp>
+#include <xport/ops/control_flow.hpp>
 #include <xport/ops/conv.hpp>
 #include <xport/ops/creation.hpp>
 #include <xport/ops/data_dependent.hpp>
@@ -24,9 +25,9 @@ namespace xport::ops {
 
 //! @brief Every op of xport: elementwise, reductions, linear algebra, convolution,
 //! pooling, normalization, embedding, dropout, attention, shapes, creation, indexing and
-//! data-dependent ops (names are unique: checked at compile time).
+//! data-dependent ops, and control flow (`higher_order::cond`) (names are unique: checked at compile time).
 using default_op_set = elementwise_ops::join<reduction_ops>::join<linalg_ops>::join<conv_ops>::join<
     pool_ops>::join<norm_ops>::join<embedding_ops>::join<dropout_ops>::join<attention_ops>::
-    join<shape_ops>::join<creation_ops>::join<indexing_ops>::join<data_dependent_ops>;
+    join<shape_ops>::join<creation_ops>::join<indexing_ops>::join<data_dependent_ops>::join<control_flow_ops>;
 
 } // namespace xport::ops

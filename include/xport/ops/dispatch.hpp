@@ -10,10 +10,26 @@
 #include <xport/core/source_location.hpp>
 #include <xport/ops/schema.hpp>
 
+#include <functional>
 #include <initializer_list>
+#include <optional>
 #include <span>
+#include <string>
 
 namespace xport::ops {
+
+//! @brief A branch of `xport::cond` as an interceptor receives it: the user's function,
+//! called on the operands (fake tensors while tracing), returning its tensors.
+using branch_function = std::function<tensor_list(std::span<Tensor const>)>;
+
+//! @brief One `xport::cond` call as an interceptor receives it.
+struct cond_call {
+  Tensor pred;                          //!< the predicate tensor, or undefined
+  std::optional<SymBool> pred_relation; //!< the predicate over sizes, when `pred` is undefined
+  branch_function true_fn;              //!< run when the predicate holds
+  branch_function false_fn;             //!< run otherwise
+  std::span<Tensor const> operands;     //!< what both branches are called on
+};
 
 //! @brief Receives every op call made on this thread while installed (see
 //! `interceptor_scope`). Export's tracer implements it to record nodes on fake tensors.
@@ -31,6 +47,15 @@ public:
   virtual SymInt scalar_value(Tensor const& scalar, source_location const& where) {
     (void)scalar;
     throw unsupported_error("this interceptor cannot give the value of a tensor as an integer (at "
+                            + std::string(where.file_name()) + ":" + std::to_string(where.line())
+                            + ")");
+  }
+  //! @brief Handles one `xport::cond` call: a tracer records both branches as sub-graphs
+  //! of a `higher_order::cond` node. The default refuses.
+  //! @throws unsupported_error unless overridden.
+  virtual tensor_list intercept_cond(cond_call const& call, source_location const& where) {
+    (void)call;
+    throw unsupported_error("this interceptor cannot record xport::cond (at "
                             + std::string(where.file_name()) + ":" + std::to_string(where.line())
                             + ")");
   }

@@ -54,6 +54,13 @@ public:
   //! @brief A size known only when the program runs: an unbacked symbol (`u0`) during
   //! tracing, a placeholder during eager calls (whose kernels compute the real size).
   virtual SymInt unbacked_size() = 0;
+  //! @brief The output metas of the call's sub-graph `i` (a branch of
+  //! `higher_order::cond`), or null when the caller has none (an eager call: such ops run
+  //! only inside a program's interpreter).
+  virtual meta_list const* subgraph_outputs(std::size_t i) {
+    (void)i;
+    return nullptr;
+  }
 };
 
 //! @brief The meta context of eager calls: data-dependent sizes are placeholders (0),
@@ -79,6 +86,22 @@ concept op = requires {
                      meta_context& ctx) {
          { Op::meta(in, a, ctx) } -> std::same_as<meta_list>;
        });
+
+//! @brief An op whose node carries sub-graphs (`higher_order::cond` has two branches):
+//! `Op::subgraphs` says how many. The interpreter of a program runs it, not a kernel.
+template <class Op>
+concept higher_order_op = op<Op> && requires {
+  { Op::subgraphs } -> std::convertible_to<std::size_t>;
+};
+
+//! @brief How many sub-graphs a node of `Op` carries (0 for ordinary ops).
+template <class Op>
+inline constexpr std::size_t subgraph_count = [] {
+  if constexpr (higher_order_op<Op>)
+    return std::size_t{Op::subgraphs};
+  else
+    return std::size_t{0};
+}();
 
 //! @brief Runs `Op`'s meta rule, passing the context when the rule takes one.
 template <op Op>

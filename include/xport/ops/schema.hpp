@@ -43,6 +43,8 @@ struct op_schema {
   //! as when a program is functionalized (`aten::add.Tensor`), which takes the same
   //! attributes and returns the new value of the mutated input 0; null otherwise.
   op_schema const* functional;
+  //! @brief How many sub-graphs a node of this op carries (`higher_order::cond`: 2).
+  std::size_t subgraphs;
 };
 
 namespace detail {
@@ -86,6 +88,7 @@ inline constexpr op_schema schema_of = {
     &detail::schema_functions<Op>::symbolic,
     &detail::schema_functions<Op>::concretize,
     detail::functional_schema<Op>(),
+    subgraph_count<Op>,
 };
 
 //! @brief An in-place op: it names its functional counterpart with

@@ -11,9 +11,12 @@
 
 #include <xport/graph/graph.hpp>
 #include <xport/nn/module_stack.hpp>
+#include <xport/ops/control_flow.hpp>
 #include <xport/ops/dispatch.hpp>
 #include <xport/sym/sym_node.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -47,15 +50,19 @@ public:
   }
 
   //! @brief The graph value `t` stands for: its current value if it is a fake tensor of
-  //! this tracer; for a real tensor, a lifted constant placeholder (one per tensor).
+  //! this tracer; for a real tensor, a lifted constant placeholder (one per tensor). In a
+  //! branch of `cond`, a tensor from outside the branch becomes an extra placeholder
+  //! (one per outer value), which the cond node passes as an operand.
   //! @throws value_error for a fake tensor of another trace.
   graph::value_ref value_of(Tensor const& t) {
     if (t.is_fake()) {
       auto const* v = static_cast<traced_value const*>(t.fake_value().get());
-      if (v == nullptr || v->owner != this)
+      if (v != nullptr && v->owner == this) return v->current;
+      if (v == nullptr || !encloses(v->owner))
         throw value_error("a fake tensor from another export was passed to this one");
-      return v->current;
+      return capture(t);
     }
+    if (parent_ != nullptr) return capture(t); // the outermost trace lifts constants
     for (auto const& [tensor, value] : constants_)
       if (tensor.is_same(t)) return value;
     std::string const name = "c_lifted_tensor_" + std::to_string(constants_.size());
@@ -85,6 +92,7 @@ public:
       }
     }
     bool const in_place = attributes.schema().functional != nullptr;
+    if (in_place && parent_ != nullptr) refuse_mutating_from_a_branch(attributes, inputs.front());
     if (in_place && inputs.front().is_fake()) refuse_mutating_a_view(attributes, args.front());
     ops::boxed_attributes recorded = in_place ? attributes.as_functional() : attributes;
     ops::meta_list outputs;
@@ -94,11 +102,8 @@ public:
       outputs =
           recorded.meta(std::span<ops::tensor_meta const>(metas.data(), metas.size()), context);
     }
-    std::vector<graph::stack_entry> stack;
-    for (module_frame const& frame : current_module_stack())
-      stack.push_back({frame.path, std::string(frame.type)});
     std::uint32_t const node =
-        graph_->add_call(std::move(recorded), std::move(args), outputs, where, std::move(stack));
+        graph_->add_call(std::move(recorded), std::move(args), outputs, where, module_stack());
     if (in_place) {
       // The mutated input now stands for the op's result; the caller keeps its handle.
       Tensor const& self = inputs.front();
@@ -134,6 +139,73 @@ public:
     SymInt const value = sym::expr_node::make(*env_, sym::expr(env_->create_unbacked_symbol()));
     graph_->set_scalar(v.node, value);
     return value;
+  }
+
+  //! @brief Records `xport::cond`: each branch is traced on fake operands into a
+  //! sub-graph of its own (tensors it reads from outside become extra operands of both),
+  //! and one `higher_order::cond` node runs them. A predicate over sizes that the known
+  //! ranges decide runs the branch it picks inline instead, as eager code would.
+  //! @throws value_error, dtype_error, device_error or shape_error when the branches
+  //! return different tensors (the op's meta rule); unsupported_error when a branch
+  //! mutates an operand or an outside tensor, makes a data-dependent size, or calls
+  //! `xport::check`.
+  ops::tensor_list intercept_cond(ops::cond_call const& call,
+                                  source_location const& where) override {
+    ops::cond::attributes attributes;
+    graph::argument pred;
+    if (call.pred_relation) {
+      auto const* node = dynamic_cast<sym::relation_node const*>(call.pred_relation->node().get());
+      if (node == nullptr) throw value_error("cond: the predicate is not a relation of this trace");
+      sym::relation const& r = node->value();
+      if (auto const known = env_->statically_known(r))
+        return (*known ? call.true_fn : call.false_fn)(call.operands);
+      constexpr ops::comparison comparisons[] = {ops::comparison::eq, ops::comparison::ne,
+                                                 ops::comparison::lt, ops::comparison::le,
+                                                 ops::comparison::gt, ops::comparison::ge};
+      attributes.lhs = sym::expr_node::make(*env_, r.lhs);
+      attributes.op = comparisons[static_cast<std::size_t>(r.op)];
+      attributes.rhs = sym::expr_node::make(*env_, r.rhs);
+    } else {
+      pred = value_of(call.pred);
+    }
+    std::vector<graph::value_ref> operands;
+    for (Tensor const& t : call.operands)
+      operands.push_back(value_of(t));
+    std::size_t const k = cond_count_++;
+    branch on_true = trace_branch(call.true_fn, operands, "true_graph_" + std::to_string(k));
+    branch on_false = trace_branch(call.false_fn, operands, "false_graph_" + std::to_string(k));
+
+    // Both branches take the same operands: the given ones, then every outside value
+    // either branch read.
+    for (branch const* b : {&on_true, &on_false})
+      for (auto const& [outer, inner] : b->captures)
+        if (std::find(operands.begin(), operands.end(), outer) == operands.end())
+          operands.push_back(outer);
+    on_true.take(operands, *graph_);
+    on_false.take(operands, *graph_);
+
+    std::vector<graph::argument> args{pred};
+    boost::container::small_vector<ops::tensor_meta, 4> metas{
+        pred ? graph_->meta(*pred) : ops::tensor_meta{.sizes = {}, .defined = false}};
+    for (graph::value_ref v : operands) {
+      args.emplace_back(v);
+      metas.push_back(graph_->meta(v));
+    }
+    ops::boxed_attributes boxed = ops::boxed_attributes::of<ops::cond>(std::move(attributes));
+    ops::meta_list outputs;
+    {
+      sym::guard_scope const scope(ops::cond::name, where);
+      branch_outputs context(on_true.graph->output_metas(), on_false.graph->output_metas());
+      outputs = boxed.meta(std::span<ops::tensor_meta const>(metas.data(), metas.size()), context);
+    }
+    std::uint32_t const node =
+        graph_->add_call(std::move(boxed), std::move(args), outputs, where, module_stack());
+    graph_->set_subgraphs(node, {{on_true.name, std::move(on_true.graph)},
+                                 {on_false.name, std::move(on_false.graph)}});
+    ops::tensor_list results;
+    for (std::uint32_t i = 0; i < outputs.size(); ++i)
+      results.push_back(fake_for({node, i}, outputs[i]));
+    return results;
   }
 
 private:
@@ -176,6 +248,136 @@ private:
     }
   }
 
+  // A branch of cond being traced: a tracer of its own, appending to its own graph.
+  tracer(sym::ShapeEnv& env, graph::Graph& graph, tracer* parent, std::string branch_name)
+      : env_(&env), graph_(&graph), parent_(parent), branch_(std::move(branch_name)) {}
+
+  bool encloses(tracer const* other) const noexcept {
+    for (tracer const* t = parent_; t != nullptr; t = t->parent_)
+      if (t == other) return true;
+    return false;
+  }
+
+  // An outside value read by this branch: its placeholder here (one per outer value).
+  graph::value_ref capture(Tensor const& t) {
+    graph::value_ref const outer = parent_->value_of(t);
+    for (auto const& [o, inner] : captures_)
+      if (o == outer) return inner;
+    graph::value_ref const inner =
+        graph_->add_placeholder(parent_->graph_->at(outer.node).name, parent_->graph_->meta(outer));
+    captures_.emplace_back(outer, inner);
+    return inner;
+  }
+
+  std::vector<graph::stack_entry> module_stack() const {
+    std::vector<graph::stack_entry> stack;
+    for (module_frame const& frame : current_module_stack())
+      stack.push_back({frame.path, std::string(frame.type)});
+    return stack;
+  }
+
+  // A traced branch: its graph, and the outside values it read (outer, its placeholder).
+  struct branch {
+    std::string name;
+    std::shared_ptr<graph::Graph> graph;
+    std::vector<std::pair<graph::value_ref, graph::value_ref>> captures;
+
+    // Gives the graph one placeholder per value of `operands` (the node's operands, the
+    // given ones first), in that order, ahead of every other node; drops dead code.
+    void take(std::vector<graph::value_ref> const& operands, graph::Graph const& outer) {
+      std::vector<std::uint32_t> order;
+      for (std::size_t k = 0; k < operands.size(); ++k) {
+        if (k < given) {
+          order.push_back(static_cast<std::uint32_t>(k));
+          continue;
+        }
+        auto const it = std::find_if(captures.begin(), captures.end(),
+                                     [&](auto const& c) { return c.first == operands[k]; });
+        order.push_back(it != captures.end()
+                            ? it->second.node
+                            : graph->add_placeholder(outer.at(operands[k].node).name,
+                                                     outer.meta(operands[k]))
+                                  .node);
+      }
+      std::vector<bool> placed(graph->nodes().size(), false);
+      for (std::uint32_t i : order)
+        placed[i] = true;
+      for (std::uint32_t i = 0; i < graph->nodes().size(); ++i)
+        if (!placed[i]) order.push_back(i);
+      graph->reorder(order);
+      graph->eliminate_dead_code();
+    }
+    std::size_t given = 0; // how many operands were given (the rest were read)
+  };
+
+  branch trace_branch(ops::branch_function const& fn, std::vector<graph::value_ref> const& operands,
+                      std::string name) {
+    auto g = std::make_shared<graph::Graph>();
+    tracer child(*env_, *g, this, name);
+    std::vector<Tensor> inputs;
+    for (graph::value_ref v : operands)
+      inputs.push_back(child.add_input(graph_->at(v.node).name, graph_->meta(v)));
+    std::size_t const symbols = env_->symbols().size();
+    std::size_t const asserts = env_->runtime_asserts().size();
+    ops::tensor_list results;
+    {
+      ops::interceptor_scope const scope(child);
+      results = fn(std::span<Tensor const>(inputs.data(), inputs.size()));
+    }
+    std::string const fn_name = name.starts_with("true") ? "true_fn" : "false_fn";
+    if (env_->symbols().size() != symbols) {
+      throw unsupported_error("cond: " + fn_name
+                              + " makes a data-dependent size (item, nonzero, masked_select, "
+                                "...); a branch cannot yet define one: compute it before cond "
+                                "and pass the result as an operand");
+    }
+    if (env_->runtime_asserts().size() != asserts) {
+      throw unsupported_error("cond: " + fn_name
+                              + " calls xport::check; a branch cannot yet assert: check before "
+                                "cond");
+    }
+    std::vector<graph::value_ref> outputs;
+    for (Tensor const& t : results) {
+      if (!t.defined()) throw value_error("cond: " + fn_name + " returned an undefined tensor");
+      outputs.push_back(child.value_of(t));
+    }
+    g->set_outputs(std::move(outputs));
+    branch out{std::move(name), std::move(g), std::move(child.captures_)};
+    out.given = operands.size();
+    return out;
+  }
+
+  // A cond's branches, for its meta rule.
+  class branch_outputs final : public ops::meta_context {
+  public:
+    branch_outputs(ops::meta_list on_true, ops::meta_list on_false)
+        : branches_{std::move(on_true), std::move(on_false)} {}
+    SymInt unbacked_size() override {
+      throw value_error("cond: the branches' outputs make no data-dependent sizes");
+    }
+    ops::meta_list const* subgraph_outputs(std::size_t i) override {
+      return i < 2 ? &branches_[i] : nullptr;
+    }
+
+  private:
+    ops::meta_list branches_[2];
+  };
+
+  // In a branch of cond, only tensors the branch made may be updated in place.
+  void refuse_mutating_from_a_branch(ops::boxed_attributes const& attributes,
+                                     Tensor const& self) const {
+    auto const* v = self.is_fake() ? static_cast<traced_value const*>(self.fake_value().get())
+                                   : nullptr;
+    if (v != nullptr && v->owner == this
+        && graph_->at(v->current.node).op != graph::node_op::placeholder)
+      return;
+    throw unsupported_error("cond: '" + std::string(attributes.schema().name) + "' in "
+                            + (branch_.starts_with("true") ? "true_fn" : "false_fn")
+                            + " mutates an operand or a tensor from outside the branch; the "
+                              "branches of cond must not mutate their inputs: return the new "
+                              "value instead");
+  }
+
   class unbacked_context final : public ops::meta_context {
   public:
     explicit unbacked_context(sym::ShapeEnv& env) : env_(&env) {}
@@ -195,6 +397,11 @@ private:
   sym::ShapeEnv* env_;
   graph::Graph* graph_;
   std::vector<std::pair<Tensor, graph::value_ref>> constants_;
+  tracer* parent_ = nullptr; // the enclosing trace, for a branch of cond
+  std::string branch_;       // the branch's sub-graph name (`true_graph_0`)
+  // Outside values this branch read: (the enclosing trace's value, its placeholder here).
+  std::vector<std::pair<graph::value_ref, graph::value_ref>> captures_;
+  std::size_t cond_count_ = 0; // sub-graphs are named true_graph_<k>, false_graph_<k>
 };
 
 } // namespace xport::trace

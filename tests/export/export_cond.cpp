@@ -162,7 +162,7 @@ TEST_CASE("a predicate over sizes: decided per call, or inline when the ranges d
   // A static batch, or a range on one side of 4, decides the predicate while tracing.
   ExportedProgram fixed = export_program(m, std::tuple{zeros({6, 3})});
   CHECK(!mentions(fixed.str(), "higher_order::cond"));
-  CHECK(mentions(fixed.str(), "aten::mul.Tensor(x, other=2.0)"));
+  CHECK(mentions(fixed.str(), "aten::mul.Tensor(args_0, other=2.0)"));
   auto large = Dim("large", {.min = 5, .max = 16});
   ExportedProgram decided = export_program(m, std::tuple{zeros({6, 3})}, {{large, 3}});
   CHECK(!mentions(decided.str(), "higher_order::cond"));

@@ -2,6 +2,7 @@
 // exported one does on random inputs inside the range constraints, keeps the signature,
 // ranges and node metadata, records provenance, and is in the core dialect; erased ops
 // are kept; a user rule for a custom op is applied; a rule that needs a guard is refused.
+#include "export/cond_models.hpp"
 #include "export/models.hpp"
 
 #include <xport/api/item.hpp>
@@ -354,7 +355,7 @@ TEST_CASE("The default table: one rule per composite op") {
   CHECK(covered == 53); // every composite op has a rule
   CHECK(decomp::core_op_set::contains<ops::masked_select>);
   CHECK(decomp::core_op_set::contains<ops::bincount>);
-  CHECK(decomp::core_op_set::size == 117);
+  CHECK(decomp::core_op_set::size == 118);
 }
 
 namespace {
@@ -394,4 +395,30 @@ TEST_CASE("Data-dependent sizes and runtime asserts survive decomposition") {
   CHECK_THROWS_WITH_AS(b.call<Tensor>(x, count(5)),
                        doctest::Contains("Runtime assertion failed for expression u0 <= 4"),
                        constraint_violation);
+}
+
+TEST_CASE("cond: the branches are decomposed too, and the result runs both of them") {
+  Generator gen(21);
+  models::Gate m(gen);
+  ExportedProgram const ep = export_program(m, std::tuple{randn({3, 4}, gen), models::flag(true)},
+                                            {{Dim("n"), 4}, {}}, {.input_names = {"x", "flag"}});
+  CHECK_THROWS_WITH_AS(decomp::verify_core(ep), doctest::Contains("true_graph_0.linear: aten::linear"),
+                       decomp::decomposition_error);
+  ExportedProgram const core = ep.run_decompositions();
+  std::string const text = core.str();
+  INFO(text);
+  decomp::verify_core(core);
+  validate(core);
+  CHECK(text.find("higher_order::cond(flag, true_graph_0, false_graph_0, (x, p_fc_weight, "
+                  "p_fc_bias, relu))")
+        != std::string::npos);
+  CHECK(text.find("aten::linear") == std::string::npos);
+  CHECK(text.find("aten::addmm") != std::string::npos); // inside true_graph_0
+  ExportedModule before = ep.module();
+  ExportedModule after = core.module();
+  for (bool const f : {true, false}) {
+    Tensor const x = randn({5, 4}, gen);
+    CHECK(
+        allclose(after.call<Tensor>(x, models::flag(f)), before.call<Tensor>(x, models::flag(f))));
+  }
 }

@@ -14,6 +14,7 @@
 #include <xport/export/export.hpp>
 #include <xport/export/inspect.hpp>
 
+#include "cond_models.hpp"
 #include "models.hpp"
 
 #include <doctest/doctest.h>
@@ -22,66 +23,17 @@
 #include <tuple>
 
 using namespace xport;
+using models::BySize;
+using models::flag;
+using models::Gate;
+using models::Nested;
+using models::Signed;
 
 namespace {
 
 template <class T>
 bool mentions(std::string const& text, T const& part) {
   return text.find(part) != std::string::npos;
-}
-
-// cos where the sum is positive, sin elsewhere: a data-dependent predicate.
-struct Signed : Module<Signed> {
-  BOOST_HANA_DEFINE_STRUCT(Signed);
-  Tensor forward(Tensor const& x) const {
-    return cond(
-        sum(x) > 0.0, [](Tensor const& v) { return cos(v); }, [](Tensor const& v) { return sin(v); },
-        x);
-  }
-};
-
-// Doubles long batches, shifts short ones: a predicate over the batch size.
-struct BySize : Module<BySize> {
-  BOOST_HANA_DEFINE_STRUCT(BySize);
-  Tensor forward(Tensor const& x) const {
-    return cond(
-        x.sym_size(0) > 4, [](Tensor const& v) { return v * 2.0; },
-        [](Tensor const& v) { return v + 1.0; }, x);
-  }
-};
-
-// The true branch reads the layer's parameters and a value computed before the cond;
-// the false branch reads neither: both get them as operands.
-struct Gate : Module<Gate> {
-  BOOST_HANA_DEFINE_STRUCT(Gate, (nn::Linear, fc));
-  explicit Gate(Generator& gen) : fc(4, 4, gen) {}
-  Tensor forward(Tensor const& x, Tensor const& flag) const {
-    Tensor const h = relu(x);
-    return cond(
-        flag, [&](Tensor const& v) { return fc(v) + h; }, [](Tensor const& v) { return v * 0.5; },
-        x);
-  }
-};
-
-// Two outputs, two operands, and a cond inside a branch.
-struct Nested : Module<Nested> {
-  BOOST_HANA_DEFINE_STRUCT(Nested);
-  std::tuple<Tensor, Tensor> forward(Tensor const& x, Tensor const& y) const {
-    return cond(
-        sum(x) > 0.0,
-        [](Tensor const& a, Tensor const& b) {
-          Tensor const inner = cond(
-              sum(b) > 0.0, [](Tensor const& v) { return v * 3.0; },
-              [](Tensor const& v) { return v - 3.0; }, a);
-          return std::tuple<Tensor, Tensor>(inner, a + b);
-        },
-        [](Tensor const& a, Tensor const& b) { return std::tuple<Tensor, Tensor>(b, a * b); },
-        std::tuple<Tensor, Tensor>(x, y));
-  }
-};
-
-Tensor flag(bool value) {
-  return scalar_tensor(value, {.dtype = dtype::bool_});
 }
 
 } // namespace
@@ -111,18 +63,19 @@ TEST_CASE("eager cond runs the branch the predicate picks") {
 TEST_CASE("a data-dependent predicate: one cond node, both branches as sub-graphs") {
   Signed m;
   auto batch = Dim("batch", {.min = 2, .max = 32});
-  ExportedProgram ep = export_program(m, std::tuple{from({1.0f, 2.0f, 3.0f})}, sym::dynamic_shapes({sym::shape_spec{batch}}),
-                                      {.input_names = {"x"}});
+  ExportedProgram ep =
+      export_program(m, std::tuple{from({1.0f, 2.0f, 3.0f})},
+                     sym::dynamic_shapes({sym::shape_spec{batch}}), {.input_names = {"x"}});
   std::string const text = ep.str();
   INFO(text);
   CHECK(mentions(text, "gt: \"b8[]\" = aten::gt.Scalar(sum, other=0.0)"));
   CHECK(mentions(text, "cond: \"f32[s0]\" = higher_order::cond(gt, true_graph_0, "
-                       "false_graph_0, (x,))  # export_cond.cpp:"));
+                       "false_graph_0, (x,))  # cond_models.hpp:"));
   CHECK(mentions(text, "        return (cond,)\n"
                        "\n"
                        "    class true_graph_0:\n"
                        "        def forward(self, x: \"f32[s0]\"):\n"
-                       "            cos: \"f32[s0]\" = aten::cos(x)  # export_cond.cpp:"));
+                       "            cos: \"f32[s0]\" = aten::cos(x)  # cond_models.hpp:"));
   CHECK(mentions(text, "            return (cos,)\n"
                        "\n"
                        "    class false_graph_0:\n"
@@ -172,9 +125,8 @@ TEST_CASE("a predicate over sizes: decided per call, or inline when the ranges d
 TEST_CASE("values a branch reads from outside become operands of both branches") {
   Generator gen(5);
   Gate m(gen);
-  ExportedProgram ep =
-      export_program(m, std::tuple{randn({3, 4}, gen), flag(true)}, {{Dim("n"), 4}, {}},
-                     {.input_names = {"x", "flag"}});
+  ExportedProgram ep = export_program(m, std::tuple{randn({3, 4}, gen), flag(true)},
+                                      {{Dim("n"), 4}, {}}, {.input_names = {"x", "flag"}});
   std::string const text = ep.str();
   INFO(text);
   CHECK(mentions(text, "higher_order::cond(flag, true_graph_0, false_graph_0, (x, p_fc_weight, "
@@ -197,8 +149,10 @@ TEST_CASE("values a branch reads from outside become operands of both branches")
 
 TEST_CASE("several outputs and operands, and a cond inside a branch") {
   Nested m;
-  ExportedProgram ep = export_program(m, std::tuple{from({1.0f, 2.0f}), from({3.0f, 4.0f})},
-                                      sym::dynamic_shapes({sym::shape_spec{Dim("n")}, sym::shape_spec{Dim("n")}}), {.input_names = {"x", "y"}});
+  ExportedProgram ep =
+      export_program(m, std::tuple{from({1.0f, 2.0f}), from({3.0f, 4.0f})},
+                     sym::dynamic_shapes({sym::shape_spec{Dim("n")}, sym::shape_spec{Dim("n")}}),
+                     {.input_names = {"x", "y"}});
   std::string const text = ep.str();
   INFO(text);
   CHECK(mentions(text, "cond: \"(f32[s0], f32[s0])\" = higher_order::cond(gt, true_graph_0, "
@@ -225,9 +179,8 @@ TEST_CASE("several outputs and operands, and a cond inside a branch") {
 TEST_CASE("the verifier checks sub-graphs against their node") {
   Generator gen(5);
   Gate m(gen);
-  ExportedProgram ep =
-      export_program(m, std::tuple{randn({3, 4}, gen), flag(true)}, {{Dim("n"), 4}, {}},
-                     {.input_names = {"x", "flag"}});
+  ExportedProgram ep = export_program(m, std::tuple{randn({3, 4}, gen), flag(true)},
+                                      {{Dim("n"), 4}, {}}, {.input_names = {"x", "flag"}});
   std::uint32_t node = 0;
   while (ep.graph.at(node).subgraphs.empty())
     ++node;
@@ -264,8 +217,7 @@ struct Mismatch : Module<Mismatch> {
   BOOST_HANA_DEFINE_STRUCT(Mismatch);
   Tensor forward(Tensor const& x) const {
     return cond(
-        sum(x) > 0.0, [](Tensor const& v) { return v; }, [](Tensor const& v) { return sum(v); },
-        x);
+        sum(x) > 0.0, [](Tensor const& v) { return v; }, [](Tensor const& v) { return sum(v); }, x);
   }
 };
 

@@ -54,7 +54,8 @@ requires(std::same_as<T, Tensor>&&...) struct branch_result<std::tuple<T...>> : 
   static std::tuple<T...> from_list(ops::tensor_list const& list) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return std::tuple<T...>(list.at(I)...);
-    }(std::index_sequence_for<T...>{});
+    }
+    (std::index_sequence_for<T...>{});
   }
 };
 
@@ -64,7 +65,8 @@ ops::branch_function as_branch(Fn& fn) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       using R = std::remove_cvref_t<decltype(fn(in[I]...))>;
       return branch_result<R>::to_list(fn(in[I]...));
-    }(std::make_index_sequence<N>{});
+    }
+    (std::make_index_sequence<N>{});
   };
 }
 
@@ -102,8 +104,9 @@ requires(std::same_as<Operands, Tensor>&&...) auto cond(
     P const& pred, TrueFn&& true_fn, FalseFn&& false_fn, std::tuple<Operands...> const& operands,
     source_location const& where = source_location::current()) {
   using R = std::remove_cvref_t<std::invoke_result_t<TrueFn&, Operands const&...>>;
-  static_assert(std::is_same_v<R, std::remove_cvref_t<std::invoke_result_t<FalseFn&, Operands const&...>>>,
-                "xport::cond: true_fn and false_fn must return the same type");
+  static_assert(
+      std::is_same_v<R, std::remove_cvref_t<std::invoke_result_t<FalseFn&, Operands const&...>>>,
+      "xport::cond: true_fn and false_fn must return the same type");
   static_assert(detail::branch_result<R>::value,
                 "xport::cond: a branch must return a Tensor, a std::tuple of Tensors or a "
                 "std::vector<Tensor>");
@@ -123,9 +126,8 @@ requires(std::same_as<Operands, Tensor>&&...) auto cond(
       else
         return pick(ops::cond::holds(pred));
     }
-    std::array<Tensor, sizeof...(Operands)> const inputs =
-        std::apply([](auto const&... t) { return std::array<Tensor, sizeof...(Operands)>{t...}; },
-                   operands);
+    std::array<Tensor, sizeof...(Operands)> const inputs = std::apply(
+        [](auto const&... t) { return std::array<Tensor, sizeof...(Operands)>{t...}; }, operands);
     ops::cond_call call{.pred = {},
                         .pred_relation = std::nullopt,
                         .true_fn = detail::as_branch<TrueFn, sizeof...(Operands)>(true_fn),

@@ -164,23 +164,12 @@ inline bool same_meta(ops::tensor_meta const& a, ops::tensor_meta const& b,
   return true;
 }
 
-inline ExportedProgram decompose(ExportedProgram const& ep, decomposition_table const& table,
-                                 sym::ShapeEnv& env) {
-  ExportedProgram out;
-  out.signature = ep.signature;
-  out.state_dict = ep.state_dict;
-  out.constants = ep.constants;
-  out.range_constraints = ep.range_constraints;
-  out.contract = ep.contract;
-  out.in_spec = ep.in_spec;
-  out.out_spec = ep.out_spec;
-  out.input_paths = ep.input_paths;
-  out.input_constants = ep.input_constants;
-  out.module_call_graph = ep.module_call_graph;
-  out.shape_env = ep.shape_env;
-
-  replayer replay(env, out.graph, table);
-  auto const& nodes = ep.graph.nodes();
+// `in` with every op of the table rewritten, its sub-graphs (cond's branches) too.
+inline graph::Graph decompose_graph(graph::Graph const& in, decomposition_table const& table,
+                                    sym::ShapeEnv& env) {
+  graph::Graph out;
+  replayer replay(env, out, table);
+  auto const& nodes = in.nodes();
   std::vector<std::vector<graph::value_ref>> mapped(nodes.size());
   auto remap = [&](graph::argument const& a) -> graph::argument {
     if (!a) return std::nullopt;
@@ -190,8 +179,10 @@ inline ExportedProgram decompose(ExportedProgram const& ep, decomposition_table 
     graph::node const& n = nodes[i];
     switch (n.op) {
     case graph::node_op::placeholder: {
-      graph::value_ref const v = out.graph.add_placeholder(n.name, n.values.at(0));
-      if (out.graph.at(v.node).name != n.name)
+      graph::value_ref const v =
+          n.values.empty() ? graph::value_ref{out.add_scalar_placeholder(n.name, *n.scalar)}
+                           : out.add_placeholder(n.name, n.values.at(0));
+      if (out.at(v.node).name != n.name)
         throw decomposition_error("placeholder '" + n.name + "' could not keep its name");
       mapped[i] = {v};
       break;
@@ -203,9 +194,16 @@ inline ExportedProgram decompose(ExportedProgram const& ep, decomposition_table 
         for (graph::argument const& a : n.args)
           args.push_back(remap(a));
         std::uint32_t const node =
-            out.graph.add_call(*n.target, std::move(args), n.values, n.where, n.module_stack);
-        if (n.scalar) out.graph.set_scalar(node, *n.scalar);
-        out.graph.set_from(node, n.from.empty() ? n.name : n.from);
+            out.add_call(*n.target, std::move(args), n.values, n.where, n.module_stack);
+        if (n.scalar) out.set_scalar(node, *n.scalar);
+        out.set_from(node, n.from.empty() ? n.name : n.from);
+        if (!n.subgraphs.empty()) {
+          std::vector<graph::subgraph> branches;
+          for (graph::subgraph const& b : n.subgraphs)
+            branches.push_back({b.name, std::make_shared<graph::Graph const>(
+                                            decompose_graph(*b.graph, table, env))});
+          out.set_subgraphs(node, std::move(branches));
+        }
         for (std::uint32_t k = 0; k < n.values.size(); ++k)
           mapped[i].push_back({node, k});
         break;
@@ -240,9 +238,9 @@ inline ExportedProgram decompose(ExportedProgram const& ep, decomposition_table 
       }
       for (std::size_t k = 0; k < results.size(); ++k) {
         graph::value_ref const v = replay.value_of(results[k], rule->name);
-        if (!same_meta(out.graph.meta(v), n.values[k], env)) {
+        if (!same_meta(out.meta(v), n.values[k], env)) {
           throw decomposition_error(what() + " computed output " + std::to_string(k) + " as "
-                                    + out.graph.meta(v).str() + " where the op gives "
+                                    + out.meta(v).str() + " where the op gives "
                                     + n.values[k].str());
         }
         mapped[i].push_back(v);
@@ -253,11 +251,29 @@ inline ExportedProgram decompose(ExportedProgram const& ep, decomposition_table 
       break;
     }
   }
-  std::vector<graph::value_ref> values;
-  for (output_spec const& o : ep.signature.outputs)
-    if (o.value) values.push_back(*remap(*o.value));
-  out.graph.set_outputs(values);
-  out.graph.eliminate_dead_code();
+  std::vector<graph::value_ref> outputs;
+  for (graph::value_ref v : in.outputs())
+    outputs.push_back(*remap(v));
+  out.set_outputs(std::move(outputs));
+  out.eliminate_dead_code();
+  return out;
+}
+
+inline ExportedProgram decompose(ExportedProgram const& ep, decomposition_table const& table,
+                                 sym::ShapeEnv& env) {
+  ExportedProgram out;
+  out.signature = ep.signature;
+  out.state_dict = ep.state_dict;
+  out.constants = ep.constants;
+  out.range_constraints = ep.range_constraints;
+  out.contract = ep.contract;
+  out.in_spec = ep.in_spec;
+  out.out_spec = ep.out_spec;
+  out.input_paths = ep.input_paths;
+  out.input_constants = ep.input_constants;
+  out.module_call_graph = ep.module_call_graph;
+  out.shape_env = ep.shape_env;
+  out.graph = decompose_graph(ep.graph, table, env);
   std::vector<graph::value_ref> const final_values = out.graph.outputs();
   std::size_t next = 0;
   for (output_spec& o : out.signature.outputs)
@@ -293,16 +309,22 @@ inline ExportedProgram run_decompositions(ExportedProgram const& ep,
 }
 
 //! @brief The call nodes of `ep` whose op is neither core nor kept by `table` (erased
-//! from it), as `name: op` lines; empty when `ep` is in the core dialect.
+//! from it), as `name: op` lines (`true_graph_0.linear: aten::linear` inside a branch);
+//! empty when `ep` is in the core dialect.
 inline std::vector<std::string> non_core_nodes(ExportedProgram const& ep,
                                                decomposition_table const& table) {
   std::vector<std::string> out;
-  for (graph::node const& n : ep.graph.nodes()) {
-    if (n.op != graph::node_op::call_function) continue;
-    ops::op_schema const& s = n.target->schema();
-    if (s.kind == ops::op_kind::core || table.keeps(s.name)) continue;
-    out.push_back(n.name + ": " + std::string(s.name));
-  }
+  auto visit = [&](auto const& self, graph::Graph const& g, std::string const& prefix) -> void {
+    for (graph::node const& n : g.nodes()) {
+      if (n.op != graph::node_op::call_function) continue;
+      ops::op_schema const& s = n.target->schema();
+      if (s.kind != ops::op_kind::core && !table.keeps(s.name))
+        out.push_back(prefix + n.name + ": " + std::string(s.name));
+      for (graph::subgraph const& b : n.subgraphs)
+        self(self, *b.graph, prefix + b.name + ".");
+    }
+  };
+  visit(visit, ep.graph, "");
   return out;
 }
 

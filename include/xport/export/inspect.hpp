@@ -92,15 +92,14 @@ inline void validate_graph(graph::Graph const& g, op_lookup const& lookup,
       std::vector<std::uint32_t> const placeholders = s.graph->placeholders();
       if (placeholders.size() + 1 != inputs.size()) {
         invalid(name, "its sub-graph '" + s.name + "' has " + std::to_string(placeholders.size())
-                          + " placeholders for " + std::to_string(inputs.size() - 1)
-                          + " operands");
+                          + " placeholders for " + std::to_string(inputs.size() - 1) + " operands");
       }
       for (std::size_t k = 0; k < placeholders.size(); ++k) {
         graph::node const& p = s.graph->at(placeholders[k]);
         if (p.values.size() != 1 || !same_meta(inputs[k + 1], p.values[0], false)) {
           invalid(name, "operand " + std::to_string(k) + " (" + inputs[k + 1].str()
-                            + ") does not match placeholder '" + p.name + "' of '" + s.name
-                            + "' (" + metas_text(p.values) + ")");
+                            + ") does not match placeholder '" + p.name + "' of '" + s.name + "' ("
+                            + metas_text(p.values) + ")");
         }
       }
       branch_outputs.push_back(s.graph->output_metas());
@@ -112,8 +111,8 @@ inline void validate_graph(graph::Graph const& g, op_lookup const& lookup,
     for (std::size_t k = 0; same && k < expected.size(); ++k)
       same = same_meta(expected[k], n.values[k], true);
     if (!same) {
-      invalid(name, "its recorded values (" + metas_text(n.values) + ") differ from its meta rule's ("
-                        + metas_text(expected) + ")");
+      invalid(name, "its recorded values (" + metas_text(n.values)
+                        + ") differ from its meta rule's (" + metas_text(expected) + ")");
     }
   }
 }

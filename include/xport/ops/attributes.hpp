@@ -157,8 +157,10 @@ bool attributes_equal(T const& a, T const& b) {
     using field = std::remove_cvref_t<decltype(x)>;
     if constexpr (hana_struct<field>) {
       equal = equal && attributes_equal(x, y);
-    } else if constexpr (std::same_as<field, SymInt> || std::same_as<field, std::vector<SymInt>>
-                         || std::same_as<field, std::optional<SymInt>>) {
+    } else if constexpr (
+        std::same_as<
+            field,
+            SymInt> || std::same_as<field, std::vector<SymInt>> || std::same_as<field, std::optional<SymInt>>) {
       std::ostringstream left, right; // symbolic values compare by expression
       format_attribute(left, x);
       format_attribute(right, y);

@@ -60,8 +60,7 @@ struct cond {
       }
     }
     for (std::size_t k = 1; k < in.size(); ++k)
-      if (!in[k].defined)
-        throw value_error("cond: operand " + std::to_string(k - 1) + " is None");
+      if (!in[k].defined) throw value_error("cond: operand " + std::to_string(k - 1) + " is None");
     meta_list const* on_true = context.subgraph_outputs(0);
     meta_list const* on_false = context.subgraph_outputs(1);
     if (on_true == nullptr || on_false == nullptr) {

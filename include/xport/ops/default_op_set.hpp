@@ -25,9 +25,11 @@ namespace xport::ops {
 
 //! @brief Every op of xport: elementwise, reductions, linear algebra, convolution,
 //! pooling, normalization, embedding, dropout, attention, shapes, creation, indexing and
-//! data-dependent ops, and control flow (`higher_order::cond`) (names are unique: checked at compile time).
-using default_op_set = elementwise_ops::join<reduction_ops>::join<linalg_ops>::join<conv_ops>::join<
-    pool_ops>::join<norm_ops>::join<embedding_ops>::join<dropout_ops>::join<attention_ops>::
-    join<shape_ops>::join<creation_ops>::join<indexing_ops>::join<data_dependent_ops>::join<control_flow_ops>;
+//! data-dependent ops, and control flow (`higher_order::cond`) (names are unique: checked at
+//! compile time).
+using default_op_set =
+    elementwise_ops::join<reduction_ops>::join<linalg_ops>::join<conv_ops>::join<pool_ops>::join<
+        norm_ops>::join<embedding_ops>::join<dropout_ops>::join<attention_ops>::join<shape_ops>::
+        join<creation_ops>::join<indexing_ops>::join<data_dependent_ops>::join<control_flow_ops>;
 
 } // namespace xport::ops

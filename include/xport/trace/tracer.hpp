@@ -293,11 +293,11 @@ private:
         }
         auto const it = std::find_if(captures.begin(), captures.end(),
                                      [&](auto const& c) { return c.first == operands[k]; });
-        order.push_back(it != captures.end()
-                            ? it->second.node
-                            : graph->add_placeholder(outer.at(operands[k].node).name,
-                                                     outer.meta(operands[k]))
-                                  .node);
+        order.push_back(
+            it != captures.end()
+                ? it->second.node
+                : graph->add_placeholder(outer.at(operands[k].node).name, outer.meta(operands[k]))
+                      .node);
       }
       std::vector<bool> placed(graph->nodes().size(), false);
       for (std::uint32_t i : order)
@@ -366,8 +366,8 @@ private:
   // In a branch of cond, only tensors the branch made may be updated in place.
   void refuse_mutating_from_a_branch(ops::boxed_attributes const& attributes,
                                      Tensor const& self) const {
-    auto const* v = self.is_fake() ? static_cast<traced_value const*>(self.fake_value().get())
-                                   : nullptr;
+    auto const* v =
+        self.is_fake() ? static_cast<traced_value const*>(self.fake_value().get()) : nullptr;
     if (v != nullptr && v->owner == this
         && graph_->at(v->current.node).op != graph::node_op::placeholder)
       return;

@@ -3,9 +3,11 @@
 // says).
 #pragma once
 
+#include <xport/api/control_flow.hpp>
 #include <xport/api/data_dependent.hpp>
 #include <xport/api/elementwise.hpp>
 #include <xport/api/item.hpp>
+#include <xport/api/reduction.hpp>
 #include <xport/api/shape.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/core/generator.hpp>
@@ -46,6 +48,25 @@ inline xport::ExportedProgram head() {
   return xport::export_program(
       m, std::tuple{x, xport::scalar_tensor(3, {.dtype = xport::dtype::int64})}, {},
       {.input_names = {"x", "count"}});
+}
+
+// A branch picked by the data (cos or a scaled copy), the true one reading a parameter:
+// sub-graphs in the archive.
+struct Branches : xport::Module<Branches> {
+  BOOST_HANA_DEFINE_STRUCT(Branches, (xport::Tensor, scale));
+  Branches() : scale(xport::full({3}, 0.5)) {}
+  xport::Tensor forward(xport::Tensor const& x) const {
+    return xport::cond(
+        xport::sum(x) > 0.0, [&](xport::Tensor const& v) { return xport::cos(v) * scale; },
+        [](xport::Tensor const& v) { return v * 2.0; }, x);
+  }
+};
+
+inline xport::ExportedProgram branches() {
+  Branches m;
+  auto rows = xport::Dim("rows", {.min = 2, .max = 8});
+  return xport::export_program(m, std::tuple{xport::ones({4, 3})}, {{rows, 3}},
+                               {.input_names = {"x"}});
 }
 
 } // namespace golden

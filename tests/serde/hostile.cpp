@@ -41,6 +41,11 @@ std::vector<std::byte> const& head() {
   return bytes;
 }
 
+std::vector<std::byte> const& branches() {
+  static auto const bytes = read_file(golden_dir() / "branches.xpt");
+  return bytes;
+}
+
 // The archive `bytes` rebuilt with `edit` applied to its entries (name -> bytes).
 std::vector<std::byte>
 rebuild(std::vector<std::byte> const& bytes,
@@ -172,7 +177,10 @@ TEST_CASE("wrong magic, other archives, an unknown schema major") {
     entries[0].second = {std::byte{'p'}, std::byte{'t'}, std::byte{'2'}};
   });
   CHECK_REFUSED(pt2, "PyTorch .pt2 archive");
-  auto const newer = with_json(linear_relu(), [](auto& j) { j["schema_version"]["major"] = 2; });
+  auto const newer = with_json(linear_relu(), [](auto& j) {
+    j["schema_version"]["major"] = 2;
+    j["schema_version"]["minor"] = 0;
+  });
   CHECK_REFUSED(newer, "schema version 2.0, but this xport reads major version 1 (it was "
                        "written by a newer xport; upgrade xport to read it)");
   auto const text = with_json(linear_relu(), [](auto&) {});
@@ -191,7 +199,10 @@ TEST_CASE("schema minors: a newer minor's extra fields are ignored, an older one
   CHECK(load_from_bytes(newer).str() == load_from_bytes(linear_relu()).str());
   // 1.0 is the first version; this archive lacks every field marked optional in
   // docs/format.md, as one written before they were added would.
+  // The fields of 1.1 (a call's `subgraphs`) are absent from 1.0 files: linear_relu has
+  // no cond, and loads as it did.
   auto const older = with_json(linear_relu(), [](auto& j) {
+    j["schema_version"]["minor"] = 0;
     j.erase("module_call_graph");
     for (auto& n : j["graph"]["nodes"]) {
       n.erase("where");
@@ -339,4 +350,45 @@ TEST_CASE("saving is atomic: a failure mid-write leaves the old file and no temp
   CHECK_THROWS_WITH_AS(load(dir / "absent.xpt"), doctest::Contains("cannot open"),
                        serialization_error);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("sub-graphs: missing, miscounted, misnamed references, wrong operands, deep nesting") {
+  CHECK(load_from_bytes(branches()).str().find("class true_graph_0:") != std::string::npos);
+  auto edit = [](auto change) {
+    return with_json(branches(), [&](auto& j) { change(node_named(j, "cond")); });
+  };
+  CHECK_REFUSED(edit([](auto& cond) { cond["subgraphs"][0].erase("graph"); }),
+                "graph.nodes[4] ('cond').subgraphs[0]");
+  CHECK_REFUSED(edit([](auto& cond) { cond["subgraphs"].erase(1); }),
+                "graph.nodes[4] ('cond').subgraphs: graph: node 'cond' takes 2 sub-graphs, not 1");
+  CHECK_REFUSED(edit([](auto& cond) { cond.erase("subgraphs"); }),
+                "node 'cond': carries 0 sub-graphs, but 'higher_order::cond' takes 2");
+  // A branch's names are its own: it cannot read the outer graph's nodes.
+  CHECK_REFUSED(edit([](auto& cond) {
+                  for (auto& n : cond["subgraphs"][0]["graph"]["nodes"])
+                    if (n["name"] == "cos") n["args"][0]["node"] = "sum";
+                }),
+                "refers to 'sum', which is not a node defined before this one");
+  CHECK_REFUSED(edit([](auto& cond) {
+                  cond["args"][2] = {{"node", "x"}, {"output", 0}};
+                }),
+                "operand 1 (f32[s0, 3]) does not match placeholder 'c_scale' of 'true_graph_0' "
+                "(f32[3])");
+  CHECK_REFUSED(edit([](auto& cond) {
+                  auto& nodes = cond["subgraphs"][1]["graph"]["nodes"];
+                  nodes.back()["args"][0] = {{"node", "c_scale"}, {"output", 0}};
+                }),
+                "output 0 is f32[s0, 3] from true_fn and f32[3] from false_fn");
+  // Sub-graphs 20 deep: refused before anything is built from them.
+  CHECK_REFUSED(edit([](auto& cond) {
+                  nlohmann::json inner = cond;
+                  for (int level = 0; level < 20; ++level) {
+                    nlohmann::json outer = cond;
+                    outer["args"] = nlohmann::json::array(); // no references to resolve
+                    outer["subgraphs"][0]["graph"]["nodes"] = nlohmann::json::array({inner});
+                    inner = std::move(outer);
+                  }
+                  cond = std::move(inner);
+                }),
+                "sub-graphs nest deeper than 16 levels");
 }

@@ -3,6 +3,7 @@
 // and BatchNorm in training mode (buffer mutations): the loaded program prints the same,
 // validates, has bit-identical weights (shared storages still shared) and computes the
 // same outputs on random inputs inside its range constraints.
+#include "export/cond_models.hpp"
 #include "export/models.hpp"
 #include "serde/golden_models.hpp"
 
@@ -213,7 +214,9 @@ TEST_CASE("integer (SymInt) inputs, dynamic and specialized, survive a round tri
 TEST_CASE("golden archives: the writer's bytes are pinned, and the goldens load") {
   auto const dir = std::filesystem::path(__FILE__).parent_path() / "golden";
   std::pair<char const*, ExportedProgram> const programs[] = {
-      {"linear_relu", golden::linear_relu()}, {"head", golden::head()}};
+      {"linear_relu", golden::linear_relu()},
+      {"head", golden::head()},
+      {"branches", golden::branches()}};
   for (auto const& [name, ep] : programs) {
     INFO(name);
     std::vector<std::byte> const bytes = save_to_bytes(ep);
@@ -292,4 +295,47 @@ TEST_CASE("equalities, derived dims and divisibility survive a round trip, check
   CHECK_THROWS_WITH_AS(rows.module().call<Tensor>(zeros({6})),
                        doctest::Contains("Expected input x.shape[0] = 6 to be of the form 4*s0"),
                        constraint_violation);
+}
+
+TEST_CASE("cond: both branches survive a round trip, nested ones and decomposed ones too") {
+  Generator gen{9};
+  models::Signed signed_;
+  auto n = Dim("n", {.min = 2, .max = 16});
+  ExportedProgram const by_sign =
+      round_trip(export_program(signed_, std::tuple{randn({4}, gen)},
+                                sym::dynamic_shapes({sym::shape_spec{n}}), {.input_names = {"x"}}));
+  models::BySize by_size;
+  ExportedProgram const sized = round_trip(
+      export_program(by_size, std::tuple{randn({6, 3}, gen)}, {{n, 3}}, {.input_names = {"x"}}));
+  CHECK(sized.str().find("higher_order::cond(s0 > 4, true_graph_0") != std::string::npos);
+  models::Gate gate(gen);
+  ExportedProgram const gated =
+      export_program(gate, std::tuple{randn({3, 4}, gen), models::flag(true)}, {{n, 4}, {}},
+                     {.input_names = {"x", "flag"}});
+  ExportedProgram const gated_back = round_trip(gated);
+  ExportedProgram const core_back = round_trip(gated.run_decompositions());
+  models::Nested nested;
+  ExportedProgram const nested_back = round_trip(export_program(
+      nested, std::tuple{randn({3}, gen), randn({3}, gen)},
+      sym::dynamic_shapes({sym::shape_spec{n}, sym::shape_spec{n}}), {.input_names = {"x", "y"}}));
+
+  for (std::int64_t rows : {2, 5, 16}) {
+    Tensor const x = randn({rows}, gen);
+    CHECK(allclose(by_sign.module().call<Tensor>(x), signed_(x)));
+    CHECK(allclose(by_sign.module().call<Tensor>(-x), signed_(-x)));
+    Tensor const m = randn({rows, 3}, gen);
+    CHECK(allclose(sized.module().call<Tensor>(m), by_size(m)));
+    Tensor const g = randn({rows, 4}, gen);
+    for (bool const f : {true, false}) {
+      CHECK(
+          allclose(gated_back.module().call<Tensor>(g, models::flag(f)), gate(g, models::flag(f))));
+      CHECK(
+          allclose(core_back.module().call<Tensor>(g, models::flag(f)), gate(g, models::flag(f))));
+    }
+    Tensor const y = randn({rows}, gen);
+    auto [a, b] = nested_back.module().call<std::tuple<Tensor, Tensor>>(x, y);
+    auto [ea, eb] = nested(x, y);
+    CHECK(allclose(a, ea));
+    CHECK(allclose(b, eb));
+  }
 }

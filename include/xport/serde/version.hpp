@@ -20,6 +20,6 @@ struct schema_version {
 };
 
 //! @brief The version this xport writes: 1.0.
-inline constexpr schema_version current_schema_version{1, 0};
+inline constexpr schema_version current_schema_version{1, 1};
 
 } // namespace xport::serde

@@ -41,6 +41,7 @@ using in_json = nlohmann::json;
 
 // Limits that keep a hostile file from driving recursion or work without bound.
 inline constexpr int max_depth = 32;                // nested expressions / tree specs
+inline constexpr std::size_t max_graph_depth = 16;  // sub-graphs in sub-graphs
 inline constexpr std::size_t max_expr_items = 4096; // terms, factors and atoms per expression
 inline constexpr std::int64_t max_exponent = 64;
 

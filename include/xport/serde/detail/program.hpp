@@ -106,40 +106,18 @@ inline out_json encode_tensor(std::string const& name, Tensor const& t, storage_
   return obj;
 }
 
+inline out_json encode_ref(graph::Graph const& g, graph::value_ref v) {
+  out_json r = out_json::object();
+  r["node"] = g.at(v.node).name;
+  r["output"] = v.index;
+  return r;
+}
+
+// `{"nodes": [...]}` for `g`; a call's sub-graphs are nested in it (`subgraphs`).
 template <class OpSet>
-out_json encode_program(ExportedProgram const& ep, storage_table& table) {
+out_json encode_graph(graph::Graph const& g) {
   auto const& codecs = op_codecs<OpSet>::by_schema();
-  graph::Graph const& g = ep.graph;
-  auto ref = [&](graph::value_ref v) {
-    out_json r = out_json::object();
-    r["node"] = g.at(v.node).name;
-    r["output"] = v.index;
-    return r;
-  };
-
-  out_json root = out_json::object();
-  root["format"] = "xport.exported_program";
-  root["schema_version"] = {{"major", current_schema_version.major},
-                            {"minor", current_schema_version.minor}};
-  root["byteorder"] = "little";
-
-  out_json env = out_json::object();
-  env["specialize_zero_one"] = ep.shape_env ? ep.shape_env->settings().specialize_zero_one : true;
-  out_json symbols = out_json::array();
-  if (ep.shape_env) {
-    for (sym::symbol_info const& s : ep.shape_env->symbols()) {
-      out_json o = out_json::object();
-      o["name"] = sym::to_string(s.sym);
-      o["hint"] = s.hint ? out_json(*s.hint) : out_json(nullptr);
-      encode_range(o, s.range); // as refined by guards and checks: what later metas rely on
-      o["source"] = s.source;
-      o["size_like"] = s.size_like;
-      symbols.push_back(std::move(o));
-    }
-  }
-  env["symbols"] = std::move(symbols);
-  root["shape_env"] = std::move(env);
-
+  auto ref = [&](graph::value_ref v) { return encode_ref(g, v); };
   out_json nodes = out_json::array();
   for (graph::node const& n : g.nodes()) {
     out_json o = out_json::object();
@@ -190,10 +168,47 @@ out_json encode_program(ExportedProgram const& ep, storage_table& table) {
       o["module_stack"] = std::move(stack);
       o["scalar"] = n.scalar ? encode_symint(*n.scalar) : out_json(nullptr);
       o["from"] = n.from;
+      if (!n.subgraphs.empty()) {
+        out_json branches = out_json::array();
+        for (graph::subgraph const& b : n.subgraphs)
+          branches.push_back({{"name", b.name}, {"graph", encode_graph<OpSet>(*b.graph)}});
+        o["subgraphs"] = std::move(branches);
+      }
     }
     nodes.push_back(std::move(o));
   }
-  root["graph"] = {{"nodes", std::move(nodes)}};
+  return {{"nodes", std::move(nodes)}};
+}
+
+template <class OpSet>
+out_json encode_program(ExportedProgram const& ep, storage_table& table) {
+  graph::Graph const& g = ep.graph;
+  auto ref = [&](graph::value_ref v) { return encode_ref(g, v); };
+
+  out_json root = out_json::object();
+  root["format"] = "xport.exported_program";
+  root["schema_version"] = {{"major", current_schema_version.major},
+                            {"minor", current_schema_version.minor}};
+  root["byteorder"] = "little";
+
+  out_json env = out_json::object();
+  env["specialize_zero_one"] = ep.shape_env ? ep.shape_env->settings().specialize_zero_one : true;
+  out_json symbols = out_json::array();
+  if (ep.shape_env) {
+    for (sym::symbol_info const& s : ep.shape_env->symbols()) {
+      out_json o = out_json::object();
+      o["name"] = sym::to_string(s.sym);
+      o["hint"] = s.hint ? out_json(*s.hint) : out_json(nullptr);
+      encode_range(o, s.range); // as refined by guards and checks: what later metas rely on
+      o["source"] = s.source;
+      o["size_like"] = s.size_like;
+      symbols.push_back(std::move(o));
+    }
+  }
+  env["symbols"] = std::move(symbols);
+  root["shape_env"] = std::move(env);
+
+  root["graph"] = encode_graph<OpSet>(g);
 
   out_json inputs = out_json::array();
   for (input_spec const& in : ep.signature.inputs)
@@ -345,64 +360,20 @@ inline graph::value_ref decode_ref(in_json const& j,
   return {it->second, static_cast<std::uint32_t>(index)};
 }
 
+// The nodes of `j` (`{"nodes": [...]}`, at `where`) into `g`, recording each node's
+// index by name in `names`; sub-graphs recursively, each with names of its own. Every
+// argument names an earlier node of the same graph, so cycles cannot be expressed.
 template <class OpSet>
-ExportedProgram decode_program(in_json const& root, std::vector<Storage> const& storages) {
+void decode_graph(in_json const& j, graph::Graph& g, std::map<std::string, std::uint32_t>& names,
+                  decode_context& ctx, std::string const& path, std::size_t depth) {
   auto const& codecs = op_codecs<OpSet>::by_name();
-  ExportedProgram ep;
-
-  // Symbols, recreated in order so that s<k> and u<k> keep their indices.
-  in_json const& env_json = field(root, "shape_env", "shape_env");
-  sym::shape_env_settings settings;
-  settings.specialize_zero_one =
-      as_bool(field(env_json, "specialize_zero_one", "shape_env"), "shape_env.specialize_zero_one");
-  auto env = std::make_shared<sym::ShapeEnv>(settings);
-  decode_context ctx{env.get(), {}};
-  in_json const& symbols = as_array(field(env_json, "symbols", "shape_env"), "shape_env.symbols");
-  for (std::size_t i = 0; i < symbols.size(); ++i) {
-    std::string const w = at("shape_env.symbols", i);
-    in_json const& s = symbols[i];
-    std::string const& name = as_string(field(s, "name", w), dot(w, "name"));
-    bool const backed = !name.empty() && name[0] == 's';
-    std::string const expected =
-        (backed ? "s" : "u") + std::to_string(backed ? ctx.scope.backed : ctx.scope.unbacked);
-    if (name != expected)
-      fail(dot(w, "name"), "symbols must be listed in creation order: expected '" + expected
-                               + "', got '" + name + "'");
-    sym::value_range const range = decode_range(s, w);
-    std::string source = as_string(field(s, "source", w), dot(w, "source"));
-    bool const size_like = as_bool(field(s, "size_like", w), dot(w, "size_like"));
-    in_json const& hint = field(s, "hint", w);
-    try {
-      if (backed) {
-        if (hint.is_null()) fail(dot(w, "hint"), "a backed symbol needs its example value");
-        env->create_backed_symbol(as_int(hint, dot(w, "hint")), std::move(source), range);
-        ++ctx.scope.backed;
-      } else {
-        if (!hint.is_null()) fail(dot(w, "hint"), "an unbacked symbol has no example value");
-        if (size_like)
-          env->create_unbacked_size(range, std::move(source));
-        else
-          env->create_unbacked_symbol(range, std::move(source));
-        ++ctx.scope.unbacked;
-      }
-    } catch (serialization_error const&) {
-      throw;
-    } catch (error const& e) {
-      fail(w, e.what());
-    }
-  }
-
-  // The graph: every argument names an earlier node, so cycles cannot be expressed.
-  in_json const& nodes =
-      as_array(field(field(root, "graph", "graph"), "nodes", "graph"), "graph.nodes");
-  std::map<std::string, std::uint32_t> names;
-  graph::Graph& g = ep.graph;
+  in_json const& nodes = as_array(field(j, "nodes", path), dot(path, "nodes"));
   bool have_output = false;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     in_json const& n = nodes[i];
-    std::string const& name =
-        as_string(field(n, "name", at("graph.nodes", i)), dot(at("graph.nodes", i), "name"));
-    std::string const w = "graph.nodes[" + std::to_string(i) + "] ('" + name + "')";
+    std::string const& name = as_string(field(n, "name", at(dot(path, "nodes"), i)),
+                                        dot(at(dot(path, "nodes"), i), "name"));
+    std::string const w = at(dot(path, "nodes"), i) + " ('" + name + "')";
     std::string const& op = as_string(field(n, "op", w), dot(w, "op"));
     if (have_output) fail(w, "comes after the output node, which must be last");
     if (names.contains(name) || name == "output")
@@ -473,6 +444,27 @@ ExportedProgram decode_program(in_json const& root, std::vector<Storage> const& 
         g.set_scalar(index, decode_symint(*s, ctx, dot(w, "scalar")));
       if (auto const* from = optional_field(n, "from", w))
         g.set_from(index, as_string(*from, dot(w, "from")));
+      if (auto const* branches = optional_field(n, "subgraphs", w)) { // since 1.1
+        as_array(*branches, dot(w, "subgraphs"));
+        if (depth >= max_graph_depth)
+          fail(dot(w, "subgraphs"),
+               "sub-graphs nest deeper than " + std::to_string(max_graph_depth) + " levels");
+        std::vector<graph::subgraph> subgraphs;
+        for (std::size_t k = 0; k < branches->size(); ++k) {
+          std::string const bw = at(dot(w, "subgraphs"), k);
+          auto body = std::make_shared<graph::Graph>();
+          std::map<std::string, std::uint32_t> inner;
+          decode_graph<OpSet>(field((*branches)[k], "graph", bw), *body, inner, ctx,
+                              dot(bw, "graph"), depth + 1);
+          subgraphs.push_back(
+              {as_string(field((*branches)[k], "name", bw), dot(bw, "name")), std::move(body)});
+        }
+        try {
+          g.set_subgraphs(index, std::move(subgraphs));
+        } catch (error const& e) {
+          fail(dot(w, "subgraphs"), e.what());
+        }
+      }
     } else if (op == "output") {
       std::vector<graph::value_ref> outs;
       for (graph::argument const& a : args()) {
@@ -489,7 +481,59 @@ ExportedProgram decode_program(in_json const& root, std::vector<Storage> const& 
       fail(w, "'" + name + "' is not a valid node name or duplicates another node");
     names.emplace(name, index);
   }
-  if (!have_output) fail("graph.nodes", "the graph has no output node");
+  if (!have_output) fail(dot(path, "nodes"), "the graph has no output node");
+}
+
+template <class OpSet>
+ExportedProgram decode_program(in_json const& root, std::vector<Storage> const& storages) {
+  auto const& codecs = op_codecs<OpSet>::by_name();
+  ExportedProgram ep;
+
+  // Symbols, recreated in order so that s<k> and u<k> keep their indices.
+  in_json const& env_json = field(root, "shape_env", "shape_env");
+  sym::shape_env_settings settings;
+  settings.specialize_zero_one =
+      as_bool(field(env_json, "specialize_zero_one", "shape_env"), "shape_env.specialize_zero_one");
+  auto env = std::make_shared<sym::ShapeEnv>(settings);
+  decode_context ctx{env.get(), {}};
+  in_json const& symbols = as_array(field(env_json, "symbols", "shape_env"), "shape_env.symbols");
+  for (std::size_t i = 0; i < symbols.size(); ++i) {
+    std::string const w = at("shape_env.symbols", i);
+    in_json const& s = symbols[i];
+    std::string const& name = as_string(field(s, "name", w), dot(w, "name"));
+    bool const backed = !name.empty() && name[0] == 's';
+    std::string const expected =
+        (backed ? "s" : "u") + std::to_string(backed ? ctx.scope.backed : ctx.scope.unbacked);
+    if (name != expected)
+      fail(dot(w, "name"), "symbols must be listed in creation order: expected '" + expected
+                               + "', got '" + name + "'");
+    sym::value_range const range = decode_range(s, w);
+    std::string source = as_string(field(s, "source", w), dot(w, "source"));
+    bool const size_like = as_bool(field(s, "size_like", w), dot(w, "size_like"));
+    in_json const& hint = field(s, "hint", w);
+    try {
+      if (backed) {
+        if (hint.is_null()) fail(dot(w, "hint"), "a backed symbol needs its example value");
+        env->create_backed_symbol(as_int(hint, dot(w, "hint")), std::move(source), range);
+        ++ctx.scope.backed;
+      } else {
+        if (!hint.is_null()) fail(dot(w, "hint"), "an unbacked symbol has no example value");
+        if (size_like)
+          env->create_unbacked_size(range, std::move(source));
+        else
+          env->create_unbacked_symbol(range, std::move(source));
+        ++ctx.scope.unbacked;
+      }
+    } catch (serialization_error const&) {
+      throw;
+    } catch (error const& e) {
+      fail(w, e.what());
+    }
+  }
+
+  std::map<std::string, std::uint32_t> names;
+  graph::Graph& g = ep.graph;
+  decode_graph<OpSet>(field(root, "graph", "graph"), g, names, ctx, "graph", 0);
 
   // Signature.
   in_json const& sig = field(root, "signature", "signature");

@@ -13,6 +13,7 @@
 
 namespace models {
 
+//! [signed]
 // cos where the sum is positive, sin elsewhere: a data-dependent predicate.
 struct Signed : xport::Module<Signed> {
   BOOST_HANA_DEFINE_STRUCT(Signed);
@@ -22,7 +23,9 @@ struct Signed : xport::Module<Signed> {
         [](xport::Tensor const& v) { return xport::sin(v); }, x);
   }
 };
+//! [signed]
 
+//! [by_size]
 // Doubles long batches, shifts short ones: a predicate over the batch size.
 struct BySize : xport::Module<BySize> {
   BOOST_HANA_DEFINE_STRUCT(BySize);
@@ -32,6 +35,7 @@ struct BySize : xport::Module<BySize> {
         [](xport::Tensor const& v) { return v + 1.0; }, x);
   }
 };
+//! [by_size]
 
 // The true branch reads the layer's parameters and a value computed before the cond;
 // the false branch reads neither: both get them as operands.

@@ -2,6 +2,7 @@
 // with a message naming what is wrong, and nothing crashes or reads out of bounds (the
 // sanitizer run and the fuzz target check the latter). Also: atomic saves, schema
 // versions, custom op sets.
+#include <xport/core/compare.hpp>
 #include <xport/serde/serde.hpp>
 
 #include <doctest/doctest.h>
@@ -391,4 +392,51 @@ TEST_CASE("sub-graphs: missing, miscounted, misnamed references, wrong operands,
                   cond = std::move(inner);
                 }),
                 "sub-graphs nest deeper than 16 levels");
+}
+
+TEST_CASE(
+    "ZIP64 records (the layout of archives past 4 GiB): read back, and hostile ones refused") {
+  ExportedProgram const ep = load_from_bytes(linear_relu());
+  serde::detail::always_zip64() = true;
+  std::vector<std::byte> const big = save_to_bytes(ep);
+  serde::detail::always_zip64() = false;
+  REQUIRE(big.size() > linear_relu().size());
+  auto find = [&](std::uint32_t signature) {
+    for (std::size_t i = 0; i + 4 <= big.size(); ++i) {
+      std::uint32_t v = 0;
+      std::memcpy(&v, big.data() + i, 4);
+      if (v == signature) return i;
+    }
+    return big.size();
+  };
+  std::size_t const record = find(0x06064b50), locator = find(0x07064b50);
+  REQUIRE(record < big.size());
+  REQUIRE(locator == record + 56);
+  ExportedProgram const back = load_from_bytes(big);
+  CHECK(back.str() == ep.str());
+  REQUIRE(back.state_dict.size() == ep.state_dict.size());
+  for (auto const& [name, t] : ep.state_dict)
+    CHECK(equal(back.state_dict.at(name), t));
+  for (std::size_t n = 0; n < big.size(); n += 7) {
+    std::vector<std::byte> const part(big.begin(), big.begin() + static_cast<std::ptrdiff_t>(n));
+    CHECK_THROWS_AS(load_from_bytes(part), serialization_error);
+  }
+  auto patched = [&](std::size_t at, std::uint64_t value, int width) {
+    std::vector<std::byte> out = big;
+    for (int k = 0; k < width; ++k)
+      out[at + static_cast<std::size_t>(k)] = static_cast<std::byte>((value >> (8 * k)) & 0xFFU);
+    return out;
+  };
+  CHECK_REFUSED(patched(locator, 0, 4), "its locator is missing");
+  CHECK_REFUSED(patched(locator + 8, big.size() * 2, 8), "the ZIP64 end record (offset");
+  CHECK_REFUSED(patched(record, 0, 4), "the ZIP64 end record has a wrong signature");
+  CHECK_REFUSED(patched(record + 48, big.size() * 4, 8), "lies outside the file");
+  CHECK_REFUSED(patched(record + 24, 3, 8), "entry counts disagree");
+  // The first central entry's ZIP64 field, cut to one value: too short for its sizes.
+  std::uint64_t directory = 0;
+  std::memcpy(&directory, big.data() + record + 48, 8);
+  std::size_t const name_size = static_cast<std::size_t>(big[directory + 28]);
+  std::size_t const field = directory + 46 + name_size;
+  CHECK_REFUSED(patched(field + 2, 8, 2), "has a ZIP64 field too short for its sizes");
+  CHECK_REFUSED(patched(field, 0x9999, 2), "has saturated sizes but no ZIP64 field");
 }

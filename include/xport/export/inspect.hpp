@@ -161,7 +161,8 @@ inline void validate(ExportedProgram const& ep) {
   validate(ep, [](std::string_view name) { return ops::default_op_set::find(name); });
 }
 
-//! @brief The graph in Graphviz DOT: one box per node with its op and output shapes,
+//! @brief The graph in Graphviz DOT: one box per node with its op (and the sub-graphs a
+//! `cond` runs) and output shapes,
 //! edges for data flow, and one cluster per module path (`first`, `encoder.layers.0`).
 //! `dot -Tsvg program.dot` draws it.
 inline std::string to_dot(ExportedProgram const& ep) {
@@ -186,6 +187,8 @@ inline std::string to_dot(ExportedProgram const& ep) {
     std::string text = n.name + "\\n";
     if (n.op == graph::node_op::call_function)
       text += escape(std::string(n.target->schema().name)) + "\\n";
+    for (graph::subgraph const& b : n.subgraphs) // cond: the branches it runs
+      text += b.name + "\\n";
     for (auto const& m : n.values)
       text += m.str() + " ";
     return text;

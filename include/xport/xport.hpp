@@ -5,6 +5,7 @@
 #pragma once
 
 #include <xport/api/attention.hpp>
+#include <xport/api/control_flow.hpp>
 #include <xport/api/conv.hpp>
 #include <xport/api/creation.hpp>
 #include <xport/api/data_dependent.hpp>

@@ -402,7 +402,8 @@ TEST_CASE("cond: the branches are decomposed too, and the result runs both of th
   models::Gate m(gen);
   ExportedProgram const ep = export_program(m, std::tuple{randn({3, 4}, gen), models::flag(true)},
                                             {{Dim("n"), 4}, {}}, {.input_names = {"x", "flag"}});
-  CHECK_THROWS_WITH_AS(decomp::verify_core(ep), doctest::Contains("true_graph_0.linear: aten::linear"),
+  CHECK_THROWS_WITH_AS(decomp::verify_core(ep),
+                       doctest::Contains("true_graph_0.linear: aten::linear"),
                        decomp::decomposition_error);
   ExportedProgram const core = ep.run_decompositions();
   std::string const text = core.str();

@@ -31,7 +31,9 @@ namespace detail {
 template <class OpSet>
 constexpr bool every_op_has_a_cpu_kernel = [] {
   bool all = true;
-  OpSet::for_each([&]<class Op>() { all = all && (ops::higher_order_op<Op> || ops::has_kernel_form<Op, cpu_t>); });
+  OpSet::for_each([&]<class Op>() {
+    all = all && (ops::higher_order_op<Op> || ops::has_kernel_form<Op, cpu_t>);
+  });
   return all;
 }();
 static_assert(every_op_has_a_cpu_kernel<ops::default_op_set>,

@@ -128,9 +128,6 @@ add_runtime_asserts(graph::Graph& g, sym::ShapeEnv& env) {
       for (SymInt const& size : m.sizes)
         define(size, i);
   }
-  constexpr ops::comparison comparisons[] = {ops::comparison::eq, ops::comparison::ne,
-                                             ops::comparison::lt, ops::comparison::le,
-                                             ops::comparison::gt, ops::comparison::ge};
   std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
   for (sym::runtime_assert const& a : env.runtime_asserts()) {
     std::uint32_t anchor = no_anchor;
@@ -144,7 +141,7 @@ add_runtime_asserts(graph::Graph& g, sym::ShapeEnv& env) {
                       + std::to_string(a.where.line()) + ")";
     if (!a.message.empty()) msg += ": " + a.message;
     ops::assert_scalar::attributes attributes{sym::expr_node::make(env, a.rel.lhs),
-                                              comparisons[static_cast<std::size_t>(a.rel.op)],
+                                              trace::comparison_of(a.rel.op),
                                               sym::expr_node::make(env, a.rel.rhs), std::move(msg)};
     std::uint32_t const node = g.add_call(
         ops::boxed_attributes::of<ops::assert_scalar>(std::move(attributes)), {}, {}, a.where, {});

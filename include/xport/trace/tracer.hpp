@@ -29,6 +29,15 @@ namespace xport::trace {
 
 class tracer;
 
+//! @brief The comparison of a relation as op attributes spell it (`_assert_scalar`,
+//! `cond`): `s0 >= 2` gives `ops::comparison::ge`.
+constexpr ops::comparison comparison_of(sym::rel_op op) noexcept {
+  constexpr ops::comparison comparisons[] = {ops::comparison::eq, ops::comparison::ne,
+                                             ops::comparison::lt, ops::comparison::le,
+                                             ops::comparison::gt, ops::comparison::ge};
+  return comparisons[static_cast<std::size_t>(op)];
+}
+
 //! @brief What a fake tensor's handle points to: the tracer that made it and the graph
 //! value it currently stands for (an in-place op moves it to the op's result).
 struct traced_value {
@@ -159,11 +168,8 @@ public:
       sym::relation const& r = node->value();
       if (auto const known = env_->statically_known(r))
         return (*known ? call.true_fn : call.false_fn)(call.operands);
-      constexpr ops::comparison comparisons[] = {ops::comparison::eq, ops::comparison::ne,
-                                                 ops::comparison::lt, ops::comparison::le,
-                                                 ops::comparison::gt, ops::comparison::ge};
       attributes.lhs = sym::expr_node::make(*env_, r.lhs);
-      attributes.op = comparisons[static_cast<std::size_t>(r.op)];
+      attributes.op = comparison_of(r.op);
       attributes.rhs = sym::expr_node::make(*env_, r.rhs);
     } else {
       pred = value_of(call.pred);
@@ -252,6 +258,11 @@ private:
   tracer(sym::ShapeEnv& env, graph::Graph& graph, tracer* parent, std::string branch_name)
       : env_(&env), graph_(&graph), parent_(parent), branch_(std::move(branch_name)) {}
 
+  // How the user calls a branch: `true_fn` for `true_graph_0`.
+  static std::string user_name(std::string_view branch) {
+    return branch.starts_with("true") ? "true_fn" : "false_fn";
+  }
+
   bool encloses(tracer const* other) const noexcept {
     for (tracer const* t = parent_; t != nullptr; t = t->parent_)
       if (t == other) return true;
@@ -324,7 +335,7 @@ private:
       ops::interceptor_scope const scope(child);
       results = fn(std::span<Tensor const>(inputs.data(), inputs.size()));
     }
-    std::string const fn_name = name.starts_with("true") ? "true_fn" : "false_fn";
+    std::string const fn_name = user_name(name);
     if (env_->symbols().size() != symbols) {
       throw unsupported_error("cond: " + fn_name
                               + " makes a data-dependent size (item, nonzero, masked_select, "
@@ -372,7 +383,7 @@ private:
         && graph_->at(v->current.node).op != graph::node_op::placeholder)
       return;
     throw unsupported_error("cond: '" + std::string(attributes.schema().name) + "' in "
-                            + (branch_.starts_with("true") ? "true_fn" : "false_fn")
+                            + user_name(branch_)
                             + " mutates an operand or a tensor from outside the branch; the "
                               "branches of cond must not mutate their inputs: return the new "
                               "value instead");

@@ -70,6 +70,18 @@ struct Nested : xport::Module<Nested> {
   }
 };
 
+// Branches that compute data-dependent sizes (nonzero) and reduce them away: the
+// indices of the positive elements summed, or of the negative ones.
+struct Counting : xport::Module<Counting> {
+  BOOST_HANA_DEFINE_STRUCT(Counting);
+  xport::Tensor forward(xport::Tensor const& x) const {
+    return xport::cond(
+        xport::sum(x) > 0.0,
+        [](xport::Tensor const& v) { return xport::sum(xport::nonzero(xport::relu(v))); },
+        [](xport::Tensor const& v) { return xport::sum(xport::nonzero(xport::relu(-v))); }, x);
+  }
+};
+
 // A one-element bool tensor: cond's predicate.
 inline xport::Tensor flag(bool value) {
   return xport::scalar_tensor(value, {.dtype = xport::dtype::bool_});

@@ -21,6 +21,7 @@
 
 #include <string>
 #include <tuple>
+#include <vector>
 
 using namespace xport;
 using models::BySize;
@@ -203,8 +204,8 @@ TEST_CASE("the verifier checks sub-graphs against their node") {
   wrong_output->set_outputs({{2, 0}}); // p_fc_bias: f32[4]
   swapped.graph.set_subgraphs(node, {branches[0], {"false_graph_0", wrong_output}});
   CHECK_THROWS_WITH_AS(validate(swapped),
-                       doctest::Contains("output 0 is f32[s0, 4] from true_fn and f32[4] from "
-                                         "false_fn"),
+                       doctest::Contains("for output 0: true_fn returns f32[s0, 4], "
+                                         "false_fn returns f32[4]"),
                        shape_error);
   // A node without its branches.
   CHECK_THROWS_WITH_AS(ep.graph.set_subgraphs(node, {branches[0]}),
@@ -218,6 +219,15 @@ struct Mismatch : Module<Mismatch> {
   Tensor forward(Tensor const& x) const {
     return cond(
         sum(x) > 0.0, [](Tensor const& v) { return v; }, [](Tensor const& v) { return sum(v); }, x);
+  }
+};
+
+struct Uneven : Module<Uneven> {
+  BOOST_HANA_DEFINE_STRUCT(Uneven);
+  std::vector<Tensor> forward(Tensor const& x) const {
+    return cond(
+        sum(x) > 0.0, [](Tensor const& v) { return std::vector<Tensor>{v}; },
+        [](Tensor const& v) { return std::vector<Tensor>{v, v * 2.0}; }, x);
   }
 };
 
@@ -266,13 +276,36 @@ struct WidePredicate : Module<WidePredicate> {
 
 } // namespace
 
+TEST_CASE("a branch may compute data-dependent sizes that it reduces away") {
+  models::Counting m;
+  ExportedProgram ep = export_program(m, std::tuple{from({1.0f, -2.0f, 3.0f})},
+                                      sym::dynamic_shapes({sym::shape_spec{Dim("n")}}),
+                                      {.input_names = {"x"}});
+  std::string const text = ep.str();
+  INFO(text);
+  CHECK(mentions(text, "nonzero: \"i64[u0, 1]\" = aten::nonzero(relu)"));
+  CHECK(mentions(text, "nonzero: \"i64[u1, 1]\" = aten::nonzero(relu)"));
+  validate(ep);
+  ExportedModule run = ep.module();
+  for (Tensor const& x : {from({1.0f, -2.0f, 3.0f}), from({-1.0f, -2.0f, 3.0f, 0.5f}),
+                          from({0.0f, -2.0f})})
+    CHECK(equal(run.call<Tensor>(x), m(x)));
+}
+
 TEST_CASE("refused branches say what is wrong") {
   Tensor const x = from({1.0f, 2.0f, 3.0f});
   Mismatch mismatch;
   CHECK_THROWS_WITH_AS(export_program(mismatch, std::tuple{x}),
-                       "cond: both branches must return tensors with the same metadata, but "
-                       "output 0 is f32[3] from true_fn and f32[] from false_fn",
+                       "cond: Expected each tensor to have same metadata but got, for output 0: "
+                       "true_fn returns f32[3], false_fn returns f32[]",
                        shape_error);
+  Uneven uneven;
+  CHECK(uneven(x).size() == 1);
+  CHECK(uneven(-x).size() == 2);
+  CHECK_THROWS_WITH_AS(export_program(uneven, std::tuple{x}),
+                       "cond: Expected to return same number of outputs but got: true branch "
+                       "returns 1 item(s), false branch returns 2 item(s)",
+                       value_error);
   Mutating mutating;
   CHECK_THROWS_WITH_AS(export_program(mutating, std::tuple{x}),
                        doctest::Contains("cond: 'aten::add_.Tensor' in false_fn mutates an operand "
@@ -283,7 +316,10 @@ TEST_CASE("refused branches say what is wrong") {
   CHECK(allclose(ep.module().call<Tensor>(-x), local(-x)));
   DataDependentBranch dd;
   CHECK_THROWS_WITH_AS(export_program(dd, std::tuple{x}),
-                       doctest::Contains("cond: true_fn makes a data-dependent size"),
+                       "cond: true_fn returns a tensor of size [u0, 1], where u0 is a "
+                       "data-dependent size the branch computes (item, nonzero, ...); the outputs "
+                       "of cond must have sizes known outside it: compute the size before cond, "
+                       "or reduce inside the branch",
                        unsupported_error);
   WidePredicate wide;
   CHECK_THROWS_WITH_AS(export_program(wide, std::tuple{x}),

@@ -379,7 +379,7 @@ TEST_CASE("sub-graphs: missing, miscounted, misnamed references, wrong operands,
                   auto& nodes = cond["subgraphs"][1]["graph"]["nodes"];
                   nodes.back()["args"][0] = {{"node", "c_scale"}, {"output", 0}};
                 }),
-                "output 0 is f32[s0, 3] from true_fn and f32[3] from false_fn");
+                "for output 0: true_fn returns f32[s0, 3], false_fn returns f32[3]");
   // Sub-graphs 20 deep: refused before anything is built from them.
   CHECK_REFUSED(edit([](auto& cond) {
                   nlohmann::json inner = cond;

@@ -319,8 +319,13 @@ TEST_CASE("cond: both branches survive a round trip, nested ones and decomposed 
       nested, std::tuple{randn({3}, gen), randn({3}, gen)},
       sym::dynamic_shapes({sym::shape_spec{n}, sym::shape_spec{n}}), {.input_names = {"x", "y"}}));
 
+  models::Counting counting;
+  ExportedProgram const counted = round_trip(export_program(
+      counting, std::tuple{randn({4}, gen)}, sym::dynamic_shapes({sym::shape_spec{n}})));
+
   for (std::int64_t rows : {2, 5, 16}) {
     Tensor const x = randn({rows}, gen);
+    CHECK(equal(counted.module().call<Tensor>(x), counting(x)));
     CHECK(allclose(by_sign.module().call<Tensor>(x), signed_(x)));
     CHECK(allclose(by_sign.module().call<Tensor>(-x), signed_(-x)));
     Tensor const m = randn({rows, 3}, gen);

@@ -87,6 +87,9 @@ concept cond_predicate =
 //! module's parameters, tensors of the caller), which export passes to the branches as
 //! extra operands; they must not mutate any tensor they did not create.
 //!
+//! The cond node's attributes say which predicate it has; its two sub-graphs are
+//! `graph::node::subgraphs` (see `<xport/ops/control_flow.hpp>`).
+//!
 //! Eagerly only the chosen function runs. While exporting, a `bool` or a `SymBool` that
 //! the known ranges decide picks one function, as in eager code; a predicate tensor or an
 //! undecided `SymBool` is recorded as a `higher_order::cond` node with both branches as
@@ -98,7 +101,8 @@ concept cond_predicate =
 //! @throws shape_error when a predicate tensor does not have exactly one element; while
 //! exporting, value_error, dtype_error, device_error or shape_error when the branches
 //! return different numbers or metadata of tensors, unsupported_error when a branch
-//! mutates an operand or makes a data-dependent size.
+//! mutates an operand, returns a tensor whose size it computed from data, or calls
+//! `xport::check`.
 template <cond_predicate P, class TrueFn, class FalseFn, class... Operands>
 requires(std::same_as<Operands, Tensor>&&...) auto cond(
     P const& pred, TrueFn&& true_fn, FalseFn&& false_fn, std::tuple<Operands...> const& operands,

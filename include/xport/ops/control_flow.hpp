@@ -69,17 +69,18 @@ struct cond {
                               "(call xport::cond, or ep.module())");
     }
     if (on_true->size() != on_false->size()) {
-      throw value_error("cond: true_fn returns " + std::to_string(on_true->size())
-                        + " tensors and false_fn returns " + std::to_string(on_false->size())
-                        + "; both branches must return the same number of tensors");
+      throw value_error("cond: Expected to return same number of outputs but got: true branch "
+                        "returns "
+                        + std::to_string(on_true->size()) + " item(s), false branch returns "
+                        + std::to_string(on_false->size()) + " item(s)");
     }
     for (std::size_t k = 0; k < on_true->size(); ++k) {
       tensor_meta const& t = (*on_true)[k];
       tensor_meta const& f = (*on_false)[k];
-      std::string const what = "cond: both branches must return tensors with the same "
-                               "metadata, but output "
-                               + std::to_string(k) + " is " + t.str() + " from true_fn and "
-                               + f.str() + " from false_fn";
+      std::string const what = "cond: Expected each tensor to have same metadata but got, for "
+                               "output "
+                               + std::to_string(k) + ": true_fn returns " + t.str()
+                               + ", false_fn returns " + f.str();
       if (t.dtype != f.dtype) throw dtype_error(what);
       if (t.device != f.device) throw device_error(what);
       bool same = t.dim() == f.dim();

@@ -156,8 +156,8 @@ public:
   //! ranges decide runs the branch it picks inline instead, as eager code would.
   //! @throws value_error, dtype_error, device_error or shape_error when the branches
   //! return different tensors (the op's meta rule); unsupported_error when a branch
-  //! mutates an operand or an outside tensor, makes a data-dependent size, or calls
-  //! `xport::check`.
+  //! mutates an operand or an outside tensor, returns a tensor whose size it computed
+  //! from data, or calls `xport::check`.
   ops::tensor_list intercept_cond(ops::cond_call const& call,
                                   source_location const& where) override {
     ops::cond::attributes attributes;
@@ -328,7 +328,9 @@ private:
     std::vector<Tensor> inputs;
     for (graph::value_ref v : operands)
       inputs.push_back(child.add_input(graph_->at(v.node).name, graph_->meta(v)));
-    std::size_t const symbols = env_->symbols().size();
+    std::size_t unbacked = 0; // data-dependent symbols made before the branch
+    for (sym::symbol_info const& info : env_->symbols())
+      unbacked += info.sym.kind == sym::symbol_kind::unbacked ? 1 : 0;
     std::size_t const asserts = env_->runtime_asserts().size();
     ops::tensor_list results;
     {
@@ -336,12 +338,6 @@ private:
       results = fn(std::span<Tensor const>(inputs.data(), inputs.size()));
     }
     std::string const fn_name = user_name(name);
-    if (env_->symbols().size() != symbols) {
-      throw unsupported_error("cond: " + fn_name
-                              + " makes a data-dependent size (item, nonzero, masked_select, "
-                                "...); a branch cannot yet define one: compute it before cond "
-                                "and pass the result as an operand");
-    }
     if (env_->runtime_asserts().size() != asserts) {
       throw unsupported_error("cond: " + fn_name
                               + " calls xport::check; a branch cannot yet assert: check before "
@@ -351,6 +347,22 @@ private:
     for (Tensor const& t : results) {
       if (!t.defined()) throw value_error("cond: " + fn_name + " returned an undefined tensor");
       outputs.push_back(child.value_of(t));
+      // Sizes the branch made from data (nonzero, item) may be used inside it, but the
+      // other branch knows nothing of them: they must not reach the cond's outputs.
+      for (SymInt const& size : g->meta(outputs.back()).sizes) {
+        if (!size.is_symbolic()) continue;
+        for (sym::symbol const& s : sym::free_symbols(sym::expr_of(size))) {
+          if (s.kind == sym::symbol_kind::unbacked && s.index >= unbacked) {
+            throw unsupported_error(
+                "cond: " + fn_name + " returns a tensor of size "
+                + ops::format_sym_sizes(g->meta(outputs.back()).sizes) + ", where "
+                + env_->name(s)
+                + " is a data-dependent size the branch computes (item, nonzero, ...); the "
+                  "outputs of cond must have sizes known outside it: compute the size before "
+                  "cond, or reduce inside the branch");
+          }
+        }
+      }
     }
     g->set_outputs(std::move(outputs));
     branch out{std::move(name), std::move(g), std::move(child.captures_)};

@@ -6,7 +6,12 @@
 // - BM_eager_chain vs BM_exported_call: the same chain on tiny tensors, eagerly and
 //   through ep.module(); the difference divided by the node count is the interpreter's
 //   overhead per node, and BM_contract_check is the guard check alone.
+// - BM_eager_cond vs BM_exported_cond: the chain inside the branch a cond picks (a
+//   data-dependent predicate), eagerly and through ep.module(); compared with the plain
+//   chain, the extra is what running a branch as a sub-graph costs.
+#include <xport/api/control_flow.hpp>
 #include <xport/api/elementwise.hpp>
+#include <xport/api/reduction.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/export/export.hpp>
 #include <xport/nn/transformer.hpp>
@@ -80,6 +85,47 @@ void BM_exported_call(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_exported_call)->Arg(10)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
+// The chain in both branches of a cond: relu(x + w) pairs where the sum is positive,
+// relu(x - w) pairs elsewhere.
+struct Gated : xport::Module<Gated> {
+  BOOST_HANA_DEFINE_STRUCT(Gated, (xport::Parameter, weight));
+  std::int64_t pairs = 1;
+  Gated() : weight(xport::ones({4})) {}
+  xport::Tensor chain(xport::Tensor x, double sign) const {
+    for (std::int64_t i = 0; i < pairs; ++i)
+      x = xport::relu(x + weight * sign);
+    return x;
+  }
+  xport::Tensor forward(xport::Tensor const& x) const {
+    return xport::cond(
+        xport::sum(x) > 0.0, [this](xport::Tensor const& v) { return chain(v, 1.0); },
+        [this](xport::Tensor const& v) { return chain(v, -1.0); }, x);
+  }
+};
+
+void BM_eager_cond(benchmark::State& state) {
+  Gated m;
+  m.pairs = state.range(0) / 2;
+  xport::Tensor const x = xport::ones({2, 4});
+  for (auto _ : state)
+    benchmark::DoNotOptimize(m(x));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_eager_cond)->Arg(10)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
+void BM_exported_cond(benchmark::State& state) {
+  Gated m;
+  m.pairs = state.range(0) / 2;
+  auto batch = xport::Dim("batch", {.min = 1, .max = 1024});
+  xport::ExportedModule run =
+      xport::export_program(m, std::tuple{xport::zeros({8, 4})}, {{batch, 4}}).module();
+  xport::Tensor const x = xport::ones({2, 4});
+  for (auto _ : state)
+    benchmark::DoNotOptimize(run.call<xport::Tensor>(x));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_exported_cond)->Arg(10)->Arg(1000)->Unit(benchmark::kMicrosecond);
 
 void BM_contract_check(benchmark::State& state) {
   Chain m;

@@ -5,6 +5,7 @@
 
 #include <xport/api/control_flow.hpp>
 #include <xport/api/creation.hpp>
+#include <xport/api/data_dependent.hpp>
 #include <xport/api/elementwise.hpp>
 #include <xport/api/reduction.hpp>
 #include <xport/nn/layers.hpp>

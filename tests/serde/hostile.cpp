@@ -362,6 +362,14 @@ TEST_CASE("sub-graphs: missing, miscounted, misnamed references, wrong operands,
                 "graph.nodes[4] ('cond').subgraphs[0]");
   CHECK_REFUSED(edit([](auto& cond) { cond["subgraphs"].erase(1); }),
                 "graph.nodes[4] ('cond').subgraphs: graph: node 'cond' takes 2 sub-graphs, not 1");
+  CHECK_REFUSED(edit([](auto& cond) { cond["attributes"]["op"] = ">"; }),
+                "cond: a predicate over sizes needs all of lhs, op and rhs");
+  CHECK_REFUSED(edit([](auto& cond) {
+                  cond["attributes"]["op"] = ">";
+                  cond["attributes"]["lhs"] = 1;
+                  cond["attributes"]["rhs"] = 0;
+                }),
+                "cond: the predicate is both a tensor and a relation of sizes");
   CHECK_REFUSED(edit([](auto& cond) { cond.erase("subgraphs"); }),
                 "node 'cond': carries 0 sub-graphs, but 'higher_order::cond' takes 2");
   // A branch's names are its own: it cannot read the outer graph's nodes.

@@ -44,8 +44,8 @@ struct cond {
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a,
                         meta_context& context) {
     if (in.empty()) throw value_error("cond: expected the predicate and the operands as inputs");
-    bool const relation = a.op.has_value();
-    if (relation != (a.lhs.has_value() && a.rhs.has_value()) || relation != a.lhs.has_value())
+    bool const relation = a.lhs && a.op && a.rhs;
+    if (!relation && (a.lhs || a.op || a.rhs))
       throw value_error("cond: a predicate over sizes needs all of lhs, op and rhs");
     if (relation && in[0].defined)
       throw value_error("cond: the predicate is both a tensor and a relation of sizes");

@@ -227,7 +227,10 @@ struct Uneven : Module<Uneven> {
   std::vector<Tensor> forward(Tensor const& x) const {
     return cond(
         sum(x) > 0.0, [](Tensor const& v) { return std::vector<Tensor>{v}; },
-        [](Tensor const& v) { return std::vector<Tensor>{v, v * 2.0}; }, x);
+        [](Tensor const& v) {
+          return std::vector<Tensor>{v, v * 2.0};
+        },
+        x);
   }
 };
 
@@ -278,17 +281,17 @@ struct WidePredicate : Module<WidePredicate> {
 
 TEST_CASE("a branch may compute data-dependent sizes that it reduces away") {
   models::Counting m;
-  ExportedProgram ep = export_program(m, std::tuple{from({1.0f, -2.0f, 3.0f})},
-                                      sym::dynamic_shapes({sym::shape_spec{Dim("n")}}),
-                                      {.input_names = {"x"}});
+  ExportedProgram ep =
+      export_program(m, std::tuple{from({1.0f, -2.0f, 3.0f})},
+                     sym::dynamic_shapes({sym::shape_spec{Dim("n")}}), {.input_names = {"x"}});
   std::string const text = ep.str();
   INFO(text);
   CHECK(mentions(text, "nonzero: \"i64[u0, 1]\" = aten::nonzero(relu)"));
   CHECK(mentions(text, "nonzero: \"i64[u1, 1]\" = aten::nonzero(relu)"));
   validate(ep);
   ExportedModule run = ep.module();
-  for (Tensor const& x : {from({1.0f, -2.0f, 3.0f}), from({-1.0f, -2.0f, 3.0f, 0.5f}),
-                          from({0.0f, -2.0f})})
+  for (Tensor const& x :
+       {from({1.0f, -2.0f, 3.0f}), from({-1.0f, -2.0f, 3.0f, 0.5f}), from({0.0f, -2.0f})})
     CHECK(equal(run.call<Tensor>(x), m(x)));
 }
 

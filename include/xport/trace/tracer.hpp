@@ -355,8 +355,7 @@ private:
           if (s.kind == sym::symbol_kind::unbacked && s.index >= unbacked) {
             throw unsupported_error(
                 "cond: " + fn_name + " returns a tensor of size "
-                + ops::format_sym_sizes(g->meta(outputs.back()).sizes) + ", where "
-                + env_->name(s)
+                + ops::format_sym_sizes(g->meta(outputs.back()).sizes) + ", where " + env_->name(s)
                 + " is a data-dependent size the branch computes (item, nonzero, ...); the "
                   "outputs of cond must have sizes known outside it: compute the size before "
                   "cond, or reduce inside the branch");

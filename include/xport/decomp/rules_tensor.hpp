@@ -206,36 +206,25 @@ struct transpose_rule {
   }
 };
 
-//! @brief `reshape(x, sizes)` → `clone` + `view` (graphs carry no strides, so the copy
-//! makes the view valid for every input layout).
-struct reshape_rule {
-  using op = ops::reshape;                     //!< rewrites
+//! @brief A reshaping op (`reshape`, `flatten`, `unflatten`) → `clone` + `view` to the
+//! sizes its meta rule gives (graphs carry no strides, so the copy makes the view valid
+//! for every input layout).
+template <class Op>
+struct view_copy_rule {
+  using op = Op;                               //!< rewrites
   using emits = op_set<ops::clone, ops::view>; //!< may emit
   //! @brief The rule.
-  static tensor_list apply(op::attributes const& a, std::span<Tensor const> in) {
+  static tensor_list apply(typename op::attributes const& a, std::span<Tensor const> in) {
     return {detail::reshape(in[0], detail::to_vector(detail::expected<op>(a, in)[0].sizes))};
   }
 };
 
+//! @brief `reshape(x, sizes)` → `clone` + `view`.
+using reshape_rule = view_copy_rule<ops::reshape>;
 //! @brief `flatten(x, start, end)` → `clone` + `view`.
-struct flatten_rule {
-  using op = ops::flatten;                     //!< rewrites
-  using emits = op_set<ops::clone, ops::view>; //!< may emit
-  //! @brief The rule.
-  static tensor_list apply(op::attributes const& a, std::span<Tensor const> in) {
-    return {detail::reshape(in[0], detail::to_vector(detail::expected<op>(a, in)[0].sizes))};
-  }
-};
-
+using flatten_rule = view_copy_rule<ops::flatten>;
 //! @brief `unflatten(x, dim, sizes)` → `clone` + `view`.
-struct unflatten_rule {
-  using op = ops::unflatten;                   //!< rewrites
-  using emits = op_set<ops::clone, ops::view>; //!< may emit
-  //! @brief The rule.
-  static tensor_list apply(op::attributes const& a, std::span<Tensor const> in) {
-    return {detail::reshape(in[0], detail::to_vector(detail::expected<op>(a, in)[0].sizes))};
-  }
-};
+using unflatten_rule = view_copy_rule<ops::unflatten>;
 
 //! @brief `squeeze(x)` → `squeeze.dims` over the dims of size 1.
 struct squeeze_rule {

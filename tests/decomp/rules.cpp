@@ -42,7 +42,7 @@ public:
       int* depth;
       ~leave() { --*depth; }
     } const guard{&depth_};
-    return attributes.run(inputs);
+    return xport::kernels::eager_call(attributes, inputs);
   }
 
 private:

@@ -3,11 +3,11 @@
 //! `F.scaled_dot_product_attention`).
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/api/dropout.hpp>
 #include <xport/core/generator.hpp>
 #include <xport/core/source_location.hpp>
 #include <xport/ops/attention.hpp>
-#include <xport/ops/dispatch.hpp>
 
 #include <optional>
 

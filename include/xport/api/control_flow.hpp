@@ -5,11 +5,11 @@
 //! the choice is made each time the program runs.
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/source_location.hpp>
 #include <xport/core/sym_int.hpp>
 #include <xport/core/tensor.hpp>
 #include <xport/ops/control_flow.hpp>
-#include <xport/ops/dispatch.hpp>
 
 #include <array>
 #include <concepts>

@@ -4,9 +4,9 @@
 //! `ops::call`, so it runs eagerly on real tensors and is recorded when traced.
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/source_location.hpp>
 #include <xport/ops/conv.hpp>
-#include <xport/ops/dispatch.hpp>
 
 #include <cstdint>
 #include <string>

@@ -17,10 +17,10 @@
 //! overloads are recorded.
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/core/source_location.hpp>
 #include <xport/ops/creation.hpp>
-#include <xport/ops/dispatch.hpp>
 
 #include <concepts>
 #include <optional>

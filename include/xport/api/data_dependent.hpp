@@ -3,10 +3,10 @@
 //! `bincount`. Each ends in `ops::call`; when traced, their sizes become unbacked symbols.
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/scalar.hpp>
 #include <xport/core/source_location.hpp>
 #include <xport/ops/data_dependent.hpp>
-#include <xport/ops/dispatch.hpp>
 
 #include <cstdint>
 

@@ -2,9 +2,9 @@
 //! The dropout front end: `xport::dropout` (PyTorch's `F.dropout`).
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/generator.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/ops/dispatch.hpp>
 #include <xport/ops/dropout.hpp>
 
 #include <cstdint>

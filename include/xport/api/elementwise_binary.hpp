@@ -4,8 +4,8 @@
 //! like PyTorch, and each ends in `ops::call`, so it runs eagerly or is recorded.
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/ops/dispatch.hpp>
 #include <xport/ops/elementwise_binary.hpp>
 
 #include <initializer_list>

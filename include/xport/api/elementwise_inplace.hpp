@@ -3,8 +3,8 @@
 //! `copy_`. Each writes into `self` and returns it (a handle to the same tensor).
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/ops/dispatch.hpp>
 #include <xport/ops/elementwise_inplace.hpp>
 
 #include <optional>

@@ -2,8 +2,8 @@
 //! Front ends of `where`, `masked_fill` and `clamp`.
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/ops/dispatch.hpp>
 #include <xport/ops/elementwise_select.hpp>
 
 #include <optional>

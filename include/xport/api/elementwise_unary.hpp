@@ -3,8 +3,8 @@
 //! or bool tensors returns float32, as in PyTorch.
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/ops/dispatch.hpp>
 #include <xport/ops/elementwise_unary.hpp>
 
 #include <cstdint>

@@ -2,8 +2,8 @@
 //! The embedding front end: `xport::embedding` (PyTorch's `F.embedding`).
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/ops/dispatch.hpp>
 #include <xport/ops/embedding.hpp>
 
 #include <cstdint>

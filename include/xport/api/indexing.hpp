@@ -4,8 +4,8 @@
 //! eagerly on real tensors and is recorded when traced.
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/ops/dispatch.hpp>
 #include <xport/ops/indexing.hpp>
 
 #include <boost/container/small_vector.hpp>

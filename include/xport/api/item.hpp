@@ -4,8 +4,8 @@
 //! later ops can use as a size (PyTorch's `x.item()` under export).
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/api/data_dependent.hpp>
-#include <xport/ops/dispatch.hpp>
 
 namespace xport {
 

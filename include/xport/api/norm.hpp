@@ -3,9 +3,9 @@
 //! `xport::group_norm` (PyTorch's `torch.nn.functional` forms).
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/api/elementwise_inplace.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/ops/dispatch.hpp>
 #include <xport/ops/norm.hpp>
 
 #include <cstdint>

@@ -4,8 +4,8 @@
 //! traced.
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/ops/dispatch.hpp>
 #include <xport/ops/pool.hpp>
 
 #include <cstdint>

@@ -8,8 +8,8 @@
 //! PyTorch's `dim=None`); a repeated dim is refused. `keepdim` keeps reduced dims as 1.
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/ops/dispatch.hpp>
 #include <xport/ops/reduction.hpp>
 
 #include <cstdint>

@@ -9,8 +9,8 @@
 //! returns a view, so does the eager kernel (the result shares storage with the input).
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/source_location.hpp>
-#include <xport/ops/dispatch.hpp>
 #include <xport/ops/shape.hpp>
 #include <xport/ops/shape_join.hpp>
 

@@ -20,9 +20,13 @@ enum class device_kind : std::uint8_t {
 };
 
 //! @brief Tag type of the CPU, used to select `kernel<Op, cpu_t>` at compile time.
-struct cpu_t {};
+struct cpu_t {
+  static constexpr device_kind kind = device_kind::cpu; //!< the kind it selects
+};
 //! @brief Tag type of CUDA GPUs, used to select `kernel<Op, cuda_t>` at compile time.
-struct cuda_t {};
+struct cuda_t {
+  static constexpr device_kind kind = device_kind::cuda; //!< the kind it selects
+};
 //! @brief The CPU tag value: `Tensor::to(xport::cpu)`.
 inline constexpr cpu_t cpu{};
 //! @brief The CUDA tag value: `Tensor::to(xport::cuda)` means the current CUDA device.

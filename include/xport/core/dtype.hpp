@@ -334,3 +334,121 @@ constexpr decltype(auto) visit_dtype(dtype type, F&& f) {
 }
 
 } // namespace xport
+
+namespace xport {
+
+//! @brief A set of dtypes: what an op declares it supports (`ops::add::dtypes`), and
+//! what kernels dispatch over. A `constexpr` bit set, written with `|`:
+//! @code
+//! constexpr dtype_set ints = dtype_set{dtype::int32} | dtype::int64;
+//! static_assert(ints.contains(dtype::int64) && !ints.contains(dtype::float32));
+//! static_assert(dtype_sets::floating.size() == 4);
+//! @endcode
+class dtype_set {
+public:
+  //! @brief The empty set.
+  constexpr dtype_set() noexcept = default;
+  //! @brief `{type}`.
+  constexpr dtype_set(dtype type) noexcept // NOLINT: a dtype is a one-element set
+      : bits(bit(type)) {}
+  //! @brief The dtypes for which `pred(dtype)` holds.
+  template <class Pred>
+  static constexpr dtype_set where(Pred pred) noexcept {
+    dtype_set out;
+    for (dtype d : all_dtypes)
+      if (pred(d)) out = out | d;
+    return out;
+  }
+  //! @brief True when `type` is in the set.
+  constexpr bool contains(dtype type) const noexcept { return (bits & bit(type)) != 0; }
+  //! @brief The number of dtypes in the set.
+  constexpr std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (dtype d : all_dtypes)
+      n += contains(d) ? 1 : 0;
+    return n;
+  }
+  //! @brief True for the empty set.
+  constexpr bool empty() const noexcept { return bits == 0; }
+  //! @brief The first dtype of the set in `all_dtypes` order.
+  //! @pre `!empty()`.
+  constexpr dtype first() const noexcept {
+    for (dtype d : all_dtypes)
+      if (contains(d)) return d;
+    return dtype::float32;
+  }
+  //! @brief The union.
+  friend constexpr dtype_set operator|(dtype_set a, dtype_set b) noexcept {
+    return from_bits(a.bits | b.bits);
+  }
+  //! @brief The intersection.
+  friend constexpr dtype_set operator&(dtype_set a, dtype_set b) noexcept {
+    return from_bits(a.bits & b.bits);
+  }
+  //! @brief The dtypes of `a` that are not in `b`.
+  friend constexpr dtype_set operator-(dtype_set a, dtype_set b) noexcept {
+    return from_bits(a.bits & static_cast<std::uint16_t>(~b.bits));
+  }
+  //! @brief Equal sets.
+  friend constexpr bool operator==(dtype_set, dtype_set) noexcept = default;
+  //! @brief The names in `all_dtypes` order: `{float32, float64}`.
+  std::string str() const {
+    std::string out = "{";
+    for (dtype d : all_dtypes) {
+      if (!contains(d)) continue;
+      if (out.size() > 1) out += ", ";
+      out += name(d);
+    }
+    return out + "}";
+  }
+
+  //! @brief One bit per dtype, by its enum value (public, so that a set can be a
+  //! template argument).
+  std::uint16_t bits = 0;
+
+private:
+  static constexpr std::uint16_t bit(dtype type) noexcept {
+    return static_cast<std::uint16_t>(1U << static_cast<unsigned>(type));
+  }
+  static constexpr dtype_set from_bits(unsigned value) noexcept {
+    dtype_set out;
+    out.bits = static_cast<std::uint16_t>(value);
+    return out;
+  }
+};
+
+//! @brief The dtype sets ops declare most often.
+namespace dtype_sets {
+//! @brief Every dtype.
+inline constexpr dtype_set all = dtype_set::where([](dtype) { return true; });
+//! @brief `float32`, `float64`, `float16`, `bfloat16`.
+inline constexpr dtype_set floating =
+    dtype_set::where([](dtype d) { return is_floating_point(d); });
+//! @brief The integer dtypes, without bool.
+inline constexpr dtype_set integral = dtype_set::where([](dtype d) { return is_integral(d); });
+//! @brief The integer dtypes and bool.
+inline constexpr dtype_set integral_and_bool = integral | dtype::bool_;
+//! @brief Every dtype but bool.
+inline constexpr dtype_set numeric = all - dtype::bool_;
+//! @brief The index dtypes: `int64` and `int32`.
+inline constexpr dtype_set index = dtype_set{dtype::int64} | dtype::int32;
+} // namespace dtype_sets
+
+//! @brief Calls `f.template operator()<T>()` with `T = cpp_type<type>` when `type` is in
+//! `Set`, and `otherwise()` when it is not: a switch that instantiates `f` only for the
+//! dtypes of `Set` (an op's declared dtypes), so a kernel compiles exactly those cases.
+//! @code
+//! xport::visit_dtype_in<xport::dtype_sets::floating>(type, []<class T>() { ... },
+//!                                                    [] { throw ...; });
+//! @endcode
+template <dtype_set Set, class F, class Otherwise>
+constexpr decltype(auto) visit_dtype_in(dtype type, F&& f, Otherwise&& otherwise) {
+  return visit_dtype(type, [&]<class T>() -> decltype(auto) {
+    if constexpr (Set.contains(dtype_of<T>))
+      return f.template operator()<T>();
+    else
+      return otherwise();
+  });
+}
+
+} // namespace xport

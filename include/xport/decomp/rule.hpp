@@ -15,8 +15,8 @@
 //! @endcode
 #pragma once
 
+#include <xport/api/call.hpp>
 #include <xport/core/error.hpp>
-#include <xport/ops/dispatch.hpp>
 #include <xport/ops/op_set.hpp>
 
 #include <array>

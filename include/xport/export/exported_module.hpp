@@ -6,6 +6,7 @@
 #pragma once
 
 #include <xport/export/program.hpp>
+#include <xport/kernels/eager.hpp>
 #include <xport/ops/control_flow.hpp>
 #include <xport/sym/relation.hpp>
 
@@ -194,9 +195,10 @@ private:
     if (!n.subgraphs.empty()) {
       out = run_cond(n, inputs);
     } else if (symbolic) {
-      out = n.target->concretize([this](SymInt const& s) { return evaluate(s); }).run(inputs);
+      out = kernels::eager_call(
+          n.target->concretize([this](SymInt const& s) { return evaluate(s); }), inputs);
     } else {
-      out = n.target->run(inputs);
+      out = kernels::eager_call(*n.target, inputs);
     }
     if (n.scalar) { // item_int: the output's value is a data-dependent symbol
       if (auto const s = sym::expr_of(*n.scalar).as_symbol())

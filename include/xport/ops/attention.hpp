@@ -31,7 +31,9 @@ namespace xport::ops {
 //! dropout mask (for `dropout_p > 0`) is a function of `seed` alone.
 struct scaled_dot_product_attention {
   static constexpr std::string_view name = "aten::scaled_dot_product_attention"; //!< ATen
-  static constexpr op_kind kind = op_kind::composite; //!< decomposed later
+  static constexpr op_kind kind = op_kind::composite;       //!< decomposed later
+  static constexpr op_tag tags = op_tag::random;            //!< draws a dropout mask
+  static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
   //! @brief Dropout on the attention weights, the causal mask, the score scale, grouped
   //! query attention, and the dropout mask's seed (0 when no mask is drawn).
   struct attributes {

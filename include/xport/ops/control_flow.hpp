@@ -28,6 +28,8 @@ namespace xport::ops {
 struct cond {
   static constexpr std::string_view name = "higher_order::cond"; //!< PyTorch's name
   static constexpr op_kind kind = op_kind::core;                 //!< in the core set
+  static constexpr op_tag tags = op_tag::higher_order;           //!< runs sub-graphs
+  static constexpr dtype_set dtypes = dtype_sets::all;           //!< supported dtypes
   static constexpr std::size_t subgraphs = 2;                    //!< true, then false
   //! @brief A predicate over sizes (`lhs op rhs`), all three set, or none of them for a
   //! predicate tensor.

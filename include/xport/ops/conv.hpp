@@ -226,6 +226,8 @@ inline meta_list conv_nd_meta(std::span<tensor_meta const> in, std::size_t spati
 struct convolution {
   static constexpr std::string_view name = "aten::convolution"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                  //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating;     //!< supported dtypes
   //! @brief PyTorch's full argument set; each list has one entry or one per spatial dim.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<std::int64_t>, stride),
@@ -273,9 +275,11 @@ struct conv_padding_attributes {
 
 //! @brief `aten::conv1d`: input `[N, C, L]` or unbatched `[C, L]`, weight `[OC, C/g, K]`.
 struct conv1d {
-  static constexpr std::string_view name = "aten::conv1d"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite;      //!< lowered to convolution
-  using attributes = conv_attributes;                      //!< stride, padding, dilation, groups
+  static constexpr std::string_view name = "aten::conv1d";  //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;       //!< lowered to convolution
+  static constexpr op_tag tags = op_tag::none;              //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
+  using attributes = conv_attributes;                       //!< stride, padding, dilation, groups
   //! @brief The geometry of one call.
   static conv_geometry geometry(attributes const& a, std::span<tensor_meta const>) {
     return detail::symmetric_geometry(a.stride, a.padding, a.dilation, a.groups, 1, "conv1d");
@@ -290,9 +294,11 @@ struct conv1d {
 //! @brief `aten::conv2d`: input `[N, C, H, W]` or unbatched `[C, H, W]`, weight
 //! `[OC, C/g, KH, KW]`, optional bias `[OC]`.
 struct conv2d {
-  static constexpr std::string_view name = "aten::conv2d"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite;      //!< lowered to convolution
-  using attributes = conv_attributes;                      //!< stride, padding, dilation, groups
+  static constexpr std::string_view name = "aten::conv2d";  //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;       //!< lowered to convolution
+  static constexpr op_tag tags = op_tag::none;              //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
+  using attributes = conv_attributes;                       //!< stride, padding, dilation, groups
   //! @brief The geometry of one call.
   static conv_geometry geometry(attributes const& a, std::span<tensor_meta const>) {
     return detail::symmetric_geometry(a.stride, a.padding, a.dilation, a.groups, 2, "conv2d");
@@ -313,6 +319,8 @@ struct conv2d {
 struct conv1d_padding {
   static constexpr std::string_view name = "aten::conv1d.padding"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;              //!< lowered to convolution
+  static constexpr op_tag tags = op_tag::none;                     //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating;        //!< supported dtypes
   using attributes = conv_padding_attributes; //!< stride, padding mode, dilation, groups
   //! @brief The geometry of one call ("same" depends on the weight's kernel size).
   static conv_geometry geometry(attributes const& a, std::span<tensor_meta const> in) {
@@ -329,6 +337,8 @@ struct conv1d_padding {
 struct conv2d_padding {
   static constexpr std::string_view name = "aten::conv2d.padding"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;              //!< lowered to convolution
+  static constexpr op_tag tags = op_tag::none;                     //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating;        //!< supported dtypes
   using attributes = conv_padding_attributes; //!< stride, padding mode, dilation, groups
   //! @brief The geometry of one call ("same" depends on the weight's kernel size).
   static conv_geometry geometry(attributes const& a, std::span<tensor_meta const> in) {

@@ -60,6 +60,8 @@ struct sized_factory_attributes {
 struct zeros {
   static constexpr std::string_view name = "aten::zeros"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;     //!< decomposes to full
+  static constexpr op_tag tags = op_tag::none;            //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;    //!< supported dtypes
   using attributes = sized_factory_attributes;            //!< sizes, dtype, device
   //! @brief `size`, dtype (float32 by default), device.
   //! @throws shape_error for a negative size.
@@ -72,6 +74,8 @@ struct zeros {
 struct ones {
   static constexpr std::string_view name = "aten::ones"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;    //!< decomposes to full
+  static constexpr op_tag tags = op_tag::none;           //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;   //!< supported dtypes
   using attributes = sized_factory_attributes;           //!< sizes, dtype, device
   //! @brief `size`, dtype (float32 by default), device.
   //! @throws shape_error for a negative size.
@@ -84,6 +88,8 @@ struct ones {
 struct empty {
   static constexpr std::string_view name = "aten::empty.memory_format"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                        //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                          //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;                  //!< supported dtypes
   using attributes = sized_factory_attributes;                          //!< sizes, dtype, device
   //! @brief `size`, dtype (float32 by default), device.
   //! @throws shape_error for a negative size.
@@ -97,6 +103,8 @@ struct empty {
 struct full {
   static constexpr std::string_view name = "aten::full"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;         //!< in the core set
+  static constexpr op_tag tags = op_tag::none;           //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;   //!< supported dtypes
   //! @brief Sizes, fill value, dtype, device.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<SymInt>, size), (Scalar, fill_value),
@@ -120,6 +128,8 @@ struct full {
 struct arange {
   static constexpr std::string_view name = "aten::arange.start_step"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                      //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                        //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::numeric;            //!< supported dtypes
   //! @brief Bounds, step, dtype, device.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (SymInt, start), (SymInt, end), (SymInt, step),
@@ -162,6 +172,8 @@ inline tensor_meta like_meta(tensor_meta const& x, std::optional<dtype> type,
 struct zeros_like {
   static constexpr std::string_view name = "aten::zeros_like"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;          //!< decomposes to full_like
+  static constexpr op_tag tags = op_tag::none;                 //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;         //!< supported dtypes
   using attributes = like_attributes;                          //!< dtype, device
   //! @brief The input's sizes.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
@@ -174,6 +186,8 @@ struct zeros_like {
 struct ones_like {
   static constexpr std::string_view name = "aten::ones_like"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;         //!< decomposes to full_like
+  static constexpr op_tag tags = op_tag::none;                //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;        //!< supported dtypes
   using attributes = like_attributes;                         //!< dtype, device
   //! @brief The input's sizes.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
@@ -186,6 +200,8 @@ struct ones_like {
 struct empty_like {
   static constexpr std::string_view name = "aten::empty_like"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;               //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                 //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;         //!< supported dtypes
   using attributes = like_attributes;                          //!< dtype, device
   //! @brief The input's sizes.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
@@ -198,6 +214,8 @@ struct empty_like {
 struct full_like {
   static constexpr std::string_view name = "aten::full_like"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;              //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;        //!< supported dtypes
   //! @brief Fill value, dtype, device.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, fill_value), (std::optional<xport::dtype>, dtype),
@@ -217,6 +235,8 @@ struct full_like {
 struct scalar_tensor {
   static constexpr std::string_view name = "aten::scalar_tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                  //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                    //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;            //!< supported dtypes
   //! @brief Value, dtype, device.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, s), (std::optional<xport::dtype>, dtype),
@@ -236,6 +256,8 @@ struct scalar_tensor {
 struct to_copy {
   static constexpr std::string_view name = "aten::_to_copy"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;             //!< in the core set
+  static constexpr op_tag tags = op_tag::none;               //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;       //!< supported dtypes
   //! @brief The target dtype (absent: the input's).
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<xport::dtype>, dtype));
@@ -252,6 +274,8 @@ struct to_copy {
 struct clone {
   static constexpr std::string_view name = "aten::clone"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;          //!< in the core set
+  static constexpr op_tag tags = op_tag::none;            //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;    //!< supported dtypes
   using attributes = no_attributes;                       //!< none
   //! @brief Same sizes and dtype.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) { return {in[0]}; }

@@ -25,6 +25,8 @@ namespace xport::ops {
 struct nonzero {
   static constexpr std::string_view name = "aten::nonzero"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;            //!< in the core set
+  static constexpr op_tag tags = op_tag::data_dependent;    //!< sized by data
+  static constexpr dtype_set dtypes = dtype_sets::all;      //!< supported dtypes
   using attributes = no_attributes;                         //!< none
   //! @brief `in` is {self}.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&, meta_context& context) {
@@ -40,6 +42,8 @@ struct nonzero {
 struct local_scalar_dense {
   static constexpr std::string_view name = "aten::_local_scalar_dense"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                        //!< in the core set
+  static constexpr op_tag tags = op_tag::data_dependent;                //!< sized by data
+  static constexpr dtype_set dtypes = dtype_sets::all;                  //!< supported dtypes
   using attributes = no_attributes;                                     //!< none
   //! @brief `in` is {self}, of exactly one element (a guard on symbolic sizes).
   //! @throws shape_error "a Tensor with N elements cannot be converted to Scalar".
@@ -64,7 +68,9 @@ struct masked_select {
   //! In the core set: its output size is a data-dependent symbol of its own, which a
   //! decomposition (through nonzero) could not tie to the program's.
   static constexpr op_kind kind = op_kind::core;
-  using attributes = no_attributes; //!< none
+  static constexpr op_tag tags = op_tag::data_dependent; //!< sized by data
+  static constexpr dtype_set dtypes = dtype_sets::all;   //!< supported dtypes
+  using attributes = no_attributes;                      //!< none
   //! @brief `in` is {self, mask}.
   //! @throws dtype_error for a non-bool mask; shape_error when the shapes do not broadcast.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&, meta_context& context) {
@@ -92,6 +98,8 @@ struct bincount {
   static constexpr std::string_view name = "aten::bincount"; //!< ATen name
   //! In the core set, as masked_select: its output size is data-dependent.
   static constexpr op_kind kind = op_kind::core;
+  static constexpr op_tag tags = op_tag::data_dependent;    //!< sized by data
+  static constexpr dtype_set dtypes = dtype_sets::integral; //!< supported dtypes
   //! @brief The smallest number of bins.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, minlength));
@@ -177,6 +185,8 @@ constexpr bool compare(std::int64_t lhs, comparison op, std::int64_t rhs) noexce
 struct assert_scalar {
   static constexpr std::string_view name = "aten::_assert_scalar"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                   //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                     //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;             //!< supported dtypes
   //! @brief The relation `lhs op rhs` and the failure message.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (SymInt, lhs), (comparison, op), (SymInt, rhs),

@@ -32,4 +32,25 @@ using default_op_set =
         norm_ops>::join<embedding_ops>::join<dropout_ops>::join<attention_ops>::join<shape_ops>::
         join<creation_ops>::join<indexing_ops>::join<data_dependent_ops>::join<control_flow_ops>;
 
+//! @cond
+namespace detail {
+// Every op of xport states its tags and dtypes, and its tags agree with its shape: an
+// in-place op names its functional op, a higher-order op counts its sub-graphs.
+template <class Op>
+constexpr bool check_declaration() {
+  static_assert(fully_declared<Op>, "xport: every op of xport declares its tags and dtypes");
+  static_assert(has_tag(tags_of<Op>, op_tag::in_place) == in_place_op<Op>,
+                "xport: an op is tagged in_place exactly when it names its functional op");
+  static_assert(has_tag(tags_of<Op>, op_tag::higher_order) == higher_order_op<Op>,
+                "xport: an op is tagged higher_order exactly when it has sub-graphs");
+  static_assert(!dtypes_of<Op>.empty(), "xport: an op declares at least one dtype");
+  return true;
+}
+inline constexpr bool declarations_checked = [] {
+  default_op_set::for_each([]<class Op>() { check_declaration<Op>(); });
+  return true;
+}();
+} // namespace detail
+//! @endcond
+
 } // namespace xport::ops

@@ -37,6 +37,8 @@ inline void check_dropout_probability(double p, std::string_view what = "dropout
 struct dropout {
   static constexpr std::string_view name = "aten::dropout"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;       //!< decomposed later
+  static constexpr op_tag tags = op_tag::random;            //!< draws a dropout mask
+  static constexpr dtype_set dtypes = dtype_sets::all;      //!< supported dtypes
   //! @brief The drop probability, whether training, and the mask's seed (64 random bits
   //! drawn from the caller's generator; 0 when no mask is drawn).
   struct attributes {

@@ -37,20 +37,14 @@ inline dtype operand_dtype(std::span<tensor_meta const> in, std::optional<Scalar
   return other ? other->type() : in[1].dtype;
 }
 
-// Broadcast + promotion, refusing a bool result (ops whose kernels have no bool case).
-inline tensor_meta non_bool_binary_meta(std::span<tensor_meta const> in,
-                                        std::optional<Scalar> const& other, std::string_view op) {
-  tensor_meta out = binary_meta(in, other, op);
-  if (out.dtype == dtype::bool_) throw not_implemented_for(op, out.dtype);
-  return out;
-}
-
 } // namespace detail
 
 //! @brief `aten::add.Tensor`: `self + alpha * other`, broadcasting, with type promotion.
-struct add {
+struct add : promoted_operands {
   static constexpr std::string_view name = "aten::add.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;               //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;            //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::all;         //!< supported dtypes
   //! @brief `other` holds a scalar second operand; `alpha` scales it.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<Scalar>, other), (Scalar, alpha));
@@ -64,9 +58,11 @@ struct add {
 };
 
 //! @brief `aten::sub.Tensor`: `self - alpha * other`; bool operands are refused.
-struct sub {
+struct sub : promoted_operands {
   static constexpr std::string_view name = "aten::sub.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;               //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;            //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::numeric;     //!< supported dtypes
   //! @brief `other` holds a scalar second operand; `alpha` scales it.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<Scalar>, other), (Scalar, alpha));
@@ -83,9 +79,11 @@ struct sub {
 
 //! @brief `aten::rsub.Scalar`: `other - alpha * self` for a scalar `other` (what
 //! PyTorch records for `2 - x`).
-struct rsub {
+struct rsub : promoted_operands {
   static constexpr std::string_view name = "aten::rsub.Scalar"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;           //!< lowered to sub
+  static constexpr op_tag tags = op_tag::pointwise;             //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::numeric;      //!< supported dtypes
   //! @brief The scalar minuend `other`, and `alpha` scaling `self`.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, other), (Scalar, alpha));
@@ -100,9 +98,11 @@ struct rsub {
 };
 
 //! @brief `aten::mul.Tensor`: `self * other` (logical and for two bools).
-struct mul {
+struct mul : promoted_operands {
   static constexpr std::string_view name = "aten::mul.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;               //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;            //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::all;         //!< supported dtypes
   //! @brief `other` holds a scalar second operand.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<Scalar>, other));
@@ -114,9 +114,11 @@ struct mul {
 };
 
 //! @brief `aten::div.Tensor`: true division; integer and bool operands give float32.
-struct div {
+struct div : promoted_operands {
   static constexpr std::string_view name = "aten::div.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;               //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;            //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::all;         //!< supported dtypes
   //! @brief `other` holds a scalar divisor.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<Scalar>, other));
@@ -133,9 +135,11 @@ struct div {
 //! (toward zero, C's `/`), `'floor'` (toward -inf, Python's `//`), or None (true
 //! division). The result keeps the promoted dtype when rounding, so `7 // -2 == -4` in
 //! int64; integer division by zero is an error.
-struct div_mode {
+struct div_mode : promoted_operands {
   static constexpr std::string_view name = "aten::div.Tensor_mode"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                    //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;                 //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::all;              //!< supported dtypes
   //! @brief `other` holds a scalar divisor; `rounding_mode` is `'trunc'`, `'floor'` or
   //! None.
   struct attributes {
@@ -162,20 +166,24 @@ struct div_mode {
 
 //! @brief `aten::pow.Tensor_Tensor`: `self ** exponent`, elementwise. Integer powers
 //! wrap; a negative integer exponent gives `1`, `±1` or `0` as in PyTorch.
-struct pow_tensor {
+struct pow_tensor : promoted_operands {
   static constexpr std::string_view name = "aten::pow.Tensor_Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                      //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;                   //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::numeric;            //!< supported dtypes
   using attributes = no_attributes;                                   //!< none
-  //! @brief Broadcast shape, promoted dtype (bool refused).
+  //! @brief Broadcast shape, promoted dtype (bool refused by `dtypes`).
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
-    return {detail::non_bool_binary_meta(in, {}, "pow")};
+    return {binary_meta(in, {}, "pow")};
   }
 };
 
 //! @brief `aten::pow.Tensor_Scalar`: `self ** exponent` for a scalar exponent.
-struct pow_tensor_scalar {
+struct pow_tensor_scalar : promoted_operands {
   static constexpr std::string_view name = "aten::pow.Tensor_Scalar"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                      //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;                   //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::numeric;            //!< supported dtypes
   //! @brief The scalar exponent.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, exponent));
@@ -183,7 +191,7 @@ struct pow_tensor_scalar {
   //! @brief Shape of `self`, promoted dtype.
   //! @throws value_error for an integer tensor to a negative integer power, as PyTorch.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
-    tensor_meta out = detail::non_bool_binary_meta(in, a.exponent, "pow");
+    tensor_meta out = binary_meta(in, a.exponent, "pow");
     if (is_integral(in[0].dtype, true) && !a.exponent.is_floating_point()
         && a.exponent.to<std::int64_t>() < 0) {
       throw value_error("Integers to negative integer powers are not allowed. (pow of a "
@@ -197,64 +205,72 @@ struct pow_tensor_scalar {
 
 //! @brief `aten::pow.Scalar`: `self ** exponent` for a scalar base and a tensor
 //! exponent (what PyTorch records for `2 ** x`).
-struct pow_scalar {
+struct pow_scalar : promoted_operands {
   static constexpr std::string_view name = "aten::pow.Scalar"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;               //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;            //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::numeric;     //!< supported dtypes
   //! @brief The scalar base.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, self));
   };
   //! @brief Shape of the exponent, promoted dtype.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
-    return {detail::non_bool_binary_meta(in, a.self, "pow")};
+    return {binary_meta(in, a.self, "pow")};
   }
 };
 
 //! @brief `aten::remainder.Tensor`: Python's `%` — the result has the divisor's sign;
 //! integer remainder by zero is an error.
-struct remainder {
+struct remainder : promoted_operands {
   static constexpr std::string_view name = "aten::remainder.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                     //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;                  //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::numeric;           //!< supported dtypes
   using attributes = no_attributes;                                  //!< none
-  //! @brief Broadcast shape, promoted dtype (bool refused).
+  //! @brief Broadcast shape, promoted dtype (bool refused by `dtypes`).
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
-    return {detail::non_bool_binary_meta(in, {}, "remainder")};
+    return {binary_meta(in, {}, "remainder")};
   }
 };
 
 //! @brief `aten::remainder.Scalar`: `self % other` for a scalar divisor.
-struct remainder_scalar {
+struct remainder_scalar : promoted_operands {
   static constexpr std::string_view name = "aten::remainder.Scalar"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                     //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;                  //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::numeric;           //!< supported dtypes
   //! @brief The scalar divisor.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, other));
   };
-  //! @brief Shape of `self`, promoted dtype (bool refused).
+  //! @brief Shape of `self`, promoted dtype (bool refused by `dtypes`).
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
-    return {detail::non_bool_binary_meta(in, a.other, "remainder")};
+    return {binary_meta(in, a.other, "remainder")};
   }
 };
 
 //! @brief `aten::remainder.Scalar_Tensor`: `self % other` for a scalar dividend and a
 //! tensor divisor.
-struct remainder_scalar_tensor {
+struct remainder_scalar_tensor : promoted_operands {
   static constexpr std::string_view name = "aten::remainder.Scalar_Tensor"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite; //!< lowered to remainder.Tensor
+  static constexpr op_kind kind = op_kind::composite;      //!< lowered to remainder.Tensor
+  static constexpr op_tag tags = op_tag::pointwise;        //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::numeric; //!< supported dtypes
   //! @brief The scalar dividend.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, self));
   };
-  //! @brief Shape of the divisor, promoted dtype (bool refused).
+  //! @brief Shape of the divisor, promoted dtype (bool refused by `dtypes`).
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
-    return {detail::non_bool_binary_meta(in, a.self, "remainder")};
+    return {binary_meta(in, a.self, "remainder")};
   }
 };
 
 //! @brief Shared meta of tensor-tensor ops with a promoted result (`maximum`, ...):
 //! `Op::name` gives the op's name in messages.
 template <class Op>
-struct promoting_binary {
+struct promoting_binary : promoted_operands {
   using attributes = no_attributes; //!< none
   //! @brief Broadcast shape, promoted dtype.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
@@ -266,19 +282,25 @@ struct promoting_binary {
 struct maximum : promoting_binary<maximum> {
   static constexpr std::string_view name = "aten::maximum"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;            //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;         //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::all;      //!< supported dtypes
 };
 
 //! @brief `aten::minimum`: elementwise min; NaN in either operand gives NaN.
 struct minimum : promoting_binary<minimum> {
   static constexpr std::string_view name = "aten::minimum"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;            //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;         //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::all;      //!< supported dtypes
 };
 
 //! @brief Shared meta of ops with a bool result on two tensors (comparisons, logical
 //! ops): the operands are compared in their promoted dtype.
 template <class Op>
-struct bool_binary {
-  using attributes = no_attributes; //!< none
+struct bool_binary : promoted_operands {
+  static constexpr op_tag tags = op_tag::pointwise;    //!< elementwise
+  static constexpr dtype_set dtypes = dtype_sets::all; //!< any
+  using attributes = no_attributes;                    //!< none
   //! @brief Broadcast shape, bool.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
     return {binary_meta(in, {}, short_op_name(Op::name), dtype::bool_)};
@@ -287,7 +309,9 @@ struct bool_binary {
 
 //! @brief Shared meta of comparisons with a scalar: `x < 2`.
 template <class Op>
-struct bool_binary_scalar {
+struct bool_binary_scalar : promoted_operands {
+  static constexpr op_tag tags = op_tag::pointwise;    //!< elementwise
+  static constexpr dtype_set dtypes = dtype_sets::all; //!< any
   //! @brief The scalar operand.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, other));
@@ -333,8 +357,10 @@ struct logical_xor : bool_binary<logical_xor> { static constexpr std::string_vie
 
 //! @brief Shared meta of bitwise ops: integer or bool operands, promoted dtype.
 template <class Op>
-struct bitwise_binary {
-  using attributes = no_attributes; //!< none
+struct bitwise_binary : promoted_operands {
+  static constexpr op_tag tags = op_tag::pointwise;                  //!< elementwise
+  static constexpr dtype_set dtypes = dtype_sets::integral_and_bool; //!< integers and bool
+  using attributes = no_attributes;                                  //!< none
   //! @brief Broadcast shape, promoted dtype.
   //! @throws dtype_error when the promoted dtype is floating.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {

@@ -16,21 +16,6 @@
 
 namespace xport::ops {
 
-//! @brief The op's short name from its ATen name: `"aten::div.Tensor_mode"` -> `"div"`.
-constexpr std::string_view short_op_name(std::string_view aten_name) noexcept {
-  if (auto const colons = aten_name.find("::"); colons != std::string_view::npos)
-    aten_name.remove_prefix(colons + 2);
-  return aten_name.substr(0, aten_name.find('.'));
-}
-
-//! @brief PyTorch's refusal of a dtype an op has no kernel for:
-//! `"gelu" not implemented for 'Long'`, with the way out.
-inline dtype_error not_implemented_for(std::string_view op, dtype type) {
-  return dtype_error("\"" + std::string(op) + "\" not implemented for '"
-                     + std::string(scalar_type_name(type))
-                     + "'; convert the tensor with .to() to a dtype the op supports");
-}
-
 //! @brief The dtype PyTorch gives the result of a float-valued op (`exp`, true `div`) on
 //! `type`: integers and bool become the default dtype float32, floating types stay.
 constexpr dtype floating_result(dtype type) noexcept {
@@ -63,6 +48,32 @@ inline dtype binary_result_type(std::span<tensor_meta const> in,
     operands[1] = promotion_operand_of(in[1]);
   return result_type(operands);
 }
+
+//! @brief The scalar operand of an op's attributes (`other`, a scalar `self` base or
+//! dividend, or an `exponent`), if it has one.
+template <class Attributes>
+std::optional<Scalar> scalar_operand(Attributes const& a) {
+  if constexpr (requires { a.other; })
+    return std::optional<Scalar>(a.other);
+  else if constexpr (requires { a.self; })
+    return std::optional<Scalar>(a.self);
+  else if constexpr (requires { a.exponent; })
+    return std::optional<Scalar>(a.exponent);
+  else
+    return std::nullopt;
+}
+
+//! @brief Declares the dispatch dtype of a binary op (see `ops::dispatch_dtype`): the
+//! promoted dtype of its operands, tensor or scalar (what its kernel computes in, before
+//! a comparison's bool or a true division's float result).
+struct promoted_operands {
+  //! @brief `result_type` of the operands.
+  template <class Attributes>
+  static dtype dispatch_dtype(std::span<tensor_meta const> in, Attributes const& a,
+                              meta_list const&) {
+    return binary_result_type(in, scalar_operand(a));
+  }
+};
 
 //! @brief The meta of a broadcasting binary op: one or two tensor inputs (the second
 //! operand may instead be the scalar `other`); the result dtype is `result` if given,

@@ -19,6 +19,8 @@ namespace xport::ops {
 struct add_ {
   static constexpr std::string_view name = "aten::add_.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;           //!< in-place: not core
+  static constexpr op_tag tags = add::tags | op_tag::in_place;  //!< as `add`, in place
+  static constexpr dtype_set dtypes = add::dtypes;              //!< as `add`
   using attributes = add::attributes;                           //!< as `add`
   using functional = add;                                       //!< recorded as `add`
   //! @brief `self`'s meta, after `add`'s checks and the in-place checks.
@@ -31,6 +33,8 @@ struct add_ {
 struct mul_ {
   static constexpr std::string_view name = "aten::mul_.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;           //!< in-place: not core
+  static constexpr op_tag tags = mul::tags | op_tag::in_place;  //!< as `mul`, in place
+  static constexpr dtype_set dtypes = mul::dtypes;              //!< as `mul`
   using attributes = mul::attributes;                           //!< as `mul`
   using functional = mul;                                       //!< recorded as `mul`
   //! @brief `self`'s meta, after `mul`'s checks and the in-place checks.
@@ -44,6 +48,8 @@ struct mul_ {
 struct fill {
   static constexpr std::string_view name = "aten::fill.Scalar"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;             //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::all;          //!< supported dtypes
   //! @brief The value.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, value));
@@ -59,6 +65,8 @@ struct fill {
 struct fill_tensor {
   static constexpr std::string_view name = "aten::fill.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;           //!< not in the core set
+  static constexpr op_tag tags = op_tag::pointwise;             //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::all;          //!< supported dtypes
   using attributes = no_attributes;                             //!< none
   //! @brief Inputs `(self, value)`: `self`'s meta.
   //! @throws shape_error when `value` has dimensions.
@@ -78,6 +86,8 @@ struct fill_tensor {
 struct zero {
   static constexpr std::string_view name = "aten::zero"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;    //!< lowered to fill
+  static constexpr op_tag tags = op_tag::pointwise;      //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::all;   //!< supported dtypes
   using attributes = no_attributes;                      //!< none
   //! @brief `self`'s meta.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
@@ -91,6 +101,8 @@ struct zero {
 struct copy {
   static constexpr std::string_view name = "aten::copy"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;         //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;      //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::all;   //!< supported dtypes
   //! @brief `non_blocking` is recorded for fidelity; CPU copies are synchronous.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (bool, non_blocking));
@@ -109,6 +121,8 @@ struct copy {
 struct fill_ {
   static constexpr std::string_view name = "aten::fill_.Scalar"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;            //!< in-place: not core
+  static constexpr op_tag tags = fill::tags | op_tag::in_place;  //!< as `fill`, in place
+  static constexpr dtype_set dtypes = fill::dtypes;              //!< as `fill`
   using attributes = fill::attributes;                           //!< as `fill`
   using functional = fill;                                       //!< recorded as `fill`
   //! @brief `self`'s meta.
@@ -121,8 +135,11 @@ struct fill_ {
 struct fill_tensor_ {
   static constexpr std::string_view name = "aten::fill_.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;            //!< in-place: not core
-  using attributes = no_attributes;                              //!< none
-  using functional = fill_tensor;                                //!< recorded as `fill.Tensor`
+  static constexpr op_tag tags =
+      fill_tensor::tags | op_tag::in_place;                //!< as `fill_tensor`, in place
+  static constexpr dtype_set dtypes = fill_tensor::dtypes; //!< as `fill_tensor`
+  using attributes = no_attributes;                        //!< none
+  using functional = fill_tensor;                          //!< recorded as `fill.Tensor`
   //! @brief Inputs `(self, value)`: `self`'s meta.
   //! @throws shape_error when `value` has dimensions.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
@@ -132,10 +149,12 @@ struct fill_tensor_ {
 
 //! @brief `aten::zero_`: every element of `self` set to zero.
 struct zero_ {
-  static constexpr std::string_view name = "aten::zero_"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite;     //!< in-place: not core
-  using attributes = no_attributes;                       //!< none
-  using functional = zero;                                //!< recorded as `zero`
+  static constexpr std::string_view name = "aten::zero_";       //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;           //!< in-place: not core
+  static constexpr op_tag tags = zero::tags | op_tag::in_place; //!< as `zero`, in place
+  static constexpr dtype_set dtypes = zero::dtypes;             //!< as `zero`
+  using attributes = no_attributes;                             //!< none
+  using functional = zero;                                      //!< recorded as `zero`
   //! @brief `self`'s meta.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
     return zero::meta(in, a);
@@ -145,10 +164,12 @@ struct zero_ {
 //! @brief `aten::copy_`: `src`'s values, broadcast to `self`'s shape and converted to
 //! its dtype, written into `self` (any dtype conversion is allowed, as in PyTorch).
 struct copy_ {
-  static constexpr std::string_view name = "aten::copy_"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite;     //!< in-place: not core
-  using attributes = copy::attributes;                    //!< as `copy`
-  using functional = copy;                                //!< recorded as `copy`
+  static constexpr std::string_view name = "aten::copy_";       //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;           //!< in-place: not core
+  static constexpr op_tag tags = copy::tags | op_tag::in_place; //!< as `copy`, in place
+  static constexpr dtype_set dtypes = copy::dtypes;             //!< as `copy`
+  using attributes = copy::attributes;                          //!< as `copy`
+  using functional = copy;                                      //!< recorded as `copy`
   //! @brief Inputs `(self, src)`: `self`'s meta.
   //! @throws shape_error when `src` does not broadcast to `self`'s shape.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {

@@ -14,9 +14,11 @@ namespace xport::ops {
 
 //! @brief `aten::where.self`: `condition ? self : other`, elementwise, with the three
 //! shapes broadcast together.
-struct where {
+struct where : dispatch_on_result {
   static constexpr std::string_view name = "aten::where.self"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;               //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;            //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::all;         //!< supported dtypes
   using attributes = no_attributes;                            //!< none
   //! @brief Inputs `(condition, self, other)`: the broadcast of all three shapes, the
   //! promotion of `self` and `other`.
@@ -57,6 +59,8 @@ inline tensor_meta masked_fill_meta(std::span<tensor_meta const> in, std::size_t
 struct masked_fill {
   static constexpr std::string_view name = "aten::masked_fill.Scalar"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                       //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;                    //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::all;                 //!< supported dtypes
   //! @brief The fill value (converted to `self`'s dtype, checked for overflow).
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, value));
@@ -73,6 +77,8 @@ struct masked_fill {
 struct masked_fill_tensor {
   static constexpr std::string_view name = "aten::masked_fill.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;                  //!< not in the core set
+  static constexpr op_tag tags = op_tag::pointwise;                    //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::all;                 //!< supported dtypes
   using attributes = no_attributes;                                    //!< none
   //! @brief Inputs `(self, mask, value)`.
   //! @throws shape_error when `value` has dimensions.
@@ -91,9 +97,11 @@ struct masked_fill_tensor {
 //! @brief `aten::clamp`: `min(max(x, min), max)` with optional scalar bounds; the result
 //! dtype promotes `self` with the bounds as wrapped numbers (`clamp(int, 0.5) ->
 //! float32`); NaN propagates; `min > max` gives `max` everywhere.
-struct clamp {
-  static constexpr std::string_view name = "aten::clamp"; //!< ATen name
-  static constexpr op_kind kind = op_kind::core;          //!< in the core set
+struct clamp : dispatch_on_result {
+  static constexpr std::string_view name = "aten::clamp";  //!< ATen name
+  static constexpr op_kind kind = op_kind::core;           //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;        //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::numeric; //!< supported dtypes
   //! @brief The bounds; at least one is given.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<Scalar>, min),
@@ -119,9 +127,11 @@ struct clamp {
 
 //! @brief `aten::clamp.Tensor`: `clamp` with optional tensor bounds, broadcast with
 //! `self`.
-struct clamp_tensor {
+struct clamp_tensor : dispatch_on_result {
   static constexpr std::string_view name = "aten::clamp.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                 //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;              //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::numeric;       //!< supported dtypes
   using attributes = no_attributes;                              //!< none
   //! @brief Inputs `(self, min, max)`, an absent bound undefined: the broadcast shape and
   //! the promoted dtype of the given tensors.

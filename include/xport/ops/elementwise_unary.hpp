@@ -21,7 +21,9 @@ namespace xport::ops {
 //! integer and bool inputs give float32.
 template <class Op>
 struct floating_unary {
-  using attributes = no_attributes; //!< none
+  static constexpr op_tag tags = op_tag::pointwise;    //!< elementwise
+  static constexpr dtype_set dtypes = dtype_sets::all; //!< integers and bool read as float32
+  using attributes = no_attributes;                    //!< none
   //! @brief Same shape; the input's dtype if floating, float32 otherwise.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
     expect_inputs(in, 1, short_op_name(Op::name));
@@ -31,33 +33,34 @@ struct floating_unary {
   }
 };
 
-//! @brief Shared meta of dtype-preserving unary ops; `AllowBool` false refuses bool
-//! (`abs`, `floor`, `relu`, ...).
-template <class Op, bool AllowBool>
+//! @brief Shared declaration of dtype-preserving unary ops on `Dtypes` (`abs`, `floor`,
+//! `relu` refuse bool; `sign` takes it).
+template <class Op, dtype_set Dtypes>
 struct same_dtype_unary {
-  using attributes = no_attributes; //!< none
+  static constexpr op_tag tags = op_tag::pointwise; //!< elementwise
+  static constexpr dtype_set dtypes = Dtypes;       //!< as declared
+  using attributes = no_attributes;                 //!< none
   //! @brief Same shape and dtype as the input.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
     expect_inputs(in, 1, short_op_name(Op::name));
-    if (!AllowBool && in[0].dtype == dtype::bool_)
-      throw not_implemented_for(short_op_name(Op::name), in[0].dtype);
     return {in[0]};
   }
 };
 
-//! @brief The meta of activations defined on floating dtypes only (`gelu`, `silu`, ...).
-//! @throws dtype_error for integer and bool inputs.
-inline tensor_meta floating_only_meta(std::span<tensor_meta const> in, std::string_view op) {
+//! @brief The meta of one-input ops that keep shape and dtype (activations: `gelu`,
+//! `silu`, ...; their `dtypes` say which they take).
+inline tensor_meta same_meta(std::span<tensor_meta const> in, std::string_view op) {
   expect_inputs(in, 1, op);
-  if (!is_floating_point(in[0].dtype)) throw not_implemented_for(op, in[0].dtype);
   return in[0];
 }
 
 //! @brief `aten::neg`: `-x`; integers wrap (`-(-128) == -128` in int8); bool refused.
 struct neg {
-  static constexpr std::string_view name = "aten::neg"; //!< ATen name
-  static constexpr op_kind kind = op_kind::core;        //!< in the core set
-  using attributes = no_attributes;                     //!< none
+  static constexpr std::string_view name = "aten::neg";    //!< ATen name
+  static constexpr op_kind kind = op_kind::core;           //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;        //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::numeric; //!< supported dtypes
+  using attributes = no_attributes;                        //!< none
   //! @brief Same shape and dtype.
   //! @throws dtype_error for bool, in PyTorch's words.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
@@ -73,7 +76,7 @@ struct neg {
 
 // clang-format off
 //! @brief `aten::abs`: `|x|`; integers wrap at their minimum; bool refused.
-struct abs : same_dtype_unary<abs, false> { static constexpr std::string_view name = "aten::abs"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
+struct abs : same_dtype_unary<abs, dtype_sets::numeric> { static constexpr std::string_view name = "aten::abs"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
 //! @brief `aten::exp`: `e^x`.
 struct exp : floating_unary<exp> { static constexpr std::string_view name = "aten::exp"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
 //! @brief `aten::log`: natural logarithm (`log(0) = -inf`, negative gives NaN).
@@ -97,16 +100,16 @@ struct sigmoid : floating_unary<sigmoid> { static constexpr std::string_view nam
 //! @brief `aten::erf`: the error function.
 struct erf : floating_unary<erf> { static constexpr std::string_view name = "aten::erf"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
 //! @brief `aten::floor`: round toward -inf; integers unchanged; bool refused.
-struct floor : same_dtype_unary<floor, false> { static constexpr std::string_view name = "aten::floor"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
+struct floor : same_dtype_unary<floor, dtype_sets::numeric> { static constexpr std::string_view name = "aten::floor"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
 //! @brief `aten::ceil`: round toward +inf; integers unchanged; bool refused.
-struct ceil : same_dtype_unary<ceil, false> { static constexpr std::string_view name = "aten::ceil"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
+struct ceil : same_dtype_unary<ceil, dtype_sets::numeric> { static constexpr std::string_view name = "aten::ceil"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
 //! @brief `aten::round`: round half to even (`round(2.5) == 2`); integers unchanged.
-struct round : same_dtype_unary<round, false> { static constexpr std::string_view name = "aten::round"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
+struct round : same_dtype_unary<round, dtype_sets::numeric> { static constexpr std::string_view name = "aten::round"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
 //! @brief `aten::sign`: -1, 0 or 1 in the input's dtype (NaN gives 0, as PyTorch's CPU
 //! kernel; bool is unchanged).
-struct sign : same_dtype_unary<sign, true> { static constexpr std::string_view name = "aten::sign"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
+struct sign : same_dtype_unary<sign, dtype_sets::all> { static constexpr std::string_view name = "aten::sign"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
 //! @brief `aten::relu`: `max(x, 0)`; NaN stays NaN; bool refused.
-struct relu : same_dtype_unary<relu, false> { static constexpr std::string_view name = "aten::relu"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
+struct relu : same_dtype_unary<relu, dtype_sets::numeric> { static constexpr std::string_view name = "aten::relu"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
 // clang-format on
 
 //! @brief `aten::round.decimals`: round half to even at `decimals` digits after the
@@ -114,6 +117,8 @@ struct relu : same_dtype_unary<relu, false> { static constexpr std::string_view 
 struct round_decimals {
   static constexpr std::string_view name = "aten::round.decimals"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;              //!< not in the core set
+  static constexpr op_tag tags = op_tag::pointwise;                //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::numeric;         //!< supported dtypes
   //! @brief The number of decimal digits kept.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, decimals));
@@ -121,7 +126,7 @@ struct round_decimals {
   //! @brief Same shape and dtype; integer inputs only with `decimals == 0`.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
     expect_inputs(in, 1, "round");
-    if (in[0].dtype == dtype::bool_ || (a.decimals != 0 && !is_floating_point(in[0].dtype)))
+    if (a.decimals != 0 && !is_floating_point(in[0].dtype))
       throw not_implemented_for("round", in[0].dtype);
     return {in[0]};
   }
@@ -130,7 +135,9 @@ struct round_decimals {
 //! @brief Shared meta of unary ops with a bool result (`isnan`, `logical_not`).
 template <class Op>
 struct bool_unary {
-  using attributes = no_attributes; //!< none
+  static constexpr op_tag tags = op_tag::pointwise;    //!< elementwise
+  static constexpr dtype_set dtypes = dtype_sets::all; //!< any
+  using attributes = no_attributes;                    //!< none
   //! @brief Same shape, bool.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
     expect_inputs(in, 1, short_op_name(Op::name));
@@ -149,9 +156,11 @@ struct logical_not : bool_unary<logical_not> { static constexpr std::string_view
 
 //! @brief `aten::bitwise_not`: `~x` for integers, logical not for bool.
 struct bitwise_not {
-  static constexpr std::string_view name = "aten::bitwise_not"; //!< ATen name
-  static constexpr op_kind kind = op_kind::core;                //!< in the core set
-  using attributes = no_attributes;                             //!< none
+  static constexpr std::string_view name = "aten::bitwise_not";      //!< ATen name
+  static constexpr op_kind kind = op_kind::core;                     //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;                  //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::integral_and_bool; //!< supported dtypes
+  using attributes = no_attributes;                                  //!< none
   //! @brief Same shape and dtype.
   //! @throws dtype_error for floating inputs.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
@@ -165,13 +174,15 @@ struct bitwise_not {
 struct leaky_relu {
   static constexpr std::string_view name = "aten::leaky_relu"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;               //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;            //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::floating;    //!< supported dtypes
   //! @brief The slope for negative inputs (PyTorch's default is 0.01).
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, negative_slope));
   };
   //! @brief Same shape and dtype; floating dtypes only.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
-    return {floating_only_meta(in, "leaky_relu")};
+    return {same_meta(in, "leaky_relu")};
   }
 };
 
@@ -180,6 +191,8 @@ struct leaky_relu {
 struct hardtanh {
   static constexpr std::string_view name = "aten::hardtanh"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;             //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;          //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::numeric;   //!< supported dtypes
   //! @brief The clamp bounds (PyTorch's defaults are -1 and 1).
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, min_val), (Scalar, max_val));
@@ -197,8 +210,10 @@ struct hardtanh {
 //! @brief `aten::gelu`: `x * Φ(x)` with `approximate = 'none'` (exact, through erf) or
 //! `'tanh'` (`0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`).
 struct gelu {
-  static constexpr std::string_view name = "aten::gelu"; //!< ATen name
-  static constexpr op_kind kind = op_kind::core;         //!< in the core set
+  static constexpr std::string_view name = "aten::gelu";    //!< ATen name
+  static constexpr op_kind kind = op_kind::core;            //!< in the core set
+  static constexpr op_tag tags = op_tag::pointwise;         //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
   //! @brief `'none'` or `'tanh'`.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::string, approximate));
@@ -210,18 +225,20 @@ struct gelu {
       throw value_error("approximate argument must be either none or tanh (got '" + a.approximate
                         + "')");
     }
-    return {floating_only_meta(in, "gelu")};
+    return {same_meta(in, "gelu")};
   }
 };
 
 //! @brief `aten::silu`: `x * sigmoid(x)`.
 struct silu {
-  static constexpr std::string_view name = "aten::silu"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite;    //!< decomposed by PyTorch
-  using attributes = no_attributes;                      //!< none
+  static constexpr std::string_view name = "aten::silu";    //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;       //!< decomposed by PyTorch
+  static constexpr op_tag tags = op_tag::pointwise;         //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
+  using attributes = no_attributes;                         //!< none
   //! @brief Same shape and dtype; floating dtypes only.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
-    return {floating_only_meta(in, "silu")};
+    return {same_meta(in, "silu")};
   }
 };
 
@@ -230,13 +247,15 @@ struct silu {
 struct softplus {
   static constexpr std::string_view name = "aten::softplus"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;        //!< decomposed by PyTorch
+  static constexpr op_tag tags = op_tag::pointwise;          //!< pointwise
+  static constexpr dtype_set dtypes = dtype_sets::floating;  //!< supported dtypes
   //! @brief PyTorch's defaults are `beta = 1`, `threshold = 20`.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, beta), (Scalar, threshold));
   };
   //! @brief Same shape and dtype; floating dtypes only.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
-    return {floating_only_meta(in, "softplus")};
+    return {same_meta(in, "softplus")};
   }
 };
 

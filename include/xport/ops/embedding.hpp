@@ -22,6 +22,8 @@ namespace xport::ops {
 struct embedding {
   static constexpr std::string_view name = "aten::embedding"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;              //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;        //!< supported dtypes
   //! @brief The row whose gradient is not accumulated (-1 for none, already wrapped), and
   //! the gradient options.
   struct attributes {

@@ -323,6 +323,8 @@ inline advanced_index_shape advanced_index_sizes(tensor_meta const& self,
 struct index_select {
   static constexpr std::string_view name = "aten::index_select"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                 //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                   //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;           //!< supported dtypes
   //! @brief The dimension indexed (negative counts from the end).
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim));
@@ -367,6 +369,8 @@ struct index_select {
 struct gather {
   static constexpr std::string_view name = "aten::gather"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;           //!< in the core set
+  static constexpr op_tag tags = op_tag::none;             //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;     //!< supported dtypes
   //! @brief The dimension indexed (negative counts from the end).
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim));
@@ -395,6 +399,8 @@ struct gather {
 struct scatter {
   static constexpr std::string_view name = "aten::scatter.src"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                  //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;          //!< supported dtypes
   //! @brief The dimension scattered into.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim));
@@ -410,6 +416,8 @@ struct scatter {
 struct scatter_value {
   static constexpr std::string_view name = "aten::scatter.value"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                  //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                    //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;            //!< supported dtypes
   //! @brief The dimension scattered into, and the value written (converted to `self`'s
   //! dtype, checked for overflow).
   struct attributes {
@@ -426,6 +434,8 @@ struct scatter_value {
 struct scatter_add {
   static constexpr std::string_view name = "aten::scatter_add"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                  //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;          //!< supported dtypes
   //! @brief The dimension scattered into.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim));
@@ -448,6 +458,8 @@ struct scatter_add {
 struct index {
   static constexpr std::string_view name = "aten::index.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                 //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                   //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;           //!< supported dtypes
   using attributes = no_attributes;                              //!< none
   //! @brief `in` is {self, indices...}; an undefined index is a full slice (None).
   //! @throws index_error for too many indices, a non-integer index, a mask whose shape
@@ -468,6 +480,8 @@ struct index {
 struct index_put {
   static constexpr std::string_view name = "aten::index_put"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;              //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;        //!< supported dtypes
   //! @brief Whether values add to the existing elements.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (bool, accumulate));

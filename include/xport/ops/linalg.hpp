@@ -122,9 +122,11 @@ inline tensor_meta bmm_meta(tensor_meta const& a, tensor_meta const& b, std::str
 
 //! @brief `aten::mm`: the matrix product of `self` (n x k) and `mat2` (k x p), n x p.
 struct mm {
-  static constexpr std::string_view name = "aten::mm"; //!< ATen name
-  static constexpr op_kind kind = op_kind::core;       //!< in the core set
-  using attributes = no_attributes;                    //!< none
+  static constexpr std::string_view name = "aten::mm";     //!< ATen name
+  static constexpr op_kind kind = op_kind::core;           //!< in the core set
+  static constexpr op_tag tags = op_tag::none;             //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::numeric; //!< supported dtypes
+  using attributes = no_attributes;                        //!< none
   //! @brief `[n, k] @ [k, p] -> [n, p]`; the inner sizes must be equal (a guard when
   //! symbolic).
   //! @throws shape_error "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)" or for
@@ -136,9 +138,11 @@ struct mm {
 
 //! @brief `aten::bmm`: batched matrix product, `[b, n, k] @ [b, k, p] -> [b, n, p]`.
 struct bmm {
-  static constexpr std::string_view name = "aten::bmm"; //!< ATen name
-  static constexpr op_kind kind = op_kind::core;        //!< in the core set
-  using attributes = no_attributes;                     //!< none
+  static constexpr std::string_view name = "aten::bmm";    //!< ATen name
+  static constexpr op_kind kind = op_kind::core;           //!< in the core set
+  static constexpr op_tag tags = op_tag::none;             //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::numeric; //!< supported dtypes
+  using attributes = no_attributes;                        //!< none
   //! @brief `[b, n, k] @ [b, k, p] -> [b, n, p]`; batch and inner sizes must be equal.
   //! @throws shape_error "Expected size for first two dimensions of batch2 tensor to be:
   //! [2, 3] but got: [2, 4]." or for a rank other than 3; dtype_error as `mm`.
@@ -154,6 +158,8 @@ struct bmm {
 struct matmul {
   static constexpr std::string_view name = "aten::matmul"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;      //!< lowered to mm/bmm/...
+  static constexpr op_tag tags = op_tag::none;             //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::numeric; //!< supported dtypes
   using attributes = no_attributes;                        //!< none
   //! @brief The result sizes of `a @ b`:
   //! `[k] @ [k] -> []`, `[n, k] @ [k] -> [n]`, `[k] @ [k, p] -> [p]`,
@@ -223,8 +229,10 @@ struct matmul {
 //! @brief `aten::addmm`: `beta * self + alpha * (mat1 @ mat2)`, with `self` broadcast to
 //! the product's n x p. `beta == 0` ignores `self` (NaN in it does not propagate).
 struct addmm {
-  static constexpr std::string_view name = "aten::addmm"; //!< ATen name
-  static constexpr op_kind kind = op_kind::core;          //!< in the core set
+  static constexpr std::string_view name = "aten::addmm";  //!< ATen name
+  static constexpr op_kind kind = op_kind::core;           //!< in the core set
+  static constexpr op_tag tags = op_tag::none;             //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::numeric; //!< supported dtypes
   //! @brief The scale of `self` and of the product.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, beta), (Scalar, alpha));
@@ -247,6 +255,8 @@ struct addmm {
 struct baddbmm {
   static constexpr std::string_view name = "aten::baddbmm"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;            //!< in the core set
+  static constexpr op_tag tags = op_tag::none;              //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::numeric;  //!< supported dtypes
   //! @brief The scale of `self` and of the product.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (Scalar, beta), (Scalar, alpha));
@@ -267,6 +277,8 @@ struct baddbmm {
 struct linear {
   static constexpr std::string_view name = "aten::linear"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;      //!< lowered to addmm/mm
+  static constexpr op_tag tags = op_tag::none;             //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::numeric; //!< supported dtypes
   using attributes = no_attributes;                        //!< none
   //! @brief Inputs `input, weight, bias` (bias undefined when absent):
   //! `[b, s, in] x [out, in] -> [b, s, out]`, `[in] x [out, in] -> [out]`.

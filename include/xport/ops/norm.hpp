@@ -114,7 +114,9 @@ inline meta_list batch_norm_meta(std::span<tensor_meta const> in, bool training,
 //! running statistics and returns them unchanged.
 struct batch_norm_functional {
   static constexpr std::string_view name = "aten::_native_batch_norm_legit_functional"; //!< ATen
-  static constexpr op_kind kind = op_kind::core; //!< in the core set
+  static constexpr op_kind kind = op_kind::core;            //!< in the core set
+  static constexpr op_tag tags = op_tag::none;              //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
   //! @brief Batch or running statistics, the running average's weight, the epsilon
   //! added to the variance.
   struct attributes {
@@ -145,7 +147,9 @@ struct batch_norm_functional {
 //! `(out, save_mean, save_rstd)` (the saved statistics are empty on CPU, as in PyTorch).
 struct batch_norm_no_training {
   static constexpr std::string_view name = "aten::_native_batch_norm_legit_no_training"; //!< ATen
-  static constexpr op_kind kind = op_kind::core; //!< in the core set
+  static constexpr op_kind kind = op_kind::core;            //!< in the core set
+  static constexpr op_tag tags = op_tag::none;              //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
   //! @brief `momentum` is unused (kept for the schema); `eps` is added to the variance.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (double, momentum), (double, eps));
@@ -167,7 +171,9 @@ struct batch_norm_no_training {
 //! Inputs `(input (N, C, *), weight?, bias?)`; outputs `(out, save_mean, save_rstd)`.
 struct batch_norm_no_stats {
   static constexpr std::string_view name = "aten::_native_batch_norm_legit.no_stats"; //!< ATen
-  static constexpr op_kind kind = op_kind::core; //!< in the core set
+  static constexpr op_kind kind = op_kind::core;            //!< in the core set
+  static constexpr op_tag tags = op_tag::none;              //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
   //! @brief `training` is kept for the schema (batch statistics are used either way).
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (bool, training), (double, momentum), (double, eps));
@@ -187,6 +193,8 @@ struct batch_norm_no_stats {
 struct layer_norm {
   static constexpr std::string_view name = "aten::layer_norm"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;          //!< decomposed later
+  static constexpr op_tag tags = op_tag::none;                 //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating;    //!< supported dtypes
   //! @brief The normalized trailing sizes, the epsilon, and PyTorch's (unused) cuDNN flag.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<SymInt>, normalized_shape), (double, eps),
@@ -245,6 +253,8 @@ struct layer_norm {
 struct group_norm {
   static constexpr std::string_view name = "aten::group_norm"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;          //!< decomposed later
+  static constexpr op_tag tags = op_tag::none;                 //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating;    //!< supported dtypes
   //! @brief The number of groups, the epsilon, and PyTorch's (unused) cuDNN flag.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, num_groups), (double, eps),

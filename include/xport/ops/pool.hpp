@@ -149,7 +149,9 @@ inline tensor_meta pool_meta(tensor_meta const& in, pool_window const& w, bool c
 //! `[N, C, H, W]` or unbatched `[C, H, W]`.
 struct max_pool2d {
   static constexpr std::string_view name = "aten::max_pool2d"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite; //!< lowered to max_pool2d_with_indices
+  static constexpr op_kind kind = op_kind::composite;       //!< lowered to max_pool2d_with_indices
+  static constexpr op_tag tags = op_tag::none;              //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
   //! @brief PyTorch's arguments; an empty `stride` means `kernel_size`.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<std::int64_t>, kernel_size),
@@ -176,6 +178,8 @@ struct max_pool2d {
 struct avg_pool2d {
   static constexpr std::string_view name = "aten::avg_pool2d"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;               //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                 //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating;    //!< supported dtypes
   //! @brief PyTorch's arguments; an empty `stride` means `kernel_size`.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<std::int64_t>, kernel_size),
@@ -205,7 +209,9 @@ struct avg_pool2d {
 //! ceil((i+1)*in/out))`.
 struct adaptive_avg_pool2d {
   static constexpr std::string_view name = "aten::adaptive_avg_pool2d"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite; //!< lowered to _adaptive_avg_pool2d
+  static constexpr op_kind kind = op_kind::composite;       //!< lowered to _adaptive_avg_pool2d
+  static constexpr op_tag tags = op_tag::none;              //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
   //! @brief The output's (height, width); may be symbolic.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<SymInt>, output_size));

@@ -27,6 +27,8 @@ namespace xport::ops {
 struct sum {
   static constexpr std::string_view name = "aten::sum.dim_IntList"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                    //!< in the core set
+  static constexpr op_tag tags = op_tag::reduction;                 //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::all;              //!< supported dtypes
   //! @brief The dims to reduce, whether to keep them as size 1, the result dtype.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<std::vector<std::int64_t>>, dim),
@@ -41,9 +43,11 @@ struct sum {
 
 //! @brief `aten::mean.dim`: the mean over `dim` (None or empty: every dim); floating
 //! point only (integers are refused, as PyTorch). The mean of no elements is NaN.
-struct mean {
+struct mean : dispatch_on_dtype_attribute {
   static constexpr std::string_view name = "aten::mean.dim"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;             //!< in the core set
+  static constexpr op_tag tags = op_tag::reduction;          //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::floating;  //!< supported dtypes
   //! @brief The dims to reduce, whether to keep them as size 1, the result dtype.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<std::vector<std::int64_t>>, dim),
@@ -70,6 +74,8 @@ struct mean {
 struct prod {
   static constexpr std::string_view name = "aten::prod"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;         //!< in the core set
+  static constexpr op_tag tags = op_tag::reduction;      //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::all;   //!< supported dtypes
   //! @brief The result dtype.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<xport::dtype>, dtype));
@@ -84,6 +90,8 @@ struct prod {
 struct prod_dim {
   static constexpr std::string_view name = "aten::prod.dim_int"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                 //!< in the core set
+  static constexpr op_tag tags = op_tag::reduction;              //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::all;           //!< supported dtypes
   //! @brief The dim to reduce, whether to keep it as size 1, the result dtype.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim), (bool, keepdim),
@@ -120,6 +128,8 @@ inline meta_list extremum_dim_meta(tensor_meta const& in, std::int64_t dim, bool
 struct amax {
   static constexpr std::string_view name = "aten::amax"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;         //!< in the core set
+  static constexpr op_tag tags = op_tag::reduction;      //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::all;   //!< supported dtypes
   //! @brief The dims to reduce (empty: all) and whether to keep them as size 1.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<std::int64_t>, dim), (bool, keepdim));
@@ -135,6 +145,8 @@ struct amax {
 struct amin {
   static constexpr std::string_view name = "aten::amin"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;         //!< in the core set
+  static constexpr op_tag tags = op_tag::reduction;      //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::all;   //!< supported dtypes
   //! @brief The dims to reduce (empty: all) and whether to keep them as size 1.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<std::int64_t>, dim), (bool, keepdim));
@@ -150,6 +162,8 @@ struct amin {
 struct max {
   static constexpr std::string_view name = "aten::max"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;   //!< lowered to amax
+  static constexpr op_tag tags = op_tag::reduction;     //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::all;  //!< supported dtypes
   using attributes = no_attributes;                     //!< none
   //! @brief `f32[s0, 4]` -> `f32[]`.
   //! @throws shape_error for an empty input.
@@ -163,6 +177,8 @@ struct max {
 struct min {
   static constexpr std::string_view name = "aten::min"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;   //!< lowered to amin
+  static constexpr op_tag tags = op_tag::reduction;     //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::all;  //!< supported dtypes
   using attributes = no_attributes;                     //!< none
   //! @brief `f32[s0, 4]` -> `f32[]`.
   //! @throws shape_error for an empty input.
@@ -177,6 +193,8 @@ struct min {
 struct max_dim {
   static constexpr std::string_view name = "aten::max.dim"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;            //!< in the core set
+  static constexpr op_tag tags = op_tag::reduction;         //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::all;      //!< supported dtypes
   //! @brief The dim to reduce and whether to keep it as size 1.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim), (bool, keepdim));
@@ -193,6 +211,8 @@ struct max_dim {
 struct min_dim {
   static constexpr std::string_view name = "aten::min.dim"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;            //!< in the core set
+  static constexpr op_tag tags = op_tag::reduction;         //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::all;      //!< supported dtypes
   //! @brief The dim to reduce and whether to keep it as size 1.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim), (bool, keepdim));
@@ -229,6 +249,8 @@ inline tensor_meta arg_extremum_meta(tensor_meta const& in, std::optional<std::i
 struct argmax {
   static constexpr std::string_view name = "aten::argmax"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;           //!< in the core set
+  static constexpr op_tag tags = op_tag::reduction;        //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::numeric; //!< supported dtypes
   //! @brief The dim (None: flattened) and whether to keep reduced dims as size 1.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<std::int64_t>, dim), (bool, keepdim));
@@ -245,6 +267,8 @@ struct argmax {
 struct argmin {
   static constexpr std::string_view name = "aten::argmin"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;           //!< in the core set
+  static constexpr op_tag tags = op_tag::reduction;        //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::numeric; //!< supported dtypes
   //! @brief The dim (None: flattened) and whether to keep reduced dims as size 1.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<std::int64_t>, dim), (bool, keepdim));
@@ -265,6 +289,8 @@ constexpr dtype logical_reduction_dtype(dtype input) noexcept {
 struct any {
   static constexpr std::string_view name = "aten::any"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;        //!< in the core set
+  static constexpr op_tag tags = op_tag::reduction;     //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::all;  //!< supported dtypes
   using attributes = no_attributes;                     //!< none
   //! @brief `f32[s0]` -> `b8[]`.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
@@ -277,6 +303,8 @@ struct any {
 struct any_dims {
   static constexpr std::string_view name = "aten::any.dims"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;             //!< in the core set
+  static constexpr op_tag tags = op_tag::reduction;          //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::all;       //!< supported dtypes
   //! @brief The dims to reduce and whether to keep them as size 1.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<std::vector<std::int64_t>>, dim),
@@ -293,6 +321,8 @@ struct any_dims {
 struct all {
   static constexpr std::string_view name = "aten::all"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;   //!< lowered through any
+  static constexpr op_tag tags = op_tag::reduction;     //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::all;  //!< supported dtypes
   using attributes = no_attributes;                     //!< none
   //! @brief `f32[s0]` -> `b8[]`.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
@@ -305,6 +335,8 @@ struct all {
 struct all_dims {
   static constexpr std::string_view name = "aten::all.dims"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;        //!< lowered through any
+  static constexpr op_tag tags = op_tag::reduction;          //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::all;       //!< supported dtypes
   //! @brief The dims to reduce and whether to keep them as size 1.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<std::vector<std::int64_t>>, dim),

@@ -33,6 +33,8 @@ inline tensor_meta variance_meta(tensor_meta const& in,
 struct var {
   static constexpr std::string_view name = "aten::var.correction"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                   //!< in the core set
+  static constexpr op_tag tags = op_tag::reduction;                //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::floating;        //!< supported dtypes
   //! @brief The dims to reduce, the correction (None: 1), whether to keep reduced dims.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<std::vector<std::int64_t>>, dim),
@@ -49,6 +51,8 @@ struct var {
 struct std_dev {
   static constexpr std::string_view name = "aten::std.correction"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;              //!< sqrt(var)
+  static constexpr op_tag tags = op_tag::reduction;                //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::floating;        //!< supported dtypes
   //! @brief The dims to reduce, the correction (None: 1), whether to keep reduced dims.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<std::vector<std::int64_t>>, dim),
@@ -65,6 +69,8 @@ struct std_dev {
 struct var_mean {
   static constexpr std::string_view name = "aten::var_mean.correction"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;                   //!< var and mean
+  static constexpr op_tag tags = op_tag::reduction;                     //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::floating;             //!< supported dtypes
   //! @brief The dims to reduce, the correction (None: 1), whether to keep reduced dims.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::optional<std::vector<std::int64_t>>, dim),
@@ -84,6 +90,8 @@ struct var_mean {
 struct logsumexp {
   static constexpr std::string_view name = "aten::logsumexp"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;         //!< amax, sub, exp, sum, log
+  static constexpr op_tag tags = op_tag::reduction;           //!< reduction
+  static constexpr dtype_set dtypes = dtype_sets::all;        //!< supported dtypes
   //! @brief The dims to reduce (empty: all) and whether to keep them as size 1.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<std::int64_t>, dim), (bool, keepdim));
@@ -101,6 +109,8 @@ struct logsumexp {
 struct cumsum {
   static constexpr std::string_view name = "aten::cumsum"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;           //!< in the core set
+  static constexpr op_tag tags = op_tag::none;             //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;     //!< supported dtypes
   //! @brief The dim to scan and the result dtype.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim), (std::optional<xport::dtype>, dtype));
@@ -141,9 +151,11 @@ inline tensor_meta core_softmax_meta(tensor_meta const& in, std::int64_t dim, bo
 
 //! @brief `aten::softmax.int`: `exp(x - max) / sum(exp(x - max))` along `dim`; the input
 //! is converted to `dtype` first when given. Same shape as the input.
-struct softmax {
+struct softmax : dispatch_on_dtype_attribute {
   static constexpr std::string_view name = "aten::softmax.int"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;           //!< lowered to _softmax
+  static constexpr op_tag tags = op_tag::none;                  //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating;     //!< supported dtypes
   //! @brief The dim to normalize over and the result dtype.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim), (std::optional<xport::dtype>, dtype));
@@ -157,9 +169,11 @@ struct softmax {
 
 //! @brief `aten::log_softmax.int`: `x - logsumexp(x)` along `dim`; the input is
 //! converted to `dtype` first when given. Same shape as the input.
-struct log_softmax {
+struct log_softmax : dispatch_on_dtype_attribute {
   static constexpr std::string_view name = "aten::log_softmax.int"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;               //!< lowered to _log_softmax
+  static constexpr op_tag tags = op_tag::none;                      //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating;         //!< supported dtypes
   //! @brief The dim to normalize over and the result dtype.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim), (std::optional<xport::dtype>, dtype));
@@ -176,6 +190,8 @@ struct log_softmax {
 struct _softmax {
   static constexpr std::string_view name = "aten::_softmax"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;             //!< in the core set
+  static constexpr op_tag tags = op_tag::none;               //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating;  //!< supported dtypes
   //! @brief The dim to normalize over and whether a float16 input gives float32.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim), (bool, half_to_float));
@@ -192,6 +208,8 @@ struct _softmax {
 struct _log_softmax {
   static constexpr std::string_view name = "aten::_log_softmax"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                 //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                   //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating;      //!< supported dtypes
   //! @brief The dim to normalize over and whether a float16 input gives float32.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim), (bool, half_to_float));

@@ -2,9 +2,11 @@
 //! `op_schema`, the boxed face of an op — what graphs, tracing and serialization use
 //! without knowing the op's C++ type — and `boxed_attributes`, one call's attributes
 //! with their schema (PyTorch's boxed/unboxed split, generated once from each op type).
+//! A schema describes an op; it does not run it: kernels register themselves in the
+//! op's `kernel_table`, which `kernels/eager.hpp` reads.
 #pragma once
 
-#include <xport/ops/eager.hpp>
+#include <xport/core/device.hpp>
 #include <xport/ops/op.hpp>
 
 #include <cstddef>
@@ -17,14 +19,32 @@
 
 namespace xport::ops {
 
+//! @brief A kernel behind a uniform signature: type-erased attributes, the inputs, and the
+//! outputs' metas (from the meta rule); returns the outputs.
+using boxed_kernel = tensor_list (*)(void const* attributes, std::span<Tensor const> inputs,
+                                     meta_list const& metas);
+
+//! @brief Where an op's kernels are registered, one per device kind (null: none). Filled
+//! by `kernels::register_kernels`; read by eager execution and the interpreter.
+struct kernel_table {
+  boxed_kernel cpu = nullptr;  //!< the CPU kernel
+  boxed_kernel cuda = nullptr; //!< the CUDA kernel
+  //! @brief The slot of `kind`.
+  boxed_kernel& slot(device_kind kind) noexcept { return kind == device_kind::cpu ? cpu : cuda; }
+};
+
+//! @brief The kernel table of `Op` (one per op, mutable: registration writes it).
+template <op Op>
+inline kernel_table kernels_of{};
+
 //! @brief The boxed face of an op: its name and kind, and its meta rule and attribute
 //! functions behind type-erased pointers. One constant per op (`schema_of<Op>`); its
 //! address identifies the op.
 struct op_schema {
   std::string_view name; //!< `aten::add.Tensor`
   op_kind kind;          //!< core or composite
-  //! @brief Eager execution (`eager_call<Op>`) on type-erased attributes.
-  tensor_list (*run)(void const* attributes, std::span<Tensor const> inputs);
+  op_tag tags;           //!< pointwise, view, in-place, ...
+  dtype_set dtypes;      //!< the dtypes it supports
   //! @brief The meta rule on type-erased attributes.
   meta_list (*meta)(void const* attributes, std::span<tensor_meta const> inputs,
                     meta_context& context);
@@ -45,6 +65,8 @@ struct op_schema {
   op_schema const* functional;
   //! @brief How many sub-graphs a node of this op carries (`higher_order::cond`: 2).
   std::size_t subgraphs;
+  //! @brief Where the op's kernels are registered.
+  kernel_table* kernels;
 };
 
 namespace detail {
@@ -54,9 +76,6 @@ struct schema_functions {
   static attributes const& cast(void const* p) { return *static_cast<attributes const*>(p); }
   static meta_list meta(void const* a, std::span<tensor_meta const> in, meta_context& ctx) {
     return run_meta<Op>(in, cast(a), ctx);
-  }
-  static tensor_list run(void const* a, std::span<Tensor const> in) {
-    return eager_call<Op>(cast(a), in);
   }
   static std::string format(void const* a) { return format_attributes(cast(a)); }
   static bool equal(void const* a, void const* b) { return attributes_equal(cast(a), cast(b)); }
@@ -80,7 +99,8 @@ template <op Op>
 inline constexpr op_schema schema_of = {
     Op::name,
     Op::kind,
-    &detail::schema_functions<Op>::run,
+    tags_of<Op>,
+    dtypes_of<Op>,
     &detail::schema_functions<Op>::meta,
     &detail::schema_functions<Op>::format,
     &detail::schema_functions<Op>::equal,
@@ -89,6 +109,7 @@ inline constexpr op_schema schema_of = {
     &detail::schema_functions<Op>::concretize,
     detail::functional_schema<Op>(),
     subgraph_count<Op>,
+    &kernels_of<Op>,
 };
 
 //! @brief An in-place op: it names its functional counterpart with
@@ -154,10 +175,6 @@ public:
     boxed_attributes copy = *this;
     copy.value_ = schema_->concretize(value_.get(), evaluate);
     return copy;
-  }
-  //! @brief Runs the op eagerly with these attributes.
-  tensor_list run(std::span<Tensor const> inputs) const {
-    return schema_->run(value_.get(), inputs);
   }
   //! @brief Runs the op's meta rule with these attributes.
   meta_list meta(std::span<tensor_meta const> inputs, meta_context& context) const {

@@ -102,6 +102,8 @@ inline SymInt clamp_slice_bound(SymInt bound, SymInt const& size) {
 struct view {
   static constexpr std::string_view name = "aten::view"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;         //!< in the core set
+  static constexpr op_tag tags = op_tag::view;           //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;   //!< supported dtypes
   //! @brief The target sizes (may be symbolic; one may be -1).
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<SymInt>, size));
@@ -127,6 +129,8 @@ struct view {
 struct reshape {
   static constexpr std::string_view name = "aten::reshape"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;       //!< decomposes to view
+  static constexpr op_tag tags = op_tag::view;              //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;      //!< supported dtypes
   using attributes = view::attributes;                      //!< target sizes
   //! @brief The inferred sizes, as for `view`.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
@@ -139,6 +143,8 @@ struct reshape {
 struct flatten {
   static constexpr std::string_view name = "aten::flatten.using_ints"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;                  //!< decomposes to view
+  static constexpr op_tag tags = op_tag::view;                         //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;                 //!< supported dtypes
   //! @brief The first and last merged dimensions (negative counts from the end).
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, start_dim), (std::int64_t, end_dim));
@@ -167,6 +173,8 @@ struct flatten {
 struct unflatten {
   static constexpr std::string_view name = "aten::unflatten.int"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;             //!< decomposes to view
+  static constexpr op_tag tags = op_tag::view;                    //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;            //!< supported dtypes
   //! @brief The dimension and the sizes that replace it.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim), (std::vector<SymInt>, sizes));
@@ -196,6 +204,8 @@ struct unflatten {
 struct squeeze {
   static constexpr std::string_view name = "aten::squeeze"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;       //!< decomposes to squeeze.dims
+  static constexpr op_tag tags = op_tag::view;              //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;      //!< supported dtypes
   using attributes = no_attributes;                         //!< none
   //! @brief The sizes without the ones.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
@@ -212,6 +222,8 @@ struct squeeze {
 struct squeeze_dims {
   static constexpr std::string_view name = "aten::squeeze.dims"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                 //!< in the core set
+  static constexpr op_tag tags = op_tag::view;                   //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;           //!< supported dtypes
   //! @brief The candidate dimensions (negative counts from the end).
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<std::int64_t>, dim));
@@ -244,6 +256,8 @@ struct squeeze_dims {
 struct unsqueeze {
   static constexpr std::string_view name = "aten::unsqueeze"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;              //!< in the core set
+  static constexpr op_tag tags = op_tag::view;                //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;        //!< supported dtypes
   //! @brief Where the new dimension goes.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim));
@@ -262,6 +276,8 @@ struct unsqueeze {
 struct permute {
   static constexpr std::string_view name = "aten::permute"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;            //!< in the core set
+  static constexpr op_tag tags = op_tag::view;              //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;      //!< supported dtypes
   //! @brief The order of the input's dimensions.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<std::int64_t>, dims));
@@ -293,6 +309,8 @@ struct permute {
 struct transpose {
   static constexpr std::string_view name = "aten::transpose.int"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;             //!< decomposes to permute
+  static constexpr op_tag tags = op_tag::view;                    //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;            //!< supported dtypes
   //! @brief The two dimensions.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim0), (std::int64_t, dim1));
@@ -311,9 +329,11 @@ struct transpose {
 
 //! @brief `aten::t`: the transpose of a matrix; tensors of rank 0 and 1 are unchanged.
 struct t {
-  static constexpr std::string_view name = "aten::t"; //!< ATen name
-  static constexpr op_kind kind = op_kind::composite; //!< decomposes to permute
-  using attributes = no_attributes;                   //!< none
+  static constexpr std::string_view name = "aten::t";  //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;  //!< decomposes to permute
+  static constexpr op_tag tags = op_tag::view;         //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all; //!< supported dtypes
+  using attributes = no_attributes;                    //!< none
   //! @brief The reversed sizes.
   //! @throws shape_error for rank > 2.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
@@ -332,6 +352,8 @@ struct t {
 struct expand {
   static constexpr std::string_view name = "aten::expand"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;           //!< in the core set
+  static constexpr op_tag tags = op_tag::view;             //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;     //!< supported dtypes
   //! @brief The target sizes (may be symbolic; -1 keeps the input's size).
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<SymInt>, size));
@@ -388,6 +410,8 @@ struct expand {
 struct contiguous {
   static constexpr std::string_view name = "aten::contiguous"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;          //!< decomposes to clone
+  static constexpr op_tag tags = op_tag::view;                 //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;         //!< supported dtypes
   using attributes = no_attributes;                            //!< none
   //! @brief Same sizes and dtype.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&) { return {in[0]}; }
@@ -403,6 +427,8 @@ struct contiguous {
 struct slice {
   static constexpr std::string_view name = "aten::slice.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                 //!< in the core set
+  static constexpr op_tag tags = op_tag::view;                   //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;           //!< supported dtypes
   //! @brief The dimension, the bounds and the (positive) step.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim), (SymInt, start), (SymInt, end),
@@ -431,6 +457,8 @@ struct slice {
 struct select {
   static constexpr std::string_view name = "aten::select.int"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;               //!< in the core set
+  static constexpr op_tag tags = op_tag::view;                 //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;         //!< supported dtypes
   //! @brief The dimension and the index (negative counts from the end).
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim), (SymInt, index));
@@ -455,6 +483,8 @@ struct select {
 struct narrow {
   static constexpr std::string_view name = "aten::narrow"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;      //!< decomposes to slice
+  static constexpr op_tag tags = op_tag::view;             //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;     //!< supported dtypes
   //! @brief The dimension, the start and the length.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim), (SymInt, start), (SymInt, length));

@@ -47,6 +47,8 @@ inline std::string format_sym_vector(std::vector<SymInt> const& values) {
 struct cat {
   static constexpr std::string_view name = "aten::cat"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;        //!< in the core set
+  static constexpr op_tag tags = op_tag::none;          //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;  //!< supported dtypes
   //! @brief The dimension to join along.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim));
@@ -109,6 +111,8 @@ struct cat {
 struct stack {
   static constexpr std::string_view name = "aten::stack"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;     //!< decomposes to unsqueeze + cat
+  static constexpr op_tag tags = op_tag::none;            //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;    //!< supported dtypes
   //! @brief Where the new dimension goes.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, dim));
@@ -146,6 +150,8 @@ struct stack {
 struct split {
   static constexpr std::string_view name = "aten::split.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;            //!< decomposes to slices
+  static constexpr op_tag tags = op_tag::view;                   //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;           //!< supported dtypes
   //! @brief The piece size and the dimension.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (SymInt, split_size), (std::int64_t, dim));
@@ -182,6 +188,8 @@ struct split {
 struct split_with_sizes {
   static constexpr std::string_view name = "aten::split_with_sizes"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                     //!< in the core set
+  static constexpr op_tag tags = op_tag::view;                       //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;               //!< supported dtypes
   //! @brief The piece sizes and the dimension.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<SymInt>, split_sizes), (std::int64_t, dim));
@@ -215,6 +223,8 @@ struct split_with_sizes {
 struct chunk {
   static constexpr std::string_view name = "aten::chunk"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;     //!< decomposes to split
+  static constexpr op_tag tags = op_tag::view;            //!< may alias its input
+  static constexpr dtype_set dtypes = dtype_sets::all;    //!< supported dtypes
   //! @brief The number of chunks and the dimension.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, chunks), (std::int64_t, dim));
@@ -243,6 +253,8 @@ struct chunk {
 struct repeat {
   static constexpr std::string_view name = "aten::repeat"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;           //!< in the core set
+  static constexpr op_tag tags = op_tag::none;             //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;     //!< supported dtypes
   //! @brief Repetitions per dimension.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<SymInt>, repeats));
@@ -276,6 +288,8 @@ struct repeat {
 struct flip {
   static constexpr std::string_view name = "aten::flip"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;         //!< in the core set
+  static constexpr op_tag tags = op_tag::none;           //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;   //!< supported dtypes
   //! @brief The dimensions to reverse.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<std::int64_t>, dims));
@@ -339,6 +353,8 @@ inline pad_mode parse_pad_mode(std::string_view text) {
 struct pad {
   static constexpr std::string_view name = "aten::pad"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;   //!< decomposes to constant_pad_nd, ...
+  static constexpr op_tag tags = op_tag::none;          //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;  //!< supported dtypes
   //! @brief The pads, the mode and the fill value (constant mode only).
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<SymInt>, pad), (std::string, mode),
@@ -415,6 +431,8 @@ struct pad {
 struct tril {
   static constexpr std::string_view name = "aten::tril"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;    //!< decomposes to where
+  static constexpr op_tag tags = op_tag::none;           //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;   //!< supported dtypes
   //! @brief 0 is the main diagonal, positive above it, negative below.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, diagonal));
@@ -436,6 +454,8 @@ struct tril {
 struct triu {
   static constexpr std::string_view name = "aten::triu"; //!< ATen name
   static constexpr op_kind kind = op_kind::composite;    //!< decomposes to where
+  static constexpr op_tag tags = op_tag::none;           //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;   //!< supported dtypes
   //! @brief 0 is the main diagonal, positive above it, negative below.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, diagonal));

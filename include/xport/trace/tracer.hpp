@@ -12,7 +12,7 @@
 #include <xport/graph/graph.hpp>
 #include <xport/nn/module_stack.hpp>
 #include <xport/ops/control_flow.hpp>
-#include <xport/ops/dispatch.hpp>
+#include <xport/ops/interceptor.hpp>
 #include <xport/sym/sym_node.hpp>
 
 #include <algorithm>
@@ -220,38 +220,14 @@ private:
   // recorded wrongly.
   void refuse_mutating_a_view(ops::boxed_attributes const& attributes,
                               graph::argument const& self) const {
-    static constexpr std::string_view view_ops[] = {"aten::view",
-                                                    "aten::reshape",
-                                                    "aten::slice.Tensor",
-                                                    "aten::select.int",
-                                                    "aten::narrow",
-                                                    "aten::transpose.int",
-                                                    "aten::permute",
-                                                    "aten::t",
-                                                    "aten::expand",
-                                                    "aten::squeeze",
-                                                    "aten::squeeze.dim",
-                                                    "aten::squeeze.dims",
-                                                    "aten::unsqueeze",
-                                                    "aten::flatten.using_ints",
-                                                    "aten::unflatten.int",
-                                                    "aten::split.Tensor",
-                                                    "aten::split_with_sizes",
-                                                    "aten::chunk",
-                                                    "aten::contiguous"};
     graph::node const& producer = graph_->at(self->node);
-    if (!producer.target) return;
-    std::string_view const op = producer.target->schema().name;
-    for (std::string_view const v : view_ops) {
-      if (op == v) {
-        throw unsupported_error(
-            "'" + std::string(attributes.schema().name) + "' writes into '" + producer.name
-            + "', a view made by " + std::string(op)
-            + "; export records functional programs and cannot yet write through "
-              "views: compute the new value and assemble it with cat or "
-              "index_put instead");
-      }
-    }
+    if (!producer.target || !has_tag(producer.target->schema().tags, ops::op_tag::view)) return;
+    throw unsupported_error("'" + std::string(attributes.schema().name) + "' writes into '"
+                            + producer.name + "', a view made by "
+                            + std::string(producer.target->schema().name)
+                            + "; export records functional programs and cannot yet write "
+                              "through views: compute the new value and assemble it with cat or "
+                              "index_put instead");
   }
 
   // A branch of cond being traced: a tracer of its own, appending to its own graph.

@@ -22,8 +22,8 @@
 #include <xport/kernels/cpu/reduction.hpp>
 #include <xport/kernels/cpu/shape.hpp>
 #include <xport/kernels/cpu/shape_join.hpp>
+#include <xport/kernels/eager.hpp>
 #include <xport/ops/default_op_set.hpp>
-#include <xport/ops/eager.hpp>
 
 namespace xport::kernels::cpu {
 
@@ -32,7 +32,7 @@ template <class OpSet>
 constexpr bool every_op_has_a_cpu_kernel = [] {
   bool all = true;
   OpSet::for_each([&]<class Op>() {
-    all = all && (ops::higher_order_op<Op> || ops::has_kernel_form<Op, cpu_t>);
+    all = all && (ops::higher_order_op<Op> || kernels::has_kernel_form<Op, cpu_t>);
   });
   return all;
 }();
@@ -43,6 +43,6 @@ static_assert(every_op_has_a_cpu_kernel<ops::default_op_set>,
 
 //! @brief True once every CPU kernel of `ops::default_op_set` is registered (at static
 //! initialization of any program that includes this header).
-inline bool const registered = ops::register_kernels<ops::default_op_set, cpu_t>();
+inline bool const registered = kernels::register_kernels<ops::default_op_set, cpu_t>();
 
 } // namespace xport::kernels::cpu

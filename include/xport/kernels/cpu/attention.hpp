@@ -6,6 +6,7 @@
 #include <xport/core/factories.hpp>
 #include <xport/kernels/cpu/dropout.hpp>
 #include <xport/kernels/cpu/gemm.hpp>
+#include <xport/kernels/dispatch.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/ops/attention.hpp>
 
@@ -100,36 +101,36 @@ struct kernel<ops::scaled_dot_product_attention, cpu_t> {
                              ? detail::batch_matrices(mask, batch, L, S, mask.dtype())
                                    .to(mask.dtype() == dtype::bool_ ? dtype::bool_ : type)
                              : Tensor{};
-    visit_dtype(type, [&]<class T>() {
-      if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-        T* w = weights.data_ptr<T>();
-        T const neg_inf = -std::numeric_limits<T>::infinity();
-        if (a.is_causal) {
-          for (std::int64_t b = 0; b < count; ++b)
-            for (std::int64_t i = 0; i < L; ++i)
-              for (std::int64_t j = i + 1; j < S; ++j)
-                w[(b * L + i) * S + j] = neg_inf;
-        } else if (mask3.defined() && mask3.dtype() == dtype::bool_) {
-          Tensor const m = mask3.contiguous();
-          bool const* keep = m.data_ptr<bool>();
-          for (std::int64_t i = 0; i < weights.numel(); ++i)
-            if (!keep[i]) w[i] = neg_inf;
-        } else if (mask3.defined()) {
-          Tensor const m = mask3.contiguous();
-          T const* add = m.data_ptr<T>();
-          for (std::int64_t i = 0; i < weights.numel(); ++i)
-            w[i] += add[i];
-        }
-        detail::safe_softmax_rows(w, count * L, S);
-        if (a.dropout_p == 1.0) {
-          for (std::int64_t i = 0; i < weights.numel(); ++i)
-            w[i] *= T(0);
-        } else if (a.dropout_p > 0.0) {
-          kernels::cpu::apply_dropout_mask(w, weights.numel(), a.dropout_p,
-                                           static_cast<std::uint64_t>(a.seed));
-        }
-      }
-    });
+    // The scores are computed in float32, or float64 for float64 inputs.
+    kernels::visit_computed<dtype_set{dtype::float32} | dtype::float64>(
+        type, "scaled_dot_product_attention", [&]<class T>() {
+          T* w = weights.data_ptr<T>();
+          T const neg_inf = -std::numeric_limits<T>::infinity();
+          if (a.is_causal) {
+            for (std::int64_t b = 0; b < count; ++b)
+              for (std::int64_t i = 0; i < L; ++i)
+                for (std::int64_t j = i + 1; j < S; ++j)
+                  w[(b * L + i) * S + j] = neg_inf;
+          } else if (mask3.defined() && mask3.dtype() == dtype::bool_) {
+            Tensor const m = mask3.contiguous();
+            bool const* keep = m.data_ptr<bool>();
+            for (std::int64_t i = 0; i < weights.numel(); ++i)
+              if (!keep[i]) w[i] = neg_inf;
+          } else if (mask3.defined()) {
+            Tensor const m = mask3.contiguous();
+            T const* add = m.data_ptr<T>();
+            for (std::int64_t i = 0; i < weights.numel(); ++i)
+              w[i] += add[i];
+          }
+          detail::safe_softmax_rows(w, count * L, S);
+          if (a.dropout_p == 1.0) {
+            for (std::int64_t i = 0; i < weights.numel(); ++i)
+              w[i] *= T(0);
+          } else if (a.dropout_p > 0.0) {
+            kernels::cpu::apply_dropout_mask(w, weights.numel(), a.dropout_p,
+                                             static_cast<std::uint64_t>(a.seed));
+          }
+        });
     Tensor const product = zeros({count, L, Ev}, {.dtype = type});
     if (S > 0 && Ev > 0) kernels::cpu::gemm_batched(weights, v3, product);
     result.copy_(product.view(result.sizes()));

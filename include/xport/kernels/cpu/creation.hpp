@@ -3,9 +3,9 @@
 //! into the outputs eager execution allocated from the meta rule.
 #pragma once
 
+#include <xport/kernels/eager.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/ops/creation.hpp>
-#include <xport/ops/eager.hpp>
 
 #include <algorithm>
 #include <cstdint>

@@ -5,6 +5,7 @@
 
 #include <xport/core/factories.hpp>
 #include <xport/kernels/cpu/indexing.hpp>
+#include <xport/kernels/dispatch.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/ops/data_dependent.hpp>
 
@@ -116,14 +117,14 @@ struct kernel<ops::bincount, cpu_t> {
       return {result};
     }
     Tensor const weights = in[1].to(result_type).contiguous();
-    visit_dtype(result_type, [&]<class W>() {
-      if constexpr (std::is_floating_point_v<W>) {
-        W* const sums = elements<W>(result);
-        W const* const w = elements<W const>(weights) + weights.storage_offset();
-        for (std::int64_t i = 0; i < n; ++i)
-          sums[values[i]] += w[i];
-      }
-    });
+    // Weighted counts are float32 for float32 weights, float64 otherwise (the meta rule).
+    kernels::visit_computed<dtype_set{dtype::float32} | dtype::float64>(
+        result_type, "bincount", [&]<class W>() {
+          W* const sums = elements<W>(result);
+          W const* const w = elements<W const>(weights) + weights.storage_offset();
+          for (std::int64_t i = 0; i < n; ++i)
+            sums[values[i]] += w[i];
+        });
     return {result};
   }
 };

@@ -8,6 +8,7 @@
 #include <xport/core/generator.hpp>
 #include <xport/core/half.hpp>
 #include <xport/kernels/cpu/loops.hpp>
+#include <xport/kernels/dispatch.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/ops/dropout.hpp>
 
@@ -47,17 +48,15 @@ struct kernel<ops::dropout, cpu_t> {
     Tensor const& x = in[0];
     if (!a.train || a.p == 0.0 || x.numel() == 0) return {x};
     Tensor out = x.clone();
-    visit_dtype(out.dtype(), [&]<class T>() {
-      if constexpr (std::is_floating_point_v<
-                        T> || std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
-        T* data = out.data_ptr<T>();
-        if (a.p == 1.0) {
-          for (std::int64_t i = 0; i < out.numel(); ++i)
-            data[i] = convert<T>(convert<kernels::cpu::opmath_t<T>>(data[i]) * 0);
-        } else {
-          kernels::cpu::apply_dropout_mask(data, out.numel(), a.p,
-                                           static_cast<std::uint64_t>(a.seed));
-        }
+    // Training with p > 0 draws a mask: floating dtypes only (the meta rule refuses others).
+    kernels::visit_computed<dtype_sets::floating>(out.dtype(), "dropout", [&]<class T>() {
+      T* data = out.data_ptr<T>();
+      if (a.p == 1.0) {
+        for (std::int64_t i = 0; i < out.numel(); ++i)
+          data[i] = convert<T>(convert<kernels::cpu::opmath_t<T>>(data[i]) * 0);
+      } else {
+        kernels::cpu::apply_dropout_mask(data, out.numel(), a.p,
+                                         static_cast<std::uint64_t>(a.seed));
       }
     });
     return {out};

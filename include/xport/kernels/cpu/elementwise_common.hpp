@@ -47,15 +47,6 @@ void binary_map(Tensor const& out, F const& f, std::span<Tensor const> in,
         out, [&](math x) { return f(s, x); }, self);
 }
 
-//! @brief The scalar operand of an op's attributes (`other`), if it has one.
-template <class Attributes>
-std::optional<Scalar> scalar_operand(Attributes const& a) {
-  if constexpr (requires { a.other; })
-    return std::optional<Scalar>(a.other);
-  else
-    return std::nullopt;
-}
-
 //! @brief The dtype PyTorch computes `in[0] op (in[1] or other)` in.
 inline dtype common_dtype(std::span<Tensor const> in, std::optional<Scalar> const& other) {
   return other ? result_type(in[0], *other) : result_type(in[0], in[1]);

@@ -20,8 +20,8 @@ namespace kernels::cpu::detail {
 template <class Op>
 ops::tensor_list compute_into_self(typename Op::attributes const& a, std::span<Tensor const> in) {
   Tensor const& self = in[0];
-  Tensor result =
-      empty(self.sizes(), {.dtype = common_dtype(in, scalar_operand(a)), .device = self.device()});
+  Tensor result = empty(
+      self.sizes(), {.dtype = common_dtype(in, ops::scalar_operand(a)), .device = self.device()});
   kernel<Op, cpu_t>::run(a, in, std::span<Tensor>(&result, 1));
   self.copy_(result);
   return {self};

@@ -4,6 +4,7 @@
 
 #include <xport/core/factories.hpp>
 #include <xport/kernels/cpu/elementwise_common.hpp>
+#include <xport/kernels/dispatch.hpp>
 #include <xport/kernels/elementwise_functors.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/ops/elementwise_select.hpp>
@@ -22,7 +23,7 @@ struct kernel<ops::where, cpu_t> {
   static void run(ops::where::attributes const&, std::span<Tensor const> in,
                   std::span<Tensor> out) {
     dtype const type = out[0].dtype();
-    visit_dtype(type, [&]<class T>() {
+    kernels::visit_declared<ops::where>(type, [&]<class T>() {
       using math = kernels::cpu::opmath_t<T>;
       kernels::cpu::map<T, T>(
           out[0], [](math c, math a, math b) { return c != math(0) ? a : b; }, in[0].to(type),
@@ -38,7 +39,7 @@ struct kernel<ops::masked_fill, cpu_t> {
   static void run(ops::masked_fill::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
     dtype const type = out[0].dtype();
-    visit_dtype(type, [&]<class T>() {
+    kernels::visit_declared<ops::masked_fill>(type, [&]<class T>() {
       using math = kernels::cpu::opmath_t<T>;
       auto const value = static_cast<math>(a.value.to<T>());
       kernels::cpu::map<T, T>(
@@ -85,13 +86,11 @@ struct kernel<ops::clamp, cpu_t> {
   static void run(ops::clamp::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
     dtype const type = out[0].dtype();
-    visit_dtype(type, [&]<class T>() {
-      if constexpr (!std::is_same_v<T, bool>) {
-        auto const bound = [&](std::optional<Scalar> const& s) {
-          return s ? full({}, *s, {.dtype = type}) : Tensor();
-        };
-        kernels::cpu::detail::clamp_into<T>(out[0], in[0].to(type), bound(a.min), bound(a.max));
-      }
+    kernels::visit_declared<ops::clamp>(type, [&]<class T>() {
+      auto const bound = [&](std::optional<Scalar> const& s) {
+        return s ? full({}, *s, {.dtype = type}) : Tensor();
+      };
+      kernels::cpu::detail::clamp_into<T>(out[0], in[0].to(type), bound(a.min), bound(a.max));
     });
   }
 };
@@ -103,11 +102,9 @@ struct kernel<ops::clamp_tensor, cpu_t> {
   static void run(ops::clamp_tensor::attributes const&, std::span<Tensor const> in,
                   std::span<Tensor> out) {
     dtype const type = out[0].dtype();
-    visit_dtype(type, [&]<class T>() {
-      if constexpr (!std::is_same_v<T, bool>) {
-        auto const bound = [&](Tensor const& t) { return t.defined() ? t.to(type) : Tensor(); };
-        kernels::cpu::detail::clamp_into<T>(out[0], in[0].to(type), bound(in[1]), bound(in[2]));
-      }
+    kernels::visit_declared<ops::clamp_tensor>(type, [&]<class T>() {
+      auto const bound = [&](Tensor const& t) { return t.defined() ? t.to(type) : Tensor(); };
+      kernels::cpu::detail::clamp_into<T>(out[0], in[0].to(type), bound(in[1]), bound(in[2]));
     });
   }
 };

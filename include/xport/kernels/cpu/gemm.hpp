@@ -351,16 +351,21 @@ inline void gemm_any(Tensor a, Tensor b, Tensor const& out, Scalar alpha, Scalar
     out.copy_(wide);
     return;
   }
-  visit_dtype(type, [&]<class T>() {
-    if constexpr (!std::is_same_v<
-                      T, bool> && !std::is_same_v<T, half> && !std::is_same_v<T, bfloat16>) {
-      if (a.size(-1) == 0) {
-        scale_in_place<T>(out, gemm_scalar<T>(beta, "beta"));
-      } else {
-        gemm_dense<T>(a, b, out, alpha, beta);
-      }
-    }
-  });
+  // bool is refused by check_gemm_dtypes, float16/bfloat16 went through float32 above.
+  constexpr dtype_set dense = dtype_sets::numeric - dtype::float16 - dtype::bfloat16;
+  visit_dtype_in<dense>(
+      type,
+      [&]<class T>() {
+        if (a.size(-1) == 0) {
+          scale_in_place<T>(out, gemm_scalar<T>(beta, "beta"));
+        } else {
+          gemm_dense<T>(a, b, out, alpha, beta);
+        }
+      },
+      [&] {
+        throw dtype_error("\"addmm_impl_cpu_\" not implemented for '"
+                          + std::string(scalar_type_name(type)) + "'");
+      });
 }
 
 } // namespace gemm_detail

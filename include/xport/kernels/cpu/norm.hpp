@@ -10,6 +10,7 @@
 #include <xport/core/convert.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/core/half.hpp>
+#include <xport/kernels/dispatch.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/ops/norm.hpp>
 
@@ -36,12 +37,10 @@ inline std::vector<double> norm_values(Tensor const& t) {
 
 // Writes `values` into `out` (contiguous, any floating dtype).
 inline void norm_store(Tensor const& out, std::vector<double> const& values) {
-  visit_dtype(out.dtype(), [&]<class T>() {
-    if constexpr (is_float_element<T>) {
-      T* data = out.data_ptr<T>();
-      for (std::size_t i = 0; i < values.size(); ++i)
-        data[i] = convert<T>(values[i]);
-    }
+  kernels::visit_computed<dtype_sets::floating>(out.dtype(), "native_norm", [&]<class T>() {
+    T* data = out.data_ptr<T>();
+    for (std::size_t i = 0; i < values.size(); ++i)
+      data[i] = convert<T>(values[i]);
   });
 }
 
@@ -79,29 +78,27 @@ inline void batch_norm_cpu(Tensor const& input, Tensor const& weight, Tensor con
   std::int64_t const inner = n * c == 0 ? 0 : x.numel() / (n * c);
   std::vector<double> const w = norm_values(weight);
   std::vector<double> const b = norm_values(bias);
-  visit_dtype(x.dtype(), [&]<class T>() {
-    if constexpr (is_float_element<T>) {
-      T const* src = x.data_ptr<T>();
-      T* dst = out.data_ptr<T>();
-      for (std::int64_t ch = 0; ch < c; ++ch) {
-        auto const uc = static_cast<std::size_t>(ch);
-        auto const at = [&](std::int64_t k) {
-          return convert<double>(src[((k / inner) * c + ch) * inner + k % inner]);
-        };
-        if (use_batch_stats) {
-          std::int64_t const count = n * inner;
-          moments const m = norm_moments(count, at);
-          mean[uc] = m.mean;
-          rstd[uc] = 1.0 / std::sqrt(m.var + eps);
-          unbiased[uc] = m.var * static_cast<double>(count) / static_cast<double>(count - 1);
-        }
-        double const scale = rstd[uc] * (w.empty() ? 1.0 : w[uc]);
-        double const shift = (b.empty() ? 0.0 : b[uc]) - mean[uc] * scale;
-        for (std::int64_t s = 0; s < n; ++s) {
-          std::int64_t const base = (s * c + ch) * inner;
-          for (std::int64_t i = 0; i < inner; ++i)
-            dst[base + i] = convert<T>(convert<double>(src[base + i]) * scale + shift);
-        }
+  kernels::visit_computed<dtype_sets::floating>(x.dtype(), "native_norm", [&]<class T>() {
+    T const* src = x.data_ptr<T>();
+    T* dst = out.data_ptr<T>();
+    for (std::int64_t ch = 0; ch < c; ++ch) {
+      auto const uc = static_cast<std::size_t>(ch);
+      auto const at = [&](std::int64_t k) {
+        return convert<double>(src[((k / inner) * c + ch) * inner + k % inner]);
+      };
+      if (use_batch_stats) {
+        std::int64_t const count = n * inner;
+        moments const m = norm_moments(count, at);
+        mean[uc] = m.mean;
+        rstd[uc] = 1.0 / std::sqrt(m.var + eps);
+        unbiased[uc] = m.var * static_cast<double>(count) / static_cast<double>(count - 1);
+      }
+      double const scale = rstd[uc] * (w.empty() ? 1.0 : w[uc]);
+      double const shift = (b.empty() ? 0.0 : b[uc]) - mean[uc] * scale;
+      for (std::int64_t s = 0; s < n; ++s) {
+        std::int64_t const base = (s * c + ch) * inner;
+        for (std::int64_t i = 0; i < inner; ++i)
+          dst[base + i] = convert<T>(convert<double>(src[base + i]) * scale + shift);
       }
     }
   });
@@ -115,22 +112,20 @@ void block_norm_cpu(Tensor const& input, std::int64_t groups, std::int64_t block
   Tensor const x = input.contiguous();
   std::vector<double> const w = norm_values(weight);
   std::vector<double> const b = norm_values(bias);
-  visit_dtype(x.dtype(), [&]<class T>() {
-    if constexpr (is_float_element<T>) {
-      T const* src = x.data_ptr<T>();
-      T* dst = out.data_ptr<T>();
-      for (std::int64_t g = 0; g < groups; ++g) {
-        T const* row = src + g * block;
-        moments const m =
-            norm_moments(block, [&](std::int64_t k) { return convert<double>(row[k]); });
-        double const rstd = 1.0 / std::sqrt(m.var + eps);
-        for (std::int64_t i = 0; i < block; ++i) {
-          auto const p = static_cast<std::size_t>(affine(g, i));
-          double y = (convert<double>(row[i]) - m.mean) * rstd;
-          if (!w.empty()) y *= w[p];
-          if (!b.empty()) y += b[p];
-          dst[g * block + i] = convert<T>(y);
-        }
+  kernels::visit_computed<dtype_sets::floating>(x.dtype(), "native_norm", [&]<class T>() {
+    T const* src = x.data_ptr<T>();
+    T* dst = out.data_ptr<T>();
+    for (std::int64_t g = 0; g < groups; ++g) {
+      T const* row = src + g * block;
+      moments const m =
+          norm_moments(block, [&](std::int64_t k) { return convert<double>(row[k]); });
+      double const rstd = 1.0 / std::sqrt(m.var + eps);
+      for (std::int64_t i = 0; i < block; ++i) {
+        auto const p = static_cast<std::size_t>(affine(g, i));
+        double y = (convert<double>(row[i]) - m.mean) * rstd;
+        if (!w.empty()) y *= w[p];
+        if (!b.empty()) y += b[p];
+        dst[g * block + i] = convert<T>(y);
       }
     }
   });

@@ -6,6 +6,7 @@
 
 #include <xport/core/half.hpp>
 #include <xport/kernels/cpu/loops.hpp>
+#include <xport/kernels/dispatch.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/ops/pool.hpp>
 
@@ -29,11 +30,8 @@ void for_pool_planes(Tensor const& input, Tensor const& out, F&& f) {
   std::int64_t const h = x.size(-2), w = x.size(-1), oh = out.size(-2), ow = out.size(-1);
   std::int64_t const planes = h * w == 0 ? 0 : x.numel() / (h * w);
   if (out.numel() == 0) return;
-  visit_dtype(out.dtype(), [&]<class T>() {
-    if constexpr (std::is_floating_point_v<
-                      T> || std::is_same_v<T, half> || std::is_same_v<T, bfloat16>) {
-      f.template operator()<T>(x.data_ptr<T>(), out.data_ptr<T>(), planes, h, w, oh, ow);
-    }
+  kernels::visit_computed<dtype_sets::floating>(out.dtype(), "pool2d", [&]<class T>() {
+    f.template operator()<T>(x.data_ptr<T>(), out.data_ptr<T>(), planes, h, w, oh, ow);
   });
 }
 

@@ -6,6 +6,7 @@
 
 #include <xport/kernels/cpu/loops.hpp>
 #include <xport/kernels/cpu/reduction_loops.hpp>
+#include <xport/kernels/dispatch.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/kernels/reduction_functors.hpp>
 #include <xport/ops/reduction.hpp>
@@ -34,9 +35,10 @@ inline ops::dim_mask all_dims_mask(Tensor const& t) {
 }
 
 // out[o] = sum (or, with `mean`, the mean) of `src` over `mask`; `src` has out's dtype.
-inline void sum_into(Tensor const& src, ops::dim_mask const& mask, Tensor const& out, bool mean) {
+template <class Op>
+void sum_into(Tensor const& src, ops::dim_mask const& mask, Tensor const& out, bool mean) {
   std::int64_t const count = kernels::cpu::reduction_layout::of(src, mask).reduced_numel();
-  visit_dtype(out.dtype(), [&]<class T>() {
+  visit_declared<Op>(out.dtype(), [&]<class T>() {
     T* const result = out.data_ptr<T>();
     if constexpr (is_floating_element<T>) {
       kernels::cpu::reduce<T>(
@@ -58,8 +60,9 @@ inline void sum_into(Tensor const& src, ops::dim_mask const& mask, Tensor const&
 }
 
 // out[o] = product of `src` over `mask`; `src` has out's dtype.
-inline void prod_into(Tensor const& src, ops::dim_mask const& mask, Tensor const& out) {
-  visit_dtype(out.dtype(), [&]<class T>() {
+template <class Op>
+void prod_into(Tensor const& src, ops::dim_mask const& mask, Tensor const& out) {
+  visit_declared<Op>(out.dtype(), [&]<class T>() {
     T* const result = out.data_ptr<T>();
     using acc_t = std::conditional_t<is_floating_element<T>, kernels::floating_product,
                                      kernels::wrapping_product>;
@@ -72,10 +75,10 @@ inline void prod_into(Tensor const& src, ops::dim_mask const& mask, Tensor const
 
 // The extreme values (into `values`, if defined) and their positions (into `indices`, if
 // defined) of `in` over `mask`.
-template <bool Greater>
+template <class Op, bool Greater>
 void extremum_into(Tensor const& in, ops::dim_mask const& mask, Tensor const& values,
                    Tensor const& indices) {
-  visit_dtype(in.dtype(), [&]<class T>() {
+  visit_declared<Op>(in.dtype(), [&]<class T>() {
     using math = kernels::cpu::opmath_t<T>;
     using acc_t = kernels::extremum<math, Greater>;
     T* const value_out = values.defined() ? values.data_ptr<T>() : nullptr;
@@ -91,31 +94,30 @@ void extremum_into(Tensor const& in, ops::dim_mask const& mask, Tensor const& va
 
 // Welford over `mask`: variance (square-rooted with `root`) into `variance`, the mean into
 // `mean` when defined.
-inline void variance_into(Tensor const& in, ops::dim_mask const& mask,
-                          std::optional<Scalar> const& correction, bool root,
-                          Tensor const& variance, Tensor const& mean) {
+template <class Op>
+void variance_into(Tensor const& in, ops::dim_mask const& mask,
+                   std::optional<Scalar> const& correction, bool root, Tensor const& variance,
+                   Tensor const& mean) {
   double const c = correction ? correction->to<double>() : 1.0;
-  visit_dtype(in.dtype(), [&]<class T>() {
-    if constexpr (is_floating_element<T>) {
-      T* const var_out = variance.data_ptr<T>();
-      T* const mean_out = mean.defined() ? mean.data_ptr<T>() : nullptr;
-      kernels::cpu::reduce<T>(
-          in, mask, kernels::welford{},
-          [](kernels::welford& acc, T x, std::int64_t) { acc.add(convert<double>(x)); },
-          [&](std::int64_t o, kernels::welford const& acc) {
-            double const v = acc.variance(c);
-            var_out[o] = convert<T>(root ? std::sqrt(v) : v);
-            if (mean_out) mean_out[o] = convert<T>(acc.result_mean());
-          });
-    }
+  visit_declared<Op>(in.dtype(), [&]<class T>() {
+    T* const var_out = variance.data_ptr<T>();
+    T* const mean_out = mean.defined() ? mean.data_ptr<T>() : nullptr;
+    kernels::cpu::reduce<T>(
+        in, mask, kernels::welford{},
+        [](kernels::welford& acc, T x, std::int64_t) { acc.add(convert<double>(x)); },
+        [&](std::int64_t o, kernels::welford const& acc) {
+          double const v = acc.variance(c);
+          var_out[o] = convert<T>(root ? std::sqrt(v) : v);
+          if (mean_out) mean_out[o] = convert<T>(acc.result_mean());
+        });
   });
 }
 
 // Whether any (`Any`) or every element of `in` over `mask` is nonzero, into `out` (bool,
 // or uint8 for a uint8 input).
-template <bool Any>
+template <class Op, bool Any>
 void logical_into(Tensor const& in, ops::dim_mask const& mask, Tensor const& out) {
-  visit_dtype(in.dtype(), [&]<class T>() {
+  visit_declared<Op>(in.dtype(), [&]<class T>() {
     using out_t = std::conditional_t<std::is_same_v<T, std::uint8_t>, std::uint8_t, bool>;
     out_t* const result = out.data_ptr<out_t>();
     kernels::cpu::reduce<T>(
@@ -127,32 +129,32 @@ void logical_into(Tensor const& in, ops::dim_mask const& mask, Tensor const& out
   });
 }
 
-// softmax (or log_softmax) of `src` along `dim` into `out`; both have out's dtype.
-inline void softmax_into(Tensor const& src, std::int64_t dim, Tensor const& out, bool log) {
-  visit_dtype(out.dtype(), [&]<class T>() {
-    if constexpr (is_floating_element<T>) {
-      auto const* const x = static_cast<T const*>(src.storage().data());
-      auto* const y = static_cast<T*>(out.storage().data());
-      kernels::cpu::for_each_lane(
-          src, out, dim,
-          [&](std::int64_t in_base, std::int64_t out_base, std::int64_t size, std::int64_t in_step,
-              std::int64_t out_step) {
-            // Shifting by the lane's maximum keeps every exp() in (0, 1].
-            double shift = -INFINITY;
-            for (std::int64_t j = 0; j < size; ++j)
-              shift = std::fmax(shift, convert<double>(x[in_base + j * in_step]));
-            kernels::compensated_sum total;
-            for (std::int64_t j = 0; j < size; ++j)
-              total.add(std::exp(convert<double>(x[in_base + j * in_step]) - shift));
-            double const denominator = total.result();
-            double const log_denominator = std::log(denominator);
-            for (std::int64_t j = 0; j < size; ++j) {
-              double const centered = convert<double>(x[in_base + j * in_step]) - shift;
-              y[out_base + j * out_step] =
-                  convert<T>(log ? centered - log_denominator : std::exp(centered) / denominator);
-            }
-          });
-    }
+// softmax (or log_softmax) of `src` along `dim` into `out`; both have out's dtype, which
+// is the op's dispatch dtype (or float32 for `half_to_float`).
+template <class Op>
+void softmax_into(Tensor const& src, std::int64_t dim, Tensor const& out, bool log) {
+  visit_declared<Op>(out.dtype(), [&]<class T>() {
+    auto const* const x = static_cast<T const*>(src.storage().data());
+    auto* const y = static_cast<T*>(out.storage().data());
+    kernels::cpu::for_each_lane(
+        src, out, dim,
+        [&](std::int64_t in_base, std::int64_t out_base, std::int64_t size, std::int64_t in_step,
+            std::int64_t out_step) {
+          // Shifting by the lane's maximum keeps every exp() in (0, 1].
+          double shift = -INFINITY;
+          for (std::int64_t j = 0; j < size; ++j)
+            shift = std::fmax(shift, convert<double>(x[in_base + j * in_step]));
+          kernels::compensated_sum total;
+          for (std::int64_t j = 0; j < size; ++j)
+            total.add(std::exp(convert<double>(x[in_base + j * in_step]) - shift));
+          double const denominator = total.result();
+          double const log_denominator = std::log(denominator);
+          for (std::int64_t j = 0; j < size; ++j) {
+            double const centered = convert<double>(x[in_base + j * in_step]) - shift;
+            y[out_base + j * out_step] =
+                convert<T>(log ? centered - log_denominator : std::exp(centered) / denominator);
+          }
+        });
   });
 }
 
@@ -166,7 +168,8 @@ struct kernel<ops::sum, cpu_t> {
   static void run(ops::sum::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
     Tensor const src = in[0].to(out[0].dtype());
-    kernels::cpu::detail::sum_into(src, kernels::cpu::detail::mask_of(src, a.dim), out[0], false);
+    kernels::cpu::detail::sum_into<ops::sum>(src, kernels::cpu::detail::mask_of(src, a.dim), out[0],
+                                             false);
   }
 };
 
@@ -177,7 +180,8 @@ struct kernel<ops::mean, cpu_t> {
   static void run(ops::mean::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
     Tensor const src = in[0].to(out[0].dtype());
-    kernels::cpu::detail::sum_into(src, kernels::cpu::detail::mask_of(src, a.dim), out[0], true);
+    kernels::cpu::detail::sum_into<ops::mean>(src, kernels::cpu::detail::mask_of(src, a.dim),
+                                              out[0], true);
   }
 };
 
@@ -187,7 +191,8 @@ struct kernel<ops::prod, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::prod::attributes const&, std::span<Tensor const> in, std::span<Tensor> out) {
     Tensor const src = in[0].to(out[0].dtype());
-    kernels::cpu::detail::prod_into(src, kernels::cpu::detail::all_dims_mask(src), out[0]);
+    kernels::cpu::detail::prod_into<ops::prod>(src, kernels::cpu::detail::all_dims_mask(src),
+                                               out[0]);
   }
 };
 
@@ -198,7 +203,8 @@ struct kernel<ops::prod_dim, cpu_t> {
   static void run(ops::prod_dim::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
     Tensor const src = in[0].to(out[0].dtype());
-    kernels::cpu::detail::prod_into(src, kernels::cpu::detail::mask_of(src, a.dim), out[0]);
+    kernels::cpu::detail::prod_into<ops::prod_dim>(src, kernels::cpu::detail::mask_of(src, a.dim),
+                                                   out[0]);
   }
 };
 
@@ -208,7 +214,7 @@ struct kernel<ops::amax, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::amax::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    kernels::cpu::detail::extremum_into<true>(
+    kernels::cpu::detail::extremum_into<ops::amax, true>(
         in[0], kernels::cpu::detail::mask_of(in[0], std::span(a.dim)), out[0], {});
   }
 };
@@ -219,7 +225,7 @@ struct kernel<ops::amin, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::amin::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    kernels::cpu::detail::extremum_into<false>(
+    kernels::cpu::detail::extremum_into<ops::amin, false>(
         in[0], kernels::cpu::detail::mask_of(in[0], std::span(a.dim)), out[0], {});
   }
 };
@@ -229,8 +235,8 @@ template <>
 struct kernel<ops::max, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::max::attributes const&, std::span<Tensor const> in, std::span<Tensor> out) {
-    kernels::cpu::detail::extremum_into<true>(in[0], kernels::cpu::detail::all_dims_mask(in[0]),
-                                              out[0], {});
+    kernels::cpu::detail::extremum_into<ops::max, true>(
+        in[0], kernels::cpu::detail::all_dims_mask(in[0]), out[0], {});
   }
 };
 
@@ -239,8 +245,8 @@ template <>
 struct kernel<ops::min, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::min::attributes const&, std::span<Tensor const> in, std::span<Tensor> out) {
-    kernels::cpu::detail::extremum_into<false>(in[0], kernels::cpu::detail::all_dims_mask(in[0]),
-                                               out[0], {});
+    kernels::cpu::detail::extremum_into<ops::min, false>(
+        in[0], kernels::cpu::detail::all_dims_mask(in[0]), out[0], {});
   }
 };
 
@@ -250,8 +256,8 @@ struct kernel<ops::max_dim, cpu_t> {
   //! @brief Writes `out[0]` (values) and `out[1]` (indices).
   static void run(ops::max_dim::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    kernels::cpu::detail::extremum_into<true>(in[0], kernels::cpu::detail::mask_of(in[0], a.dim),
-                                              out[0], out[1]);
+    kernels::cpu::detail::extremum_into<ops::max_dim, true>(
+        in[0], kernels::cpu::detail::mask_of(in[0], a.dim), out[0], out[1]);
   }
 };
 
@@ -261,8 +267,8 @@ struct kernel<ops::min_dim, cpu_t> {
   //! @brief Writes `out[0]` (values) and `out[1]` (indices).
   static void run(ops::min_dim::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    kernels::cpu::detail::extremum_into<false>(in[0], kernels::cpu::detail::mask_of(in[0], a.dim),
-                                               out[0], out[1]);
+    kernels::cpu::detail::extremum_into<ops::min_dim, false>(
+        in[0], kernels::cpu::detail::mask_of(in[0], a.dim), out[0], out[1]);
   }
 };
 
@@ -274,7 +280,7 @@ struct kernel<ops::argmax, cpu_t> {
                   std::span<Tensor> out) {
     ops::dim_mask const mask = a.dim ? kernels::cpu::detail::mask_of(in[0], *a.dim)
                                      : kernels::cpu::detail::all_dims_mask(in[0]);
-    kernels::cpu::detail::extremum_into<true>(in[0], mask, {}, out[0]);
+    kernels::cpu::detail::extremum_into<ops::argmax, true>(in[0], mask, {}, out[0]);
   }
 };
 
@@ -286,7 +292,7 @@ struct kernel<ops::argmin, cpu_t> {
                   std::span<Tensor> out) {
     ops::dim_mask const mask = a.dim ? kernels::cpu::detail::mask_of(in[0], *a.dim)
                                      : kernels::cpu::detail::all_dims_mask(in[0]);
-    kernels::cpu::detail::extremum_into<false>(in[0], mask, {}, out[0]);
+    kernels::cpu::detail::extremum_into<ops::argmin, false>(in[0], mask, {}, out[0]);
   }
 };
 
@@ -296,8 +302,8 @@ struct kernel<ops::var, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::var::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    kernels::cpu::detail::variance_into(in[0], kernels::cpu::detail::mask_of(in[0], a.dim),
-                                        a.correction, false, out[0], {});
+    kernels::cpu::detail::variance_into<ops::var>(
+        in[0], kernels::cpu::detail::mask_of(in[0], a.dim), a.correction, false, out[0], {});
   }
 };
 
@@ -307,8 +313,8 @@ struct kernel<ops::std_dev, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::std_dev::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    kernels::cpu::detail::variance_into(in[0], kernels::cpu::detail::mask_of(in[0], a.dim),
-                                        a.correction, true, out[0], {});
+    kernels::cpu::detail::variance_into<ops::std_dev>(
+        in[0], kernels::cpu::detail::mask_of(in[0], a.dim), a.correction, true, out[0], {});
   }
 };
 
@@ -318,8 +324,8 @@ struct kernel<ops::var_mean, cpu_t> {
   //! @brief Writes `out[0]` (variance) and `out[1]` (mean).
   static void run(ops::var_mean::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    kernels::cpu::detail::variance_into(in[0], kernels::cpu::detail::mask_of(in[0], a.dim),
-                                        a.correction, false, out[0], out[1]);
+    kernels::cpu::detail::variance_into<ops::var_mean>(
+        in[0], kernels::cpu::detail::mask_of(in[0], a.dim), a.correction, false, out[0], out[1]);
   }
 };
 
@@ -328,8 +334,8 @@ template <>
 struct kernel<ops::any, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::any::attributes const&, std::span<Tensor const> in, std::span<Tensor> out) {
-    kernels::cpu::detail::logical_into<true>(in[0], kernels::cpu::detail::all_dims_mask(in[0]),
-                                             out[0]);
+    kernels::cpu::detail::logical_into<ops::any, true>(
+        in[0], kernels::cpu::detail::all_dims_mask(in[0]), out[0]);
   }
 };
 
@@ -339,8 +345,8 @@ struct kernel<ops::any_dims, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::any_dims::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    kernels::cpu::detail::logical_into<true>(in[0], kernels::cpu::detail::mask_of(in[0], a.dim),
-                                             out[0]);
+    kernels::cpu::detail::logical_into<ops::any_dims, true>(
+        in[0], kernels::cpu::detail::mask_of(in[0], a.dim), out[0]);
   }
 };
 
@@ -349,8 +355,8 @@ template <>
 struct kernel<ops::all, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::all::attributes const&, std::span<Tensor const> in, std::span<Tensor> out) {
-    kernels::cpu::detail::logical_into<false>(in[0], kernels::cpu::detail::all_dims_mask(in[0]),
-                                              out[0]);
+    kernels::cpu::detail::logical_into<ops::all, false>(
+        in[0], kernels::cpu::detail::all_dims_mask(in[0]), out[0]);
   }
 };
 
@@ -360,8 +366,8 @@ struct kernel<ops::all_dims, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::all_dims::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    kernels::cpu::detail::logical_into<false>(in[0], kernels::cpu::detail::mask_of(in[0], a.dim),
-                                              out[0]);
+    kernels::cpu::detail::logical_into<ops::all_dims, false>(
+        in[0], kernels::cpu::detail::mask_of(in[0], a.dim), out[0]);
   }
 };
 
@@ -373,16 +379,14 @@ struct kernel<ops::logsumexp, cpu_t> {
                   std::span<Tensor> out) {
     Tensor const src = in[0].to(out[0].dtype());
     ops::dim_mask const mask = kernels::cpu::detail::mask_of(src, std::span(a.dim));
-    visit_dtype(out[0].dtype(), [&]<class T>() {
-      if constexpr (kernels::cpu::detail::is_floating_element<T>) {
-        T* const result = out[0].data_ptr<T>();
-        kernels::cpu::reduce<T>(
-            src, mask, kernels::log_sum_exp{},
-            [](kernels::log_sum_exp& acc, T x, std::int64_t) { acc.add(convert<double>(x)); },
-            [&](std::int64_t o, kernels::log_sum_exp const& acc) {
-              result[o] = convert<T>(acc.result());
-            });
-      }
+    kernels::visit_computed<dtype_sets::floating>(out[0].dtype(), "logsumexp", [&]<class T>() {
+      T* const result = out[0].data_ptr<T>();
+      kernels::cpu::reduce<T>(
+          src, mask, kernels::log_sum_exp{},
+          [](kernels::log_sum_exp& acc, T x, std::int64_t) { acc.add(convert<double>(x)); },
+          [&](std::int64_t o, kernels::log_sum_exp const& acc) {
+            result[o] = convert<T>(acc.result());
+          });
     });
   }
 };
@@ -395,7 +399,7 @@ struct kernel<ops::cumsum, cpu_t> {
   static void run(ops::cumsum::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
     Tensor const src = in[0].to(out[0].dtype());
-    visit_dtype(out[0].dtype(), [&]<class T>() {
+    kernels::visit_declared<ops::cumsum>(out[0].dtype(), [&]<class T>() {
       auto const* const x = static_cast<T const*>(src.storage().data());
       auto* const y = static_cast<T*>(out[0].storage().data());
       using acc_t = std::conditional_t<kernels::cpu::detail::is_floating_element<T>,
@@ -422,7 +426,8 @@ struct kernel<ops::softmax, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::softmax::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    kernels::cpu::detail::softmax_into(in[0].to(out[0].dtype()), a.dim, out[0], false);
+    kernels::cpu::detail::softmax_into<ops::softmax>(in[0].to(out[0].dtype()), a.dim, out[0],
+                                                     false);
   }
 };
 
@@ -432,7 +437,8 @@ struct kernel<ops::log_softmax, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::log_softmax::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    kernels::cpu::detail::softmax_into(in[0].to(out[0].dtype()), a.dim, out[0], true);
+    kernels::cpu::detail::softmax_into<ops::log_softmax>(in[0].to(out[0].dtype()), a.dim, out[0],
+                                                         true);
   }
 };
 
@@ -442,7 +448,8 @@ struct kernel<ops::_softmax, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::_softmax::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    kernels::cpu::detail::softmax_into(in[0].to(out[0].dtype()), a.dim, out[0], false);
+    kernels::cpu::detail::softmax_into<ops::_softmax>(in[0].to(out[0].dtype()), a.dim, out[0],
+                                                      false);
   }
 };
 
@@ -452,7 +459,8 @@ struct kernel<ops::_log_softmax, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::_log_softmax::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    kernels::cpu::detail::softmax_into(in[0].to(out[0].dtype()), a.dim, out[0], true);
+    kernels::cpu::detail::softmax_into<ops::_log_softmax>(in[0].to(out[0].dtype()), a.dim, out[0],
+                                                          true);
   }
 };
 

@@ -3,8 +3,8 @@
 //! input made by `Tensor`'s own view methods, with the sizes the meta rule resolved.
 #pragma once
 
+#include <xport/kernels/eager.hpp>
 #include <xport/kernels/kernel.hpp>
-#include <xport/ops/eager.hpp>
 #include <xport/ops/shape.hpp>
 
 #include <cstdint>

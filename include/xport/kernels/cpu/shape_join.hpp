@@ -6,8 +6,8 @@
 //! output element from a computed input index.
 #pragma once
 
+#include <xport/kernels/eager.hpp>
 #include <xport/kernels/kernel.hpp>
-#include <xport/ops/eager.hpp>
 #include <xport/ops/shape_join.hpp>
 
 #include <algorithm>

@@ -1,17 +1,13 @@
 //! @file
-//! How front-end functions call ops: `ops::call<Op>` runs the op eagerly, unless an
-//! `op_interceptor` (the tracer) is active on this thread, in which case the call is
-//! handed to it in boxed form with the user's source location.
-//!
-//! This is the tracing seam: the front end (`xport::add`, `a + b`, `xport::view`, ...)
-//! is the only way user code reaches an op, and every front end ends in `call<Op>`.
+//! The tracing seam: an `op_interceptor` installed on a thread (export's tracer) receives
+//! every op call made there, in boxed form with the user's source location, instead of
+//! the call running eagerly (`ops::call`, `<xport/api/call.hpp>`).
 #pragma once
 
 #include <xport/core/source_location.hpp>
 #include <xport/ops/schema.hpp>
 
 #include <functional>
-#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -90,23 +86,5 @@ public:
 private:
   op_interceptor* saved_;
 };
-
-//! @brief Calls `Op` on `inputs`: eagerly, or through the active interceptor.
-template <op Op>
-tensor_list call(typename Op::attributes attributes, std::span<Tensor const> inputs,
-                 source_location const& where) {
-  if (op_interceptor* interceptor = active_interceptor()) [[unlikely]]
-    return interceptor->intercept(boxed_attributes::of<Op>(std::move(attributes)), inputs, where);
-  return eager_call<Op>(attributes, inputs);
-}
-
-//! @brief `call` for the common case of listed inputs and one output.
-template <op Op>
-Tensor call1(typename Op::attributes attributes, std::initializer_list<Tensor> inputs,
-             source_location const& where) {
-  tensor_list out = call<Op>(std::move(attributes),
-                             std::span<Tensor const>(inputs.begin(), inputs.size()), where);
-  return std::move(out.front());
-}
 
 } // namespace xport::ops

@@ -22,7 +22,7 @@ function(xport_add_unit_tests layer)
   endif()
   # Op tests run GEMM-backed kernels on OpenBLAS when it is installed (the portable GEMM
   # loop has its own test, kernels/cpu/gemm).
-  if(TARGET xport::blas AND layer MATCHES "^(api|ops|nn|export)$")
+  if(TARGET xport::blas AND layer MATCHES "^(api|ops|nn|export|opinfo)$")
     target_link_libraries(${target} PRIVATE xport::blas)
   endif()
   foreach(file IN LISTS ARGN)

@@ -190,10 +190,18 @@ TEST_CASE("contiguous, clone and to(dtype) copy with the right values") {
   Tensor const bools = xport::from({0.0f, -0.5f, 2.0f}).to(dtype::bool_);
   CHECK(bools.at<bool>({0}) == false);
   CHECK(bools.at<bool>({1}) == true);
-  Tensor const saturated = xport::from({300.0f, -300.0f, NAN}).to(dtype::int8);
-  CHECK(saturated.at<std::int8_t>({0}) == 127);
-  CHECK(saturated.at<std::int8_t>({1}) == -128);
-  CHECK(saturated.at<std::int8_t>({2}) == 0);
+  // Out of range: truncated to int64, then wrapped, as PyTorch's CPU conversion gives
+  // (torch.tensor([300., -300., nan, -1.75]).to(torch.int8) == [44, -44, 0, -1]).
+  Tensor const wrapped = xport::from({300.0f, -300.0f, NAN, -1.75f}).to(dtype::int8);
+  CHECK(wrapped.at<std::int8_t>({0}) == 44);
+  CHECK(wrapped.at<std::int8_t>({1}) == -44);
+  CHECK(wrapped.at<std::int8_t>({2}) == 0);
+  CHECK(wrapped.at<std::int8_t>({3}) == -1);
+  Tensor const bytes = xport::from({-1.75f, 300.0f, -300.0f}).to(dtype::uint8);
+  CHECK(bytes.at<std::uint8_t>({0}) == 255);
+  CHECK(bytes.at<std::uint8_t>({1}) == 44);
+  CHECK(bytes.at<std::uint8_t>({2}) == 212);
+  CHECK(xport::convert<std::int32_t>(1e30) == -1); // beyond int64: saturated, then wrapped
 }
 
 TEST_CASE("copy_ broadcasts and converts into a strided destination") {

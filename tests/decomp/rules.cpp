@@ -12,6 +12,8 @@
 #include <xport/decomp/rules.hpp>
 #include <xport/sym/sym_node.hpp>
 
+#include "support/op_docs.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -319,63 +321,7 @@ TEST_CASE("in-place ops rewrite to their functional ops") {
 
 namespace {
 
-// A schema-like spelling of an attribute's C++ type.
-template <class T>
-struct type_text {
-  static std::string get() { return "?"; }
-};
-template <>
-struct type_text<std::int64_t> {
-  static std::string get() { return "int"; }
-};
-template <>
-struct type_text<double> {
-  static std::string get() { return "float"; }
-};
-template <>
-struct type_text<bool> {
-  static std::string get() { return "bool"; }
-};
-template <>
-struct type_text<Scalar> {
-  static std::string get() { return "Scalar"; }
-};
-template <>
-struct type_text<SymInt> {
-  static std::string get() { return "SymInt"; }
-};
-template <>
-struct type_text<std::string> {
-  static std::string get() { return "str"; }
-};
-template <>
-struct type_text<dtype> {
-  static std::string get() { return "ScalarType"; }
-};
-template <>
-struct type_text<ops::comparison> {
-  static std::string get() { return "comparison"; }
-};
-template <class T>
-struct type_text<std::vector<T>> {
-  static std::string get() { return type_text<T>::get() + "[]"; }
-};
-template <class T>
-struct type_text<std::optional<T>> {
-  static std::string get() { return type_text<T>::get() + "?"; }
-};
-
-template <class Op>
-std::string attributes_text() {
-  std::string out;
-  boost::hana::for_each(boost::hana::accessors<typename Op::attributes>(), [&](auto pair) {
-    using field = std::remove_cvref_t<decltype(boost::hana::second(pair)(
-        std::declval<typename Op::attributes const&>()))>;
-    out += (out.empty() ? "" : ", ") + type_text<field>::get() + " "
-           + boost::hana::to<char const*>(boost::hana::first(pair));
-  });
-  return out.empty() ? "—" : out;
-}
+using docs::attributes_text;
 
 std::string core_table() {
   std::string out = "| op | attributes |\n|---|---|\n";
@@ -398,34 +344,19 @@ std::string rules_table() {
   return out;
 }
 
-// The text between `<!-- name:begin -->` and `<!-- name:end -->` in docs/decomp.md
-// against `generated`; XPORT_UPDATE_GOLDEN=1 writes it instead.
-void check_section(std::string const& name, std::string const& generated) {
-  std::string const here = __FILE__;
-  std::string const path = here.substr(0, here.rfind("/tests/")) + "/docs/decomp.md";
-  std::stringstream buffer;
-  buffer << std::ifstream(path).rdbuf();
-  std::string doc = buffer.str();
-  std::string const begin = "<!-- " + name + ":begin -->\n", end = "<!-- " + name + ":end -->";
-  std::size_t const b = doc.find(begin), e = doc.find(end);
-  REQUIRE_MESSAGE((b != std::string::npos && e != std::string::npos && b < e),
-                  path << " has no " << name << " section");
-  std::size_t const from = b + begin.size();
-  if (char const* update = std::getenv("XPORT_UPDATE_GOLDEN");
-      update && std::string(update) == "1") {
-    doc.replace(from, e - from, generated);
-    std::ofstream(path) << doc;
-    return;
-  }
-  CHECK(doc.substr(from, e - from) == generated);
-}
-
 } // namespace
 
 TEST_CASE("docs/decomp.md lists the core op set and the default rules as the code has them") {
-  CHECK(decomp::core_op_set::size == 118);
-  decomp::core_op_set::for_each(
-      [&]<class Op>() { CHECK_MESSAGE(Op::kind == ops::op_kind::core, Op::name); });
-  check_section("core-ops", core_table());
-  check_section("rules", rules_table());
+  std::size_t composite = 0;
+  ops::default_op_set::for_each([&]<class Op>() {
+    CHECK_MESSAGE(decomp::core_op_set::contains<Op> == (Op::kind == ops::op_kind::core), Op::name);
+    composite += Op::kind == ops::op_kind::composite ? 1 : 0;
+  });
+  CHECK(composite == decomp::default_rules::size); // one rule per composite op
+  std::string const path = "docs/decomp.md";
+  docs::check_section(path, "core-count",
+                      "**" + std::to_string(decomp::core_op_set::size) + " ops**");
+  docs::check_section(path, "composite-count", std::to_string(composite));
+  docs::check_section(path, "core-ops", "\n" + core_table());
+  docs::check_section(path, "rules", "\n" + rules_table());
 }

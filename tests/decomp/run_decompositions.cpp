@@ -351,11 +351,11 @@ TEST_CASE("The default table: one rule per composite op") {
       if (table.contains<Op>()) ++covered;
     }
   });
-  CHECK(composite == 53);
-  CHECK(covered == 53); // every composite op has a rule
+  CHECK(composite > 0);
+  CHECK(covered == composite); // every composite op has a rule
   CHECK(decomp::core_op_set::contains<ops::masked_select>);
   CHECK(decomp::core_op_set::contains<ops::bincount>);
-  CHECK(decomp::core_op_set::size == 118);
+  CHECK(decomp::core_op_set::size + composite == ops::default_op_set::size);
 }
 
 namespace {

@@ -73,8 +73,14 @@ TEST_CASE("batch_norm checks the channel count symbolically") {
   ops::tensor_meta const single[] = {meta_norm_meta({1, 3}), absent, absent};
   CHECK_THROWS_WITH_AS(ops::batch_norm_no_stats::meta(single, {true, 0.1, 1e-5}),
                        doctest::Contains("got input size [1, 3]"), value_error);
+  // Saved statistics: in the input's dtype on CPU (PyTorch's CPU kernel), in float32 for
+  // half types on CUDA (its opmath dtype).
   ops::tensor_meta const half_in[] = {meta_norm_meta({n, 3}, dtype::float16), absent, absent};
-  CHECK(ops::batch_norm_no_stats::meta(half_in, {true, 0.1, 1e-5})[1].dtype == dtype::float32);
+  CHECK(ops::batch_norm_no_stats::meta(half_in, {true, 0.1, 1e-5})[1].dtype == dtype::float16);
+  ops::tensor_meta half_cuda = meta_norm_meta({n, 3}, dtype::float16);
+  half_cuda.device = Device("cuda:0");
+  ops::tensor_meta const half_gpu[] = {half_cuda, absent, absent};
+  CHECK(ops::batch_norm_no_stats::meta(half_gpu, {true, 0.1, 1e-5})[1].dtype == dtype::float32);
 }
 
 TEST_CASE("group_norm guards divisibility of a symbolic channel count") {

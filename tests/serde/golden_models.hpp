@@ -69,4 +69,24 @@ inline xport::ExportedProgram branches() {
                                {.input_names = {"x"}});
 }
 
+// A loop whose trip count is data (doubling until the sum reaches a limit) whose body
+// reads a buffer, and a map over the rows: while_loop and map_impl nodes in the archive.
+struct Loops : xport::Module<Loops> {
+  BOOST_HANA_DEFINE_STRUCT(Loops, (xport::Tensor, step));
+  Loops() : step(xport::full({3}, 2.0)) {}
+  xport::Tensor forward(xport::Tensor const& x, xport::Tensor const& limit) const {
+    xport::Tensor const grown =
+        xport::while_loop([&](xport::Tensor const& v) { return xport::sum(v) < limit; },
+                          [&](xport::Tensor const& v) { return v * step; }, x);
+    return xport::map([](xport::Tensor const& row) { return xport::softmax(row, 0); }, grown);
+  }
+};
+
+inline xport::ExportedProgram loops() {
+  Loops m;
+  auto rows = xport::Dim("rows", {.min = 2, .max = 8});
+  return xport::export_program(m, std::tuple{xport::ones({4, 3}), xport::scalar_tensor(50.0)},
+                               {{rows, 3}, {}}, {.input_names = {"x", "limit"}});
+}
+
 } // namespace golden

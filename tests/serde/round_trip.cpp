@@ -216,7 +216,8 @@ TEST_CASE("golden archives: the writer's bytes are pinned, and the goldens load"
   std::pair<char const*, ExportedProgram> const programs[] = {
       {"linear_relu", golden::linear_relu()},
       {"head", golden::head()},
-      {"branches", golden::branches()}};
+      {"branches", golden::branches()},
+      {"loops", golden::loops()}};
   for (auto const& [name, ep] : programs) {
     INFO(name);
     std::vector<std::byte> const bytes = save_to_bytes(ep);

@@ -71,7 +71,8 @@ inline Tensor silu(Tensor const& x, source_location const& where = source_locati
 //! @brief Round half to even at `decimals` digits after the point (before it when
 //! negative): `round(1.2345, 2) == 1.23`, `round(1250, -2) == 1200`
 //! (`aten::round.decimals`).
-//! @throws dtype_error for integer tensors with `decimals != 0`, and bool.
+//! @throws dtype_error for integer and bool tensors (PyTorch has no kernel for them; use
+//! `round(x)` for integers).
 inline Tensor round(Tensor const& x, std::int64_t decimals,
                     source_location const& where = source_location::current()) {
   return ops::call1<ops::round_decimals>({decimals}, {x}, where);

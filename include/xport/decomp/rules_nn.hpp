@@ -17,6 +17,21 @@
 
 namespace xport::decomp::rules {
 
+//! @cond
+// `convolution` of `args` (input, weight, bias); conv1d and conv2d also take an unbatched
+// input ([C, L], one dim less than the weight), which convolution does not: it is run as
+// a batch of one.
+inline tensor_list batched_convolution_of(ops::convolution::attributes a,
+                                          std::vector<Tensor> args) {
+  bool const unbatched = args[0].dim() + 1 == args[1].dim();
+  if (unbatched) args[0] = detail::emit<ops::unsqueeze>({0}, {args[0]});
+  Tensor y = detail::emit_all<ops::convolution>(
+      std::move(a), std::span<Tensor const>(args.data(), args.size()))[0];
+  if (unbatched) y = detail::emit<ops::squeeze_dims>({std::vector<std::int64_t>{0}}, {y});
+  return {y};
+}
+//! @endcond
+
 //! @brief `layer_norm(x, shape, w, b, eps)` → `mean`, `var` (biased) over the trailing
 //! dims, `(x - mean) * rsqrt(var + eps)`, then `* w`, `+ b`.
 struct layer_norm_rule {
@@ -75,12 +90,13 @@ struct group_norm_rule {
 //! @brief `conv1d`/`conv2d(x, w, b)` → `convolution` (not transposed).
 template <class Op>
 struct conv_rule {
-  using op = Op;                          //!< rewrites
-  using emits = op_set<ops::convolution>; //!< may emit
+  using op = Op;                                                             //!< rewrites
+  using emits = op_set<ops::convolution, ops::unsqueeze, ops::squeeze_dims>; //!< may emit
   //! @brief The rule.
   static tensor_list apply(typename Op::attributes const& a, std::span<Tensor const> in) {
-    return detail::emit_all<ops::convolution>(
-        {a.stride, a.padding, a.dilation, false, std::vector<std::int64_t>{0}, a.groups}, in);
+    return batched_convolution_of(
+        {a.stride, a.padding, a.dilation, false, std::vector<std::int64_t>{0}, a.groups},
+        std::vector<Tensor>(in.begin(), in.end()));
   }
 };
 //! @brief `conv1d`.
@@ -93,8 +109,8 @@ using conv2d_rule = conv_rule<ops::conv2d>;
 //! first (`pad`).
 template <class Op, std::size_t Spatial>
 struct conv_padding_rule {
-  using op = Op;                                    //!< rewrites
-  using emits = op_set<ops::convolution, ops::pad>; //!< may emit
+  using op = Op;                                                                       //!< rewrites
+  using emits = op_set<ops::convolution, ops::pad, ops::unsqueeze, ops::squeeze_dims>; //!< may emit
   //! @brief The rule.
   static tensor_list apply(typename Op::attributes const& a, std::span<Tensor const> in) {
     std::vector<std::int64_t> padding(Spatial, 0);
@@ -118,8 +134,9 @@ struct conv_padding_rule {
     }
     std::vector<Tensor> args(in.begin(), in.end());
     if (odd) args[0] = detail::emit<ops::pad>({extra, "constant", 0.0}, {args[0]});
-    return detail::emit_all<ops::convolution>(
-        {a.stride, padding, a.dilation, false, std::vector<std::int64_t>{0}, a.groups}, args);
+    return batched_convolution_of(
+        {a.stride, padding, a.dilation, false, std::vector<std::int64_t>{0}, a.groups},
+        std::move(args));
   }
 };
 //! @brief `conv1d.padding`.

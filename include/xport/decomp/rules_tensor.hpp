@@ -148,8 +148,9 @@ struct matmul_rule {
     std::vector<SymInt> const out = detail::to_vector(detail::expected<op>(a, in)[0].sizes);
     std::int64_t const dx = x.dim(), dy = y.dim();
     if (dx == 1 && dy == 1) {
+      // A dot product keeps its operands' dtype (sum would widen integers to int64).
       Tensor const p = detail::emit<ops::mul>({std::nullopt}, {x, y});
-      return {detail::emit<ops::sum>({std::vector<std::int64_t>{0}, false, std::nullopt}, {p})};
+      return {detail::emit<ops::sum>({std::vector<std::int64_t>{0}, false, p.dtype()}, {p})};
     }
     if (dx == 2 && dy == 2) return {detail::emit<ops::mm>({}, {x, y})};
     if (dy <= 2) { // fold x's leading dims into rows
@@ -380,15 +381,15 @@ struct round_decimals_rule {
 
 //! @brief `rsub(x, other, alpha)` → `add(mul(x, -alpha), other)`.
 struct rsub_rule {
-  using op = ops::rsub;                                   //!< rewrites
-  using emits = op_set<ops::mul, ops::add, ops::to_copy>; //!< may emit
-  //! @brief The rule.
+  using op = ops::rsub;                                         //!< rewrites
+  using emits = op_set<ops::full_like, ops::sub, ops::to_copy>; //!< may emit
+  //! @brief The rule: `full_like(x, other) - alpha * x`, in the result dtype (no negated
+  //! alpha, which an unsigned dtype cannot hold).
   static tensor_list apply(op::attributes const& a, std::span<Tensor const> in) {
     dtype const out = detail::expected<op>(a, in)[0].dtype;
     Tensor const x = detail::to_dtype(in[0], out);
-    Scalar const minus_alpha = a.alpha.is_floating_point() ? Scalar(-a.alpha.to<double>())
-                                                           : Scalar(-a.alpha.to<std::int64_t>());
-    return {detail::add_scalar(detail::mul_scalar(x, minus_alpha), a.other)};
+    Tensor const other = detail::emit<ops::full_like>({a.other, out, std::nullopt}, {x});
+    return {detail::emit<ops::sub>({std::nullopt, a.alpha}, {other, x})};
   }
 };
 
@@ -548,6 +549,18 @@ struct logsumexp_rule {
     if (dims.empty())
       for (std::int64_t d = 0; d < x.dim(); ++d)
         dims.push_back(d);
+    // Over no elements there is no maximum to shift by: log(sum(exp(x))) gives -inf.
+    bool empty = false;
+    for (std::int64_t d : dims) {
+      if (x.dim() == 0) break; // a 0-dim tensor has one element
+      std::optional<bool> const zero = (x.sym_size(d) == 0).maybe_bool();
+      empty = empty || (zero && *zero);
+    }
+    if (empty) {
+      Tensor const s = detail::emit<ops::sum>({dims, a.keepdim, std::nullopt},
+                                              {detail::emit<ops::exp>({}, {x})});
+      return {detail::emit<ops::log>({}, {s})};
+    }
     Tensor m = detail::emit<ops::amax>({dims, true}, {x});
     Tensor const infinite = detail::emit<ops::eq_scalar>(
         {Scalar(std::numeric_limits<double>::infinity())}, {detail::emit<ops::abs>({}, {m})});

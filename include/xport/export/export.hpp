@@ -141,7 +141,7 @@ add_runtime_asserts(graph::Graph& g, sym::ShapeEnv& env) {
                       + std::to_string(a.where.line()) + ")";
     if (!a.message.empty()) msg += ": " + a.message;
     ops::assert_scalar::attributes attributes{sym::expr_node::make(env, a.rel.lhs),
-                                              trace::comparison_of(a.rel.op),
+                                              ops::comparison_of(a.rel.op),
                                               sym::expr_node::make(env, a.rel.rhs), std::move(msg)};
     std::uint32_t const node = g.add_call(
         ops::boxed_attributes::of<ops::assert_scalar>(std::move(attributes)), {}, {}, a.where, {});

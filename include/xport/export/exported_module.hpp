@@ -7,7 +7,6 @@
 
 #include <xport/export/program.hpp>
 #include <xport/kernels/eager.hpp>
-#include <xport/ops/control_flow.hpp>
 #include <xport/sym/relation.hpp>
 
 #include <cstddef>
@@ -192,8 +191,8 @@ private:
       args.push_back(a ? values[a->node][a->index] : Tensor());
     std::span<Tensor const> const inputs(args.data(), args.size());
     ops::tensor_list out;
-    if (!n.subgraphs.empty()) {
-      out = run_cond(n, inputs);
+    if (ops::higher_order_hooks const* hop = n.target->schema().higher_order) {
+      out = run_higher_order(*hop, n, inputs, symbolic);
     } else if (symbolic) {
       out = kernels::eager_call(
           n.target->concretize([this](SymInt const& s) { return evaluate(s); }), inputs);
@@ -216,12 +215,15 @@ private:
     return out;
   }
 
-  // higher_order::cond: the branch its predicate picks, on the operands.
-  ops::tensor_list run_cond(graph::node const& n, std::span<Tensor const> inputs) {
-    auto const& a = n.target->get<ops::cond>();
-    bool const holds = a.op ? ops::compare(evaluate(*a.lhs), *a.op, evaluate(*a.rhs))
-                            : ops::cond::holds(inputs[0]);
-    return run_graph(*n.subgraphs.at(holds ? 0 : 1).graph, inputs.subspan(1));
+  // A higher-order op: its own `run`, with its sub-graphs run here (same bindings).
+  ops::tensor_list run_higher_order(ops::higher_order_hooks const& hop, graph::node const& n,
+                                    std::span<Tensor const> inputs, bool symbolic) {
+    ops::boxed_attributes const attributes =
+        symbolic ? n.target->concretize([this](SymInt const& s) { return evaluate(s); })
+                 : *n.target;
+    return hop.run(attributes.get(), inputs, [&](std::size_t i, std::span<Tensor const> args) {
+      return run_graph(*n.subgraphs.at(i).graph, args);
+    });
   }
 
   // Runs a sub-graph on its placeholders' values; returns its outputs.

@@ -85,19 +85,29 @@ inline void validate_graph(graph::Graph const& g, op_lookup const& lookup,
                         + std::string(op) + "' takes " + std::to_string(known->subgraphs));
     }
     std::vector<ops::meta_list> branch_outputs;
-    for (graph::subgraph const& s : n.subgraphs) {
+    ops::higher_order_hooks const* hop = known->higher_order;
+    std::size_t const leading = hop != nullptr ? hop->leading_inputs : 0;
+    if (hop != nullptr && inputs.size() < leading)
+      invalid(name,
+              "has " + std::to_string(inputs.size()) + " inputs, fewer than its op's leading ones");
+    std::span<ops::tensor_meta const> const operands =
+        std::span<ops::tensor_meta const>(inputs.data(), inputs.size())
+            .subspan(std::min(leading, inputs.size()));
+    for (std::size_t b = 0; b < n.subgraphs.size(); ++b) {
+      graph::subgraph const& s = n.subgraphs[b];
       if (depth >= 32) invalid(name, "sub-graphs nest more than 32 deep");
       validate_graph(*s.graph, lookup, prefix + s.name + ".", depth + 1);
-      // A branch's placeholders are the node's operands (inputs 1...).
+      // A sub-graph's placeholders are what its op makes of the node's operands.
+      ops::meta_list const expected = hop->subgraph_inputs(n.target->get(), b, operands);
       std::vector<std::uint32_t> const placeholders = s.graph->placeholders();
-      if (placeholders.size() + 1 != inputs.size()) {
+      if (placeholders.size() != expected.size()) {
         invalid(name, "its sub-graph '" + s.name + "' has " + std::to_string(placeholders.size())
-                          + " placeholders for " + std::to_string(inputs.size() - 1) + " operands");
+                          + " placeholders for " + std::to_string(expected.size()) + " operands");
       }
       for (std::size_t k = 0; k < placeholders.size(); ++k) {
         graph::node const& p = s.graph->at(placeholders[k]);
-        if (p.values.size() != 1 || !same_meta(inputs[k + 1], p.values[0], false)) {
-          invalid(name, "operand " + std::to_string(k) + " (" + inputs[k + 1].str()
+        if (p.values.size() != 1 || !same_meta(expected[k], p.values[0], false)) {
+          invalid(name, "operand " + std::to_string(k) + " (" + expected[k].str()
                             + ") does not match placeholder '" + p.name + "' of '" + s.name + "' ("
                             + metas_text(p.values) + ")");
         }
@@ -126,8 +136,9 @@ inline void validate_graph(graph::Graph const& g, op_lookup const& lookup,
 //! an earlier node; the output node comes last; the signature has one input per
 //! placeholder (same names, state present) and one output per returned value; every
 //! call's recorded output values are what its op's meta rule gives for its inputs; and
-//! every sub-graph (a branch of `higher_order::cond`) is well formed, has one placeholder
-//! per operand of its node with the operand's metadata, and returns what its node records.
+//! every sub-graph (a branch of `cond`, a loop body) is well formed, has the placeholders
+//! its op makes of the node's operands (`subgraph_inputs`), and returns what its node
+//! records.
 //! @throws value_error naming the node (`true_graph_0.cos` inside a branch) and what is
 //! wrong.
 inline void validate(ExportedProgram const& ep, op_lookup const& lookup) {

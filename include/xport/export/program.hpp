@@ -7,7 +7,6 @@
 
 #include <xport/core/print.hpp>
 #include <xport/graph/graph.hpp>
-#include <xport/ops/control_flow.hpp>
 #include <xport/sym/input_check.hpp>
 #include <xport/sym/shape_env.hpp>
 #include <xport/sym/sym_node.hpp>
@@ -207,20 +206,17 @@ inline void print_parameters(std::ostringstream& out, graph::Graph const& g) {
   }
 }
 
-// The arguments of a call: `x, y, alpha=2`; a cond's as PyTorch prints them,
-// `gt, true_graph_0, false_graph_0, (x, p_w)` (its predicate over sizes: `s0 > 4`).
+// The arguments of a call: `x, y, alpha=2`; a higher-order op's as its `format` prints
+// them (`gt, true_graph_0, false_graph_0, (x, p_w)`).
 inline void print_arguments(std::ostringstream& out, graph::Graph const& g, graph::node const& n) {
   auto name = [&](graph::argument const& a) { return a ? g.value_name(*a) : std::string("None"); };
-  if (!n.subgraphs.empty()) {
-    auto const& a = n.target->get<ops::cond>();
-    out << (a.op ? a.lhs->str() + " " + std::string(ops::name(*a.op)) + " " + a.rhs->str()
-                 : name(n.args.at(0)));
+  if (ops::higher_order_hooks const* hop = n.target->schema().higher_order) {
+    std::vector<std::string> inputs, subgraphs;
+    for (graph::argument const& a : n.args)
+      inputs.push_back(name(a));
     for (graph::subgraph const& s : n.subgraphs)
-      out << ", " << s.name;
-    out << ", (";
-    for (std::size_t k = 1; k < n.args.size(); ++k)
-      out << (k > 1 ? ", " : "") << name(n.args[k]);
-    out << (n.args.size() == 2 ? ",)" : ")");
+      subgraphs.push_back(s.name);
+    out << hop->format(n.target->get(), inputs, subgraphs);
     return;
   }
   bool first = true;

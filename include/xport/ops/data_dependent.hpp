@@ -9,6 +9,7 @@
 #include <xport/ops/indexing.hpp>
 #include <xport/ops/op.hpp>
 #include <xport/ops/op_set.hpp>
+#include <xport/sym/relation.hpp>
 
 #include <cstdint>
 #include <span>
@@ -175,6 +176,14 @@ constexpr bool compare(std::int64_t lhs, comparison op, std::int64_t rhs) noexce
     break;
   }
   return lhs >= rhs;
+}
+
+//! @brief The comparison of a relation of sizes, as op attributes spell it
+//! (`_assert_scalar`, `cond`): `s0 >= 2` gives `comparison::ge`.
+constexpr comparison comparison_of(sym::rel_op op) noexcept {
+  constexpr comparison comparisons[] = {comparison::eq, comparison::ne, comparison::lt,
+                                        comparison::le, comparison::gt, comparison::ge};
+  return comparisons[static_cast<std::size_t>(op)];
 }
 
 //! @brief `aten::_assert_scalar`: a runtime assert of an exported program, what

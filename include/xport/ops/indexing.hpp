@@ -458,7 +458,7 @@ struct scatter_add {
 struct index {
   static constexpr std::string_view name = "aten::index.Tensor"; //!< ATen name
   static constexpr op_kind kind = op_kind::core;                 //!< in the core set
-  static constexpr op_tag tags = op_tag::none;                   //!< no tag
+  static constexpr op_tag tags = op_tag::data_dependent;         //!< bool masks select by data
   static constexpr dtype_set dtypes = dtype_sets::all;           //!< supported dtypes
   using attributes = no_attributes;                              //!< none
   //! @brief `in` is {self, indices...}; an undefined index is a full slice (None).

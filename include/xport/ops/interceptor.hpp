@@ -5,6 +5,8 @@
 #pragma once
 
 #include <xport/core/source_location.hpp>
+#include <xport/core/sym_int.hpp>
+#include <xport/ops/higher_order.hpp>
 #include <xport/ops/schema.hpp>
 
 #include <functional>
@@ -14,17 +16,14 @@
 
 namespace xport::ops {
 
-//! @brief A branch of `xport::cond` as an interceptor receives it: the user's function,
-//! called on the operands (fake tensors while tracing), returning its tensors.
-using branch_function = std::function<tensor_list(std::span<Tensor const>)>;
-
-//! @brief One `xport::cond` call as an interceptor receives it.
-struct cond_call {
-  Tensor pred;                          //!< the predicate tensor, or undefined
-  std::optional<SymBool> pred_relation; //!< the predicate over sizes, when `pred` is undefined
-  branch_function true_fn;              //!< run when the predicate holds
-  branch_function false_fn;             //!< run otherwise
-  std::span<Tensor const> operands;     //!< what both branches are called on
+//! @brief One call of a higher-order op (`cond`, `while_loop`, `map_impl`) as an
+//! interceptor receives it: the op and attributes, the node's inputs (the op's
+//! `leading_inputs`, then the operands its sub-graphs take) and one function per
+//! sub-graph.
+struct higher_order_call {
+  boxed_attributes attributes;                  //!< the op and its attributes
+  std::span<Tensor const> inputs;               //!< leading inputs, then the operands
+  std::span<subgraph_function const> functions; //!< one per sub-graph, in order
 };
 
 //! @brief Receives every op call made on this thread while installed (see
@@ -46,15 +45,18 @@ public:
                             + std::string(where.file_name()) + ":" + std::to_string(where.line())
                             + ")");
   }
-  //! @brief Handles one `xport::cond` call: a tracer records both branches as sub-graphs
-  //! of a `higher_order::cond` node. The default refuses.
+  //! @brief Handles one call of a higher-order op: a tracer traces each function into a
+  //! sub-graph of one node. The default refuses.
   //! @throws unsupported_error unless overridden.
-  virtual tensor_list intercept_cond(cond_call const& call, source_location const& where) {
-    (void)call;
-    throw unsupported_error("this interceptor cannot record xport::cond (at "
-                            + std::string(where.file_name()) + ":" + std::to_string(where.line())
-                            + ")");
+  virtual tensor_list intercept_higher_order(higher_order_call const& call,
+                                             source_location const& where) {
+    throw unsupported_error(
+        "this interceptor cannot record " + std::string(call.attributes.schema().name) + " (at "
+        + std::string(where.file_name()) + ":" + std::to_string(where.line()) + ")");
   }
+  //! @brief The value of `condition` if what this interceptor knows decides it (a tracer:
+  //! the ranges of its sizes), without recording a guard; `std::nullopt` otherwise.
+  virtual std::optional<bool> decide(SymBool const& condition) { return condition.maybe_bool(); }
 };
 
 namespace detail {

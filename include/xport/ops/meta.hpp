@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -157,7 +158,10 @@ inline sym_sizes broadcast_sizes(sym_list a, sym_list b) {
     SymInt const size_a = i < a.size() ? a[a.size() - 1 - i] : SymInt(1);
     SymInt const size_b = i < b.size() ? b[b.size() - 1 - i] : SymInt(1);
     SymInt& result = out[rank - 1 - i];
-    if (static_cast<bool>(size_a == 1)) {
+    // Sizes already known equal (the same symbol, the same number) need no guard at all.
+    if (std::optional<bool> const same = (size_a == size_b).maybe_bool(); same && *same) {
+      result = size_a;
+    } else if (static_cast<bool>(size_a == 1)) {
       result = size_b;
     } else if (static_cast<bool>(size_b == 1) || static_cast<bool>(size_a == size_b)) {
       result = size_a;

@@ -92,9 +92,10 @@ inline meta_list batch_norm_meta(std::span<tensor_meta const> in, bool training,
                         + format_sym_sizes(input.sizes));
     }
   }
-  dtype const stat = norm_stat_dtype(input.dtype);
-  // PyTorch's CPU kernels save no statistics in eval mode (empty tensors); CUDA saves
-  // the running statistics.
+  // PyTorch's CPU kernels save the statistics in the input's dtype, CUDA's in the opmath
+  // dtype (float32 for the half types); and CPU saves none in eval mode (empty tensors),
+  // where CUDA saves the running statistics.
+  dtype const stat = input.device.is_cpu() ? input.dtype : norm_stat_dtype(input.dtype);
   SymInt const saved = training || !input.device.is_cpu() ? channels : SymInt(0);
   tensor_meta const save{stat, input.device, {saved}};
   return {tensor_meta{input.dtype, input.device, input.sizes}, save, save};

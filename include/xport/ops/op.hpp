@@ -137,13 +137,6 @@ concept op = requires {
          { Op::meta(in, a, ctx) } -> std::same_as<meta_list>;
        });
 
-//! @brief An op whose node carries sub-graphs (`higher_order::cond` has two branches):
-//! `Op::subgraphs` says how many. The interpreter of a program runs it, not a kernel.
-template <class Op>
-concept higher_order_op = op<Op> && requires {
-  { Op::subgraphs } -> std::convertible_to<std::size_t>;
-};
-
 //! @brief An op that states its `tags` and `dtypes` rather than taking the defaults.
 template <class Op>
 concept fully_declared = op<Op> && requires {
@@ -167,15 +160,6 @@ inline constexpr dtype_set dtypes_of = [] {
     return dtype_set{Op::dtypes};
   else
     return dtype_sets::all;
-}();
-
-//! @brief How many sub-graphs a node of `Op` carries (0 for ordinary ops).
-template <class Op>
-inline constexpr std::size_t subgraph_count = [] {
-  if constexpr (higher_order_op<Op>)
-    return std::size_t{Op::subgraphs};
-  else
-    return std::size_t{0};
 }();
 
 //! @brief The dtype a call of `Op` computes in, which its declared `dtypes` must hold and

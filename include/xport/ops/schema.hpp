@@ -7,6 +7,7 @@
 #pragma once
 
 #include <xport/core/device.hpp>
+#include <xport/ops/higher_order.hpp>
 #include <xport/ops/op.hpp>
 
 #include <cstddef>
@@ -67,6 +68,8 @@ struct op_schema {
   std::size_t subgraphs;
   //! @brief Where the op's kernels are registered.
   kernel_table* kernels;
+  //! @brief A higher-order op's tracing, running and printing members; null for other ops.
+  higher_order_hooks const* higher_order;
 };
 
 namespace detail {
@@ -92,6 +95,22 @@ struct schema_functions {
 template <op Op>
 constexpr op_schema const* functional_schema() noexcept;
 
+template <op Op>
+constexpr std::size_t subgraph_count() noexcept {
+  if constexpr (higher_order_op<Op>)
+    return Op::subgraphs;
+  else
+    return 0;
+}
+
+template <op Op>
+constexpr higher_order_hooks const* higher_order_hooks_of() noexcept {
+  if constexpr (higher_order_op<Op>)
+    return &hooks_of<Op>;
+  else
+    return nullptr;
+}
+
 } // namespace detail
 
 //! @brief The schema of `Op`.
@@ -108,8 +127,9 @@ inline constexpr op_schema schema_of = {
     &detail::schema_functions<Op>::symbolic,
     &detail::schema_functions<Op>::concretize,
     detail::functional_schema<Op>(),
-    subgraph_count<Op>,
+    detail::subgraph_count<Op>(),
     &kernels_of<Op>,
+    detail::higher_order_hooks_of<Op>(),
 };
 
 //! @brief An in-place op: it names its functional counterpart with

@@ -141,6 +141,8 @@ public:
 
   //! @brief The relation.
   relation const& value() const noexcept { return relation_; }
+  //! @brief The shape environment it lives in.
+  ShapeEnv& env() const noexcept { return *env_; }
 
   //! @copydoc sym_bool_node::guard_bool
   bool guard_bool(source_location const& where) const override {
@@ -170,6 +172,23 @@ private:
   ShapeEnv* env_;
   relation relation_;
 };
+
+//! @brief A relation of sizes taken apart: `s0 > 4` is `{s0, gt, 4}`.
+struct relation_parts {
+  SymInt lhs; //!< the left side
+  rel_op op;  //!< the comparison
+  SymInt rhs; //!< the right side
+};
+
+//! @brief The parts of `b` when it is a relation of a shape environment; std::nullopt for a
+//! concrete value.
+inline std::optional<relation_parts> parts_of(SymBool const& b) {
+  auto const* node = dynamic_cast<relation_node const*>(b.node().get());
+  if (node == nullptr) return std::nullopt;
+  relation const& r = node->value();
+  return relation_parts{expr_node::make(node->env(), r.lhs), r.op,
+                        expr_node::make(node->env(), r.rhs)};
+}
 
 inline SymBool expr_node::compare(sym_compare op, SymInt const& other, bool self_is_left) const {
   expr const rhs = of(other);

@@ -11,13 +11,13 @@
 
 #include <xport/graph/graph.hpp>
 #include <xport/nn/module_stack.hpp>
-#include <xport/ops/control_flow.hpp>
 #include <xport/ops/interceptor.hpp>
 #include <xport/sym/sym_node.hpp>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -28,15 +28,6 @@
 namespace xport::trace {
 
 class tracer;
-
-//! @brief The comparison of a relation as op attributes spell it (`_assert_scalar`,
-//! `cond`): `s0 >= 2` gives `ops::comparison::ge`.
-constexpr ops::comparison comparison_of(sym::rel_op op) noexcept {
-  constexpr ops::comparison comparisons[] = {ops::comparison::eq, ops::comparison::ne,
-                                             ops::comparison::lt, ops::comparison::le,
-                                             ops::comparison::gt, ops::comparison::ge};
-  return comparisons[static_cast<std::size_t>(op)];
-}
 
 //! @brief What a fake tensor's handle points to: the tracer that made it and the graph
 //! value it currently stands for (an in-place op moves it to the op's result).
@@ -150,68 +141,87 @@ public:
     return value;
   }
 
-  //! @brief Records `xport::cond`: each branch is traced on fake operands into a
-  //! sub-graph of its own (tensors it reads from outside become extra operands of both),
-  //! and one `higher_order::cond` node runs them. A predicate over sizes that the known
-  //! ranges decide runs the branch it picks inline instead, as eager code would.
-  //! @throws value_error, dtype_error, device_error or shape_error when the branches
-  //! return different tensors (the op's meta rule); unsupported_error when a branch
-  //! mutates an operand or an outside tensor, returns a tensor whose size it computed
-  //! from data, or calls `xport::check`.
-  ops::tensor_list intercept_cond(ops::cond_call const& call,
-                                  source_location const& where) override {
-    ops::cond::attributes attributes;
-    graph::argument pred;
-    if (call.pred_relation) {
-      auto const* node = dynamic_cast<sym::relation_node const*>(call.pred_relation->node().get());
-      if (node == nullptr) throw value_error("cond: the predicate is not a relation of this trace");
-      sym::relation const& r = node->value();
-      if (auto const known = env_->statically_known(r))
-        return (*known ? call.true_fn : call.false_fn)(call.operands);
-      attributes.lhs = sym::expr_node::make(*env_, r.lhs);
-      attributes.op = comparison_of(r.op);
-      attributes.rhs = sym::expr_node::make(*env_, r.rhs);
-    } else {
-      pred = value_of(call.pred);
-    }
+  //! @brief Records one call of a higher-order op (`cond`, `while_loop`, `map_impl`):
+  //! each function is traced on fake placeholders (the metas the op's `subgraph_inputs`
+  //! gives) into a sub-graph of its own; tensors a function reads from outside become
+  //! extra operands of the node and extra placeholders of every sub-graph; one node
+  //! carries the sub-graphs, named after the op's `subgraph_names` and a count per op.
+  //! @throws the op's meta rule's errors when the functions' outputs do not fit (branches
+  //! that disagree, a body that changes a carried value); unsupported_error when a
+  //! function mutates an operand or an outside tensor, returns a tensor whose size it
+  //! computed from data, or calls `xport::check`.
+  ops::tensor_list intercept_higher_order(ops::higher_order_call const& call,
+                                          source_location const& where) override {
+    ops::op_schema const& schema = call.attributes.schema();
+    ops::higher_order_hooks const& hooks = *schema.higher_order;
+    std::size_t const leading = hooks.leading_inputs;
+    std::vector<graph::argument> args;
+    for (std::size_t k = 0; k < leading && k < call.inputs.size(); ++k)
+      args.emplace_back(call.inputs[k].defined() ? graph::argument(value_of(call.inputs[k]))
+                                                 : graph::argument(std::nullopt));
     std::vector<graph::value_ref> operands;
-    for (Tensor const& t : call.operands)
-      operands.push_back(value_of(t));
-    std::size_t const k = cond_count_++;
-    branch on_true = trace_branch(call.true_fn, operands, "true_graph_" + std::to_string(k));
-    branch on_false = trace_branch(call.false_fn, operands, "false_graph_" + std::to_string(k));
+    for (std::size_t k = leading; k < call.inputs.size(); ++k)
+      operands.push_back(value_of(call.inputs[k]));
+    std::vector<ops::tensor_meta> operand_metas;
+    for (graph::value_ref v : operands)
+      operand_metas.push_back(graph_->meta(v));
 
-    // Both branches take the same operands: the given ones, then every outside value
-    // either branch read.
-    for (branch const* b : {&on_true, &on_false})
-      for (auto const& [outer, inner] : b->captures)
+    std::size_t const k = subgraph_counts_[std::string(schema.name)]++;
+    std::string const op_name(ops::short_op_name(schema.name));
+    std::vector<branch> traced;
+    for (std::size_t i = 0; i < call.functions.size(); ++i) {
+      ops::meta_list const placeholders =
+          hooks.subgraph_inputs(call.attributes.get(), i, operand_metas);
+      traced.push_back(trace_branch(call.functions[i], operands, placeholders,
+                                    std::string(hooks.subgraph_names[i]) + std::to_string(k),
+                                    op_name, std::string(hooks.function_names[i])));
+    }
+    // Every sub-graph takes the same operands: the given ones, then every outside value
+    // any of them read.
+    for (branch const& b : traced)
+      for (auto const& [outer, inner] : b.captures)
         if (std::find(operands.begin(), operands.end(), outer) == operands.end())
           operands.push_back(outer);
-    on_true.take(operands, *graph_);
-    on_false.take(operands, *graph_);
+    for (branch& b : traced)
+      b.take(operands, *graph_);
 
-    std::vector<graph::argument> args{pred};
-    boost::container::small_vector<ops::tensor_meta, 4> metas{
-        pred ? graph_->meta(*pred) : ops::tensor_meta{.sizes = {}, .defined = false}};
+    boost::container::small_vector<ops::tensor_meta, 4> metas;
+    for (graph::argument const& a : args)
+      metas.push_back(a ? graph_->meta(*a) : ops::tensor_meta{.sizes = {}, .defined = false});
     for (graph::value_ref v : operands) {
       args.emplace_back(v);
       metas.push_back(graph_->meta(v));
     }
-    ops::boxed_attributes boxed = ops::boxed_attributes::of<ops::cond>(std::move(attributes));
     ops::meta_list outputs;
     {
-      sym::guard_scope const scope(ops::cond::name, where);
-      branch_outputs context(on_true.graph->output_metas(), on_false.graph->output_metas());
-      outputs = boxed.meta(std::span<ops::tensor_meta const>(metas.data(), metas.size()), context);
+      sym::guard_scope const scope(schema.name, where);
+      std::vector<ops::meta_list> results;
+      for (branch const& b : traced)
+        results.push_back(b.graph->output_metas());
+      function_outputs context(std::move(results));
+      outputs = call.attributes.meta(std::span<ops::tensor_meta const>(metas.data(), metas.size()),
+                                     context);
     }
     std::uint32_t const node =
-        graph_->add_call(std::move(boxed), std::move(args), outputs, where, module_stack());
-    graph_->set_subgraphs(node, {{on_true.name, std::move(on_true.graph)},
-                                 {on_false.name, std::move(on_false.graph)}});
+        graph_->add_call(call.attributes, std::move(args), outputs, where, module_stack());
+    std::vector<graph::subgraph> subgraphs;
+    for (branch& b : traced)
+      subgraphs.push_back({std::move(b.name), std::move(b.graph)});
+    graph_->set_subgraphs(node, std::move(subgraphs));
     ops::tensor_list results;
     for (std::uint32_t i = 0; i < outputs.size(); ++i)
       results.push_back(fake_for({node, i}, outputs[i]));
     return results;
+  }
+
+  //! @brief The value of `condition` when the ranges of this trace's sizes decide it
+  //! (without recording a guard), else std::nullopt: what lets `cond` on a size take one
+  //! branch inline, as eager code would.
+  std::optional<bool> decide(SymBool const& condition) override {
+    if (auto const known = condition.maybe_bool()) return known;
+    if (auto const* node = dynamic_cast<sym::relation_node const*>(condition.node().get()))
+      return env_->statically_known(node->value());
+    return std::nullopt;
   }
 
 private:
@@ -230,13 +240,16 @@ private:
                               "index_put instead");
   }
 
-  // A branch of cond being traced: a tracer of its own, appending to its own graph.
-  tracer(sym::ShapeEnv& env, graph::Graph& graph, tracer* parent, std::string branch_name)
-      : env_(&env), graph_(&graph), parent_(parent), branch_(std::move(branch_name)) {}
+  // A function of a higher-order op being traced (a branch of cond, a loop body): a
+  // tracer of its own, appending to its own graph.
+  tracer(sym::ShapeEnv& env, graph::Graph& graph, tracer* parent, std::string op_name,
+         std::string function_name)
+      : env_(&env), graph_(&graph), parent_(parent), op_name_(std::move(op_name)),
+        function_name_(std::move(function_name)) {}
 
-  // How the user calls a branch: `true_fn` for `true_graph_0`.
-  static std::string user_name(std::string_view branch) {
-    return branch.starts_with("true") ? "true_fn" : "false_fn";
+  // What messages call a function of `op`: cond has branches, the others functions.
+  static std::string function_noun(std::string_view op) {
+    return op == "cond" ? "branch" : "function";
   }
 
   bool encloses(tracer const* other) const noexcept {
@@ -297,14 +310,16 @@ private:
     std::size_t given = 0; // how many operands were given (the rest were read)
   };
 
-  branch trace_branch(ops::branch_function const& fn, std::vector<graph::value_ref> const& operands,
-                      std::string name) {
+  branch trace_branch(ops::subgraph_function const& fn,
+                      std::vector<graph::value_ref> const& operands,
+                      ops::meta_list const& placeholders, std::string name,
+                      std::string const& op_name, std::string const& fn_name) {
     auto g = std::make_shared<graph::Graph>();
-    tracer child(*env_, *g, this, name);
+    tracer child(*env_, *g, this, op_name, fn_name);
     std::vector<Tensor> inputs;
-    for (graph::value_ref v : operands)
-      inputs.push_back(child.add_input(graph_->at(v.node).name, graph_->meta(v)));
-    std::size_t unbacked = 0; // data-dependent symbols made before the branch
+    for (std::size_t k = 0; k < operands.size(); ++k)
+      inputs.push_back(child.add_input(graph_->at(operands[k].node).name, placeholders.at(k)));
+    std::size_t unbacked = 0; // data-dependent symbols made before the function
     for (sym::symbol_info const& info : env_->symbols())
       unbacked += info.sym.kind == sym::symbol_kind::unbacked ? 1 : 0;
     std::size_t const asserts = env_->runtime_asserts().size();
@@ -313,28 +328,29 @@ private:
       ops::interceptor_scope const scope(child);
       results = fn(std::span<Tensor const>(inputs.data(), inputs.size()));
     }
-    std::string const fn_name = user_name(name);
     if (env_->runtime_asserts().size() != asserts) {
-      throw unsupported_error("cond: " + fn_name
-                              + " calls xport::check; a branch cannot yet assert: check before "
-                                "cond");
+      throw unsupported_error(op_name + ": " + fn_name + " calls xport::check; a "
+                              + function_noun(op_name) + " cannot yet assert: check before "
+                              + op_name);
     }
     std::vector<graph::value_ref> outputs;
     for (Tensor const& t : results) {
-      if (!t.defined()) throw value_error("cond: " + fn_name + " returned an undefined tensor");
+      if (!t.defined())
+        throw value_error(op_name + ": " + fn_name + " returned an undefined tensor");
       outputs.push_back(child.value_of(t));
-      // Sizes the branch made from data (nonzero, item) may be used inside it, but the
-      // other branch knows nothing of them: they must not reach the cond's outputs.
+      // Sizes the function made from data (nonzero, item) may be used inside it, but the
+      // node knows nothing of them: they must not reach its outputs.
       for (SymInt const& size : g->meta(outputs.back()).sizes) {
         if (!size.is_symbolic()) continue;
         for (sym::symbol const& s : sym::free_symbols(sym::expr_of(size))) {
           if (s.kind == sym::symbol_kind::unbacked && s.index >= unbacked) {
-            throw unsupported_error(
-                "cond: " + fn_name + " returns a tensor of size "
-                + ops::format_sym_sizes(g->meta(outputs.back()).sizes) + ", where " + env_->name(s)
-                + " is a data-dependent size the branch computes (item, nonzero, ...); the "
-                  "outputs of cond must have sizes known outside it: compute the size before "
-                  "cond, or reduce inside the branch");
+            throw unsupported_error(op_name + ": " + fn_name + " returns a tensor of size "
+                                    + ops::format_sym_sizes(g->meta(outputs.back()).sizes)
+                                    + ", where " + env_->name(s) + " is a data-dependent size the "
+                                    + function_noun(op_name)
+                                    + " computes (item, nonzero, ...); the outputs of " + op_name
+                                    + " must have sizes known outside it: compute the size before "
+                                    + op_name + ", or reduce inside the " + function_noun(op_name));
           }
         }
       }
@@ -345,23 +361,23 @@ private:
     return out;
   }
 
-  // A cond's branches, for its meta rule.
-  class branch_outputs final : public ops::meta_context {
+  // The functions' outputs, for a higher-order op's meta rule.
+  class function_outputs final : public ops::meta_context {
   public:
-    branch_outputs(ops::meta_list on_true, ops::meta_list on_false)
-        : branches_{std::move(on_true), std::move(on_false)} {}
+    explicit function_outputs(std::vector<ops::meta_list> outputs) : outputs_(std::move(outputs)) {}
     SymInt unbacked_size() override {
-      throw value_error("cond: the branches' outputs make no data-dependent sizes");
+      throw value_error("a higher-order op makes no data-dependent sizes of its own");
     }
     ops::meta_list const* subgraph_outputs(std::size_t i) override {
-      return i < 2 ? &branches_[i] : nullptr;
+      return i < outputs_.size() ? &outputs_[i] : nullptr;
     }
 
   private:
-    ops::meta_list branches_[2];
+    std::vector<ops::meta_list> outputs_;
   };
 
-  // In a branch of cond, only tensors the branch made may be updated in place.
+  // In a function of a higher-order op, only tensors the function made may be updated in
+  // place.
   void refuse_mutating_from_a_branch(ops::boxed_attributes const& attributes,
                                      Tensor const& self) const {
     auto const* v =
@@ -369,11 +385,12 @@ private:
     if (v != nullptr && v->owner == this
         && graph_->at(v->current.node).op != graph::node_op::placeholder)
       return;
-    throw unsupported_error("cond: '" + std::string(attributes.schema().name) + "' in "
-                            + user_name(branch_)
-                            + " mutates an operand or a tensor from outside the branch; the "
-                              "branches of cond must not mutate their inputs: return the new "
-                              "value instead");
+    std::string const noun = function_noun(op_name_);
+    throw unsupported_error(op_name_ + ": '" + std::string(attributes.schema().name) + "' in "
+                            + function_name_ + " mutates an operand or a tensor from outside the "
+                            + noun + "; the " + noun + (noun == "branch" ? "es" : "s") + " of "
+                            + op_name_ + " must not mutate their inputs: return the new value "
+                            + "instead");
   }
 
   class unbacked_context final : public ops::meta_context {
@@ -395,11 +412,13 @@ private:
   sym::ShapeEnv* env_;
   graph::Graph* graph_;
   std::vector<std::pair<Tensor, graph::value_ref>> constants_;
-  tracer* parent_ = nullptr; // the enclosing trace, for a branch of cond
-  std::string branch_;       // the branch's sub-graph name (`true_graph_0`)
+  tracer* parent_ = nullptr;  // the enclosing trace, for a function of a higher-order op
+  std::string op_name_;       // that op, for messages (`cond`)
+  std::string function_name_; // that function, for messages (`true_fn`)
   // Outside values this branch read: (the enclosing trace's value, its placeholder here).
   std::vector<std::pair<graph::value_ref, graph::value_ref>> captures_;
-  std::size_t cond_count_ = 0; // sub-graphs are named true_graph_<k>, false_graph_<k>
+  // Sub-graphs are named after their op's prefixes and a count per op (`true_graph_0`).
+  std::map<std::string, std::size_t> subgraph_counts_;
 };
 
 } // namespace xport::trace

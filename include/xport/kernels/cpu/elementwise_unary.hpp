@@ -89,22 +89,18 @@ template <> struct kernel<ops::silu, cpu_t> : kernels::cpu::detail::unary_kernel
 template <> struct kernel<ops::bitwise_not, cpu_t> : kernels::cpu::detail::unary_kernel<ops::bitwise_not, kernels::bitwise_not_fn> {};
 // clang-format on
 
-//! @brief `round.decimals` on CPU (integers, which the meta rule admits only with
-//! `decimals == 0`, are copied).
+//! @brief `round.decimals` on CPU.
 template <>
 struct kernel<ops::round_decimals, cpu_t> {
   //! @brief Writes `out[0]`.
   static void run(ops::round_decimals::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    kernels::visit_declared<ops::round_decimals>(in[0].dtype(), [&]<class T>() {
-      using math = kernels::cpu::opmath_t<T>;
-      if constexpr (std::is_integral_v<T>)
-        kernels::cpu::map<T, T>(out[0], kernels::round_fn{}, in[0]);
-      else if (a.decimals == 0)
-        kernels::cpu::map<T, T>(out[0], kernels::round_fn{}, in[0]);
-      else
-        kernels::cpu::map<T, T>(out[0], kernels::round_decimals_fn<math>{a.decimals}, in[0]);
-    });
+    if (a.decimals == 0) {
+      kernels::cpu::detail::unary_kernel<ops::round_decimals, kernels::round_fn>::run({}, in, out);
+      return;
+    }
+    kernels::cpu::detail::floating_unary_with<ops::round_decimals>(
+        out[0], in[0], [&]<class M>() { return kernels::round_decimals_fn<M>{a.decimals}; });
   }
 };
 

@@ -10,6 +10,7 @@
 #include <xport/core/dtype.hpp>
 #include <xport/core/error.hpp>
 #include <xport/core/scalar.hpp>
+#include <xport/core/shape_rules.hpp>
 #include <xport/core/source_location.hpp>
 #include <xport/core/storage.hpp>
 #include <xport/core/sym_int.hpp>
@@ -53,23 +54,10 @@ struct TensorOptions {
 };
 
 //! @brief PyTorch's broadcasting of two shapes: align from the right; sizes must be
-//! equal or 1. `broadcast_shapes({3, 1}, {4}) == {3, 4}`.
+//! equal or 1. `broadcast_shapes({3, 1}, {4}) == {3, 4}` (`shape::broadcast_sizes`).
 //! @throws shape_error naming the mismatching sizes and the dimension.
 inline dim_vector broadcast_shapes(int_list a, int_list b) {
-  std::size_t const rank = std::max(a.size(), b.size());
-  dim_vector result(rank);
-  for (std::size_t i = 0; i < rank; ++i) {
-    std::int64_t const size_a = i < a.size() ? a[a.size() - 1 - i] : 1;
-    std::int64_t const size_b = i < b.size() ? b[b.size() - 1 - i] : 1;
-    if (size_a != size_b && size_a != 1 && size_b != 1) {
-      throw shape_error("The size of tensor a (" + std::to_string(size_a)
-                        + ") must match the size of tensor b (" + std::to_string(size_b)
-                        + ") at non-singleton dimension " + std::to_string(rank - 1 - i)
-                        + " (shapes " + format_sizes(a) + " and " + format_sizes(b) + ")");
-    }
-    result[rank - 1 - i] = size_a == 1 ? size_b : size_a;
-  }
-  return result;
+  return xport::shape::broadcast_sizes<std::int64_t>(a, b);
 }
 
 //! @brief Sizes that may be symbolic (six inline entries).
@@ -325,7 +313,7 @@ public:
   //! allow a view (then `reshape` copies instead).
   Tensor view(int_list shape, source_location const& where = source_location::current()) const {
     if (is_fake()) return detail::fake_methods().view(*this, shape, where);
-    dim_vector sizes = detail::infer_size(shape, numel());
+    dim_vector sizes = xport::shape::infer_size<std::int64_t>(shape, numel());
     auto strides = detail::view_strides(this->sizes(), this->strides(), sizes, numel());
     if (!strides) {
       throw shape_error(
@@ -340,7 +328,7 @@ public:
   //! @brief Like `view`, but copies (as `contiguous().view(shape)`) when no view exists.
   Tensor reshape(int_list shape, source_location const& where = source_location::current()) const {
     if (is_fake()) return detail::fake_methods().reshape(*this, shape, where);
-    dim_vector sizes = detail::infer_size(shape, numel());
+    dim_vector sizes = xport::shape::infer_size<std::int64_t>(shape, numel());
     if (auto strides = detail::view_strides(this->sizes(), this->strides(), sizes, numel())) {
       return make_view(std::move(sizes), std::move(*strides), storage_offset());
     }
@@ -405,16 +393,12 @@ public:
     if (step <= 0)
       throw value_error("slice step must be positive, but got " + std::to_string(step));
     std::int64_t const size = impl().sizes[d];
-    auto const clamp = [size](std::int64_t bound) {
-      if (bound < 0) bound += size;
-      return std::clamp<std::int64_t>(bound, 0, size);
-    };
-    std::int64_t const first = clamp(start.value_or(0));
-    std::int64_t const last = std::max(first, clamp(end.value_or(size)));
+    std::int64_t const first =
+        xport::shape::clamp_slice_bound<std::int64_t>(start.value_or(0), size);
     dim_vector sizes = impl().sizes;
     dim_vector strides = impl().strides;
-    sizes[d] = (last - first + step - 1) / step;
-    strides[d] *= step;
+    sizes[d] = xport::shape::slice_length<std::int64_t>(size, first, end.value_or(size), step);
+    strides[d] = xport::shape::mul(strides[d], step);
     return make_view(std::move(sizes), std::move(strides),
                      storage_offset() + first * impl().strides[d]);
   }

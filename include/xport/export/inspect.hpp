@@ -84,7 +84,7 @@ inline void validate_graph(graph::Graph const& g, op_lookup const& lookup,
       invalid(name, "carries " + std::to_string(n.subgraphs.size()) + " sub-graphs, but '"
                         + std::string(op) + "' takes " + std::to_string(known->subgraphs));
     }
-    std::vector<ops::meta_list> branch_outputs;
+    std::vector<ops::meta_list> subgraph_outputs;
     ops::higher_order_hooks const* hop = known->higher_order;
     std::size_t const leading = hop != nullptr ? hop->leading_inputs : 0;
     if (hop != nullptr && inputs.size() < leading)
@@ -112,9 +112,9 @@ inline void validate_graph(graph::Graph const& g, op_lookup const& lookup,
                             + metas_text(p.values) + ")");
         }
       }
-      branch_outputs.push_back(s.graph->output_metas());
+      subgraph_outputs.push_back(s.graph->output_metas());
     }
-    subgraph_metas context(std::move(branch_outputs));
+    subgraph_metas context(std::move(subgraph_outputs));
     ops::meta_list const expected =
         n.target->meta(std::span<ops::tensor_meta const>(inputs.data(), inputs.size()), context);
     bool same = expected.size() == n.values.size();

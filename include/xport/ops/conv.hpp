@@ -146,8 +146,11 @@ inline tensor_meta conv_meta(tensor_meta const& input, tensor_meta const& weight
                       + ")");
   }
   tensor_meta out{input.dtype, input.device, {input.sizes[0], out_channels}};
-  for (std::size_t i = 0; i < spatial; ++i)
-    out.sizes.push_back(floordiv(padded[i] - kernel[i], g.stride[i]) + 1);
+  for (std::size_t i = 0; i < spatial; ++i) {
+    out.sizes.push_back(xport::shape::window_output_size<SymInt>(
+        input.sizes[2 + i], weight.sizes[2 + i], g.stride[i], g.padding_before[i],
+        g.padding_after[i], g.dilation[i], false));
+  }
   return out;
 }
 

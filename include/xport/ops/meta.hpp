@@ -10,6 +10,7 @@
 #include <xport/core/device.hpp>
 #include <xport/core/dtype.hpp>
 #include <xport/core/error.hpp>
+#include <xport/core/shape_rules.hpp>
 #include <xport/core/sym_int.hpp>
 #include <xport/core/tensor.hpp>
 
@@ -152,27 +153,8 @@ inline std::int64_t wrap_dim(std::int64_t dim, std::int64_t rank) {
 //! broadcast against a static one specializes or gets a range).
 //! @throws shape_error naming both shapes and the dimension.
 inline sym_sizes broadcast_sizes(sym_list a, sym_list b) {
-  std::size_t const rank = std::max(a.size(), b.size());
-  sym_sizes out(rank);
-  for (std::size_t i = 0; i < rank; ++i) {
-    SymInt const size_a = i < a.size() ? a[a.size() - 1 - i] : SymInt(1);
-    SymInt const size_b = i < b.size() ? b[b.size() - 1 - i] : SymInt(1);
-    SymInt& result = out[rank - 1 - i];
-    // Sizes already known equal (the same symbol, the same number) need no guard at all.
-    if (std::optional<bool> const same = (size_a == size_b).maybe_bool(); same && *same) {
-      result = size_a;
-    } else if (static_cast<bool>(size_a == 1)) {
-      result = size_b;
-    } else if (static_cast<bool>(size_b == 1) || static_cast<bool>(size_a == size_b)) {
-      result = size_a;
-    } else {
-      throw shape_error("The size of tensor a (" + size_a.str()
-                        + ") must match the size of tensor b (" + size_b.str()
-                        + ") at non-singleton dimension " + std::to_string(rank - 1 - i)
-                        + " (shapes " + format_sym_sizes(a) + " and " + format_sym_sizes(b) + ")");
-    }
-  }
-  return out;
+  return xport::shape::broadcast_sizes<SymInt>(std::span<SymInt const>(a.begin(), a.size()),
+                                               std::span<SymInt const>(b.begin(), b.size()));
 }
 
 //! @brief Requires `actual == expected` for a size, naming `what` in the error.

@@ -30,18 +30,13 @@ struct pool_window {
 };
 
 //! @brief The output length of a pooling window sliding over `size` (PyTorch's
-//! `pooling_output_shape`): `(size + 2p - d(k-1) - 1 + (ceil ? s - 1 : 0)) // s + 1`, less
-//! one when `ceil_mode` would start the last window at or past `size + p`.
+//! `pooling_output_shape`; `shape::window_output_size`).
 //!
 //! `pool_output_size(s0, 3, 2, 0, 1, false)` is `(s0 - 1)//2` (sym/ folds the `+ 1`).
 inline SymInt pool_output_size(SymInt const& size, std::int64_t kernel, std::int64_t stride,
                                std::int64_t padding, std::int64_t dilation, bool ceil_mode) {
-  SymInt out =
-      floordiv(size + (2 * padding - dilation * (kernel - 1) - 1 + (ceil_mode ? stride - 1 : 0)),
-               stride)
-      + 1;
-  if (ceil_mode && static_cast<bool>((out - 1) * stride >= size + padding)) out = out - 1;
-  return out;
+  return xport::shape::window_output_size<SymInt>(size, kernel, stride, padding, dilation,
+                                                  ceil_mode);
 }
 
 namespace detail {

@@ -34,40 +34,11 @@ inline bool holds(SymBool const& b) {
   return static_cast<bool>(b);
 }
 
-// The size of `shape` with a single -1 resolved against `numel` (symbolic or not):
-// `[s0, 2, -1]` for numel `4*s0` is `[s0, 2, 2]`. `invalid` builds the mismatch error.
+// The size of `shape` with a single -1 resolved against `numel` (shape::infer_size).
 template <class Invalid>
 sym_sizes infer_sym_size(sym_list shape, SymInt const& numel, Invalid&& invalid) {
-  sym_sizes result(shape.begin(), shape.end());
-  std::optional<std::size_t> inferred;
-  SymInt known = 1;
-  for (std::size_t i = 0; i < result.size(); ++i) {
-    std::optional<std::int64_t> const value = result[i].maybe_int();
-    if (value == -1) {
-      if (inferred)
-        throw shape_error("only one dimension can be inferred, but shape is "
-                          + format_sym_sizes(shape));
-      inferred = i;
-    } else if (value && *value < 0) {
-      throw shape_error("invalid shape dimension " + std::to_string(*value) + " in shape "
-                        + format_sym_sizes(shape));
-    } else {
-      known = known * result[i];
-    }
-  }
-  if (inferred) {
-    if (holds(known == 0)) {
-      throw shape_error("cannot reshape tensor of " + numel.str() + " elements into shape "
-                        + format_sym_sizes(shape)
-                        + " because the unspecified dimension size -1 can be any value and is "
-                          "ambiguous");
-    }
-    if (!holds(mod(numel, known) == 0)) throw invalid();
-    result[*inferred] = floordiv(numel, known);
-  } else if (!holds(numel == known)) {
-    throw invalid();
-  }
-  return result;
+  return xport::shape::infer_size<SymInt>(std::span<SymInt const>(shape.begin(), shape.size()),
+                                          numel, std::forward<Invalid>(invalid));
 }
 
 // A new `sizes` with dimension `d` removed.
@@ -78,17 +49,6 @@ inline sym_sizes erase_dim(sym_sizes sizes, std::int64_t d) {
 
 inline tensor_meta with_sizes(tensor_meta const& in, sym_sizes sizes) {
   return {in.dtype, in.device, std::move(sizes)};
-}
-
-// PyTorch's clamping of one slice bound into [0, size] (negative counts from the end).
-inline SymInt clamp_slice_bound(SymInt bound, SymInt const& size) {
-  // INT64_MAX is how an absent bound reaches the op ("to the end"); comparing it with an
-  // unbounded symbolic size would guard for nothing.
-  if (bound.maybe_int() == std::numeric_limits<std::int64_t>::max()) return size;
-  if (holds(bound < 0)) bound = bound + size;
-  if (holds(bound < 0)) return 0;
-  if (holds(bound > size)) return size; // not `>=`: at equality both give `size`, unguarded
-  return bound;
 }
 
 } // namespace detail
@@ -443,12 +403,8 @@ struct slice {
     auto const d = static_cast<std::size_t>(wrap_dim(a.dim, x.dim()));
     if (!detail::holds(a.step > 0))
       throw value_error("slice step must be positive, but got " + a.step.str());
-    SymInt const& size = x.sizes[d];
-    SymInt const first = detail::clamp_slice_bound(a.start, size);
-    SymInt last = detail::clamp_slice_bound(a.end, size);
-    if (detail::holds(last < first)) last = first;
     sym_sizes sizes = x.sizes;
-    sizes[d] = a.step.maybe_int() == 1 ? last - first : floordiv(last - first + a.step - 1, a.step);
+    sizes[d] = xport::shape::slice_length<SymInt>(x.sizes[d], a.start, a.end, a.step);
     return {detail::with_sizes(x, std::move(sizes))};
   }
 };

@@ -15,6 +15,7 @@
 //! @endcode
 #pragma once
 
+#include <xport/core/shape_rules.hpp>
 #include <xport/sym/static_dim.hpp>
 
 #include <array>
@@ -233,9 +234,7 @@ constexpr verdict can_be_one() noexcept {
 }
 
 [[noreturn]] inline void throw_broadcast(std::int64_t x, std::int64_t y, std::size_t axis) {
-  throw shape_error("The size of tensor a (" + std::to_string(x)
-                    + ") must match the size of tensor b (" + std::to_string(y)
-                    + ") at non-singleton dimension " + std::to_string(axis));
+  throw xport::shape::broadcast_error(std::to_string(x), std::to_string(y), axis);
 }
 
 // One axis of a broadcast: x and y are equal, or one of them is 1. The result keeps the
@@ -265,9 +264,7 @@ constexpr auto broadcast_extent(const X& x, const Y& y, std::size_t axis) {
       throw_broadcast(value_of(x), value_of(y), axis);
     return y;
   } else {
-    const std::int64_t xv = value_of(x), yv = value_of(y);
-    if (xv != 1 && yv != 1 && xv != yv) throw_broadcast(xv, yv, axis);
-    return xv == 1 ? yv : xv;
+    return xport::shape::broadcast_size<std::int64_t>(value_of(x), value_of(y), axis);
   }
 }
 

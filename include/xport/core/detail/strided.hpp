@@ -124,42 +124,6 @@ inline bool compute_contiguous(int_list sizes, int_list strides) {
   return true;
 }
 
-// Resolves a single -1 in `shape` from the element count.
-inline dim_vector infer_size(int_list shape, std::int64_t numel) {
-  dim_vector result(shape.begin(), shape.end());
-  std::optional<std::size_t> inferred;
-  std::int64_t known = 1;
-  for (std::size_t i = 0; i < result.size(); ++i) {
-    if (result[i] == -1) {
-      if (inferred)
-        throw shape_error("only one dimension can be inferred, but shape is " + format_list(shape));
-      inferred = i;
-    } else if (result[i] < 0) {
-      throw shape_error("invalid shape dimension " + std::to_string(result[i]) + " in "
-                        + format_list(shape));
-    } else {
-      known *= result[i];
-    }
-  }
-  auto const invalid = [&] {
-    return shape_error("shape '" + format_list(shape) + "' is invalid for input of size "
-                       + std::to_string(numel));
-  };
-  if (inferred) {
-    if (known == 0) {
-      throw shape_error("cannot reshape tensor of " + std::to_string(numel)
-                        + " elements into shape " + format_list(shape)
-                        + " because the unspecified dimension size -1 can be any value and is "
-                          "ambiguous");
-    }
-    if (numel % known != 0) throw invalid();
-    result[*inferred] = numel / known;
-  } else if (known != numel) {
-    throw invalid();
-  }
-  return result;
-}
-
 // Strides that let `new_sizes` view the same elements as (sizes, strides) without a copy,
 // or nothing when some new dimension would have to span two non-mergeable old ones.
 // Walks the old dimensions from the back in "chunks" that are contiguous among

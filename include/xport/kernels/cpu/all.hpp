@@ -2,7 +2,7 @@
 //! Every CPU kernel of xport, registered for eager execution: include this header in
 //! exactly one translation unit of a program (more is harmless, only slower to compile).
 //!
-//! Front ends find kernels at run time (see `<xport/ops/eager.hpp>`), so that including
+//! Front ends find kernels at run time (see `<xport/kernels/eager.hpp>`), so that including
 //! an op family does not compile its kernels for every dtype in every translation unit;
 //! this header is where they are compiled, once. Registration runs during static
 //! initialization; ops called from other static initializers may run before it.

@@ -14,15 +14,18 @@ namespace {
 std::atomic<long> allocations{0};
 } // namespace
 
-void* operator new(std::size_t n) {
+// Kept out of line: GCC 12 at -O2 inlines them into std::vector and then reports the
+// free() as mismatched with the operator new it can see (-Wmismatched-new-delete), although
+// the replacements pair malloc with free.
+[[gnu::noinline]] void* operator new(std::size_t n) {
   allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept {
+[[gnu::noinline]] void operator delete(void* p) noexcept {
   std::free(p);
 }
-void operator delete(void* p, std::size_t) noexcept {
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
 

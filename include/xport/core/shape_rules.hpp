@@ -50,7 +50,7 @@ using sizes_of = boost::container::small_vector<I, 6>;
 constexpr bool holds(bool b) noexcept {
   return b;
 }
-//! @copydoc holds(bool)
+//! @brief Whether a comparison of symbolic sizes holds (may record a guard).
 inline bool holds(SymBool const& b) {
   return static_cast<bool>(b);
 }
@@ -60,7 +60,7 @@ inline bool holds(SymBool const& b) {
 constexpr bool known(bool b) noexcept {
   return b;
 }
-//! @copydoc known(bool)
+//! @brief Whether a comparison of symbolic sizes is settled without a guard.
 inline bool known(SymBool const& b) {
   std::optional<bool> const value = b.maybe_bool();
   return value && *value;
@@ -70,7 +70,7 @@ inline bool known(SymBool const& b) {
 inline std::string text(std::int64_t v) {
   return std::to_string(v);
 }
-//! @copydoc text(std::int64_t)
+//! @brief A symbolic size as text: `s0`.
 inline std::string text(SymInt const& v) {
   return v.str();
 }
@@ -88,7 +88,7 @@ std::string text(std::span<I const> sizes) {
 constexpr std::optional<std::int64_t> value_of(std::int64_t v) noexcept {
   return v;
 }
-//! @copydoc value_of(std::int64_t)
+//! @brief The value of a symbolic size when it is a known integer.
 inline std::optional<std::int64_t> value_of(SymInt const& v) {
   return v.maybe_int();
 }
@@ -99,39 +99,39 @@ inline std::optional<std::int64_t> value_of(SymInt const& v) {
 inline std::int64_t add(std::int64_t a, std::int64_t b) {
   return xport::detail::concrete_arith(sym_arith::add, a, b);
 }
-//! @copydoc add(std::int64_t, std::int64_t)
+//! @brief `a - b`, checked.
 inline std::int64_t sub(std::int64_t a, std::int64_t b) {
   return xport::detail::concrete_arith(sym_arith::sub, a, b);
 }
-//! @copydoc add(std::int64_t, std::int64_t)
+//! @brief `a * b`, checked.
 inline std::int64_t mul(std::int64_t a, std::int64_t b) {
   return xport::detail::concrete_arith(sym_arith::mul, a, b);
 }
-//! @copydoc add(std::int64_t, std::int64_t)
+//! @brief Python's `a // b`, checked.
 inline std::int64_t div_floor(std::int64_t a, std::int64_t b) {
   return xport::detail::concrete_arith(sym_arith::floordiv, a, b);
 }
-//! @copydoc add(std::int64_t, std::int64_t)
+//! @brief Python's `a % b`, checked.
 inline std::int64_t mod_floor(std::int64_t a, std::int64_t b) {
   return xport::detail::concrete_arith(sym_arith::mod, a, b);
 }
-//! @copydoc add(std::int64_t, std::int64_t)
+//! @brief `a + b` on symbolic sizes.
 inline SymInt add(SymInt const& a, SymInt const& b) {
   return a + b;
 }
-//! @copydoc add(std::int64_t, std::int64_t)
+//! @brief `a - b` on symbolic sizes.
 inline SymInt sub(SymInt const& a, SymInt const& b) {
   return a - b;
 }
-//! @copydoc add(std::int64_t, std::int64_t)
+//! @brief `a * b` on symbolic sizes.
 inline SymInt mul(SymInt const& a, SymInt const& b) {
   return a * b;
 }
-//! @copydoc add(std::int64_t, std::int64_t)
+//! @brief Python's `a // b` on symbolic sizes.
 inline SymInt div_floor(SymInt const& a, SymInt const& b) {
   return floordiv(a, b);
 }
-//! @copydoc add(std::int64_t, std::int64_t)
+//! @brief Python's `a % b` on symbolic sizes.
 inline SymInt mod_floor(SymInt const& a, SymInt const& b) {
   return mod(a, b);
 }

@@ -5,9 +5,9 @@
 #
 # A program that runs ops eagerly needs the kernels compiled and registered once; without
 # CMake that is one translation unit including <xport/kernels/cpu/all.hpp>. This target is
-# that translation unit (cmake/cpu_kernels.cpp, installed as
-# ${CMAKE_INSTALL_DATADIR}/xport/cpu_kernels.cpp) built as a static library in the build
-# tree that uses it, with the consumer's compiler and build type; it is built only when
+# those translation units, one per group of op families (cmake/cpu_kernels/*.cpp,
+# installed in ${CMAKE_INSTALL_DATADIR}/xport/cpu_kernels/), built as a static library in
+# the build tree that uses it, with the consumer's compiler and build type; it is built only when
 # something links it (EXCLUDE_FROM_ALL), and links xport::blas when that is defined, so its
 # GEMM runs on OpenBLAS (the consumer's own translation units keep their backend: see
 # docs/gemm.md).
@@ -20,7 +20,8 @@
 # another static library.
 #
 # Included by the top-level CMakeLists.txt (XPORT_CPU_KERNELS_SOURCE: the source tree's
-# copy) and by the installed xport-config.cmake (the installed copy), after xport-blas.cmake.
+# files) and by the installed xport-config.cmake (the installed copies), after
+# xport-blas.cmake.
 if(TARGET xport::cpu_kernels)
   return()
 endif()

@@ -30,11 +30,11 @@ if(CCACHE_PROGRAM AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
 endif()
 
 # Every CPU kernel of xport, compiled once and linked into each test, example and
-# benchmark. A program registers the kernels by including <xport/kernels/cpu/all.hpp> in
-# one translation unit; this library is that translation unit for xport's own programs.
+# benchmark: the translation units of xport::cpu_kernels (cmake/cpu_kernels/, a group of op
+# families each), as objects, so nothing of them can be dropped by the linker.
 # OpenBLAS (when installed) backs its GEMM; LINK_ONLY keeps XPORT_HAS_CBLAS out of the
 # programs' own translation units, so the portable-GEMM test stays portable.
-add_library(xport_cpu_kernels OBJECT ${PROJECT_SOURCE_DIR}/cmake/cpu_kernels.cpp)
+add_library(xport_cpu_kernels OBJECT ${XPORT_CPU_KERNELS_SOURCE})
 target_link_libraries(xport_cpu_kernels PUBLIC xport_dev_flags)
 if(TARGET xport::blas)
   target_compile_definitions(xport_cpu_kernels PRIVATE XPORT_HAS_CBLAS=1)

@@ -7,7 +7,10 @@
 #   export_mlp  scripts/compile_cost/export_mlp.cpp: an export-only user (export + save,
 #               no CPU kernels)
 #   quickstart  examples/quickstart.cpp: export, decompositions, calls, save/load
-#   kernels     cmake/cpu_kernels.cpp: the translation unit that registers every CPU kernel
+#   kernels     cmake/cpu_kernels/*.cpp: the translation units of the xport::cpu_kernels
+#               target, one per group of op families (a row each)
+#   kernels_all <xport/kernels/cpu/all.hpp> alone: every CPU kernel in one translation unit,
+#               as a program without the CMake target compiles them
 #
 # Options:
 #   --quick   only -O2
@@ -86,9 +89,13 @@ source_of() {
   case "$1" in
     export_mlp) echo "$root/scripts/compile_cost/export_mlp.cpp" ;;
     quickstart) echo "$root/examples/quickstart.cpp" ;;
-    kernels) echo "$root/cmake/cpu_kernels.cpp" ;;
+    kernels/*) echo "$root/cmake/cpu_kernels/${1#kernels/}.cpp" ;;
+    kernels_all)
+      echo '#include <xport/kernels/cpu/all.hpp>' >"$work/kernels_all.cpp"
+      echo "$work/kernels_all.cpp"
+      ;;
     *)
-      echo "compile_cost: unknown file '$1' (export_mlp, quickstart, kernels)" >&2
+      echo "compile_cost: unknown file '$1' (export_mlp, quickstart, kernels, kernels_all)" >&2
       exit 2
       ;;
   esac
@@ -97,7 +104,7 @@ source_of() {
 flags_of() {
   case "$1" in
     export_mlp) [ -n "${XPORT_COST_HEADER:-}" ] && echo "-DXPORT_COST_HEADER=$XPORT_COST_HEADER" ;;
-    kernels) [ -n "$cblas_dir" ] && echo "-DXPORT_HAS_CBLAS=1 -I$cblas_dir" ;;
+    kernels*) [ -n "$cblas_dir" ] && echo "-DXPORT_HAS_CBLAS=1 -I$cblas_dir" ;;
   esac
   return 0
 }
@@ -105,8 +112,22 @@ flags_of() {
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# `kernels` stands for each translation unit of the xport::cpu_kernels target.
+expanded=()
+for f in "${files[@]}"; do
+  if [ "$f" = kernels ]; then
+    for k in "$root"/cmake/cpu_kernels/*.cpp; do
+      k=${k##*/}
+      expanded+=("kernels/${k%.cpp}")
+    done
+  else
+    expanded+=("$f")
+  fi
+done
+files=("${expanded[@]}")
+
 echo "compile_cost: $("$CXX" --version | head -1), $(nproc) cores"
-printf '%-12s %-4s %8s %8s %8s %-18s %s\n' file opt "CPU s" "peak MB" "wall s" limit "load (1m)"
+printf '%-22s %-4s %8s %8s %8s %-18s %s\n' file opt "CPU s" "peak MB" "wall s" limit "load (1m)"
 failed=0
 broken=0
 for f in "${files[@]}"; do
@@ -119,7 +140,7 @@ for f in "${files[@]}"; do
       "$CXX" "${base_flags[@]}" $(flags_of "$f") "$opt" -c "$src" -o "$work/out.o" \
       2>"$work/err"; then
       # Report it and go on with the others; the exit status says so at the end.
-      printf '%-12s %-4s %s\n' "$f" "$opt" "did not compile:" >&2
+      printf '%-22s %-4s %s\n' "$f" "$opt" "did not compile:" >&2
       grep -v '^Command exited' "$work/err" | head -20 >&2
       broken=1
       continue
@@ -140,7 +161,7 @@ for f in "${files[@]}"; do
         limit="$limit ok"
       fi
     fi
-    printf '%-12s %-4s %8s %8s %8s %-18s %s\n' "$f" "$opt" "$cpu" "$mb" "$wall" "$limit" "$load"
+    printf '%-22s %-4s %8s %8s %8s %-18s %s\n' "$f" "$opt" "$cpu" "$mb" "$wall" "$limit" "$load"
   done
 done
 

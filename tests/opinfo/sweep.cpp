@@ -102,9 +102,7 @@ void dump(ops::op_schema const& op, dtype d, sample const& s) {
   if (s.call || s.reference)
     line["skip"] = "not an ATen call";
   else
-    line["attributes"] =
-        xport::serde::detail::op_codecs<ops::default_op_set>::by_schema().at(&op).encode(
-            s.attributes.get());
+    line["attributes"] = xport::serde::detail::encode_value(s.attributes.value());
   json inputs = json::array();
   for (Tensor const& t : s.inputs)
     inputs.push_back(describe(t));

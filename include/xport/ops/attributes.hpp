@@ -199,6 +199,82 @@ std::size_t hash_attribute(T const& value) {
   }
 }
 
+//! @brief One attribute value without its C++ type: what a consumer that knows no op
+//! types reads (saving a program walks these instead of instantiating an encoder for
+//! every op). Optionals are `none` or their value; enums and dtypes are their names;
+//! nested structs and an op's whole attributes are records of named fields, in order.
+struct attribute_value {
+  //! @brief What the value holds.
+  enum class kind : std::uint8_t {
+    none,       //!< an absent optional
+    boolean,    //!< `flag`
+    integer,    //!< `integer`
+    floating,   //!< `floating`
+    string,     //!< `text`
+    dtype,      //!< `text`: the dtype's name
+    enumerator, //!< `text`: the enumerator's name
+    symint,     //!< `size`
+    scalar,     //!< `number`
+    list,       //!< `items`
+    record      //!< `names` and `items`: the fields' names and values
+  };
+  kind what = kind::none;             //!< which members hold the value
+  bool flag = false;                  //!< a bool
+  std::int64_t integer = 0;           //!< an int
+  double floating = 0;                //!< a float
+  std::string text;                   //!< a string, or a dtype's or enumerator's name
+  SymInt size;                        //!< a SymInt
+  Scalar number;                      //!< a Scalar
+  std::vector<attribute_value> items; //!< a list's values, or a record's fields in order
+  std::vector<std::string> names;     //!< a record's field names, one per item
+};
+
+//! @brief The value of one attribute (or, for a Hana struct, the record of its fields).
+template <class T>
+attribute_value to_attribute_value(T const& value) {
+  using kind = attribute_value::kind;
+  attribute_value out;
+  if constexpr (std::same_as<T, bool>) {
+    out.what = kind::boolean;
+    out.flag = value;
+  } else if constexpr (std::same_as<T, std::int64_t>) {
+    out.what = kind::integer;
+    out.integer = value;
+  } else if constexpr (std::same_as<T, double>) {
+    out.what = kind::floating;
+    out.floating = value;
+  } else if constexpr (std::same_as<T, std::string>) {
+    out.what = kind::string;
+    out.text = value;
+  } else if constexpr (std::same_as<T, xport::dtype>) {
+    out.what = kind::dtype;
+    out.text = std::string(xport::name(value));
+  } else if constexpr (std::is_enum_v<T>) {
+    out.what = kind::enumerator;
+    out.text = std::string(name(value));
+  } else if constexpr (std::same_as<T, SymInt>) {
+    out.what = kind::symint;
+    out.size = value;
+  } else if constexpr (std::same_as<T, Scalar>) {
+    out.what = kind::scalar;
+    out.number = value;
+  } else if constexpr (detail::is_optional<T>::value) {
+    if (value) return to_attribute_value(*value);
+  } else if constexpr (detail::is_vector<T>::value) {
+    out.what = kind::list;
+    for (auto const& item : value)
+      out.items.push_back(to_attribute_value(item));
+  } else {
+    static_assert(hana_struct<T>, "xport: an attribute of a kind attribute_value cannot hold");
+    out.what = kind::record;
+    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto accessor) {
+      out.names.emplace_back(boost::hana::to<char const*>(boost::hana::first(accessor)));
+      out.items.push_back(to_attribute_value(boost::hana::second(accessor)(value)));
+    });
+  }
+  return out;
+}
+
 //! @brief True when an attribute value holds a symbolic `SymInt` (then a program must
 //! evaluate it for each call's sizes).
 template <class T>

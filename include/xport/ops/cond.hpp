@@ -116,10 +116,10 @@ struct cond {
   //! @brief `gt, true_graph_0, false_graph_0, (x,)`, or `s0 > 4, ...` for a predicate
   //! over sizes.
   static std::string format(attributes const& a, std::span<std::string const> inputs,
-                            std::span<std::string const> subgraphs) {
+                            std::span<std::string const> bodies) {
     std::string out =
         a.op ? a.lhs->str() + " " + std::string(ops::name(*a.op)) + " " + a.rhs->str() : inputs[0];
-    for (std::string const& s : subgraphs)
+    for (std::string const& s : bodies)
       out += ", " + s;
     return out + ", " + format_tuple(inputs.subspan(1));
   }

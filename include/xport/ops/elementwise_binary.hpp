@@ -10,6 +10,7 @@
 #pragma once
 
 #include <xport/ops/elementwise_common.hpp>
+#include <xport/ops/op_set.hpp>
 
 #include <optional>
 #include <span>
@@ -379,5 +380,15 @@ struct bitwise_or : bitwise_binary<bitwise_or> { static constexpr std::string_vi
 //! @brief `aten::bitwise_xor.Tensor`: `self ^ other` (logical xor for bool).
 struct bitwise_xor : bitwise_binary<bitwise_xor> { static constexpr std::string_view name = "aten::bitwise_xor.Tensor"; /*!< ATen name */ static constexpr op_kind kind = op_kind::core; /*!< core */ };
 // clang-format on
+
+//! @brief The binary arithmetic ops.
+using arithmetic_ops =
+    op_set<add, sub, rsub, mul, div, div_mode, pow_tensor, pow_tensor_scalar, pow_scalar, remainder,
+           remainder_scalar, remainder_scalar_tensor, maximum, minimum>;
+
+//! @brief The comparisons, and the binary logical and bitwise ops.
+using comparison_ops =
+    op_set<eq, ne, lt, le, gt, ge, eq_scalar, ne_scalar, lt_scalar, le_scalar, gt_scalar, ge_scalar,
+           logical_and, logical_or, logical_xor, bitwise_and, bitwise_or, bitwise_xor>;
 
 } // namespace xport::ops

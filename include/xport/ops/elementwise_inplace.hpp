@@ -7,6 +7,7 @@
 
 #include <xport/ops/elementwise_binary.hpp>
 #include <xport/ops/elementwise_common.hpp>
+#include <xport/ops/op_set.hpp>
 
 #include <optional>
 #include <span>
@@ -176,5 +177,9 @@ struct copy_ {
     return copy::meta(in, a);
   }
 };
+
+//! @brief The in-place ops and their functional counterparts.
+using inplace_ops =
+    op_set<add_, mul_, fill_, fill_tensor_, zero_, copy_, fill, fill_tensor, zero, copy>;
 
 } // namespace xport::ops

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <xport/ops/elementwise_common.hpp>
+#include <xport/ops/op_set.hpp>
 
 #include <optional>
 #include <span>
@@ -155,5 +156,8 @@ struct clamp_tensor : dispatch_on_result {
     return {out};
   }
 };
+
+//! @brief The selecting and clamping ops.
+using select_ops = op_set<where, masked_fill, masked_fill_tensor, clamp, clamp_tensor>;
 
 } // namespace xport::ops

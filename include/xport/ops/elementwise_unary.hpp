@@ -9,6 +9,7 @@
 #pragma once
 
 #include <xport/ops/elementwise_common.hpp>
+#include <xport/ops/op_set.hpp>
 
 #include <cstdint>
 #include <span>
@@ -256,5 +257,11 @@ struct softplus {
     return {same_meta(in, "softplus")};
   }
 };
+
+//! @brief The unary ops and activations.
+using unary_ops =
+    op_set<logical_not, bitwise_not, neg, abs, exp, log, log1p, sqrt, rsqrt, reciprocal, sin, cos,
+           tanh, sigmoid, erf, floor, ceil, round, round_decimals, sign, isnan, relu, leaky_relu,
+           hardtanh, gelu, silu, softplus>;
 
 } // namespace xport::ops

@@ -67,7 +67,7 @@ struct higher_order_hooks {
                      subgraph_runner const& run);
   //! @brief The call's arguments as printed, from the inputs' and sub-graphs' names.
   std::string (*format)(void const* attributes, std::span<std::string const> inputs,
-                        std::span<std::string const> subgraphs);
+                        std::span<std::string const> bodies);
 };
 
 //! @cond
@@ -84,8 +84,8 @@ struct hooks_functions {
     return Op::run(cast(a), in, r);
   }
   static std::string format(void const* a, std::span<std::string const> inputs,
-                            std::span<std::string const> subgraphs) {
-    return Op::format(cast(a), inputs, subgraphs);
+                            std::span<std::string const> bodies) {
+    return Op::format(cast(a), inputs, bodies);
   }
 };
 } // namespace detail

@@ -145,11 +145,10 @@ struct map_impl {
 
   //! @brief `body_graph_0, [xs], [y, p_w]`.
   static std::string format(attributes const& a, std::span<std::string const> inputs,
-                            std::span<std::string const> subgraphs) {
+                            std::span<std::string const> bodies) {
     auto const n =
         std::min(static_cast<std::size_t>(std::max<std::int64_t>(a.mapped, 0)), inputs.size());
-    return subgraphs[0] + ", " + format_list(inputs.first(n)) + ", "
-           + format_list(inputs.subspan(n));
+    return bodies[0] + ", " + format_list(inputs.first(n)) + ", " + format_list(inputs.subspan(n));
   }
 };
 

@@ -51,6 +51,8 @@ struct op_schema {
                     meta_context& context);
   //! @brief `name=value, ...`.
   std::string (*format)(void const* attributes);
+  //! @brief The attributes as a record of named values (for serialization).
+  attribute_value (*value)(void const* attributes);
   //! @brief Equality of two attribute values of this op.
   bool (*equal)(void const* a, void const* b);
   //! @brief Hash of an attribute value, consistent with `equal`.
@@ -81,6 +83,7 @@ struct schema_functions {
     return run_meta<Op>(in, cast(a), ctx);
   }
   static std::string format(void const* a) { return format_attributes(cast(a)); }
+  static attribute_value value(void const* a) { return to_attribute_value(cast(a)); }
   static bool equal(void const* a, void const* b) { return attributes_equal(cast(a), cast(b)); }
   static std::size_t hash(void const* a) { return hash_attribute(cast(a)); }
   static bool symbolic(void const* a) { return has_symbolic(cast(a)); }
@@ -122,6 +125,7 @@ inline constexpr op_schema schema_of = {
     dtypes_of<Op>,
     &detail::schema_functions<Op>::meta,
     &detail::schema_functions<Op>::format,
+    &detail::schema_functions<Op>::value,
     &detail::schema_functions<Op>::equal,
     &detail::schema_functions<Op>::hash,
     &detail::schema_functions<Op>::symbolic,
@@ -202,6 +206,8 @@ public:
   }
   //! @brief `name=value, ...`.
   std::string str() const { return schema_->format(value_.get()); }
+  //! @brief The attributes as a record of named values.
+  attribute_value value() const { return schema_->value(value_.get()); }
   //! @brief Same op and equal attributes.
   friend bool operator==(boxed_attributes const& a, boxed_attributes const& b) {
     return a.schema_ == b.schema_ && a.schema_->equal(a.value_.get(), b.value_.get());

@@ -119,10 +119,10 @@ struct while_loop {
 
   //! @brief `while_loop_cond_graph_0, while_loop_body_graph_0, (it, x), (p_w,)`.
   static std::string format(attributes const& a, std::span<std::string const> inputs,
-                            std::span<std::string const> subgraphs) {
+                            std::span<std::string const> bodies) {
     auto const n =
         std::min(static_cast<std::size_t>(std::max<std::int64_t>(a.carried, 0)), inputs.size());
-    return subgraphs[0] + ", " + subgraphs[1] + ", " + format_tuple(inputs.first(n)) + ", "
+    return bodies[0] + ", " + bodies[1] + ", " + format_tuple(inputs.first(n)) + ", "
            + format_tuple(inputs.subspan(n));
   }
 };

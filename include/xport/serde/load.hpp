@@ -5,7 +5,7 @@
 #pragma once
 
 #include <xport/ops/default_op_set.hpp>
-#include <xport/serde/detail/program.hpp>
+#include <xport/serde/detail/decode.hpp>
 #include <xport/serde/detail/zip.hpp>
 #include <xport/serde/save.hpp>
 

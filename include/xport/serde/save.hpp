@@ -3,7 +3,6 @@
 //! program as JSON and each storage's raw bytes, 64-byte aligned; docs/format.md).
 #pragma once
 
-#include <xport/ops/default_op_set.hpp>
 #include <xport/serde/detail/program.hpp>
 #include <xport/serde/detail/zip.hpp>
 
@@ -49,11 +48,10 @@ inline std::span<std::byte const> bytes_of(std::string const& text) {
   return {reinterpret_cast<std::byte const*>(text.data()), text.size()};
 }
 
-template <class OpSet>
-void write_archive(ExportedProgram const& ep, zip_writer::sink_type sink) {
+inline void write_archive(ExportedProgram const& ep, zip_writer::sink_type sink) {
   require_little_endian();
   storage_table table;
-  std::string const program = encode_program<OpSet>(ep, table).dump(1);
+  std::string const program = encode_program(ep, table).dump(1);
   zip_writer zip(std::move(sink), always_zip64());
   zip.add("archive/archive_format", bytes_of("xport"));
   zip.add("archive/byteorder", bytes_of("little"));
@@ -76,16 +74,16 @@ void write_archive(ExportedProgram const& ep, zip_writer::sink_type sink) {
 //! temporary file in the same directory, flushed to disk (`fsync`) and renamed over
 //! `path`, so an interrupted or failed save leaves an existing file as it was.
 //!
-//! `OpSet` must contain every op the program calls (the default: every op of xport).
+//! Any op saves, custom ones included: attributes are written through each node's schema
+//! (loading a program with custom ops takes their op set, `load<my_ops>`).
 //! @throws serialization_error naming the file and the system's reason when writing
-//! fails, an op outside `OpSet`, or state that is not CPU tensor data.
+//! fails, or state that is not CPU tensor data.
 //!
 //! @code
 //! xport::save(ep, "model.xpt");
 //! xport::ExportedProgram again = xport::load("model.xpt");
 //! @endcode
-template <class OpSet = ops::default_op_set>
-void save(ExportedProgram const& ep, std::filesystem::path const& path) {
+inline void save(ExportedProgram const& ep, std::filesystem::path const& path) {
   namespace d = serde::detail;
   std::filesystem::path const dir = path.has_parent_path() ? path.parent_path() : ".";
   std::string temp = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
@@ -97,7 +95,7 @@ void save(ExportedProgram const& ep, std::filesystem::path const& path) {
     struct stat existing {};
     ::fchmod(fd, ::stat(path.c_str(), &existing) == 0 ? existing.st_mode & 07777 : 0644);
     std::size_t written = 0;
-    d::write_archive<OpSet>(ep, [&](void const* data, std::size_t n) {
+    d::write_archive(ep, [&](void const* data, std::size_t n) {
       auto const* p = static_cast<char const*>(data);
       while (n > 0) {
         std::size_t chunk = n < (std::size_t{1} << 30) ? n : (std::size_t{1} << 30);
@@ -141,9 +139,8 @@ void save(ExportedProgram const& ep, std::filesystem::path const& path) {
 
 //! @brief Writes the archive of `ep` to `out` (not atomic: a stream has no rename).
 //! @throws serialization_error as the path form, or when the stream fails.
-template <class OpSet = ops::default_op_set>
-void save(ExportedProgram const& ep, std::ostream& out) {
-  serde::detail::write_archive<OpSet>(ep, [&](void const* data, std::size_t n) {
+inline void save(ExportedProgram const& ep, std::ostream& out) {
+  serde::detail::write_archive(ep, [&](void const* data, std::size_t n) {
     out.write(static_cast<char const*>(data), static_cast<std::streamsize>(n));
     if (!out) throw serialization_error("xport::save: the output stream failed");
   });
@@ -151,10 +148,9 @@ void save(ExportedProgram const& ep, std::ostream& out) {
 
 //! @brief The archive of `ep` as bytes.
 //! @throws serialization_error as the path form.
-template <class OpSet = ops::default_op_set>
-std::vector<std::byte> save_to_bytes(ExportedProgram const& ep) {
+inline std::vector<std::byte> save_to_bytes(ExportedProgram const& ep) {
   std::vector<std::byte> out;
-  serde::detail::write_archive<OpSet>(ep, [&](void const* data, std::size_t n) {
+  serde::detail::write_archive(ep, [&](void const* data, std::size_t n) {
     auto const* p = static_cast<std::byte const*>(data);
     out.insert(out.end(), p, p + n);
   });

@@ -20,6 +20,7 @@
 #include <xport/kernels/cpu/norm.hpp>
 #include <xport/kernels/cpu/pool.hpp>
 #include <xport/kernels/cpu/reduction.hpp>
+#include <xport/kernels/cpu/register.hpp>
 #include <xport/kernels/cpu/shape.hpp>
 #include <xport/kernels/cpu/shape_join.hpp>
 #include <xport/kernels/eager.hpp>
@@ -27,22 +28,8 @@
 
 namespace xport::kernels::cpu {
 
-namespace detail {
-template <class OpSet>
-constexpr bool every_op_has_a_cpu_kernel = [] {
-  bool all = true;
-  OpSet::for_each([&]<class Op>() {
-    all = all && (ops::higher_order_op<Op> || kernels::has_kernel_form<Op, cpu_t>);
-  });
-  return all;
-}();
-static_assert(every_op_has_a_cpu_kernel<ops::default_op_set>,
-              "xport: an op of the default op set has no CPU kernel (only higher-order ops, run by "
-              "the interpreter, have none)");
-} // namespace detail
-
 //! @brief True once every CPU kernel of `ops::default_op_set` is registered (at static
 //! initialization of any program that includes this header).
-inline bool const registered = kernels::register_kernels<ops::default_op_set, cpu_t>();
+inline bool const all_registered = registered<ops::default_op_set>;
 
 } // namespace xport::kernels::cpu

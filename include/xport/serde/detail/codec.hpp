@@ -433,6 +433,41 @@ out_json encode_attribute(T const& value) {
   }
 }
 
+// An attribute value as JSON, exactly as encode_attribute writes its typed form.
+inline out_json encode_value(ops::attribute_value const& v) {
+  using kind = ops::attribute_value::kind;
+  switch (v.what) {
+  case kind::none:
+    return nullptr;
+  case kind::boolean:
+    return v.flag;
+  case kind::integer:
+    return v.integer;
+  case kind::floating:
+    return encode_double(v.floating);
+  case kind::string:
+  case kind::dtype:
+  case kind::enumerator:
+    return v.text;
+  case kind::symint:
+    return encode_symint(v.size);
+  case kind::scalar:
+    return encode_attribute(v.number);
+  case kind::list: {
+    out_json arr = out_json::array();
+    for (ops::attribute_value const& item : v.items)
+      arr.push_back(encode_value(item));
+    return arr;
+  }
+  case kind::record:
+    break;
+  }
+  out_json obj = out_json::object();
+  for (std::size_t i = 0; i < v.items.size(); ++i)
+    obj[v.names[i]] = encode_value(v.items[i]);
+  return obj;
+}
+
 template <class T>
 T decode_attribute(in_json const& j, decode_context const& ctx, std::string const& where,
                    int depth = 0) {

@@ -1,0 +1,17 @@
+// xport's CPU kernels for the unary and in-place elementwise ops: one of the translation units of
+// the xport::cpu_kernels CMake target (cmake/xport-cpu-kernels.cmake), which compiles the kernels
+// once per build tree, a group of op families per unit (smaller units, built in parallel, rebuilt
+// only where a family changed).
+#include <xport/kernels/cpu/elementwise_inplace.hpp>
+#include <xport/kernels/cpu/elementwise_unary.hpp>
+#include <xport/kernels/cpu/register.hpp>
+#include <xport/ops/elementwise.hpp>
+
+namespace {
+
+[[maybe_unused]] bool const unary_registered =
+    xport::kernels::cpu::registered<xport::ops::unary_ops>;
+[[maybe_unused]] bool const inplace_registered =
+    xport::kernels::cpu::registered<xport::ops::inplace_ops>;
+
+} // namespace

@@ -1,0 +1,14 @@
+// xport's CPU kernels for the reductions: one of the translation units of the
+// xport::cpu_kernels CMake target (cmake/xport-cpu-kernels.cmake), which compiles the
+// kernels once per build tree, a group of op families per unit (smaller units, built in
+// parallel, rebuilt only where a family changed).
+#include <xport/kernels/cpu/reduction.hpp>
+#include <xport/kernels/cpu/register.hpp>
+#include <xport/ops/reduction.hpp>
+
+namespace {
+
+[[maybe_unused]] bool const reduction_registered =
+    xport::kernels::cpu::registered<xport::ops::reduction_ops>;
+
+} // namespace

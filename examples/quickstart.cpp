@@ -3,8 +3,8 @@
 // set, calls the program with valid and invalid inputs, saves and reloads it, and shows a
 // spec violation with its suggested fixes.
 #include <xport/xport.hpp>
-// Every program compiles and registers the CPU kernels in one translation unit:
-#include <xport/kernels/cpu/all.hpp>
+// The CPU kernels come from the xport::cpu_kernels CMake target, which this example links;
+// a program built without CMake includes <xport/kernels/cpu/all.hpp> in one of its files.
 
 #include <filesystem>
 #include <iostream>

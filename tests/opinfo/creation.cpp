@@ -12,11 +12,6 @@ using xport::Scalar;
 using xport::SymInt;
 using syms = std::vector<SymInt>;
 
-Scalar scalar_of(dtype d, double floating, std::int64_t integer) {
-  if (d == dtype::bool_) return Scalar(integer != 0);
-  return xport::is_floating_point(d) ? Scalar(floating) : Scalar(integer);
-}
-
 // Factories of `size` in dtype `d`: a matrix, a 0-dim tensor and an empty one.
 template <class Op>
 std::vector<sample> sized(dtype d) {

@@ -14,15 +14,6 @@ namespace {
 namespace ops = xport::ops;
 using xport::Scalar;
 
-// A scalar of `d`'s category: bool, integer or floating.
-// A scalar of `d`'s category: bool, integer or floating (non-negative for uint8, which
-// cannot hold a negative one).
-Scalar scalar_of(dtype d, double floating, std::int64_t integer) {
-  if (d == dtype::bool_) return Scalar(integer != 0);
-  if (xport::is_floating_point(d)) return Scalar(floating);
-  return Scalar(d == dtype::uint8 && integer < 0 ? -integer : integer);
-}
-
 // The shapes every one-input sample set covers.
 template <class Op>
 std::vector<sample> unary(dtype d, typename Op::attributes a = {}, bool positive = false) {

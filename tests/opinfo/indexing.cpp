@@ -16,10 +16,6 @@ namespace {
 namespace ops = xport::ops;
 using xport::Scalar;
 
-Scalar scalar_of(dtype d, double floating, std::int64_t integer) {
-  if (d == dtype::bool_) return Scalar(integer != 0);
-  return xport::is_floating_point(d) ? Scalar(floating) : Scalar(integer);
-}
 } // namespace
 
 // ---- indexing ---------------------------------------------------------------------------

@@ -19,9 +19,6 @@ namespace ops = xport::ops;
 using xport::Scalar;
 using ints = std::vector<std::int64_t>;
 
-Scalar scalar_of(dtype d, double floating, std::int64_t integer) {
-  return xport::is_floating_point(d) ? Scalar(floating) : Scalar(integer);
-}
 } // namespace
 
 // ---- linear algebra ---------------------------------------------------------------------

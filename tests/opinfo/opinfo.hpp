@@ -51,6 +51,14 @@ struct sample {
   bool decomposes = true;
 };
 
+//! A scalar of `d`'s category: bool, integer or floating (non-negative for uint8, which
+//! cannot hold a negative one).
+inline xport::Scalar scalar_of(dtype d, double floating, std::int64_t integer) {
+  if (d == dtype::bool_) return xport::Scalar(integer != 0);
+  if (xport::is_floating_point(d)) return xport::Scalar(floating);
+  return xport::Scalar(d == dtype::uint8 && integer < 0 ? -integer : integer);
+}
+
 //! `sample` of `Op` with these attributes and inputs.
 template <xport::ops::op Op>
 sample make(std::string label, typename Op::attributes attributes, std::vector<Tensor> inputs) {

@@ -392,48 +392,19 @@ std::optional<E> enum_from_name(std::string_view text) {
   (std::make_index_sequence<256>{});
 }
 
-template <class T>
-out_json encode_attribute(T const& value) {
-  if constexpr (std::same_as<
-                    T, bool> || std::same_as<T, std::int64_t> || std::same_as<T, std::string>) {
-    return value;
-  } else if constexpr (std::same_as<T, double>) {
-    return encode_double(value);
-  } else if constexpr (std::same_as<T, dtype>) {
-    return std::string(name(value));
-  } else if constexpr (std::is_enum_v<T>) {
-    return std::string(name(value));
-  } else if constexpr (std::same_as<T, SymInt>) {
-    return encode_symint(value);
-  } else if constexpr (std::same_as<T, Scalar>) {
-    out_json obj = out_json::object();
-    if (value.is_bool())
-      obj["bool"] = value.template to<bool>();
-    else if (value.is_floating_point())
-      obj["float"] = encode_double(value.template to<double>());
-    else
-      obj["int"] = value.template to<std::int64_t>();
-    return obj;
-  } else if constexpr (is_optional<T>::value) {
-    if (!value) return nullptr;
-    return encode_attribute(*value);
-  } else if constexpr (is_vector<T>::value) {
-    out_json arr = out_json::array();
-    for (auto const& item : value)
-      arr.push_back(encode_attribute(item));
-    return arr;
-  } else {
-    static_assert(ops::hana_struct<T>, "xport::save: an attribute of a kind serde cannot encode");
-    out_json obj = out_json::object();
-    boost::hana::for_each(boost::hana::accessors<T>(), [&](auto accessor) {
-      obj[boost::hana::to<char const*>(boost::hana::first(accessor))] =
-          encode_attribute(boost::hana::second(accessor)(value));
-    });
-    return obj;
-  }
+// A Scalar as `{"bool": ...}`, `{"float": ...}` or `{"int": ...}`.
+inline out_json encode_scalar(Scalar const& value) {
+  out_json obj = out_json::object();
+  if (value.is_bool())
+    obj["bool"] = value.to<bool>();
+  else if (value.is_floating_point())
+    obj["float"] = encode_double(value.to<double>());
+  else
+    obj["int"] = value.to<std::int64_t>();
+  return obj;
 }
 
-// An attribute value as JSON, exactly as encode_attribute writes its typed form.
+// An attribute value as JSON (a record is an object of its fields, in order).
 inline out_json encode_value(ops::attribute_value const& v) {
   using kind = ops::attribute_value::kind;
   switch (v.what) {
@@ -452,7 +423,7 @@ inline out_json encode_value(ops::attribute_value const& v) {
   case kind::symint:
     return encode_symint(v.size);
   case kind::scalar:
-    return encode_attribute(v.number);
+    return encode_scalar(v.number);
   case kind::list: {
     out_json arr = out_json::array();
     for (ops::attribute_value const& item : v.items)

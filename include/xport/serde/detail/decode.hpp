@@ -8,22 +8,20 @@
 
 namespace xport::serde::detail {
 
-// The attribute decoders of every op of `OpSet`, by name (loading). Saving needs no
-// table: it encodes each node's attributes through their schema (`attribute_value`).
+// The schema and attribute decoder of every op of `OpSet`, by name (loading). Saving needs
+// no table: it encodes each node's attributes through their schema (`attribute_value`).
 template <class OpSet>
 struct op_codecs {
-  using decode_fn = ops::boxed_attributes (*)(in_json const&, decode_context const&,
-                                              std::string const&);
   struct entry {
-    decode_fn decode;
+    ops::op_schema const* schema;
+    ops::boxed_attributes (*decode)(in_json const&, decode_context const&, std::string const&);
   };
 
-  static std::unordered_map<std::string_view, std::pair<ops::op_schema const*, entry>> const&
-  by_name() {
+  static std::unordered_map<std::string_view, entry> const& by_name() {
     static auto const table = [] {
-      std::unordered_map<std::string_view, std::pair<ops::op_schema const*, entry>> out;
+      std::unordered_map<std::string_view, entry> out;
       OpSet::for_each([&]<class Op>() {
-        out.emplace(Op::name, std::pair{&ops::schema_of<Op>, make<Op>()});
+        out.emplace(Op::name, entry{&ops::schema_of<Op>, &decode<Op>});
       });
       return out;
     }();
@@ -32,11 +30,9 @@ struct op_codecs {
 
 private:
   template <class Op>
-  static entry make() {
-    using attributes = typename Op::attributes;
-    return {[](in_json const& j, decode_context const& ctx, std::string const& where) {
-      return ops::boxed_attributes::of<Op>(decode_attribute<attributes>(j, ctx, where));
-    }};
+  static ops::boxed_attributes decode(in_json const& j, decode_context const& ctx,
+                                      std::string const& where) {
+    return ops::boxed_attributes::of<Op>(decode_attribute<typename Op::attributes>(j, ctx, where));
   }
 };
 
@@ -166,7 +162,7 @@ void decode_graph(in_json const& j, graph::Graph& g, std::map<std::string, std::
                       "by loading with an op set that has it: "
                       "xport::load<xport::ops::default_op_set::extend<my_op>>(path)");
       ops::boxed_attributes attributes =
-          it->second.second.decode(field(n, "attributes", w), ctx, dot(w, "attributes"));
+          it->second.decode(field(n, "attributes", w), ctx, dot(w, "attributes"));
       std::vector<graph::argument> a = args();
       ops::meta_list v = values();
       std::vector<graph::stack_entry> stack;
@@ -408,7 +404,7 @@ ExportedProgram decode_program(in_json const& root, std::vector<Storage> const& 
   try {
     validate(ep, [&](std::string_view name) -> ops::op_schema const* {
       auto const it = codecs.find(name);
-      return it == codecs.end() ? nullptr : it->second.first;
+      return it == codecs.end() ? nullptr : it->second.schema;
     });
     std::size_t user = 0;
     for (input_spec const& in : ep.signature.inputs)

@@ -290,6 +290,22 @@ TEST_CASE("storages: byte counts, offsets past the end, absurd sizes") {
   CHECK_REFUSED(huge, "runs past the data area");
 }
 
+TEST_CASE("stored state that disagrees with its placeholder is refused at load") {
+  // A bias stored as [1] where [3] was traced would broadcast silently if it loaded.
+  auto const fewer = with_json(linear_relu(), [](auto& j) { j["state_dict"][0]["sizes"] = {1}; });
+  CHECK_REFUSED(fewer, "xport::load: the state 'fc.bias' (placeholder p_fc_bias) has size [1], "
+                       "but the program was traced with [3]");
+  auto const other_dtype =
+      with_json(linear_relu(), [](auto& j) { j["state_dict"][0]["dtype"] = "int32"; });
+  CHECK_REFUSED(other_dtype, "'fc.bias' (placeholder p_fc_bias) has dtype int32, but the program "
+                             "was traced with float32");
+  auto const transposed = with_json(linear_relu(), [](auto& j) {
+    j["state_dict"][1]["sizes"] = {4, 3};
+    j["state_dict"][1]["strides"] = {1, 4};
+  });
+  CHECK_REFUSED(transposed, "'fc.weight' (placeholder p_fc_weight) has size [4, 3]");
+}
+
 TEST_CASE("duplicate names and cycles") {
   auto const dup_node =
       with_json(linear_relu(), [](auto& j) { node_named(j, "relu")["name"] = "linear"; });

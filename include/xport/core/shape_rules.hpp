@@ -239,8 +239,13 @@ I slice_length(I const& size, I const& start, I const& end, I const& step) {
   I const first = clamp_slice_bound(start, size);
   I last = clamp_slice_bound(end, size);
   if (holds(last < first)) last = first;
-  if (value_of(step) == 1) return sub(last, first);
-  return div_floor(sub(add(sub(last, first), step), I(1)), step);
+  I const span = sub(last, first);
+  if (value_of(step) == 1) return span;
+  // Known values take `(n - 1) // step + 1`, which cannot overflow for any step
+  // (`x[5::INT64_MAX]` is one element); symbolic ones keep the ceil form they print as.
+  if (auto const n = value_of(span), k = value_of(step); n && k)
+    return I(*n == 0 ? 0 : (*n - 1) / *k + 1);
+  return div_floor(sub(add(span, step), I(1)), step);
 }
 
 //! @brief The number of positions of a window of `kernel` sizes sliding over `size`

@@ -132,15 +132,20 @@ public:
                         + " must have the same length");
     }
     std::int64_t const numel = detail::checked_numel(sizes);
+    if (offset < 0)
+      throw shape_error("a view's storage offset must not be negative, but got "
+                        + std::to_string(offset));
+    // The last element reached, in checked arithmetic: absurd strides or offsets fail here
+    // instead of wrapping around to a small, plausible reach.
     std::int64_t last = offset;
     for (std::size_t i = 0; i < sizes.size(); ++i) {
       if (strides[i] < 0)
         throw shape_error("negative strides are not supported: " + format_sizes(strides));
-      if (sizes[i] > 0) last += (sizes[i] - 1) * strides[i];
+      if (sizes[i] > 0) last = xport::shape::add(last, xport::shape::mul(sizes[i] - 1, strides[i]));
     }
-    auto const needed =
-        numel == 0 ? 0 : static_cast<std::size_t>(last + 1) * xport::element_size(type);
-    if (offset < 0 || needed > storage.nbytes()) {
+    std::size_t const needed =
+        numel == 0 ? 0 : detail::checked_nbytes(xport::shape::add(last, 1), type);
+    if (needed > storage.nbytes()) {
       throw shape_error("a view of size " + format_sizes(sizes) + ", strides "
                         + format_sizes(strides) + " and offset " + std::to_string(offset)
                         + " needs " + std::to_string(needed) + " bytes of "
@@ -344,14 +349,15 @@ public:
                         + std::to_string(dim())
                         + " is not equal to len(dims) = " + std::to_string(dims.size()));
     }
+    if (dims.empty()) return *this;
     dim_vector sizes(dims.size());
     dim_vector strides(dims.size());
-    std::uint64_t seen = 0;
+    boost::container::small_vector<bool, 6> seen(dims.size(), false);
     for (std::size_t i = 0; i < dims.size(); ++i) {
       std::size_t const d = wrap(dims[i]);
-      if ((seen >> d) & 1u)
+      if (seen[d])
         throw index_error("permute(): duplicate dims are not allowed: " + format_sizes(dims));
-      seen |= std::uint64_t{1} << d;
+      seen[d] = true;
       sizes[i] = impl().sizes[d];
       strides[i] = impl().strides[d];
     }
@@ -362,6 +368,11 @@ public:
   Tensor transpose(std::int64_t dim0, std::int64_t dim1,
                    source_location const& where = source_location::current()) const {
     if (is_fake()) return detail::fake_methods().transpose(*this, dim0, dim1, where);
+    if (dim() == 0) { // PyTorch allows dims 0 and -1 of a scalar here
+      detail::wrap_dim(dim0, 0);
+      detail::wrap_dim(dim1, 0);
+      return *this;
+    }
     std::size_t const a = wrap(dim0);
     std::size_t const b = wrap(dim1);
     dim_vector sizes = impl().sizes;
@@ -389,6 +400,7 @@ public:
                std::optional<std::int64_t> end = {}, std::int64_t step = 1,
                source_location const& where = source_location::current()) const {
     if (is_fake()) return detail::fake_methods().slice(*this, dim, start, end, step, where);
+    if (this->dim() == 0) throw detail::zero_dim_error("slice");
     std::size_t const d = wrap(dim);
     if (step <= 0)
       throw value_error("slice step must be positive, but got " + std::to_string(step));
@@ -408,9 +420,10 @@ public:
   Tensor narrow(std::int64_t dim, std::int64_t start, std::int64_t length,
                 source_location const& where = source_location::current()) const {
     if (is_fake()) return detail::fake_methods().narrow(*this, dim, start, length, where);
+    if (this->dim() == 0) throw detail::zero_dim_error("narrow");
     std::int64_t const size = this->size(dim);
     if (start < 0 && start >= -size) start += size;
-    if (start < 0 || start > size || length < 0 || start + length > size) {
+    if (start < 0 || start > size || length < 0 || length > size - start) {
       throw index_error("narrow(): start (" + std::to_string(start) + ") + length ("
                         + std::to_string(length) + ") exceeds dimension size ("
                         + std::to_string(size) + ")");
@@ -423,6 +436,7 @@ public:
   Tensor select(std::int64_t dim, std::int64_t index,
                 source_location const& where = source_location::current()) const {
     if (is_fake()) return detail::fake_methods().select(*this, dim, index, where);
+    if (this->dim() == 0) throw detail::zero_dim_error("select");
     std::size_t const d = wrap(dim);
     std::int64_t const size = impl().sizes[d];
     if (index < -size || index >= size) {
@@ -498,7 +512,7 @@ public:
                  source_location const& where = source_location::current()) const {
     if (is_fake()) return detail::fake_methods().squeeze(*this, dim, where);
     if (this->dim() == 0) {
-      wrap(dim);
+      detail::wrap_dim(dim, 0); // dims 0 and -1 of a scalar are allowed
       return *this;
     }
     std::size_t const d = wrap(dim);
@@ -528,7 +542,11 @@ public:
   Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1,
                  source_location const& where = source_location::current()) const {
     if (is_fake()) return detail::fake_methods().flatten(*this, start_dim, end_dim, where);
-    if (dim() == 0) return reshape({1});
+    if (dim() == 0) {
+      detail::wrap_dim(start_dim, 0);
+      detail::wrap_dim(end_dim, 0);
+      return reshape({1});
+    }
     std::size_t const first = wrap(start_dim);
     std::size_t const last = wrap(end_dim);
     if (first > last)
@@ -537,7 +555,7 @@ public:
                      impl().sizes.begin() + static_cast<std::ptrdiff_t>(first));
     std::int64_t merged = 1;
     for (std::size_t i = first; i <= last; ++i)
-      merged *= impl().sizes[i];
+      merged *= impl().sizes[i]; // at most numel(): cannot overflow
     sizes.push_back(merged);
     sizes.insert(sizes.end(), impl().sizes.begin() + static_cast<std::ptrdiff_t>(last + 1),
                  impl().sizes.end());
@@ -613,9 +631,8 @@ private:
     return out + "]";
   }
 
-  std::size_t wrap(std::int64_t d) const {
-    return static_cast<std::size_t>(detail::wrap_dim(d, dim()));
-  }
+  // An existing dimension (a 0-dim tensor has none: `size(0)` of a scalar throws).
+  std::size_t wrap(std::int64_t d) const { return detail::wrap_existing_dim(d, dim()); }
 
   std::int64_t element_offset(int_list index) const {
     if (static_cast<std::int64_t>(index.size()) != dim()) {
@@ -639,9 +656,7 @@ private:
   Tensor make_view(dim_vector sizes, dim_vector strides, std::int64_t offset) const {
     Tensor result;
     bool const contiguous = detail::compute_contiguous(sizes, strides);
-    std::int64_t numel = 1;
-    for (std::int64_t size : sizes)
-      numel *= size;
+    std::int64_t const numel = detail::checked_numel(sizes);
     result.impl_ = std::make_shared<detail::tensor_impl>(
         detail::tensor_impl{data_storage(), std::move(sizes), std::move(strides), offset, dtype(),
                             numel, contiguous, nullptr});

@@ -26,7 +26,11 @@ class ExportedModule {
 public:
   //! @brief Prepares `program` for calls: which placeholder each input fills, how each
   //! symbol is read from input sizes, which nodes need symbolic attributes evaluated.
-  explicit ExportedModule(ExportedProgram program) : program_(std::move(program)) { plan(); }
+  //! @throws as `ExportedProgram::check_state` when the state disagrees with the graph.
+  explicit ExportedModule(ExportedProgram program) : program_(std::move(program)) {
+    program_.check_state("xport::ExportedModule");
+    plan();
+  }
 
   //! @brief The program.
   ExportedProgram const& program() const noexcept { return program_; }
@@ -114,6 +118,12 @@ private:
   }
 
   void check_inputs(std::vector<leaf> const& inputs) {
+    // `run` takes flat leaves from anyone: count them before indexing by them.
+    if (inputs.size() != program_.input_paths.size()) {
+      throw value_error("Unexpected number of inputs (expected "
+                        + std::to_string(program_.input_paths.size()) + ", got "
+                        + std::to_string(inputs.size()) + ")");
+    }
     std::vector<sym::shape_view> shapes;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       std::string const& path = program_.input_paths[i];

@@ -149,7 +149,17 @@ public:
     return it->second;
   }
 
+  //! @brief Checks every parameter, buffer and constant the signature names against its
+  //! placeholder: present, a tensor with data, and the dtype, sizes and device the
+  //! program was traced with. State replaced in `state_dict` must keep all three; a
+  //! weight of other sizes would otherwise broadcast silently (a `[1]` bias where `[16]`
+  //! was traced). `module()`, `save` and `load` call it; `who` starts the message.
+  //! @throws value_error for missing, undefined or fake state; dtype_error, shape_error or
+  //! device_error naming the state, its placeholder and both values.
+  void check_state(std::string_view who) const;
+
   //! @brief The program as a callable module (inputs checked, mutations applied).
+  //! @throws as `check_state` when the state disagrees with the graph.
   ExportedModule module() const;
 
   //! @brief This program with every op the table has a rule for rewritten by that rule
@@ -324,6 +334,39 @@ inline std::string ExportedProgram::str() const {
     if (!line.empty()) out << (derived ? "Derived dims: {" : "Equalities: {") << line << "}\n";
   }
   return out.str();
+}
+
+inline void ExportedProgram::check_state(std::string_view who) const {
+  std::size_t k = 0;
+  for (graph::node const& n : graph.nodes()) {
+    if (n.op != graph::node_op::placeholder) continue;
+    if (k == signature.inputs.size()) break; // validate() reports a signature this short
+    input_spec const& spec = signature.inputs[k++];
+    if (spec.kind == input_kind::user_input || n.values.size() != 1) continue;
+    Tensor const& t = state_of(spec);
+    std::string const what =
+        std::string(who) + ": the state '" + spec.target + "' (placeholder " + spec.name + ")";
+    if (!t.defined() || t.is_fake())
+      throw value_error(what + " is not a tensor with data (undefined or fake)");
+    ops::tensor_meta const& traced = n.values[0];
+    if (t.dtype() != traced.dtype) {
+      throw dtype_error(what + " has dtype " + std::string(name(t.dtype()))
+                        + ", but the program was traced with " + std::string(name(traced.dtype))
+                        + "; replaced state must keep its dtype, sizes and device");
+    }
+    bool same_sizes = static_cast<std::int64_t>(t.sizes().size()) == traced.dim();
+    for (std::size_t d = 0; same_sizes && d < t.sizes().size(); ++d)
+      same_sizes = traced.sizes[d].maybe_int() == t.sizes()[d];
+    if (!same_sizes) {
+      throw shape_error(what + " has size " + format_sizes(t.sizes())
+                        + ", but the program was traced with " + ops::format_sym_sizes(traced.sizes)
+                        + "; replaced state must keep its dtype, sizes and device");
+    }
+    if (t.device() != traced.device) {
+      throw device_error(what + " is on " + t.device().str() + ", but the program was traced on "
+                         + traced.device.str() + "; move it back with .to(device) or export again");
+    }
+  }
 }
 
 inline std::vector<dim_relation> ExportedProgram::dim_relations() const {

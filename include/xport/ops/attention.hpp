@@ -34,6 +34,7 @@ struct scaled_dot_product_attention {
   static constexpr op_kind kind = op_kind::composite;       //!< decomposed later
   static constexpr op_tag tags = op_tag::random;            //!< draws a dropout mask
   static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
+  static constexpr bool optional_inputs = true;             //!< attn_mask may be absent
   //! @brief Dropout on the attention weights, the causal mask, the score scale, grouped
   //! query attention, and the dropout mask's seed (0 when no mask is drawn).
   struct attributes {

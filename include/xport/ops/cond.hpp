@@ -33,6 +33,7 @@ struct cond {
   static constexpr op_kind kind = op_kind::core;                 //!< in the core set
   static constexpr op_tag tags = op_tag::higher_order;           //!< runs sub-graphs
   static constexpr dtype_set dtypes = dtype_sets::all;           //!< supported dtypes
+  static constexpr bool optional_inputs = true;                  //!< operands are checked by meta
   static constexpr std::size_t subgraphs = 2;                    //!< true, then false
   static constexpr std::size_t leading_inputs = 1;               //!< the predicate
   //! @brief `true_graph_0`, `false_graph_0`, as PyTorch names them.

@@ -134,7 +134,8 @@ inline tensor_meta conv_meta(tensor_meta const& input, tensor_meta const& weight
   sym_sizes padded, kernel;
   bool too_small = false;
   for (std::size_t i = 0; i < spatial; ++i) {
-    padded.push_back(input.sizes[2 + i] + (g.padding_before[i] + g.padding_after[i]));
+    padded.push_back(input.sizes[2 + i]
+                     + xport::shape::add(g.padding_before[i], g.padding_after[i]));
     kernel.push_back(g.dilation[i] * (weight.sizes[2 + i] - 1) + 1);
     if (static_cast<bool>(padded.back() < kernel.back())) too_small = true;
   }
@@ -231,6 +232,7 @@ struct convolution {
   static constexpr op_kind kind = op_kind::core;                //!< in the core set
   static constexpr op_tag tags = op_tag::none;                  //!< no tag
   static constexpr dtype_set dtypes = dtype_sets::floating;     //!< supported dtypes
+  static constexpr bool optional_inputs = true;                 //!< bias may be absent
   //! @brief PyTorch's full argument set; each list has one entry or one per spatial dim.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<std::int64_t>, stride),
@@ -282,6 +284,7 @@ struct conv1d {
   static constexpr op_kind kind = op_kind::composite;       //!< lowered to convolution
   static constexpr op_tag tags = op_tag::none;              //!< no tag
   static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
+  static constexpr bool optional_inputs = true;             //!< bias may be absent
   using attributes = conv_attributes;                       //!< stride, padding, dilation, groups
   //! @brief The geometry of one call.
   static conv_geometry geometry(attributes const& a, std::span<tensor_meta const>) {
@@ -301,6 +304,7 @@ struct conv2d {
   static constexpr op_kind kind = op_kind::composite;       //!< lowered to convolution
   static constexpr op_tag tags = op_tag::none;              //!< no tag
   static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
+  static constexpr bool optional_inputs = true;             //!< bias may be absent
   using attributes = conv_attributes;                       //!< stride, padding, dilation, groups
   //! @brief The geometry of one call.
   static conv_geometry geometry(attributes const& a, std::span<tensor_meta const>) {
@@ -324,6 +328,7 @@ struct conv1d_padding {
   static constexpr op_kind kind = op_kind::composite;              //!< lowered to convolution
   static constexpr op_tag tags = op_tag::none;                     //!< no tag
   static constexpr dtype_set dtypes = dtype_sets::floating;        //!< supported dtypes
+  static constexpr bool optional_inputs = true;                    //!< bias may be absent
   using attributes = conv_padding_attributes; //!< stride, padding mode, dilation, groups
   //! @brief The geometry of one call ("same" depends on the weight's kernel size).
   static conv_geometry geometry(attributes const& a, std::span<tensor_meta const> in) {
@@ -342,6 +347,7 @@ struct conv2d_padding {
   static constexpr op_kind kind = op_kind::composite;              //!< lowered to convolution
   static constexpr op_tag tags = op_tag::none;                     //!< no tag
   static constexpr dtype_set dtypes = dtype_sets::floating;        //!< supported dtypes
+  static constexpr bool optional_inputs = true;                    //!< bias may be absent
   using attributes = conv_padding_attributes; //!< stride, padding mode, dilation, groups
   //! @brief The geometry of one call ("same" depends on the weight's kernel size).
   static conv_geometry geometry(attributes const& a, std::span<tensor_meta const> in) {

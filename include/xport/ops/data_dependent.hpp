@@ -101,6 +101,7 @@ struct bincount {
   static constexpr op_kind kind = op_kind::core;
   static constexpr op_tag tags = op_tag::data_dependent;    //!< sized by data
   static constexpr dtype_set dtypes = dtype_sets::integral; //!< supported dtypes
+  static constexpr bool optional_inputs = true;             //!< weights may be absent
   //! @brief The smallest number of bins.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, minlength));

@@ -133,6 +133,7 @@ struct clamp_tensor : dispatch_on_result {
   static constexpr op_kind kind = op_kind::core;                 //!< in the core set
   static constexpr op_tag tags = op_tag::pointwise;              //!< pointwise
   static constexpr dtype_set dtypes = dtype_sets::numeric;       //!< supported dtypes
+  static constexpr bool optional_inputs = true;                  //!< min or max may be absent
   using attributes = no_attributes;                              //!< none
   //! @brief Inputs `(self, min, max)`, an absent bound undefined: the broadcast shape and
   //! the promoted dtype of the given tensors.

@@ -460,6 +460,7 @@ struct index {
   static constexpr op_kind kind = op_kind::core;                 //!< in the core set
   static constexpr op_tag tags = op_tag::data_dependent;         //!< bool masks select by data
   static constexpr dtype_set dtypes = dtype_sets::all;           //!< supported dtypes
+  static constexpr bool optional_inputs = true;                  //!< a None index is absent
   using attributes = no_attributes;                              //!< none
   //! @brief `in` is {self, indices...}; an undefined index is a full slice (None).
   //! @throws index_error for too many indices, a non-integer index, a mask whose shape
@@ -482,6 +483,7 @@ struct index_put {
   static constexpr op_kind kind = op_kind::core;              //!< in the core set
   static constexpr op_tag tags = op_tag::none;                //!< no tag
   static constexpr dtype_set dtypes = dtype_sets::all;        //!< supported dtypes
+  static constexpr bool optional_inputs = true;               //!< a None index is absent
   //! @brief Whether values add to the existing elements.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (bool, accumulate));

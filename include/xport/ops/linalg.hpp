@@ -279,6 +279,7 @@ struct linear {
   static constexpr op_kind kind = op_kind::composite;      //!< lowered to addmm/mm
   static constexpr op_tag tags = op_tag::none;             //!< no tag
   static constexpr dtype_set dtypes = dtype_sets::numeric; //!< supported dtypes
+  static constexpr bool optional_inputs = true;            //!< bias may be absent
   using attributes = no_attributes;                        //!< none
   //! @brief Inputs `input, weight, bias` (bias undefined when absent):
   //! `[b, s, in] x [out, in] -> [b, s, out]`, `[in] x [out, in] -> [out]`.

@@ -31,6 +31,7 @@ struct map_impl {
   static constexpr op_kind kind = op_kind::core;                     //!< in the core set
   static constexpr op_tag tags = op_tag::higher_order;               //!< runs a sub-graph
   static constexpr dtype_set dtypes = dtype_sets::all;               //!< any
+  static constexpr bool optional_inputs = true;                      //!< inputs are checked by meta
   static constexpr std::size_t subgraphs = 1;                        //!< the body
   static constexpr std::size_t leading_inputs = 0;                   //!< every input is an operand
   //! @brief `body_graph_0`, as PyTorch names it.

@@ -118,6 +118,7 @@ struct batch_norm_functional {
   static constexpr op_kind kind = op_kind::core;            //!< in the core set
   static constexpr op_tag tags = op_tag::none;              //!< no tag
   static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
+  static constexpr bool optional_inputs = true; //!< weight, bias and running stats may be absent
   //! @brief Batch or running statistics, the running average's weight, the epsilon
   //! added to the variance.
   struct attributes {
@@ -151,6 +152,7 @@ struct batch_norm_no_training {
   static constexpr op_kind kind = op_kind::core;            //!< in the core set
   static constexpr op_tag tags = op_tag::none;              //!< no tag
   static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
+  static constexpr bool optional_inputs = true; //!< weight, bias and running stats may be absent
   //! @brief `momentum` is unused (kept for the schema); `eps` is added to the variance.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (double, momentum), (double, eps));
@@ -175,6 +177,7 @@ struct batch_norm_no_stats {
   static constexpr op_kind kind = op_kind::core;            //!< in the core set
   static constexpr op_tag tags = op_tag::none;              //!< no tag
   static constexpr dtype_set dtypes = dtype_sets::floating; //!< supported dtypes
+  static constexpr bool optional_inputs = true;             //!< weight and bias may be absent
   //! @brief `training` is kept for the schema (batch statistics are used either way).
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (bool, training), (double, momentum), (double, eps));
@@ -196,6 +199,7 @@ struct layer_norm {
   static constexpr op_kind kind = op_kind::composite;          //!< decomposed later
   static constexpr op_tag tags = op_tag::none;                 //!< no tag
   static constexpr dtype_set dtypes = dtype_sets::floating;    //!< supported dtypes
+  static constexpr bool optional_inputs = true;                //!< weight and bias may be absent
   //! @brief The normalized trailing sizes, the epsilon, and PyTorch's (unused) cuDNN flag.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<SymInt>, normalized_shape), (double, eps),
@@ -256,6 +260,7 @@ struct group_norm {
   static constexpr op_kind kind = op_kind::composite;          //!< decomposed later
   static constexpr op_tag tags = op_tag::none;                 //!< no tag
   static constexpr dtype_set dtypes = dtype_sets::floating;    //!< supported dtypes
+  static constexpr bool optional_inputs = true;                //!< weight and bias may be absent
   //! @brief The number of groups, the epsilon, and PyTorch's (unused) cuDNN flag.
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::int64_t, num_groups), (double, eps),

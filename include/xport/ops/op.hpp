@@ -162,6 +162,20 @@ inline constexpr dtype_set dtypes_of = [] {
     return dtype_sets::all;
 }();
 
+//! @brief Whether some tensor inputs of `Op` may be absent — an undefined `Tensor` for a
+//! bias, a mask or a `None` index — which its meta rule handles: `Op::optional_inputs`
+//! (or its functional op's, for an in-place op), false by default. `run_meta` refuses an
+//! undefined input of any other op.
+template <op Op>
+inline constexpr bool optional_inputs_of = [] {
+  if constexpr (requires { Op::optional_inputs; })
+    return bool{Op::optional_inputs};
+  else if constexpr (requires { typename Op::functional; })
+    return optional_inputs_of<typename Op::functional>;
+  else
+    return false;
+}();
+
 //! @brief The dtype a call of `Op` computes in, which its declared `dtypes` must hold and
 //! its kernels dispatch on: `Op::dispatch_dtype(in, attributes, out)` when the op defines
 //! it (binary ops: the promoted dtype of their operands), otherwise the dtype of the first
@@ -221,10 +235,21 @@ constexpr std::string_view short_op_name(std::string_view aten_name) noexcept {
 //! programs — comes through here, so a dtype the op does not declare is refused before
 //! any output is allocated, in PyTorch's words (`"gelu" not implemented for 'Long'`);
 //! meta rules that refuse some dtypes in more specific words run first.
-//! @throws the meta rule's errors; dtype_error for an undeclared dtype.
+//! An undefined input of an op without `optional_inputs` is refused first.
+//! @throws value_error for an undefined input the op does not take; the meta rule's
+//! errors; dtype_error for an undeclared dtype.
 template <op Op>
 meta_list run_meta(std::span<tensor_meta const> inputs, typename Op::attributes const& attributes,
                    meta_context& context) {
+  if constexpr (!optional_inputs_of<Op>) {
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (!inputs[i].defined) {
+        throw value_error(std::string(short_op_name(Op::name)) + "(): input " + std::to_string(i)
+                          + " is an undefined tensor (default-constructed); pass a tensor with "
+                            "data");
+      }
+    }
+  }
   meta_list outputs;
   if constexpr (requires { Op::meta(inputs, attributes, context); })
     outputs = Op::meta(inputs, attributes, context);

@@ -399,7 +399,7 @@ struct slice {
   //! @throws value_error for a step that is not positive; index_error for a 0-dim input.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
     tensor_meta const& x = in[0];
-    if (x.dim() == 0) throw index_error("slice() cannot be applied to a 0-dim tensor.");
+    if (x.dim() == 0) throw xport::detail::zero_dim_error("slice");
     auto const d = static_cast<std::size_t>(wrap_dim(a.dim, x.dim()));
     if (!detail::holds(a.step > 0))
       throw value_error("slice step must be positive, but got " + a.step.str());
@@ -423,7 +423,7 @@ struct select {
   //! @throws index_error when `index` is outside `[-size, size)`, or for a 0-dim input.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
     tensor_meta const& x = in[0];
-    if (x.dim() == 0) throw index_error("select() cannot be applied to a 0-dim tensor.");
+    if (x.dim() == 0) throw xport::detail::zero_dim_error("select");
     std::int64_t const d = wrap_dim(a.dim, x.dim());
     SymInt const& size = x.sizes[static_cast<std::size_t>(d)];
     if (detail::holds(a.index < SymInt(0) - size) || detail::holds(a.index >= size)) {
@@ -449,7 +449,7 @@ struct narrow {
   //! @throws index_error when the range leaves the dimension, or for a 0-dim input.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
     tensor_meta const& x = in[0];
-    if (x.dim() == 0) throw index_error("narrow() cannot be applied to a 0-dim tensor.");
+    if (x.dim() == 0) throw xport::detail::zero_dim_error("narrow");
     auto const d = static_cast<std::size_t>(wrap_dim(a.dim, x.dim()));
     SymInt const& size = x.sizes[d];
     if (detail::holds(a.start < SymInt(0) - size) || detail::holds(a.start > size)) {

@@ -33,6 +33,7 @@ struct while_loop {
   static constexpr op_kind kind = op_kind::core;                       //!< in the core set
   static constexpr op_tag tags = op_tag::higher_order;                 //!< runs sub-graphs
   static constexpr dtype_set dtypes = dtype_sets::all;                 //!< any
+  static constexpr bool optional_inputs = true;    //!< inputs are checked by meta
   static constexpr std::size_t subgraphs = 2;      //!< the condition, then the body
   static constexpr std::size_t leading_inputs = 0; //!< every input is an operand
   //! @brief `while_loop_cond_graph_0`, `while_loop_body_graph_0`, as PyTorch names them.

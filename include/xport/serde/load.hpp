@@ -6,6 +6,7 @@
 
 #include <xport/ops/default_op_set.hpp>
 #include <xport/serde/detail/decode.hpp>
+#include <xport/serde/detail/file.hpp>
 #include <xport/serde/detail/zip.hpp>
 #include <xport/serde/save.hpp>
 
@@ -126,7 +127,15 @@ ExportedProgram read_archive(std::span<std::byte const> file, load_options const
     }
   }
   (void)minor; // every minor of this major reads: unknown fields are ignored
-  return decode_program<OpSet>(root, storages);
+  ExportedProgram ep = decode_program<OpSet>(root, storages);
+  // A file is checked against its own graph: a stored weight of other sizes or dtype
+  // than its placeholder would otherwise load and run silently wrong.
+  try {
+    ep.check_state("xport::load");
+  } catch (error const& e) {
+    throw serialization_error(e.what());
+  }
+  return ep;
 }
 
 } // namespace serde::detail
@@ -134,8 +143,10 @@ ExportedProgram read_archive(std::span<std::byte const> file, load_options const
 //! @brief Reads the program saved in `bytes` (copying what it keeps).
 //! @throws serialization_error saying what is wrong and where (`graph.nodes[3] ('relu')
 //! .args[0]: refers to 'x_9', which is not a node defined before this one`) for any
-//! malformed, truncated, corrupted or unknown-version input, and for ops that `OpSet`
-//! lacks (the message says how to register them).
+//! malformed, truncated, corrupted or unknown-version input, for stored state that
+//! disagrees with its placeholder (dtype, sizes, device; see
+//! `ExportedProgram::check_state`), and for ops that `OpSet` lacks (the message says how
+//! to register them).
 template <class OpSet = ops::default_op_set>
 ExportedProgram load_from_bytes(std::span<std::byte const> bytes, load_options options = {}) {
   return serde::detail::read_archive<OpSet>(bytes, options, nullptr);
@@ -163,14 +174,21 @@ ExportedProgram load(std::istream& in, load_options options = {}) {
 //! @endcode
 template <class OpSet = ops::default_op_set>
 ExportedProgram load(std::filesystem::path const& path, load_options options = {}) {
-  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
+  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     throw serialization_error("xport::load: cannot open '" + path.string()
                               + "': " + std::strerror(errno));
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (::fstat(fd, &st) != 0) {
+    int const saved = errno;
     ::close(fd);
-    throw serialization_error("xport::load: '" + path.string() + "' is not a regular file");
+    throw serialization_error("xport::load: cannot inspect '" + path.string()
+                              + "': " + std::strerror(saved));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    serde::detail::throw_not_regular("xport::load", path, st.st_mode);
   }
   auto const size = static_cast<std::size_t>(st.st_size);
   if (size == 0) {

@@ -3,6 +3,7 @@
 //! program as JSON and each storage's raw bytes, 64-byte aligned; docs/format.md).
 #pragma once
 
+#include <xport/serde/detail/file.hpp>
 #include <xport/serde/detail/program.hpp>
 #include <xport/serde/detail/zip.hpp>
 
@@ -50,6 +51,7 @@ inline std::span<std::byte const> bytes_of(std::string const& text) {
 
 inline void write_archive(ExportedProgram const& ep, zip_writer::sink_type sink) {
   require_little_endian();
+  ep.check_state("xport::save"); // never write a file that disagrees with its own graph
   storage_table table;
   std::string const program = encode_program(ep, table).dump(1);
   zip_writer zip(std::move(sink), always_zip64());
@@ -77,7 +79,9 @@ inline void write_archive(ExportedProgram const& ep, zip_writer::sink_type sink)
 //! Any op saves, custom ones included: attributes are written through each node's schema
 //! (loading a program with custom ops takes their op set, `load<my_ops>`).
 //! @throws serialization_error naming the file and the system's reason when writing
-//! fails, or state that is not CPU tensor data.
+//! fails, when `path` exists and is not a regular file (a FIFO, a device, a directory),
+//! or for state that is not CPU tensor data; as `ExportedProgram::check_state` for state
+//! that disagrees with the graph (a weight replaced by one of other sizes).
 //!
 //! @code
 //! xport::save(ep, "model.xpt");
@@ -85,6 +89,9 @@ inline void write_archive(ExportedProgram const& ep, zip_writer::sink_type sink)
 //! @endcode
 inline void save(ExportedProgram const& ep, std::filesystem::path const& path) {
   namespace d = serde::detail;
+  // The rename would replace a FIFO or a device (even /dev/null) with the archive.
+  if (struct stat target{}; ::stat(path.c_str(), &target) == 0 && !S_ISREG(target.st_mode))
+    d::throw_not_regular("xport::save", path, target.st_mode);
   std::filesystem::path const dir = path.has_parent_path() ? path.parent_path() : ".";
   std::string temp = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
   int const fd = ::mkstemp(temp.data());

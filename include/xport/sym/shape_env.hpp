@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -89,10 +90,17 @@ struct specialization {
 //! `check` asserts a fact at runtime and uses it during tracing. Reading side, for the
 //! solver and the exporter: `symbols()`, `info()`, `guards()`, `replacements()`,
 //! `runtime_asserts()`, `specializations()`, `facts()`, `settings()`.
-class ShapeEnv {
+//!
+//! Symbolic values made from an environment keep it alive when it is owned by a
+//! `std::shared_ptr` (export and `load` make it so); otherwise they watch `lifetime()` and
+//! throw instead of reading a destroyed environment.
+class ShapeEnv : public std::enable_shared_from_this<ShapeEnv> {
 public:
   //! @brief An empty environment with the given settings.
   explicit ShapeEnv(shape_env_settings settings = {}) : settings_(settings) {}
+
+  //! @brief A token that expires when this environment is destroyed (a copy has its own).
+  std::weak_ptr<void const> lifetime() const noexcept { return alive_.token; }
 
   //! @brief The settings, including the 0/1 policy, for recording with a program.
   const shape_env_settings& settings() const noexcept { return settings_; }
@@ -222,6 +230,15 @@ private:
   std::map<symbol, std::vector<symbol>> rhs_users_; // s -> replaced symbols whose rhs has s
   std::vector<runtime_assert> asserts_;
   std::vector<specialization> specials_;
+  // Expires with this object; copies and moves get a fresh one, since values made from
+  // the source point at the source.
+  struct lifetime_token {
+    std::shared_ptr<void const> token = std::make_shared<char>();
+    lifetime_token() = default;
+    lifetime_token(lifetime_token const&) : lifetime_token() {}
+    lifetime_token& operator=(lifetime_token const&) noexcept { return *this; }
+    ~lifetime_token() = default;
+  } alive_;
 };
 
 // ---------------------------------------------------------------------------------------

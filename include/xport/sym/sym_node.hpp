@@ -52,17 +52,48 @@ private:
   guard_site saved_;
 };
 
+//! @brief How a symbolic value reaches its `ShapeEnv`: it shares ownership when the
+//! environment is owned by a `std::shared_ptr` (export, `load`), and otherwise watches its
+//! lifetime, so a value that outlives its environment throws instead of reading freed
+//! memory.
+class env_ref {
+public:
+  //! @brief A reference to `env`.
+  explicit env_ref(ShapeEnv& env)
+      : env_(&env), owner_(env.weak_from_this().lock()), alive_(env.lifetime()) {}
+
+  //! @brief The environment.
+  //! @throws value_error when it was destroyed (only possible when no `shared_ptr` owned
+  //! it), naming the value `what`.
+  ShapeEnv& get(std::string_view what) const {
+    if (!owner_ && alive_.expired()) {
+      throw value_error("the symbolic value " + std::string(what)
+                        + " outlived the shape environment that made it (its export or "
+                          "decomposition has finished); read sizes while tracing, or keep the "
+                          "ExportedProgram that owns them");
+    }
+    return *env_;
+  }
+  //! @brief Whether both refer to the same environment.
+  friend bool operator==(env_ref const& a, env_ref const& b) noexcept { return a.env_ == b.env_; }
+
+private:
+  ShapeEnv* env_;
+  std::shared_ptr<ShapeEnv> owner_;
+  std::weak_ptr<void const> alive_;
+};
+
 //! @brief A symbolic `SymInt`: an expression over the symbols of one `ShapeEnv`.
-//! @pre the environment outlives every SymInt made from it.
 class expr_node final : public sym_int_node {
 public:
   //! @brief `e` in `env`.
-  expr_node(ShapeEnv& env, expr e) : env_(&env), expr_(std::move(e)) {}
+  expr_node(ShapeEnv& env, expr e) : env_(env), expr_(std::move(e)) {}
 
   //! @brief The expression.
   expr const& value() const noexcept { return expr_; }
   //! @brief The environment.
-  ShapeEnv& env() const noexcept { return *env_; }
+  //! @throws value_error when it no longer exists (see `env_ref`).
+  ShapeEnv& env() const { return env_.get(str()); }
 
   //! @copydoc sym_int_node::arith
   SymInt arith(sym_arith op, SymInt const& other, bool self_is_left) const override {
@@ -78,11 +109,11 @@ public:
   //! @copydoc sym_int_node::guard_int
   std::int64_t guard_int(source_location const& where) const override {
     guard_site const& site = current_guard_site();
-    return env_->evaluate_int(expr_, site.op, site.where.value_or(where));
+    return env().evaluate_int(expr_, site.op, site.where.value_or(where));
   }
 
   //! @copydoc sym_int_node::hint
-  std::optional<std::int64_t> hint() const override { return env_->hint_of(expr_); }
+  std::optional<std::int64_t> hint() const override { return env().hint_of(expr_); }
 
   //! @copydoc sym_int_node::str
   std::string str() const override { return to_string(expr_); }
@@ -107,7 +138,7 @@ public:
   }
 
 private:
-  SymInt make(expr e) const { return make(*env_, std::move(e)); }
+  SymInt make(expr e) const { return make(env(), std::move(e)); }
 
   static expr apply_expr(sym_arith op, expr const& a, expr const& b) {
     switch (op) {
@@ -129,7 +160,7 @@ private:
     return max(a, b);
   }
 
-  ShapeEnv* env_;
+  env_ref env_;
   expr expr_;
 };
 
@@ -137,26 +168,27 @@ private:
 class relation_node final : public sym_bool_node {
 public:
   //! @brief `r` in `env`.
-  relation_node(ShapeEnv& env, relation r) : env_(&env), relation_(std::move(r)) {}
+  relation_node(ShapeEnv& env, relation r) : env_(env), relation_(std::move(r)) {}
 
   //! @brief The relation.
   relation const& value() const noexcept { return relation_; }
   //! @brief The shape environment it lives in.
-  ShapeEnv& env() const noexcept { return *env_; }
+  //! @throws value_error when it no longer exists (see `env_ref`).
+  ShapeEnv& env() const { return env_.get(str()); }
 
   //! @copydoc sym_bool_node::guard_bool
   bool guard_bool(source_location const& where) const override {
     guard_site const& site = current_guard_site();
-    return env_->evaluate(relation_, site.op, site.where.value_or(where));
+    return env().evaluate(relation_, site.op, site.where.value_or(where));
   }
 
   //! @copydoc sym_bool_node::assert_true
   void assert_true(std::string_view message, source_location const& where) const override {
-    env_->check(relation_, message, where);
+    env().check(relation_, message, where);
   }
 
   //! @copydoc sym_bool_node::negate
-  SymBool negate() const override { return make(*env_, sym::negate(relation_)); }
+  SymBool negate() const override { return make(env(), sym::negate(relation_)); }
 
   //! @copydoc sym_bool_node::str
   std::string str() const override { return to_string(relation_); }
@@ -169,7 +201,7 @@ public:
   }
 
 private:
-  ShapeEnv* env_;
+  env_ref env_;
   relation relation_;
 };
 
@@ -211,7 +243,7 @@ inline SymBool expr_node::compare(sym_compare op, SymInt const& other, bool self
     }
     return ge(a, b);
   }();
-  return relation_node::make(*env_, std::move(r));
+  return relation_node::make(env(), std::move(r));
 }
 
 //! @brief A dynamic input size as a SymInt: `env.create_size(hint, source)` (so the 0/1

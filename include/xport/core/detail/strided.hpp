@@ -16,6 +16,7 @@
 #include <span>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 namespace xport::detail {
 
@@ -112,6 +113,22 @@ inline std::int64_t wrap_dim(std::int64_t dim, std::int64_t rank) {
                       + std::to_string(dim) + ")");
   }
   return dim < 0 ? dim + bound : dim;
+}
+
+// Maps a possibly negative dim to an existing dimension: unlike `wrap_dim`, a 0-dim tensor
+// has none (`x.size(0)` of a scalar is an error in PyTorch, `x.sum(0)` is not).
+inline std::size_t wrap_existing_dim(std::int64_t dim, std::int64_t rank) {
+  if (rank == 0) {
+    throw index_error("Dimension specified as " + std::to_string(dim)
+                      + " but tensor has no dimensions");
+  }
+  return static_cast<std::size_t>(wrap_dim(dim, rank));
+}
+
+// PyTorch's refusal of an op that picks along one dimension (`select`, `slice`, `narrow`)
+// applied to a 0-dim tensor; tensor members and meta rules throw the same.
+inline index_error zero_dim_error(std::string_view op) {
+  return index_error(std::string(op) + "() cannot be applied to a 0-dim tensor.");
 }
 
 inline bool compute_contiguous(int_list sizes, int_list strides) {

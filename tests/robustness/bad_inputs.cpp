@@ -1,0 +1,271 @@
+// The bad-input catalog: what a careless or hostile caller can hand xport, layer by layer.
+// Every case asserts the error type and a key phrase of its message; none may crash, read
+// out of bounds or return a wrong answer (CI runs this file under ASan+UBSan, which turns
+// any of those into a failure). Each case was found crashing, hanging or silently wrong
+// before its root fix: checked arithmetic shared by Tensor members and meta rules, dim
+// wrapping that knows rank 0, undefined inputs refused by `run_meta`, counted entry points,
+// state checked against the graph, regular files only, and symbolic values that keep their
+// shape environment alive or say it is gone.
+#include <xport/xport.hpp>
+
+#include <doctest/doctest.h>
+
+#include <climits>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace xport;
+using doctest::Contains;
+
+namespace {
+
+constexpr std::int64_t huge = std::int64_t{1} << 62;
+
+struct Affine : Module<Affine> {
+  BOOST_HANA_DEFINE_STRUCT(Affine, (nn::Linear, fc));
+  explicit Affine(Generator& gen) : fc(4, 16, gen) {}
+  Tensor forward(Tensor const& x) const { return relu(fc(x)); }
+};
+
+ExportedProgram affine_program() {
+  Generator gen{0};
+  Affine model(gen);
+  auto batch = Dim("batch", {.min = 1, .max = 64});
+  return export_program(model, std::tuple{randn({5, 4}, gen)}, {{batch, 4}});
+}
+
+// A fresh directory for files this test writes.
+std::filesystem::path scratch_dir() {
+  auto const dir =
+      std::filesystem::temp_directory_path() / ("xport_bad_inputs_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+} // namespace
+
+TEST_CASE("views: sizes, bounds and steps that overflow int64 are refused") {
+  Tensor const t = zeros({4, 6});
+  CHECK_THROWS_WITH_AS(t.view({huge, 4}), Contains("integer overflow"), value_error);
+  CHECK_THROWS_WITH_AS(t.reshape({huge, -1}), Contains("is invalid for input of size 24"),
+                       shape_error);
+  CHECK_THROWS_WITH_AS(t.narrow(1, 2, INT64_MAX), Contains("exceeds dimension size (6)"),
+                       index_error);
+  CHECK_THROWS_WITH_AS(t.narrow(1, INT64_MAX, 1), Contains("exceeds dimension size"), index_error);
+  CHECK_THROWS_WITH_AS(full({}, 1.0f).expand({huge, huge}), Contains("overflows int64"),
+                       shape_error);
+  CHECK_THROWS_WITH_AS(t.expand({huge, 4, 6}), Contains("overflows int64"), shape_error);
+  // Python's clamping keeps extreme slice bounds valid: all of dim 1.
+  CHECK(t.slice(1, INT64_MIN, INT64_MAX).size(1) == 6);
+  CHECK(t.slice(1, 5, INT64_MAX, INT64_MAX).size(1) == 1);
+  CHECK(xport::slice(t, 1, 1, INT64_MAX, INT64_MAX - 1).size(1) == 1);
+}
+
+TEST_CASE("raw views: strides and offsets that overflow are refused, not wrapped") {
+  Storage const storage = zeros({16}).storage();
+  CHECK_THROWS_WITH_AS(Tensor(storage, dtype::float32, {2, 2}, {INT64_MAX, 1}),
+                       Contains("integer overflow"), value_error);
+  CHECK_THROWS_WITH_AS(Tensor(storage, dtype::float32, {2}, {1}, INT64_MAX),
+                       Contains("integer overflow"), value_error);
+  CHECK_THROWS_WITH_AS(Tensor(storage, dtype::float32, {2}, {1}, -1),
+                       Contains("must not be negative"), shape_error);
+  CHECK_THROWS_WITH_AS(Tensor(storage, dtype::float32, {2, 2}, {huge, 1}),
+                       Contains("needs more bytes than int64 can count"), shape_error);
+  CHECK_THROWS_WITH_AS(Tensor(storage, dtype::float32, {4, 4}, {5, 1}), Contains("needs 76 bytes"),
+                       shape_error);
+}
+
+TEST_CASE("permute handles any rank, including more than 64 dims") {
+  std::vector<std::int64_t> sizes(70, 1);
+  sizes[0] = 2;
+  std::vector<std::int64_t> reversed(70);
+  for (std::int64_t i = 0; i < 70; ++i)
+    reversed[static_cast<std::size_t>(i)] = 69 - i;
+  Tensor const z = zeros(sizes);
+  CHECK(z.permute(reversed).size(69) == 2);
+  reversed[1] = 69;
+  CHECK_THROWS_WITH_AS(z.permute(reversed), Contains("duplicate dims"), index_error);
+}
+
+TEST_CASE("0-dim tensors: dims that do not exist are index errors, as in PyTorch") {
+  Tensor const s = full({}, 3.0f);
+  CHECK_THROWS_WITH_AS(s.size(0), Contains("Dimension specified as 0 but tensor has no dimensions"),
+                       index_error);
+  CHECK_THROWS_WITH_AS(s.stride(-1), Contains("Dimension specified as -1"), index_error);
+  CHECK_THROWS_WITH_AS(s.sym_size(0), Contains("tensor has no dimensions"), index_error);
+  CHECK_THROWS_WITH_AS(s.select(0, 0), Contains("select() cannot be applied to a 0-dim tensor"),
+                       index_error);
+  CHECK_THROWS_WITH_AS(s.slice(0, 0, 1), Contains("slice() cannot be applied to a 0-dim tensor"),
+                       index_error);
+  CHECK_THROWS_WITH_AS(s.narrow(0, 0, 1), Contains("narrow() cannot be applied to a 0-dim tensor"),
+                       index_error);
+  CHECK_THROWS_WITH_AS(s.permute({0}), Contains("number of dims don't match"), index_error);
+  // What PyTorch allows on a scalar: dims 0 and -1 where an op treats it as rank 1.
+  CHECK(s.transpose(0, -1).dim() == 0);
+  CHECK(s.squeeze(0).dim() == 0);
+  CHECK(s.unsqueeze(0).dim() == 1);
+  CHECK(s.flatten().dim() == 1);
+  CHECK(s.permute({}).dim() == 0);
+  CHECK_THROWS_WITH_AS(s.transpose(0, 1), Contains("Dimension out of range"), index_error);
+  CHECK_THROWS_WITH_AS(s.flatten(2), Contains("Dimension out of range"), index_error);
+  // The op front ends say the same as the members.
+  CHECK_THROWS_WITH_AS(xport::select(s, 0, 0), Contains("select() cannot be applied"), index_error);
+  CHECK_THROWS_WITH_AS(xport::narrow(s, 0, 0, 1), Contains("narrow() cannot be applied"),
+                       index_error);
+}
+
+TEST_CASE("0-dim tensors through the op front ends: dims 0 and -1 name the one element") {
+  Tensor const s = full({}, 3.0f);
+  CHECK(equal(sum(s, {0}), s));
+  CHECK(equal(xport::squeeze(s, {0, -1}), s));
+  CHECK(equal(cumsum(s, 0), s));
+  CHECK(allclose(softmax(s, -1), full({}, 1.0f)));
+  CHECK(argmax(s, 0).item<std::int64_t>() == 0);
+  CHECK(equal(flip(s, {0}), s));
+  CHECK(equal(xport::transpose(s, 0, -1), s));
+  CHECK(equal(index_select(s, 0, zeros({1}, {.dtype = dtype::int64})), s.reshape({1})));
+  CHECK(equal(gather(s, 0, zeros({}, {.dtype = dtype::int64})), s));
+  CHECK_THROWS_WITH_AS(sum(s, {1}), Contains("Dimension out of range"), index_error);
+  CHECK_THROWS_WITH_AS(cumsum(s, 2), Contains("Dimension out of range"), index_error);
+  CHECK_THROWS_WITH_AS(unflatten(s, 0, {1}), Contains("cannot unflatten a 0-dim tensor"),
+                       shape_error);
+}
+
+TEST_CASE("ops: undefined tensors are named as such, except where an input is optional") {
+  Tensor const t = ones({2, 3});
+  CHECK_THROWS_WITH_AS(cat({Tensor{}, t}), Contains("cat(): input 0 is an undefined tensor"),
+                       value_error);
+  CHECK_THROWS_WITH_AS(stack({t, Tensor{}}), Contains("input 1 is an undefined tensor"),
+                       value_error);
+  CHECK_THROWS_WITH_AS(add(Tensor{}, t), Contains("undefined"), value_error);
+  // Optional inputs stay optional: a linear layer without bias, clamp with one bound.
+  Tensor const w = ones({4, 3});
+  CHECK(allclose(linear(t, w, Tensor{}), full({2, 4}, 3.0f)));
+  CHECK(allclose(clamp(t, Tensor{}, zeros({3})), zeros({2, 3})));
+}
+
+TEST_CASE("conv: padding near INT64_MAX is an overflow error, not wrapped sizes") {
+  Tensor const x = zeros({1, 1, 4, 4});
+  Tensor const w = zeros({1, 1, 3, 3});
+  CHECK_THROWS_WITH_AS(conv2d(x, w, {}, conv_options{.padding = {INT64_MAX, 1}}),
+                       Contains("integer overflow"), value_error);
+  CHECK_THROWS_WITH_AS(conv2d(x, w, {}, conv_options{.padding = {-1, 0}}),
+                       Contains("negative padding"), value_error);
+}
+
+TEST_CASE("ExportedModule::run counts its flat inputs before reading them") {
+  ExportedModule m = affine_program().module();
+  Generator gen{1};
+  CHECK_THROWS_WITH_AS(m.run({}), Contains("Unexpected number of inputs (expected 1, got 0)"),
+                       value_error);
+  CHECK_THROWS_WITH_AS(m.run({randn({2, 4}, gen), randn({2, 4}, gen)}),
+                       Contains("Unexpected number of inputs (expected 1, got 2)"), value_error);
+  CHECK_THROWS_WITH_AS(m.run({std::int64_t{3}}), Contains("to be a Tensor"), value_error);
+  CHECK(m.run({randn({2, 4}, gen)}).size() == 1);
+}
+
+TEST_CASE("state replaced in state_dict must keep its dtype, sizes and device") {
+  ExportedProgram const ep = affine_program();
+  SUBCASE("a bias that would broadcast") {
+    ExportedProgram bad = ep;
+    bad.state_dict["fc.bias"] = zeros({1});
+    CHECK_THROWS_WITH_AS(
+        bad.module(),
+        Contains("the state 'fc.bias' (placeholder p_fc_bias) has size [1], but the program was "
+                 "traced with [16]"),
+        shape_error);
+    CHECK_THROWS_WITH_AS(save_to_bytes(bad), Contains("xport::save: the state 'fc.bias'"),
+                         shape_error);
+  }
+  SUBCASE("another dtype") {
+    ExportedProgram bad = ep;
+    bad.state_dict["fc.weight"] = zeros({16, 4}, {.dtype = dtype::float64});
+    CHECK_THROWS_WITH_AS(bad.module(), Contains("'fc.weight' (placeholder p_fc_weight) has dtype"),
+                         dtype_error);
+  }
+  SUBCASE("missing or undefined") {
+    ExportedProgram bad = ep;
+    bad.state_dict.erase("fc.weight");
+    CHECK_THROWS_WITH_AS(bad.module(), Contains("no state named 'fc.weight'"), value_error);
+    bad.state_dict["fc.weight"] = Tensor{};
+    CHECK_THROWS_WITH_AS(bad.module(), Contains("is not a tensor with data"), value_error);
+  }
+  SUBCASE("same sizes and dtype: accepted, and used") {
+    ExportedProgram good = ep;
+    good.state_dict["fc.bias"] = full({16}, 1.0f);
+    good.state_dict["fc.weight"] = zeros({16, 4});
+    CHECK(allclose(good.module().call<Tensor>(ones({3, 4})), ones({3, 16})));
+  }
+}
+
+TEST_CASE("save and load accept regular files only, without blocking or replacing others") {
+  ExportedProgram const ep = affine_program();
+  auto const dir = scratch_dir();
+  auto const fifo = dir / "pipe";
+  std::filesystem::remove(fifo);
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH_AS(load(fifo), Contains("is not a regular file (it is a FIFO)"),
+                       serialization_error);
+  CHECK_THROWS_WITH_AS(save(ep, fifo), Contains("is not a regular file (it is a FIFO)"),
+                       serialization_error);
+  struct stat st {};
+  REQUIRE(::stat(fifo.c_str(), &st) == 0);
+  CHECK(S_ISFIFO(st.st_mode)); // still the FIFO: the atomic rename did not replace it
+  CHECK_THROWS_WITH_AS(load(dir), Contains("(it is a directory)"), serialization_error);
+  CHECK_THROWS_WITH_AS(save(ep, dir), Contains("(it is a directory)"), serialization_error);
+  save(ep, dir / "ok.xpt");
+  CHECK(load(dir / "ok.xpt").state_dict.size() == 2);
+  std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+// Stores a symbolic size and a fake tensor of its forward where they outlive the export.
+struct Leaky : Module<Leaky> {
+  BOOST_HANA_DEFINE_STRUCT(Leaky, (nn::Linear, fc));
+  SymInt* size_out;
+  Tensor* tensor_out;
+  Leaky(Generator& gen, SymInt* s, Tensor* t) : fc(4, 3, gen), size_out(s), tensor_out(t) {}
+  Tensor forward(Tensor const& x) const {
+    *size_out = x.sym_size(0) * 2;
+    *tensor_out = fc(x);
+    return relu(*tensor_out);
+  }
+};
+
+} // namespace
+
+TEST_CASE("symbolic values that outlive their export keep its shape environment alive") {
+  SymInt leaked;
+  Tensor leaked_tensor;
+  {
+    Generator gen{0};
+    Leaky model(gen, &leaked, &leaked_tensor);
+    auto batch = Dim("batch", {.min = 2, .max = 64});
+    export_program(model, std::tuple{randn({5, 4}, gen)}, {{batch, 4}});
+  } // the program and its ShapeEnv's other owners are gone
+  CHECK(leaked.str() == "2*s0");
+  CHECK(leaked.maybe_int() == std::nullopt);
+  CHECK(static_cast<bool>(leaked > 3)); // decided by the range [2, 64]: still readable
+  CHECK(leaked_tensor.sym_size(0).str() == "s0");
+  CHECK_THROWS_WITH_AS(relu(leaked_tensor), Contains("outside of export's tracing"), value_error);
+}
+
+TEST_CASE("symbolic values of a destroyed stack ShapeEnv throw instead of reading it") {
+  SymInt leaked;
+  {
+    sym::ShapeEnv env;
+    leaked = sym::dynamic_size(env, 5, "x.size(0)") + 1;
+  }
+  CHECK(leaked.str() == "s0 + 1"); // the expression itself is the value's own
+  CHECK_THROWS_WITH_AS(static_cast<void>(static_cast<bool>(leaked > 3)),
+                       Contains("outlived the shape environment"), value_error);
+  CHECK_THROWS_WITH_AS(leaked.guard_int(source_location::current()),
+                       Contains("outlived the shape environment"), value_error);
+}

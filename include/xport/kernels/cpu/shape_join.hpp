@@ -165,10 +165,13 @@ struct kernel<ops::flip, cpu_t> {
   //! @brief Writes the reversed elements.
   static void run(ops::flip::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    std::vector<bool> flipped(static_cast<std::size_t>(in[0].dim()), false);
-    for (std::int64_t dim : a.dims)
-      flipped[static_cast<std::size_t>(ops::wrap_dim(dim, in[0].dim()))] = true;
     Tensor const& x = in[0];
+    std::vector<bool> flipped(static_cast<std::size_t>(x.dim()), false);
+    // Dims 0 and -1 of a 0-dim tensor name its one element: nothing to reverse.
+    if (x.dim() > 0) {
+      for (std::int64_t dim : a.dims)
+        flipped[static_cast<std::size_t>(ops::wrap_dim(dim, x.dim()))] = true;
+    }
     detail::gather_elements(out[0], x, [&](std::size_t d, std::int64_t i) {
       return flipped[d] ? x.sizes()[d] - 1 - i : i;
     });

@@ -62,18 +62,10 @@ public:
   explicit env_ref(ShapeEnv& env)
       : env_(&env), owner_(env.weak_from_this().lock()), alive_(env.lifetime()) {}
 
-  //! @brief The environment.
-  //! @throws value_error when it was destroyed (only possible when no `shared_ptr` owned
-  //! it), naming the value `what`.
-  ShapeEnv& get(std::string_view what) const {
-    if (!owner_ && alive_.expired()) {
-      throw value_error("the symbolic value " + std::string(what)
-                        + " outlived the shape environment that made it (its export or "
-                          "decomposition has finished); read sizes while tracing, or keep the "
-                          "ExportedProgram that owns them");
-    }
-    return *env_;
-  }
+  //! @brief Whether the environment still exists (always, when a `shared_ptr` owned it).
+  bool alive() const noexcept { return owner_ != nullptr || !alive_.expired(); }
+  //! @brief The environment; check `alive()` first.
+  ShapeEnv& get() const noexcept { return *env_; }
   //! @brief Whether both refer to the same environment.
   friend bool operator==(env_ref const& a, env_ref const& b) noexcept { return a.env_ == b.env_; }
 
@@ -82,6 +74,14 @@ private:
   std::shared_ptr<ShapeEnv> owner_;
   std::weak_ptr<void const> alive_;
 };
+
+//! @brief The refusal of a symbolic value `what` whose environment is gone.
+inline value_error outlived_error(std::string const& what) {
+  return value_error("the symbolic value " + what
+                     + " outlived the shape environment that made it (its export or "
+                       "decomposition has finished); read sizes while tracing, or keep the "
+                       "ExportedProgram that owns them");
+}
 
 //! @brief A symbolic `SymInt`: an expression over the symbols of one `ShapeEnv`.
 class expr_node final : public sym_int_node {
@@ -93,7 +93,10 @@ public:
   expr const& value() const noexcept { return expr_; }
   //! @brief The environment.
   //! @throws value_error when it no longer exists (see `env_ref`).
-  ShapeEnv& env() const { return env_.get(str()); }
+  ShapeEnv& env() const {
+    if (!env_.alive()) throw outlived_error(str());
+    return env_.get();
+  }
 
   //! @copydoc sym_int_node::arith
   SymInt arith(sym_arith op, SymInt const& other, bool self_is_left) const override {
@@ -174,7 +177,10 @@ public:
   relation const& value() const noexcept { return relation_; }
   //! @brief The shape environment it lives in.
   //! @throws value_error when it no longer exists (see `env_ref`).
-  ShapeEnv& env() const { return env_.get(str()); }
+  ShapeEnv& env() const {
+    if (!env_.alive()) throw outlived_error(str());
+    return env_.get();
+  }
 
   //! @copydoc sym_bool_node::guard_bool
   bool guard_bool(source_location const& where) const override {

@@ -290,6 +290,20 @@ TEST_CASE("storages: byte counts, offsets past the end, absurd sizes") {
   CHECK_REFUSED(huge, "runs past the data area");
 }
 
+TEST_CASE("names outside their tables: signature kinds, expression operations") {
+  auto const input_kind =
+      with_json(linear_relu(), [](auto& j) { j["signature"]["inputs"][0]["kind"] = "WEIGHT"; });
+  CHECK_REFUSED(input_kind, "signature.inputs[0].kind: unknown input kind 'WEIGHT'");
+  auto const output_kind =
+      with_json(linear_relu(), [](auto& j) { j["signature"]["outputs"][0]["kind"] = "LOSS"; });
+  CHECK_REFUSED(output_kind, "signature.outputs[0].kind: unknown output kind 'LOSS'");
+  auto const operation = with_json(linear_relu(), [](auto& j) {
+    nlohmann::json const atom = {{"op", "pow"}, {"args", {{{1, {{"s0", 1}}}}, {{2, {}}}}}};
+    node_named(j, "relu")["values"][0]["sizes"][0] = {{"expr", {{1, {{atom, 1}}}}}};
+  });
+  CHECK_REFUSED(operation, "unknown operation 'pow' (floordiv, mod, min, max)");
+}
+
 TEST_CASE("stored state that disagrees with its placeholder is refused at load") {
   // A bias stored as [1] where [3] was traced would broadcast silently if it loaded.
   auto const fewer = with_json(linear_relu(), [](auto& j) { j["state_dict"][0]["sizes"] = {1}; });

@@ -119,11 +119,8 @@ private:
 
   void check_inputs(std::vector<leaf> const& inputs) {
     // `run` takes flat leaves from anyone: count them before indexing by them.
-    if (inputs.size() != program_.input_paths.size()) {
-      throw value_error("Unexpected number of inputs (expected "
-                        + std::to_string(program_.input_paths.size()) + ", got "
-                        + std::to_string(inputs.size()) + ")");
-    }
+    if (inputs.size() != program_.input_paths.size())
+      throw sym::input_count_error(program_.input_paths.size(), inputs.size());
     std::vector<sym::shape_view> shapes;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       std::string const& path = program_.input_paths[i];

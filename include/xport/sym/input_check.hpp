@@ -38,6 +38,13 @@ enum class zero_one_policy : std::uint8_t {
   enforce            //!< every minimum is enforced
 };
 
+//! @brief PyTorch's refusal of a call with the wrong number of inputs: "Unexpected number
+//! of inputs (expected 2, got 1)".
+inline value_error input_count_error(std::size_t expected, std::size_t got) {
+  return value_error("Unexpected number of inputs (expected " + std::to_string(expected) + ", got "
+                     + std::to_string(got) + ")");
+}
+
 //! @brief What an exported program requires of its inputs' sizes, checked on every call.
 //!
 //! A contract has symbols with ranges (the program's range constraints, `s0: VR[2, 16]`),
@@ -271,9 +278,7 @@ inline void input_contract::plan() {
 
 inline void input_contract::check(std::span<const shape_view> inputs) const {
   if (!unbindable_.empty()) throw value_error(unbindable_);
-  if (inputs.size() != inputs_.size())
-    throw value_error("Unexpected number of inputs (expected " + std::to_string(inputs_.size())
-                      + ", got " + std::to_string(inputs.size()) + ")");
+  if (inputs.size() != inputs_.size()) throw input_count_error(inputs_.size(), inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i)
     if (inputs[i].size() != inputs_[i].dims.size())
       throw shape_error("Unexpected number of dimensions in input at " + inputs_[i].path

@@ -59,8 +59,9 @@ private:
 class env_ref {
 public:
   //! @brief A reference to `env`.
-  explicit env_ref(ShapeEnv& env)
-      : env_(&env), owner_(env.weak_from_this().lock()), alive_(env.lifetime()) {}
+  explicit env_ref(ShapeEnv& env) : env_(&env), owner_(env.weak_from_this().lock()) {
+    if (!owner_) alive_ = env.lifetime(); // an owner keeps it alive: no token to watch
+  }
 
   //! @brief Whether the environment still exists (always, when a `shared_ptr` owned it).
   bool alive() const noexcept { return owner_ != nullptr || !alive_.expired(); }

@@ -112,6 +112,17 @@ inline std::string dot(std::string const& where, std::string_view key) {
   return where + "." + std::string(key);
 }
 
+// The position of `text` in the name table `names` (the enum value it names); fails at
+// `where` with "unknown <what> '<text>'<hint>" for a name the table lacks.
+template <std::size_t N>
+std::size_t index_of_name(std::string_view const (&names)[N], std::string const& text,
+                          std::string const& where, std::string_view what,
+                          std::string_view hint = "") {
+  for (std::size_t k = 0; k < N; ++k)
+    if (names[k] == text) return k;
+  fail(where, "unknown " + std::string(what) + " '" + text + "'" + std::string(hint));
+}
+
 // ---- numbers, ranges ---------------------------------------------------------------
 
 inline out_json encode_double(double v) {
@@ -220,10 +231,8 @@ inline sym::expr decode_atom(in_json const& j, symbol_scope scope, std::string c
   budget.spend(where);
   if (j.is_string()) return sym::expr(decode_symbol(j.get_ref<std::string const&>(), scope, where));
   std::string const& op = as_string(field(j, "op", where), dot(where, "op"));
-  std::size_t k = 0;
-  while (k < 4 && op_names[k] != op)
-    ++k;
-  if (k == 4) fail(dot(where, "op"), "unknown operation '" + op + "' (floordiv, mod, min, max)");
+  std::size_t const k =
+      index_of_name(op_names, op, dot(where, "op"), "operation", " (floordiv, mod, min, max)");
   in_json const& args = as_array(field(j, "args", where), dot(where, "args"));
   if (args.size() != 2) fail(dot(where, "args"), "expected 2 operands");
   sym::expr const a = decode_expr(args[0], scope, at(dot(where, "args"), 0), depth + 1, budget);
@@ -281,12 +290,8 @@ inline out_json encode_relation(sym::relation const& r) {
 inline sym::relation decode_relation(in_json const& j, symbol_scope scope,
                                      std::string const& where) {
   std::string const& op = as_string(field(j, "op", where), dot(where, "op"));
-  std::size_t k = 0;
-  while (k < 6 && rel_names[k] != op)
-    ++k;
-  if (k == 6) fail(dot(where, "op"), "unknown comparison '" + op + "'");
   sym::relation r;
-  r.op = static_cast<sym::rel_op>(k);
+  r.op = static_cast<sym::rel_op>(index_of_name(rel_names, op, dot(where, "op"), "comparison"));
   r.lhs = decode_expr(field(j, "lhs", where), scope, dot(where, "lhs"));
   r.rhs = decode_expr(field(j, "rhs", where), scope, dot(where, "rhs"));
   return r;

@@ -287,11 +287,8 @@ ExportedProgram decode_program(in_json const& root, std::vector<Storage> const& 
     std::string const w = at("signature.inputs", i);
     input_spec spec;
     std::string const& kind = as_string(field(sig_in[i], "kind", w), dot(w, "kind"));
-    std::size_t k = 0;
-    while (k < 4 && input_kind_names[k] != kind)
-      ++k;
-    if (k == 4) fail(dot(w, "kind"), "unknown input kind '" + kind + "'");
-    spec.kind = static_cast<input_kind>(k);
+    spec.kind = static_cast<input_kind>(
+        index_of_name(input_kind_names, kind, dot(w, "kind"), "input kind"));
     spec.name = as_string(field(sig_in[i], "name", w), dot(w, "name"));
     spec.target = as_string(field(sig_in[i], "target", w), dot(w, "target"));
     spec.persistent = as_bool(field(sig_in[i], "persistent", w), dot(w, "persistent"));
@@ -302,11 +299,8 @@ ExportedProgram decode_program(in_json const& root, std::vector<Storage> const& 
     std::string const w = at("signature.outputs", i);
     output_spec spec;
     std::string const& kind = as_string(field(sig_out[i], "kind", w), dot(w, "kind"));
-    std::size_t k = 0;
-    while (k < 3 && output_kind_names[k] != kind)
-      ++k;
-    if (k == 3) fail(dot(w, "kind"), "unknown output kind '" + kind + "'");
-    spec.kind = static_cast<output_kind>(k);
+    spec.kind = static_cast<output_kind>(
+        index_of_name(output_kind_names, kind, dot(w, "kind"), "output kind"));
     if (auto const* v = optional_field(sig_out[i], "value", w))
       spec.value = decode_ref(*v, names, g, dot(w, "value"));
     else

@@ -167,7 +167,10 @@ TEST_CASE("ExportedModule::run counts its flat inputs before reading them") {
                        value_error);
   CHECK_THROWS_WITH_AS(m.run({randn({2, 4}, gen), randn({2, 4}, gen)}),
                        Contains("Unexpected number of inputs (expected 1, got 2)"), value_error);
-  CHECK_THROWS_WITH_AS(m.run({std::int64_t{3}}), Contains("to be a Tensor"), value_error);
+  CHECK_THROWS_WITH_AS(m.run({std::int64_t{3}}), Contains("to be a Tensor, but got int"),
+                       value_error);
+  CHECK_THROWS_WITH_AS(m.call<Tensor>(Tensor{}),
+                       Contains("to be a Tensor, but got an undefined Tensor"), value_error);
   CHECK(m.run({randn({2, 4}, gen)}).size() == 1);
 }
 
@@ -269,4 +272,127 @@ TEST_CASE("symbolic values of a destroyed stack ShapeEnv throw instead of readin
                        Contains("outlived the shape environment"), value_error);
   CHECK_THROWS_WITH_AS(leaked.guard_int(source_location::current()),
                        Contains("outlived the shape environment"), value_error);
+}
+
+TEST_CASE("integer arithmetic: division by zero and negative powers are errors, not SIGFPE") {
+  TensorOptions const i64{.dtype = dtype::int64};
+  CHECK_THROWS_WITH_AS(div(full({3}, 7, i64), zeros({3}, i64), "floor"),
+                       Contains("ZeroDivisionError: integer division"), value_error);
+  CHECK_THROWS_WITH_AS(remainder(full({3}, 7, i64), zeros({3}, i64)),
+                       Contains("ZeroDivisionError: integer remainder by zero"), value_error);
+  CHECK_THROWS_WITH_AS(pow(full({1}, 2, i64), Scalar(-1)),
+                       Contains("Integers to negative integer powers are not allowed"),
+                       value_error);
+  // The one quotient that does not fit wraps as in PyTorch instead of trapping.
+  CHECK(div(full({1}, INT64_MIN, i64), full({1}, -1, i64), "trunc").item<std::int64_t>()
+        == INT64_MIN);
+  CHECK(remainder(full({1}, INT64_MIN, i64), full({1}, -1, i64)).item<std::int64_t>() == 0);
+}
+
+TEST_CASE("factories: negative, absurd and non-finite sizes") {
+  CHECK_THROWS_WITH_AS(zeros({-1}), Contains("Trying to create tensor with negative dimension -1"),
+                       shape_error);
+  CHECK_THROWS_WITH_AS(zeros({std::int64_t{1} << 61}),
+                       Contains("needs more bytes than int64 can count"), shape_error);
+  CHECK_THROWS_WITH_AS(arange(0, 10, 0), Contains("step must be nonzero"), value_error);
+  CHECK_THROWS_WITH_AS(arange(0.0, std::nan(""), 1.0), Contains("unsupported range"), value_error);
+  CHECK_THROWS_WITH_AS(arange(0.0, HUGE_VAL, 1.0), Contains("unsupported range"), value_error);
+}
+
+TEST_CASE("shape ops: ambiguous, invalid and overflowing sizes") {
+  CHECK_THROWS_WITH_AS(zeros({0}).view({-1, 0}), Contains("can be any value and is ambiguous"),
+                       shape_error);
+  CHECK_THROWS_WITH_AS(zeros({4}).view({-1, -1}), Contains("only one dimension can be inferred"),
+                       shape_error);
+  CHECK_THROWS_WITH_AS(zeros({4}).view({-2, -2}), Contains("invalid shape dimension -2"),
+                       shape_error);
+  CHECK_THROWS_WITH_AS(expand(zeros({1}), {-2}), Contains("sizes must be non-negative or -1"),
+                       shape_error);
+  CHECK_THROWS_WITH_AS(zeros({1}).expand({-2}), Contains("invalid target size -2"), shape_error);
+  CHECK_THROWS_WITH_AS(repeat(zeros({2}), {-1}), Contains("negative dimension -1"), shape_error);
+  CHECK_THROWS_WITH_AS(repeat(zeros({2}), {huge}), Contains("integer overflow"), value_error);
+  CHECK_THROWS_WITH_AS(pad(zeros({2}), {INT64_MAX, 1}), Contains("integer overflow"), value_error);
+  CHECK_THROWS_WITH_AS(pad(zeros({2}), {-5, 0}), Contains("resulted in a negative output size"),
+                       shape_error);
+  CHECK_THROWS_WITH_AS(unflatten(zeros({4}), 0, {huge, 4}), Contains("integer overflow"),
+                       value_error);
+  // Extreme diagonals keep (tril) or drop (triu) everything, as in PyTorch.
+  CHECK(sum(tril(ones({2, 2}), INT64_MAX)).item<float>() == 4);
+  CHECK(sum(triu(ones({2, 2}), INT64_MIN)).item<float>() == 4);
+}
+
+TEST_CASE("indices out of range are index errors naming the index and the bound") {
+  TensorOptions const i64{.dtype = dtype::int64};
+  CHECK_THROWS_WITH_AS(embedding(zeros({4, 2}), full({1}, 7, i64)),
+                       Contains("index 7 is out of bounds for an embedding weight of 4 rows"),
+                       index_error);
+  CHECK_THROWS_WITH_AS(embedding(zeros({4, 2}), full({1}, -1, i64)), Contains("index -1"),
+                       index_error);
+  CHECK_THROWS_WITH_AS(index_select(zeros({4, 2}), 0, full({1}, 4, i64)),
+                       Contains("index 4 is out of bounds for dimension 0 with size 4"),
+                       index_error);
+  CHECK_THROWS_WITH_AS(gather(zeros({4, 2}), 1, full({4, 2}, 9, i64)),
+                       Contains("index 9 is out of bounds for dimension 1 with size 2"),
+                       index_error);
+  CHECK_THROWS_WITH_AS(scatter_add(zeros({4, 2}), 1, full({4, 2}, -9, i64), ones({4, 2})),
+                       Contains("index -9 is out of bounds"), index_error);
+  CHECK_THROWS_WITH_AS(index(zeros({4, 2}), {full({1}, 100, i64)}), Contains("index 100"),
+                       index_error);
+  CHECK_THROWS_WITH_AS(index_put(zeros({4, 2}), {full({1}, -100, i64)}, ones({2})),
+                       Contains("index -100"), index_error);
+  CHECK_THROWS_WITH_AS(bincount(full({3}, -1, i64)), Contains("non-negative integral inputs"),
+                       value_error);
+  CHECK_THROWS_WITH_AS(bincount(full({1}, INT64_MAX, i64)), Contains("needs more bins"),
+                       value_error);
+}
+
+TEST_CASE("pooling windows: empty or absurd kernels") {
+  CHECK_THROWS_WITH_AS(max_pool2d(zeros({1, 1, 4, 4}), {INT64_MAX, 1}),
+                       Contains("Output size is too small"), shape_error);
+  CHECK_THROWS_WITH_AS(avg_pool2d(zeros({1, 1, 4, 4}), {0, 1}),
+                       Contains("kernel size should be greater than zero"), value_error);
+}
+
+TEST_CASE("nn modules and state dicts: bad shapes and entries") {
+  Generator gen{0};
+  CHECK_THROWS_WITH_AS(nn::Linear(-1, 3, gen), Contains("in_features must be positive"),
+                       value_error);
+  CHECK_THROWS_WITH_AS(nn::Linear(std::int64_t{1} << 40, std::int64_t{1} << 40, gen),
+                       Contains("overflows int64"), shape_error);
+  CHECK_THROWS_WITH_AS(nn::Conv2d(3, 4, 3, gen, {.groups = 2}),
+                       Contains("in_channels must be divisible by groups"), value_error);
+  CHECK_THROWS_WITH_AS(nn::Embedding(-4, 2, gen), Contains("num_embeddings must be positive"),
+                       value_error);
+  Affine model(gen);
+  StateDict state = model.state_dict();
+  state.insert_or_assign("fc.weight", Tensor{});
+  CHECK_THROWS_WITH_AS(model.load_state_dict(state), Contains("Error(s) in loading state_dict"),
+                       state_dict_error);
+  state.insert_or_assign("fc.weight", zeros({4, 16}));
+  CHECK_THROWS_WITH_AS(model.load_state_dict(state), Contains("size mismatch for fc.weight"),
+                       state_dict_error);
+}
+
+TEST_CASE("Dims and specs: inconsistent ranges, overflowing derived dims, mismatched specs") {
+  CHECK_THROWS_WITH_AS(Dim("1x"), Contains("Dim name must be a valid identifier"), value_error);
+  CHECK_THROWS_WITH_AS(Dim("a", {.min = 5, .max = 2}), Contains("inconsistent min=5, max=2"),
+                       value_error);
+  CHECK_THROWS_WITH_AS(Dim("a", {.min = -5, .max = 2}), Contains("negative min=-5"), value_error);
+  auto const d = Dim("a", {.min = 1, .max = 10});
+  CHECK_THROWS_WITH_AS(d * INT64_MAX, Contains("Please specify an appropriate max value"),
+                       value_error);
+  Generator gen{0};
+  Affine model(gen);
+  auto const example = std::tuple{randn({5, 4}, gen)};
+  CHECK_THROWS_WITH_AS(export_program(model, example, {{d + INT64_MAX, 4}}),
+                       Contains("overflows int64"), value_error);
+  auto const b = Dim("b");
+  CHECK_THROWS_WITH_AS(export_program(model, example, sym::dynamic_shapes{shape_spec{b}}),
+                       Contains("to have the same length as the actual tensor shape"), value_error);
+  CHECK_THROWS_WITH_AS(export_program(model, example, {{b, 4}, {b, 4}}),
+                       Contains("Detected mismatch between the structure"), value_error);
+  CHECK_THROWS_WITH_AS(export_program(model, example, {{Dim("c", {.min = 10, .max = 20}), 4}}),
+                       Contains("is not in range 10 <= c <= 20"), constraint_violation);
+  CHECK_THROWS_WITH_AS(export_program(model, std::tuple{Tensor{}}, {{b, 4}}),
+                       Contains("this tensor is undefined"), value_error);
 }

@@ -150,7 +150,8 @@ private:
       auto const* t = std::get_if<Tensor>(&inputs[i]);
       if (t == nullptr || !t->defined())
         throw value_error("Expected input at " + path + " to be a Tensor, but got "
-                          + std::string(kind_name(inputs[i])));
+                          + (t != nullptr ? "an undefined Tensor (default-constructed)"
+                                          : std::string(kind_name(inputs[i]))));
       ops::tensor_meta const& meta = program_.graph.at(user_nodes_[k]).values[0];
       if (t->dtype() != meta.dtype)
         throw dtype_error("Expected input at " + path + " to have dtype " + torch_name(meta.dtype)

@@ -9,6 +9,7 @@
 //! |---|---|
 //! | broadcasting | `broadcast_size`, `broadcast_sizes` |
 //! | view/reshape sizes with one -1 | `infer_size` |
+//! | expanding to target sizes with -1 | `expand_sizes` |
 //! | Python's slice clamping | `clamp_slice_bound`, `slice_length` |
 //! | convolution and pooling windows | `window_output_size` |
 //!
@@ -246,6 +247,49 @@ I slice_length(I const& size, I const& start, I const& end, I const& step) {
   if (auto const n = value_of(span), k = value_of(step); n && k)
     return I(*n == 0 ? 0 : (*n - 1) / *k + 1);
   return div_floor(sub(add(span, step), I(1)), step);
+}
+
+//! @brief PyTorch's `expand`: `self` aligned with `target` from the right; -1 keeps a
+//! size, a size of 1 takes the target's, and new leading dimensions take the target's
+//! (which must be given: not -1 nor negative). `expand_sizes({3, 1}, {2, -1, 4})` is
+//! `{2, 3, 4}`.
+//! @throws shape_error in PyTorch's words for fewer target sizes than dimensions, a
+//! negative target size other than -1, or a non-singleton size that would change.
+template <size_value I>
+sizes_of<I> expand_sizes(std::span<I const> self, std::span<I const> target) {
+  std::size_t const rank = target.size();
+  if (rank < self.size()) {
+    throw shape_error("expand: the number of sizes provided (" + std::to_string(rank)
+                      + ") must be greater or equal to the number of dimensions in the tensor ("
+                      + std::to_string(self.size()) + ")");
+  }
+  std::size_t const leading = rank - self.size();
+  sizes_of<I> out(target.begin(), target.end());
+  for (std::size_t i = 0; i < rank; ++i) {
+    std::optional<std::int64_t> const value = value_of(out[i]);
+    bool const negative = value && *value < 0;
+    if (i < leading) {
+      if (negative) {
+        throw shape_error("The expanded size of the tensor (" + text(out[i])
+                          + ") isn't allowed in a leading, non-existing dimension "
+                          + std::to_string(i));
+      }
+      continue;
+    }
+    I const& size = self[i - leading];
+    if (value == -1) {
+      out[i] = size;
+    } else if (negative) {
+      throw shape_error("The expanded size of the tensor (" + text(out[i])
+                        + ") isn't allowed; sizes must be non-negative or -1");
+    } else if (!holds(size == out[i]) && !holds(size == I(1))) {
+      throw shape_error("The expanded size of the tensor (" + text(out[i])
+                        + ") must match the existing size (" + text(size)
+                        + ") at non-singleton dimension " + std::to_string(i)
+                        + ".  Target sizes: " + text(target) + ".  Tensor sizes: " + text(self));
+    }
+  }
+  return out;
 }
 
 //! @brief The number of positions of a window of `kernel` sizes sliding over `size`

@@ -454,43 +454,18 @@ public:
   }
 
   //! @brief Broadcasts to `sizes` without copying: new leading dimensions and dimensions
-  //! of size 1 get stride 0; -1 keeps a size.
-  //! @throws shape_error when a non-singleton size would change.
+  //! of size 1 get stride 0; -1 keeps a size (the rule and its messages are
+  //! `shape::expand_sizes`, which the `expand` op's meta rule shares).
+  //! @throws shape_error for fewer sizes than dimensions, a negative size other than -1,
+  //! or a non-singleton size that would change.
   Tensor expand(int_list sizes, source_location const& where = source_location::current()) const {
     if (is_fake()) return detail::fake_methods().expand(*this, sizes, where);
-    auto const rank = static_cast<std::int64_t>(sizes.size());
-    if (rank < dim()) {
-      throw shape_error("expand: the number of sizes provided (" + std::to_string(rank)
-                        + ") must be greater or equal to the number of dimensions in the tensor ("
-                        + std::to_string(dim()) + ")");
-    }
-    dim_vector new_sizes(sizes.begin(), sizes.end());
-    dim_vector new_strides(sizes.size(), 0);
-    for (std::int64_t i = rank - 1; i >= 0; --i) {
-      auto const ui = static_cast<std::size_t>(i);
-      std::int64_t const own = i - (rank - dim());
-      if (own < 0) {
-        if (new_sizes[ui] < 0) {
-          throw shape_error("expand: -1 is not allowed in a leading, non-existing dimension "
-                            + std::to_string(i) + " (target sizes " + format_sizes(sizes) + ")");
-        }
-        continue;
-      }
-      std::int64_t const size = impl().sizes[static_cast<std::size_t>(own)];
-      if (new_sizes[ui] == -1) new_sizes[ui] = size;
-      if (new_sizes[ui] == size) {
-        new_strides[ui] = impl().strides[static_cast<std::size_t>(own)];
-      } else if (size != 1) {
-        throw shape_error("The expanded size of the tensor (" + std::to_string(new_sizes[ui])
-                          + ") must match the existing size (" + std::to_string(size)
-                          + ") at non-singleton dimension " + std::to_string(i)
-                          + ".  Target sizes: " + format_sizes(sizes)
-                          + ".  Tensor sizes: " + format_sizes(this->sizes()));
-      } else if (new_sizes[ui] < 0) {
-        throw shape_error("expand: invalid target size " + std::to_string(new_sizes[ui])
-                          + " at dimension " + std::to_string(i));
-      }
-    }
+    dim_vector new_sizes = xport::shape::expand_sizes<std::int64_t>(this->sizes(), sizes);
+    // A kept dimension keeps its stride; a broadcast or new one repeats with stride 0.
+    dim_vector new_strides(new_sizes.size(), 0);
+    std::size_t const leading = new_sizes.size() - impl().sizes.size();
+    for (std::size_t i = 0; i < impl().sizes.size(); ++i)
+      if (impl().sizes[i] == new_sizes[leading + i]) new_strides[leading + i] = impl().strides[i];
     return make_view(std::move(new_sizes), std::move(new_strides), storage_offset());
   }
 

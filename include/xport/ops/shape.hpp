@@ -318,45 +318,12 @@ struct expand {
   struct attributes {
     BOOST_HANA_DEFINE_STRUCT(attributes, (std::vector<SymInt>, size));
   };
-  //! @brief The expanded sizes.
-  //! @throws shape_error when there are fewer target sizes than dimensions, or a
-  //! non-singleton size would change.
+  //! @brief The expanded sizes (`shape::expand_sizes`, shared with `Tensor::expand`).
+  //! @throws shape_error when there are fewer target sizes than dimensions, a negative
+  //! size other than -1, or a non-singleton size would change.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
     tensor_meta const& x = in[0];
-    auto const rank = static_cast<std::int64_t>(a.size.size());
-    if (rank < x.dim()) {
-      throw shape_error("expand(" + x.str() + ", size=" + format_sym_sizes(a.size)
-                        + "): the number of sizes provided (" + std::to_string(rank)
-                        + ") must be greater or equal to the number of dimensions in the tensor ("
-                        + std::to_string(x.dim()) + ")");
-    }
-    sym_sizes sizes(a.size.begin(), a.size.end());
-    for (std::int64_t i = 0; i < rank; ++i) {
-      auto const ui = static_cast<std::size_t>(i);
-      std::int64_t const own = i - (rank - x.dim());
-      bool const keep = sizes[ui].maybe_int() == -1;
-      if (own < 0) {
-        if (keep || (sizes[ui].maybe_int() && *sizes[ui].maybe_int() < 0)) {
-          throw shape_error("The expanded size of the tensor (" + sizes[ui].str()
-                            + ") isn't allowed in a leading, non-existing dimension "
-                            + std::to_string(i));
-        }
-        continue;
-      }
-      SymInt const& size = x.sizes[static_cast<std::size_t>(own)];
-      if (keep) {
-        sizes[ui] = size;
-      } else if (sizes[ui].maybe_int() && *sizes[ui].maybe_int() < 0) {
-        throw shape_error("The expanded size of the tensor (" + sizes[ui].str()
-                          + ") isn't allowed; sizes must be non-negative or -1");
-      } else if (!detail::holds(size == sizes[ui]) && !detail::holds(size == 1)) {
-        throw shape_error("The expanded size of the tensor (" + sizes[ui].str()
-                          + ") must match the existing size (" + size.str()
-                          + ") at non-singleton dimension " + std::to_string(i)
-                          + ".  Target sizes: " + format_sym_sizes(a.size)
-                          + ".  Tensor sizes: " + format_sym_sizes(x.sizes));
-      }
-    }
+    sym_sizes sizes = xport::shape::expand_sizes<SymInt>({x.sizes.data(), x.sizes.size()}, a.size);
     return {detail::with_sizes(x, std::move(sizes))};
   }
 };

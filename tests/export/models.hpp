@@ -5,6 +5,7 @@
 
 #include <xport/api/elementwise.hpp>
 #include <xport/api/item.hpp>
+#include <xport/api/reduction.hpp>
 #include <xport/api/shape.hpp>
 #include <xport/nn/layers.hpp>
 
@@ -74,6 +75,16 @@ struct MLP : xport::Module<MLP> {
   explicit MLP(xport::Generator& gen) : fc1(16, 32, gen), fc2(32, 32, gen), fc3(32, 4, gen) {}
   xport::Tensor forward(xport::Tensor const& x) const {
     return fc3(xport::relu(fc2(xport::gelu(fc1(x)))));
+  }
+};
+
+// quickstart.cpp's second model: the MLP's outputs summed in pairs of rows, so the batch
+// must be even.
+struct Pairs : xport::Module<Pairs> {
+  BOOST_HANA_DEFINE_STRUCT(Pairs, (MLP, mlp));
+  explicit Pairs(xport::Generator& gen) : mlp(gen) {}
+  xport::Tensor forward(xport::Tensor const& x) const {
+    return xport::sum(mlp(x).view({-1, 2, 4}), {1});
   }
 };
 

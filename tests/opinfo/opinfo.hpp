@@ -181,13 +181,16 @@ struct samples {
 
 //! What the sweep did: how many combinations each check ran.
 struct counts {
-  std::size_t eager = 0;      //!< eager calls compared with the reference
-  std::size_t metas = 0;      //!< meta rules compared with the kernels' outputs
-  std::size_t exported = 0;   //!< trace -> export -> module() compared with eager
-  std::size_t decomposed = 0; //!< run_decompositions compared with eager
-  std::size_t saved = 0;      //!< save -> load compared (program and values)
-  std::size_t refused = 0;    //!< undeclared dtypes refused before allocating
-  std::size_t skipped = 0;    //!< combinations a check could not run (with a reason)
+  std::size_t eager = 0;          //!< eager calls compared with the reference
+  std::size_t metas = 0;          //!< meta rules compared with the kernels' outputs
+  std::size_t exported = 0;       //!< trace -> export -> module() compared with eager
+  std::size_t inside = 0;         //!< ... and on other sizes drawn inside its contract
+  std::size_t inside_refused = 0; //!< ... where eager and the program both refused the data
+  std::size_t outside = 0;        //!< sizes drawn outside the contract, refused by it
+  std::size_t decomposed = 0;     //!< run_decompositions compared with eager
+  std::size_t saved = 0;          //!< save -> load compared (program and values)
+  std::size_t refused = 0;        //!< undeclared dtypes refused before allocating
+  std::size_t skipped = 0;        //!< combinations a check could not run (with a reason)
 };
 
 //! Runs every check on one sample of `op` with dtype `d` (sweep.cpp).

@@ -3,6 +3,8 @@
 //    tests/opinfo/make_references.py into tests/opinfo/references.json, or a closed form;
 //  - the meta rule against the kernel's actual output dtypes and sizes;
 //  - trace -> export -> module() equal to eager, with every dim of every input Dim::Auto;
+//  - that program equal to eager on other sizes drawn inside its contract, and refusing
+//    sizes drawn just outside it with the contract's message;
 //  - run_decompositions equal to eager;
 //  - save -> load giving the same program and the same values;
 // and, for every dtype an op does not declare, a dtype_error naming the op and the dtype
@@ -11,6 +13,7 @@
 // With XPORT_OPINFO_MANIFEST=<file> set, the sweep instead writes every sample (op,
 // attributes, inputs) to that file as JSON lines, for make_references.py.
 #include "opinfo/opinfo.hpp"
+#include "support/contract_draws.hpp"
 
 #include <xport/xport.hpp>
 
@@ -25,6 +28,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
 
@@ -183,6 +187,30 @@ ops::tensor_list from_fixture(json const& outputs) {
   return out;
 }
 
+// ---- inputs of other sizes ---------------------------------------------------------------
+
+// A tensor of `shape` holding `t`'s elements in row-major order, repeated as needed: values
+// from the sample's own domain (indices in range, positive inputs of log).
+Tensor refilled(Tensor const& t, std::vector<std::int64_t> const& shape) {
+  std::vector<double> const v = elements(t);
+  std::int64_t n = 1;
+  for (std::int64_t s : shape)
+    n *= s;
+  std::vector<double> out(static_cast<std::size_t>(n), 0.0);
+  for (std::size_t i = 0; i < out.size() && !v.empty(); ++i)
+    out[i] = v[i % v.size()];
+  return maker::from(out, sizes(shape.begin(), shape.end()), t.dtype());
+}
+
+// The sample's inputs with the defined ones refilled to `shapes` (in order).
+std::vector<Tensor> resized(std::vector<Tensor> const& in, test::shapes const& shapes) {
+  std::vector<Tensor> out;
+  std::size_t k = 0;
+  for (Tensor const& t : in)
+    out.push_back(t.defined() ? refilled(t, shapes.at(k++)) : t);
+  return out;
+}
+
 // ---- running a sample --------------------------------------------------------------------
 
 // A copy with its own storage and the same view (sizes, strides, offset): runs that
@@ -278,6 +306,53 @@ private:
   xport::device_allocator* saved_;
 };
 
+// The program on sizes drawn inside its contract (values refilled from the sample's) runs
+// equal to eager, or both refuse the data; sizes just outside it are refused by the
+// contract's check, with its message, before any kernel runs.
+void check_contract(sample const& s, xport::ExportedProgram const& ep, std::string const& key,
+                    counts& c) {
+  INFO(ep.contract.to_string());
+  xport::ExportedModule run = ep.module();
+  std::mt19937_64 rng(std::hash<std::string>{}(key));
+  std::optional<test::draw> first;
+  for (int i = 0; i < 2; ++i) {
+    std::optional<test::draw> const d = test::draw_inside(ep.contract, rng, 4);
+    REQUIRE_MESSAGE(d.has_value(), "no sizes inside the contract");
+    if (!first) first = d;
+    std::vector<Tensor> const in = resized(s.inputs, d->sizes);
+    std::string eager_error, export_error;
+    std::optional<ops::tensor_list> eager, exported;
+    try {
+      eager = run_eager(s, copies(in));
+    } catch (xport::error const& e) {
+      eager_error = e.what();
+    }
+    try {
+      exported = as_list(run.call<std::vector<Tensor>>(defined_only(copies(in))));
+    } catch (xport::error const& e) {
+      export_error = e.what();
+    }
+    INFO("drawn sizes " << i << ": eager: " << eager_error << "; exported: " << export_error);
+    REQUIRE(eager.has_value() == exported.has_value());
+    if (eager)
+      expect_matches(*exported, *eager, s.values, "exported vs eager, drawn sizes");
+    else
+      ++c.inside_refused;
+    ++c.inside;
+  }
+  for (test::violation const& v : test::draw_outside(ep.contract, *first)) {
+    INFO("outside the contract: " << v.what);
+    std::vector<Tensor> const in = defined_only(resized(s.inputs, v.sizes));
+    if (v.is_rank)
+      CHECK_THROWS_WITH_AS(run.call<std::vector<Tensor>>(in), doctest::Contains(v.phrase.c_str()),
+                           xport::shape_error);
+    else
+      CHECK_THROWS_WITH_AS(run.call<std::vector<Tensor>>(in), doctest::Contains(v.phrase.c_str()),
+                           xport::constraint_violation);
+    ++c.outside;
+  }
+}
+
 } // namespace
 
 void run_checks(ops::op_schema const& op, dtype d, sample const& s, counts& c);
@@ -352,6 +427,7 @@ void run_checks(ops::op_schema const& op, dtype d, sample const& s, counts& c) {
       as_list(ep.module().call<std::vector<Tensor>>(defined_only(copies(s.inputs))));
   expect_matches(traced, eager, s.values, "exported vs eager");
   ++c.exported;
+  check_contract(s, ep, key, c);
 
   if (s.decomposes) {
     xport::ExportedProgram const lowered = ep.run_decompositions();
@@ -439,8 +515,10 @@ TEST_CASE("opinfo: the PyTorch reference file") {
 void report(std::string_view family, counts const& c) {
   if (manifest_path() != nullptr) return;
   std::cout << "opinfo " << family << ": eager vs reference " << c.eager << ", meta vs kernel "
-            << c.metas << ", exported " << c.exported << ", decomposed " << c.decomposed
-            << ", saved and loaded " << c.saved << ", undeclared dtypes refused " << c.refused
+            << c.metas << ", exported " << c.exported << " (drawn sizes inside the contract "
+            << c.inside << " (" << c.inside_refused << " refused by both), outside refused "
+            << c.outside << "), decomposed " << c.decomposed << ", saved and loaded " << c.saved
+            << ", undeclared dtypes refused " << c.refused
             << ", not exportable or not decomposable " << c.skipped << "\n";
 }
 

@@ -6,6 +6,8 @@
 // wrapping that knows rank 0, undefined inputs refused by `run_meta`, counted entry points,
 // state checked against the graph, regular files only, and symbolic values that keep their
 // shape environment alive or say it is gone.
+#include "support/tensors.hpp"
+
 #include <xport/xport.hpp>
 
 #include <doctest/doctest.h>
@@ -13,6 +15,8 @@
 #include <climits>
 #include <cstdint>
 #include <filesystem>
+#include <span>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -396,4 +400,146 @@ TEST_CASE("Dims and specs: inconsistent ranges, overflowing derived dims, mismat
                        Contains("is not in range 10 <= c <= 20"), constraint_violation);
   CHECK_THROWS_WITH_AS(export_program(model, std::tuple{Tensor{}}, {{b, 4}}),
                        Contains("this tensor is undefined"), value_error);
+}
+
+namespace {
+
+// A table whose only rule, for gelu, is `fn`: the MLP-like Affine has no gelu, so these
+// cases use a module that has one.
+struct Smooth : Module<Smooth> {
+  BOOST_HANA_DEFINE_STRUCT(Smooth);
+  Tensor forward(Tensor const& x) const { return gelu(x); }
+};
+
+template <class F>
+decomp::decomposition_table gelu_rule(F fn) {
+  decomp::decomposition_table table;
+  table.insert<ops::gelu>(std::move(fn), "test gelu rule");
+  return table;
+}
+
+using gelu_attributes = ops::gelu::attributes;
+
+} // namespace
+
+TEST_CASE("decomposition tables: rules that break the op's contract are refused, by name") {
+  Generator gen{0};
+  Smooth m;
+  auto batch = Dim("batch", {.min = 1, .max = 16});
+  ExportedProgram const ep = export_program(m, std::tuple{randn({4, 3}, gen)}, {{batch, 3}});
+  auto refused = [&](decomp::decomposition_table const& table) {
+    (void)ep.run_decompositions(table);
+  };
+  CHECK_THROWS_WITH_AS(
+      refused(gelu_rule([](gelu_attributes const&, std::span<Tensor const> in) -> ops::tensor_list {
+        return {in[0], in[0]};
+      })),
+      Contains("the test gelu rule (decomposing node 'gelu'"), decomp::decomposition_error);
+  CHECK_THROWS_WITH_AS(
+      refused(gelu_rule([](gelu_attributes const&, std::span<Tensor const> in) -> ops::tensor_list {
+        return {in[0].to(dtype::float64)};
+      })),
+      Contains("computed output 0 as f64[s0, 3] where the op gives f32[s0, 3]"),
+      decomp::decomposition_error);
+  CHECK_THROWS_WITH_AS(
+      refused(
+          gelu_rule([](gelu_attributes const& a, std::span<Tensor const> in) -> ops::tensor_list {
+            return {ops::call1<ops::gelu>(a, {in[0]}, {})}; // a rule that calls its own op
+          })),
+      Contains("decomposition rules nest more than 64 deep at aten::gelu"),
+      decomp::decomposition_error);
+  CHECK_THROWS_WITH_AS(
+      refused(gelu_rule([](gelu_attributes const&, std::span<Tensor const> in) -> ops::tensor_list {
+        Tensor y = in[0] * 1.0;
+        mul_(y, 2.0);
+        return {y};
+      })),
+      Contains("called the in-place op aten::mul_.Tensor; rules must be functional"),
+      decomp::decomposition_error);
+  CHECK_THROWS_WITH_AS(
+      refused(gelu_rule([](gelu_attributes const&, std::span<Tensor const> in) -> ops::tensor_list {
+        (void)nonzero(in[0]);
+        return {in[0]};
+      })),
+      Contains("a decomposition rule called a data-dependent op"), decomp::decomposition_error);
+  CHECK_THROWS_WITH_AS(
+      refused(gelu_rule([](gelu_attributes const&, std::span<Tensor const>) -> ops::tensor_list {
+        return {zeros({4, 3})}; // a real tensor, not one the program made
+      })),
+      Contains("used a tensor that no op of the program made"), decomp::decomposition_error);
+  CHECK_THROWS_WITH_AS(
+      refused(gelu_rule([](gelu_attributes const&, std::span<Tensor const>) -> ops::tensor_list {
+        throw unsupported_error("this rule covers tanh approximation only");
+      })),
+      Contains("covers tanh approximation only"), unsupported_error);
+  decomp::decomposition_table keep = decomp::default_decompositions();
+  keep.erase<ops::linear>();
+  ExportedProgram const affine = affine_program();
+  CHECK_THROWS_WITH_AS(decomp::verify_core(affine.run_decompositions(keep)),
+                       Contains("is not in the core dialect: linear: aten::linear"),
+                       decomp::decomposition_error);
+  // The program is intact after every refusal.
+  CHECK(allclose(ep.run_decompositions().module().call<Tensor>(ones({2, 3})), gelu(ones({2, 3}))));
+}
+
+TEST_CASE("decomposing a program whose state was replaced with other sizes is refused") {
+  ExportedProgram ep = affine_program();
+  ep.state_dict.at("fc.bias") = zeros({1});
+  CHECK_THROWS_WITH_AS(ep.run_decompositions(), Contains("run_decompositions"), shape_error);
+  CHECK_THROWS_WITH_AS(ep.run_decompositions(), Contains("fc.bias"), shape_error);
+}
+
+TEST_CASE("calls of exported programs: dtypes, ranks, sizes, structures and constants") {
+  ExportedModule m = affine_program().module();
+  Generator gen{2};
+  CHECK_THROWS_WITH_AS(m.call<Tensor>(randn({2, 4}, gen).to(dtype::float64)),
+                       Contains("to have dtype torch.float32, but got torch.float64"), dtype_error);
+  CHECK_THROWS_WITH_AS(m.call<Tensor>(randn({2, 4, 1}, gen)),
+                       Contains("Unexpected number of dimensions in input at"), shape_error);
+  CHECK_THROWS_WITH_AS(m.call<Tensor>(randn({2, 5}, gen)), Contains("to be equal to 4, but got 5"),
+                       constraint_violation);
+  CHECK_THROWS_WITH_AS(m.call<Tensor>(randn({65, 4}, gen)), Contains("to be <= 64, but got 65"),
+                       constraint_violation);
+  CHECK_THROWS_AS(m.call<Tensor>(std::tuple{randn({2, 4}, gen)}), structure_error);
+  CHECK_THROWS_AS((m.call<std::tuple<Tensor, Tensor>>(randn({2, 4}, gen))), structure_error);
+  // Sizes 0 and 1 pass the contract (PyTorch's 0/1 policy) and compute the right answer.
+  Tensor const one = randn({1, 4}, gen);
+  CHECK(m.call<Tensor>(one).size(0) == 1);
+}
+
+TEST_CASE("files: empty, truncated, corrupted and foreign archives") {
+  ExportedProgram const ep = affine_program();
+  std::stringstream out;
+  save(ep, out);
+  std::string const bytes = out.str();
+  auto load_text = [](std::string const& s) {
+    return load_from_bytes(std::span(reinterpret_cast<std::byte const*>(s.data()), s.size()));
+  };
+  CHECK_THROWS_AS(load_text(""), serialization_error);
+  CHECK_THROWS_AS(load_text(bytes.substr(0, bytes.size() / 2)), serialization_error);
+  std::string flipped = bytes;
+  flipped[flipped.size() / 3] = static_cast<char>(flipped[flipped.size() / 3] ^ 0x55);
+  CHECK_THROWS_AS(load_text(flipped), serialization_error);
+  std::string foreign;
+  serde::detail::zip_writer zip(
+      [&](void const* p, std::size_t n) { foreign.append(static_cast<char const*>(p), n); });
+  std::string const pt2 = "pt2";
+  zip.add("archive/archive_format", std::as_bytes(std::span(pt2.data(), pt2.size())));
+  zip.finish();
+  CHECK_THROWS_WITH_AS(load_text(foreign), Contains("this is a PyTorch .pt2 archive"),
+                       serialization_error);
+  CHECK_THROWS_WITH_AS(load(scratch_dir() / "absent.xpt"), Contains("absent.xpt"),
+                       serialization_error);
+}
+
+TEST_CASE("views and joins: incompatible strides, ranks and inner sizes") {
+  Tensor const x = test::iota({3, 4});
+  CHECK_THROWS_WITH_AS(x.t().view({12}), Contains("view size is not compatible"), shape_error);
+  CHECK_THROWS_WITH_AS(cat({x, test::iota({4})}, 0),
+                       Contains("Tensors must have same number of dimensions"), shape_error);
+  CHECK_THROWS_WITH_AS(matmul(x, x), Contains("cannot be multiplied (3x4 and 3x4)"), shape_error);
+  CHECK_THROWS_WITH_AS(
+      x.expand({4}), Contains("must be greater or equal to the number of dimensions"), shape_error);
+  CHECK_THROWS_WITH_AS(stack({x, test::iota({3, 5})}, 0),
+                       Contains("stack expects each tensor to be equal size"), shape_error);
 }

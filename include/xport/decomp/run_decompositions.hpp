@@ -289,9 +289,11 @@ inline ExportedProgram decompose(ExportedProgram const& ep, decomposition_table 
 //! @throws decomposition_error naming the rule and the source node when a rule would add
 //! a guard, returns the wrong number of outputs or outputs of other metas, uses a tensor
 //! no op made, or calls an in-place op; a rule's own error (unsupported_error for cases a
-//! rule does not cover).
+//! rule does not cover); as `ExportedProgram::check_state` when the program's state
+//! disagrees with its graph.
 inline ExportedProgram run_decompositions(ExportedProgram const& ep,
                                           decomposition_table const& table) {
+  ep.check_state("run_decompositions");
   if (!ep.shape_env) {
     sym::ShapeEnv env;
     return detail::decompose(ep, table, env);

@@ -1,16 +1,52 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target over xport::load (clang, ASan+UBSan) and runs it for
-# FUZZ_SECONDS (default 45) on a seed corpus: the golden archives and their program JSON.
-#   bash fuzz/run.sh [build-dir]
+# Builds xport's libFuzzer targets (clang, ASan+UBSan) and runs each for FUZZ_SECONDS
+# (default 45) from the repository's corpus; fails on any crash, sanitizer report, leak,
+# timeout or exception other than xport::error. See docs/fuzzing.md.
+#   bash fuzz/run.sh [build-dir]        FUZZ_TARGETS="load program dims" (default: all)
+#
+# Before fuzzing, each target runs its regression inputs (fuzz/regressions/<target>/:
+# inputs that once crashed it). New corpus entries go to <build-dir>/corpus-<target>;
+# `bash fuzz/run.sh` followed by `-merge=1` into fuzz/corpus/<target> grows the kept corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build-fuzz}
 seconds=${FUZZ_SECONDS:-45}
-mkdir -p "$out/corpus"
-clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -Iinclude fuzz/load.cpp -o "$out/fuzz_load"
-cp tests/serde/golden/*.xpt fuzz/corpus/* "$out/corpus/"
-# Runs clean when no crash, leak, sanitizer report or timeout was found; libFuzzer prints
-# the number of executions ("Done N runs").
-"$out/fuzz_load" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
-  -print_final_stats=1 "$out/corpus" 2>&1 | tail -n 25
+targets=${FUZZ_TARGETS:-load program dims}
+mkdir -p "$out/kernels"
+cxx=(clang++ -std=c++20 -g -O1 -fno-sanitize-recover=undefined -Iinclude -Itests)
+command -v ccache >/dev/null && cxx=(ccache "${cxx[@]}")
+
+# The CPU kernels (the load target calls what it loaded): objects, cached by ccache.
+kernels=()
+for src in cmake/cpu_kernels/*.cpp; do
+  kernels+=("$out/kernels/$(basename "$src" .cpp).o")
+  printf '%s\n' "$src" "${kernels[-1]}"
+done | xargs -P "${JOBS:-2}" -n 2 sh -c \
+  "${cxx[*]} -fsanitize=fuzzer-no-link,address,undefined -c \"\$0\" -o \"\$1\""
+kernels=("$out"/kernels/*.o)
+
+pids=()
+for t in $targets; do
+  extra=()
+  [ "$t" = load ] && extra=("${kernels[@]}")
+  "${cxx[@]}" -fsanitize=fuzzer,address,undefined "fuzz/$t.cpp" "${extra[@]}" -o "$out/fuzz_$t" &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+
+for t in $targets; do
+  echo "--- fuzz target '$t' (${seconds} s)"
+  dict=()
+  [ "$t" != dims ] && dict=(-dict=fuzz/program.dict)
+  seeds=(fuzz/corpus/"$t")
+  [ "$t" = load ] && seeds=(fuzz/corpus/load fuzz/corpus/program tests/serde/golden)
+  for d in "${seeds[@]}"; do [ -d "$d" ] || { echo "no corpus directory $d"; exit 1; }; done
+  mkdir -p "$out/corpus-$t"
+  regressions=(fuzz/regressions/"$t"/*)
+  if [ -e "${regressions[0]}" ]; then
+    "$out/fuzz_$t" "${regressions[@]}" 2>&1 | tail -n 2
+  fi
+  ASAN_OPTIONS=allocator_may_return_null=1 "$out/fuzz_$t" "${dict[@]}" \
+    -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+    -print_final_stats=1 "$out/corpus-$t" "${seeds[@]}" 2>&1 | tail -n 25
+done

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Checks that every public header compiles on its own (clang 14, -fsyntax-only): one
-# translation unit per header, two at a time. About 4 minutes on two cores, so CI leaves
-# it to this script; run it after adding or re-including headers, and before a release.
-# (The CMake header tests, XPORT_HEADER_TESTS=ON, do the same with the build's compiler.)
+# translation unit per header, two at a time; about 4 minutes on two cores. CI runs it;
+# run it after adding or re-including headers. (The CMake header tests,
+# XPORT_HEADER_TESTS=ON, do the same with the build's compiler.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 find include/xport -name '*.hpp' -not -path '*/detail/*' -not -name '*cuda*' \

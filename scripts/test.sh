@@ -9,9 +9,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/scripts/deps.sh"
 sanitize=(-DXPORT_SANITIZE=OFF -DXPORT_BUILD_BENCHMARKS="$([ "${BENCHMARKS:-0}" = 1 ] && echo ON || echo OFF)")
-# Benchmarks mean nothing under sanitizers, and the examples run in the plain build: the
-# sanitizer build skips both.
-[ "${XPORT_SANITIZE:-0}" = 1 ] && sanitize=(-DXPORT_SANITIZE=ON -DXPORT_BUILD_BENCHMARKS=OFF -DXPORT_BUILD_EXAMPLES=OFF)
+# Benchmarks mean nothing under sanitizers: the sanitizer build skips them.
+[ "${XPORT_SANITIZE:-0}" = 1 ] && sanitize=(-DXPORT_SANITIZE=ON -DXPORT_BUILD_BENCHMARKS=OFF)
 source "$root/scripts/configure.sh" "${sanitize[@]}" -DXPORT_HEADER_TESTS="$([ "${HEADER_TESTS:-1}" = 0 ] && echo OFF || echo ON)"
 jobs="${JOBS:-$(nproc)}"
 targets=()

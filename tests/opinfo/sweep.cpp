@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -29,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -185,6 +187,19 @@ ops::tensor_list from_fixture(json const& outputs) {
     out.push_back(maker::from(v, o.at("sizes").get<sizes>(), type));
   }
   return out;
+}
+
+// With XPORT_FUZZ_SEEDS=<dir> set, the first saved program of each op is written there as
+// <op>.xpt: the fuzz targets' seeds (fuzz/seed.py turns them into the corpus).
+void write_fuzz_seed(ops::op_schema const& op, std::string const& archive) {
+  static std::set<std::string> written;
+  char const* dir = std::getenv("XPORT_FUZZ_SEEDS");
+  if (dir == nullptr || !written.insert(std::string(op.name)).second) return;
+  std::string name(op.name);
+  std::replace_if(
+      name.begin(), name.end(),
+      [](char ch) { return !std::isalnum(static_cast<unsigned char>(ch)) && ch != '_'; }, '_');
+  std::ofstream(std::string(dir) + "/" + name + ".xpt", std::ios::binary) << archive;
 }
 
 // ---- inputs of other sizes ---------------------------------------------------------------
@@ -441,6 +456,7 @@ void run_checks(ops::op_schema const& op, dtype d, sample const& s, counts& c) {
 
   std::stringstream bytes;
   xport::save(ep, bytes);
+  write_fuzz_seed(op, bytes.str());
   xport::ExportedProgram const loaded = xport::load(bytes);
   CHECK(loaded.str() == ep.str());
   ops::tensor_list const reloaded =

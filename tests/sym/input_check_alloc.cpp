@@ -14,18 +14,43 @@ namespace {
 std::atomic<long> allocations{0};
 } // namespace
 
-// Kept out of line: GCC 12 at -O2 inlines them into std::vector and then reports the
-// free() as mismatched with the operator new it can see (-Wmismatched-new-delete), although
-// the replacements pair malloc with free.
+// Every form of the plain (unaligned) operators is replaced, so that each allocation is
+// counted and every pointer is freed by the function that matches its allocation (a
+// sanitizer that keeps its own nothrow or array forms would report malloc'd memory handed
+// to its delete). Kept out of line: GCC 12 at -O2 inlines them into std::vector and then
+// reports the free() as mismatched with the operator new it can see
+// (-Wmismatched-new-delete), although the replacements pair malloc with free.
 [[gnu::noinline]] void* operator new(std::size_t n) {
   allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
+[[gnu::noinline]] void* operator new(std::size_t n, std::nothrow_t const&) noexcept {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(n == 0 ? 1 : n);
+}
+[[gnu::noinline]] void* operator new[](std::size_t n) {
+  return ::operator new(n);
+}
+[[gnu::noinline]] void* operator new[](std::size_t n, std::nothrow_t const& tag) noexcept {
+  return ::operator new(n, tag);
+}
 [[gnu::noinline]] void operator delete(void* p) noexcept {
   std::free(p);
 }
 [[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+[[gnu::noinline]] void operator delete(void* p, std::nothrow_t const&) noexcept {
+  std::free(p);
+}
+[[gnu::noinline]] void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}
+[[gnu::noinline]] void operator delete[](void* p, std::nothrow_t const&) noexcept {
   std::free(p);
 }
 

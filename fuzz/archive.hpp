@@ -39,14 +39,13 @@ inline std::vector<std::byte> archive_for_json(std::uint8_t const* data, std::si
   if (root.is_object() && root.contains("storages") && root["storages"].is_array()) {
     std::vector<std::string> added;
     for (nlohmann::json const& s : root["storages"]) {
-      if (!s.is_object() || !s.contains("entry") || !s["entry"].is_string()
-          || !s.contains("nbytes") || !s["nbytes"].is_number_integer())
+      if (!s.is_object() || !s.contains("entry") || !s["entry"].is_string() || !s.contains("nbytes")
+          || !s["nbytes"].is_number_integer())
         continue;
       std::string const entry = "archive/" + s["entry"].get<std::string>();
       std::int64_t const nbytes = s["nbytes"].get<std::int64_t>();
       if (nbytes < 0 || nbytes > max_storage_bytes) continue;
-      bool const seen = std::find(added.begin(), added.end(), entry) != added.end();
-      if (seen) continue;
+      if (std::find(added.begin(), added.end(), entry) != added.end()) continue;
       added.push_back(entry);
       std::vector<std::byte> const filler(static_cast<std::size_t>(nbytes), std::byte{0x3f});
       zip.add(entry, filler);

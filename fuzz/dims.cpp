@@ -121,7 +121,8 @@ traced trace(sym::dynamic_shapes const& spec, std::vector<sym::example_input> co
   int const count = guards.ConsumeIntegralInRange(0, 3);
   for (int i = 0; i < count && !t.binding.dims.empty(); ++i) {
     auto pick = [&] {
-      return t.binding.dims[guards.ConsumeIntegralInRange<std::size_t>(0, t.binding.dims.size() - 1)]
+      return t.binding
+          .dims[guards.ConsumeIntegralInRange<std::size_t>(0, t.binding.dims.size() - 1)]
           .value;
     };
     sym::expr const x = pick();
@@ -147,7 +148,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
       std::vector<sym::dim_spec> dims;
       for (int d = 0; d < rank; ++d) {
         dims.push_back(dim_of(in, roots));
-        sizes[static_cast<std::size_t>(i)].push_back(in.ConsumeIntegralInRange<std::int64_t>(0, 40));
+        sizes[static_cast<std::size_t>(i)].push_back(
+            in.ConsumeIntegralInRange<std::int64_t>(0, 40));
       }
       shapes.emplace_back(std::move(dims));
       paths.push_back("args[" + std::to_string(i) + "]");

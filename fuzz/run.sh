@@ -2,8 +2,7 @@
 # Builds xport's libFuzzer targets (clang, ASan+UBSan) and runs each for FUZZ_SECONDS
 # (default 45) from the repository's corpus; fails on any crash, sanitizer report, leak,
 # timeout or exception other than xport::error. See docs/fuzzing.md.
-#   bash fuzz/run.sh [build-dir]        FUZZ_TARGETS="load program dims" (default: all),
-#                                       FUZZ_OPT=-O0 to build faster (default -O1)
+#   bash fuzz/run.sh [build-dir]        FUZZ_TARGETS="load program dims" (default: all)
 #
 # Before fuzzing, each target runs its regression inputs (fuzz/regressions/<target>/:
 # inputs that once crashed it). New corpus entries go to <build-dir>/corpus-<target>;
@@ -14,17 +13,18 @@ out=${1:-build-fuzz}
 seconds=${FUZZ_SECONDS:-45}
 targets=${FUZZ_TARGETS:-load program dims}
 mkdir -p "$out/kernels"
-# FUZZ_OPT (default -O1): CI's short runs build at -O0, three times faster to compile.
-cxx=(clang++ -std=c++20 -g "${FUZZ_OPT:--O1}" -fno-sanitize-recover=undefined -Iinclude -Itests)
+cxx=(clang++ -std=c++20 -g -fno-sanitize-recover=undefined -Iinclude -Itests)
 command -v ccache >/dev/null && cxx=(ccache "${cxx[@]}")
 
-# The CPU kernels, which the load target calls: objects, cached by ccache.
+# The CPU kernels, which the load target calls: objects, cached by ccache, at -O0: with
+# the sanitizers, -O1 would triple their compile time, and a fuzzed program's tensors are
+# tiny. The targets themselves (decoding, solving) are built at -O1, as libFuzzer advises.
 kernels=()
 if [[ " $targets " == *" load "* ]]; then
   for src in cmake/cpu_kernels/*.cpp; do
     printf '%s\n' "$src" "$out/kernels/$(basename "$src" .cpp).o"
   done | xargs -P "${JOBS:-2}" -n 2 sh -c \
-    "${cxx[*]} -fsanitize=fuzzer-no-link,address,undefined -c \"\$0\" -o \"\$1\""
+    "${cxx[*]} -O0 -fsanitize=fuzzer-no-link,address,undefined -c \"\$0\" -o \"\$1\""
   kernels=("$out"/kernels/*.o)
 fi
 
@@ -32,7 +32,8 @@ pids=()
 for t in $targets; do
   extra=()
   [ "$t" = load ] && extra=("${kernels[@]}")
-  "${cxx[@]}" -fsanitize=fuzzer,address,undefined "fuzz/$t.cpp" "${extra[@]}" -o "$out/fuzz_$t" &
+  "${cxx[@]}" -O1 -fsanitize=fuzzer,address,undefined "fuzz/$t.cpp" "${extra[@]}" \
+    -o "$out/fuzz_$t" &
   pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done

@@ -43,7 +43,7 @@ template <class... Args>
 std::tuple<Args...> inputs_like(std::tuple<Args...> const& example, test::shapes const& sizes,
                                 Generator& gen) {
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return std::tuple<Args...>(like(std::get<I>(example), sizes.at(I), gen)...);
+    return std::tuple<Args...>{like(std::get<I>(example), sizes.at(I), gen)...}; // in order
   }
   (std::index_sequence_for<Args...>{});
 }

@@ -89,10 +89,8 @@ void call_inside(xport::ExportedProgram const& ep, std::uint64_t seed) {
     } else {
       if (user[k]->values.empty()) return;
       xport::ops::tensor_meta const& meta = user[k]->values[0];
-      std::int64_t numel = 1;
-      for (std::int64_t s : d->sizes[k])
-        numel = s > 0 && numel > (std::int64_t{1} << 20) / s ? (std::int64_t{1} << 21) : numel * s;
-      if (numel > (std::int64_t{1} << 20)) return;
+      // xport's own overflow-checked count: a product past int64 is a shape_error.
+      if (xport::detail::checked_numel(d->sizes[k]) > (std::int64_t{1} << 20)) return;
       leaves.emplace_back((xport::rand(d->sizes[k], gen) * 4.0).to(meta.dtype));
     }
     ++k;

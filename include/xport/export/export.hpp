@@ -89,24 +89,6 @@ private:
   std::vector<std::pair<Tensor*, Tensor>> saved_;
 };
 
-// The user-input leaf paths of `spec`, rendered with `names` for the top-level arguments.
-inline std::vector<std::string> input_paths(tree_spec const& spec,
-                                            std::vector<std::string> const& names) {
-  std::vector<std::string> out;
-  for (key_path const& path : leaf_key_paths(spec)) {
-    std::string text;
-    auto const* first = path.empty() ? nullptr : std::get_if<sequence_key>(&path.front());
-    if (first != nullptr && first->index < names.size()) {
-      key_path const rest(path.begin() + 1, path.end());
-      text = keystr(rest, names[first->index]);
-    } else {
-      text = keystr(path, "args");
-    }
-    out.push_back(std::move(text));
-  }
-  return out;
-}
-
 inline constexpr std::uint32_t no_anchor = ~std::uint32_t{0};
 
 // Appends an `_assert_scalar` node per runtime assert of `env`; returns each one's node

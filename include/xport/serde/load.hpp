@@ -10,7 +10,6 @@
 #include <xport/serde/detail/zip.hpp>
 #include <xport/serde/save.hpp>
 
-#include <cerrno>
 #include <cstddef>
 #include <cstring>
 #include <filesystem>
@@ -21,11 +20,6 @@
 #include <span>
 #include <string>
 #include <vector>
-
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace xport {
 
@@ -174,46 +168,11 @@ ExportedProgram load(std::istream& in, load_options options = {}) {
 //! @endcode
 template <class OpSet = ops::default_op_set>
 ExportedProgram load(std::filesystem::path const& path, load_options options = {}) {
-  // Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
-  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0)
-    throw serialization_error("xport::load: cannot open '" + path.string()
-                              + "': " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    int const saved = errno;
-    ::close(fd);
-    throw serialization_error("xport::load: cannot inspect '" + path.string()
-                              + "': " + std::strerror(saved));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    serde::detail::throw_not_regular("xport::load", path, st.st_mode);
-  }
-  auto const size = static_cast<std::size_t>(st.st_size);
-  if (size == 0) {
-    ::close(fd);
-    throw serialization_error("xport::load: '" + path.string()
-                              + "' is empty (0 bytes); it is not an xport archive");
-  }
-  // Mapped weights: private and writable, so state that a program mutates is copied on
-  // write, never written back. A copying load maps read-only and populates the pages up
-  // front (it reads them all anyway; populating a writable private mapping would copy
-  // every page).
-  int const protection = options.map_weights ? PROT_READ | PROT_WRITE : PROT_READ;
-  int const flags = MAP_PRIVATE | (options.map_weights ? 0 : MAP_POPULATE);
-  void* const base = ::mmap(nullptr, size, protection, flags, fd, 0);
-  int const saved = errno;
-  ::close(fd);
-  if (base == MAP_FAILED)
-    throw serialization_error("xport::load: cannot map '" + path.string()
-                              + "': " + std::strerror(saved));
-  std::shared_ptr<void const> mapping(
-      base, [size](void const* p) { ::munmap(const_cast<void*>(p), size); });
-  std::span<std::byte const> const bytes(static_cast<std::byte const*>(base), size);
+  serde::detail::mapped_file const file =
+      serde::detail::map_file("xport::load", path, options.map_weights);
   try {
-    return serde::detail::read_archive<OpSet>(bytes, options,
-                                              options.map_weights ? mapping : nullptr);
+    return serde::detail::read_archive<OpSet>(file.bytes, options,
+                                              options.map_weights ? file.mapping : nullptr);
   } catch (serialization_error const& e) {
     throw serialization_error(std::string(e.what()) + " (in '" + path.string() + "')");
   }

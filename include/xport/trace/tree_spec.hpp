@@ -389,6 +389,28 @@ inline std::vector<key_path> leaf_key_paths(tree_spec const& spec) {
   return out;
 }
 
+namespace detail {
+//! @brief The path of every leaf of `spec` (an input tree: a tuple of arguments), the
+//! top-level arguments named by `names` where given (`x`, `pair[1]`) and `args[i]`
+//! otherwise: `input_paths(spec, {"x"})` is `{"x", "args[1]['k']"}` for `(x, {"k": y})`.
+inline std::vector<std::string> input_paths(tree_spec const& spec,
+                                            std::vector<std::string> const& names) {
+  std::vector<std::string> out;
+  for (key_path const& path : leaf_key_paths(spec)) {
+    std::string text;
+    auto const* first = path.empty() ? nullptr : std::get_if<sequence_key>(&path.front());
+    if (first != nullptr && first->index < names.size()) {
+      key_path const rest(path.begin() + 1, path.end());
+      text = keystr(rest, names[first->index]);
+    } else {
+      text = keystr(path, "args");
+    }
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+} // namespace detail
+
 //! @brief The rendered path of every leaf of `spec`, in leaf order, each starting with
 //! `root`: for the spec of `std::tuple{t, std::map<std::string, Tensor>{{"k", u}}}`,
 //! `leaf_paths(spec, "inputs")` is `{"inputs[0]", "inputs[1]['k']"}`.

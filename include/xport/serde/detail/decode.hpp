@@ -38,27 +38,13 @@ private:
 
 // ---- decoding ------------------------------------------------------------------------
 
-// A tensor view checked against its storage before any tensor is made: sizes, strides
-// and offset non-negative, no overflow, and the last element inside the storage.
-inline Tensor decode_tensor(in_json const& j, std::vector<Storage> const& storages,
-                            std::string const& where) {
-  std::size_t const s = static_cast<std::size_t>(
-      as_int_in(field(j, "storage", where), 0, static_cast<std::int64_t>(storages.size()) - 1,
-                dot(where, "storage")));
-  dtype const type = decode_dtype(field(j, "dtype", where), dot(where, "dtype"));
-  auto read_list = [&](char const* key) {
-    in_json const& a = as_array(field(j, key, where), dot(where, key));
-    if (a.size() > 64) fail(dot(where, key), "more than 64 dimensions");
-    std::vector<std::int64_t> out;
-    for (std::size_t i = 0; i < a.size(); ++i)
-      out.push_back(
-          as_int_in(a[i], 0, std::numeric_limits<std::int64_t>::max(), at(dot(where, key), i)));
-    return out;
-  };
-  std::vector<std::int64_t> const sizes = read_list("sizes");
-  std::vector<std::int64_t> const strides = read_list("strides");
-  std::int64_t const offset = as_int_in(
-      field(j, "offset", where), 0, std::numeric_limits<std::int64_t>::max(), dot(where, "offset"));
+// A view of `storage` (`label` in messages) checked before any tensor is made: no
+// overflow, and the last element inside the storage. Sizes, strides and offset are
+// non-negative (the callers read them so).
+inline Tensor checked_view(Storage const& storage, std::string const& label, dtype type,
+                           std::vector<std::int64_t> const& sizes,
+                           std::vector<std::int64_t> const& strides, std::int64_t offset,
+                           std::string const& where) {
   if (sizes.size() != strides.size())
     fail(where, std::to_string(sizes.size()) + " sizes but " + std::to_string(strides.size())
                     + " strides");
@@ -79,12 +65,36 @@ inline Tensor decode_tensor(in_json const& j, std::vector<Storage> const& storag
   overflow = overflow || __builtin_add_overflow(last, 1, &needed)
              || __builtin_mul_overflow(needed, element_size(type), &needed)
              || numel > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  std::size_t const have = storages[s].nbytes();
+  std::size_t const have = storage.nbytes();
   if (overflow || (numel != 0 && needed > have))
     fail(where, "the view (sizes " + format_sizes(sizes) + ", strides " + format_sizes(strides)
-                    + ", offset " + std::to_string(offset) + ") reaches past the end of storage "
-                    + std::to_string(s) + " (" + std::to_string(have) + " bytes)");
-  return Tensor(storages[s], type, sizes, strides, offset);
+                    + ", offset " + std::to_string(offset) + ") reaches past the end of "
+                    + label + " (" + std::to_string(have) + " bytes)");
+  return Tensor(storage, type, sizes, strides, offset);
+}
+
+// A tensor of the archive: its storage, dtype and view, checked (`checked_view`).
+inline Tensor decode_tensor(in_json const& j, std::vector<Storage> const& storages,
+                            std::string const& where) {
+  std::size_t const s = static_cast<std::size_t>(
+      as_int_in(field(j, "storage", where), 0, static_cast<std::int64_t>(storages.size()) - 1,
+                dot(where, "storage")));
+  dtype const type = decode_dtype(field(j, "dtype", where), dot(where, "dtype"));
+  auto read_list = [&](char const* key) {
+    in_json const& a = as_array(field(j, key, where), dot(where, key));
+    if (a.size() > 64) fail(dot(where, key), "more than 64 dimensions");
+    std::vector<std::int64_t> out;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      out.push_back(
+          as_int_in(a[i], 0, std::numeric_limits<std::int64_t>::max(), at(dot(where, key), i)));
+    return out;
+  };
+  std::vector<std::int64_t> const sizes = read_list("sizes");
+  std::vector<std::int64_t> const strides = read_list("strides");
+  std::int64_t const offset = as_int_in(
+      field(j, "offset", where), 0, std::numeric_limits<std::int64_t>::max(), dot(where, "offset"));
+  return checked_view(storages[s], "storage " + std::to_string(s), type, sizes, strides, offset,
+                      where);
 }
 
 inline graph::value_ref decode_ref(in_json const& j,

@@ -251,13 +251,16 @@ struct zip_entry {
 // Reads the directory of an archive held in `file`; every offset is checked.
 class zip_reader {
 public:
-  explicit zip_reader(std::span<std::byte const> file) : file_(file) {
+  // `who` names the reader in messages (`xport::load`), `kind` what it expects.
+  explicit zip_reader(std::span<std::byte const> file, std::string who = "xport::load",
+                      std::string kind = "an xport archive")
+      : file_(file), who_(std::move(who)) {
     if (file.size() < end_record_size)
       fail("the file has " + std::to_string(file.size())
            + " bytes, fewer than a zip archive's end record (is it truncated?)");
     if (get32(0) != local_signature && get32(0) != end_signature)
       fail("wrong magic: the file does not start with a zip local header ('PK\\3\\4'); "
-           "it is not an xport archive");
+           "it is not " + kind);
     std::size_t const end = find_end_record();
     if (get16(end + 4) != 0 || get16(end + 6) != 0) fail("multi-disk archives are not supported");
     std::size_t count = get16(end + 10);
@@ -359,8 +362,8 @@ public:
   }
 
 private:
-  [[noreturn]] static void fail(std::string const& what) {
-    throw serialization_error("xport::load: not a readable archive: " + what);
+  [[noreturn]] void fail(std::string const& what) const {
+    throw serialization_error(who_ + ": not a readable archive: " + what);
   }
 
   // The ZIP64 extra field among the `size` bytes of extra fields at `at` of central
@@ -418,6 +421,7 @@ private:
   }
 
   std::span<std::byte const> file_;
+  std::string who_;
   std::map<std::string, zip_entry> entries_;
 };
 

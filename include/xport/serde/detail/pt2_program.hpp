@@ -1,0 +1,634 @@
+//! @file
+//! A PyTorch `.pt2` archive read into an `ExportedProgram` (see pt2_read.hpp for how
+//! nodes map onto ops): symbols and their ranges, placeholders, nodes, outputs, the graph
+//! signature, weights and constants, the tree specs and the input contract.
+#pragma once
+
+#include <xport/serde/detail/pt2_read.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace xport::serde::detail {
+
+//! What `read_pt2` collects about nodes it cannot read, by op: how many and the first.
+struct pt2_unsupported {
+  struct entry {
+    std::size_t count = 0;
+    std::string first_node;
+    std::string reason;
+  };
+  std::map<std::string, entry> by_op;
+
+  void add(std::string const& op, std::string const& node, std::string const& reason) {
+    entry& e = by_op[op];
+    if (e.count++ == 0) {
+      e.first_node = node;
+      e.reason = reason;
+    }
+  }
+
+  //! Throws one error listing every unsupported op, if any.
+  void throw_if_any() const {
+    if (by_op.empty()) return;
+    std::string msg = "xport::load_pt2: the program uses " + std::to_string(by_op.size())
+                      + " unsupported op" + (by_op.size() == 1 ? "" : "s")
+                      + " (nothing was loaded):";
+    for (auto const& [op, e] : by_op) {
+      msg += "\n  " + op + ": " + std::to_string(e.count) + " node" + (e.count == 1 ? "" : "s")
+             + ", first '" + e.first_node + "'";
+      if (!e.reason.empty()) msg += " (" + e.reason + ")";
+    }
+    throw unsupported_error(msg);
+  }
+};
+
+//! Reads the `.pt2` program JSON `root` with its weights and constants into a program.
+template <class OpSet>
+class pt2_reader {
+public:
+  using storage_lookup = std::function<Storage(std::string const& config, std::string const& path,
+                                               std::string const& where)>;
+
+  pt2_reader(in_json const& root, in_json const* weights, in_json const* constants,
+             storage_lookup storages)
+      : root_(root), weights_(weights), constants_(constants), storages_(std::move(storages)) {}
+
+  ExportedProgram read() {
+    in_json const& gm = field(root_, "graph_module", "model");
+    graph_json_ = &field(gm, "graph", "graph_module");
+    tensor_values_ = &field(*graph_json_, "tensor_values", "graph_module.graph");
+    if (auto const* s = optional_field(*graph_json_, "sym_int_values", "graph_module.graph"))
+      sym_int_values_ = s;
+    in_json const& ranges = field(root_, "range_constraints", "model");
+    if (!ranges.is_object()) fail("range_constraints", "expected an object");
+    ranges_ = &ranges;
+    in_json const& signature = field(gm, "signature", "graph_module");
+
+    env_ = std::make_shared<sym::ShapeEnv>();
+    scope_.env = env_.get();
+    scope_.sym_int = [this](std::string const& name, std::string const& where) {
+      return named_sym_int(name, where);
+    };
+    read_user_input_symbols(signature);
+    read_placeholders();
+    read_nodes();
+    unsupported_.throw_if_any();
+    read_outputs();
+    read_signature(signature);
+    read_state();
+    read_specs(gm);
+    make_contract();
+    ep_.shape_env = env_;
+    try {
+      validate(ep_, [](std::string_view name) { return OpSet::find(name); });
+      ep_.check_state("xport::load_pt2");
+    } catch (error const& e) {
+      throw serialization_error(std::string("xport::load_pt2: the program is inconsistent: ")
+                                + e.what());
+    }
+    return std::move(ep_);
+  }
+
+private:
+  in_json const& root_;
+  in_json const* weights_;
+  in_json const* constants_;
+  storage_lookup storages_;
+  in_json const* graph_json_ = nullptr;
+  in_json const* tensor_values_ = nullptr;
+  in_json const* sym_int_values_ = nullptr;
+  in_json const* ranges_ = nullptr;
+  std::shared_ptr<sym::ShapeEnv> env_;
+  pt2_scope scope_;
+  ExportedProgram ep_;
+  std::map<std::string, sym::symbol> symbols_;          // PyTorch's name -> xport's symbol
+  std::map<std::string, graph::value_ref> values_;      // tensor name -> graph value
+  std::vector<std::string> user_inputs_;                // user input placeholder names
+  std::map<std::string, std::string> missing_;          // outputs xport does not compute
+  pt2_unsupported unsupported_;
+
+  // ---- symbols --------------------------------------------------------------------
+
+  sym::value_range range_of(std::string const& name) const {
+    sym::value_range r = sym::value_range::unbounded();
+    auto const it = ranges_->find(name);
+    if (it == ranges_->end()) return r;
+    std::string const w = dot("range_constraints", name);
+    if (auto const* lo = optional_field(*it, "min_val", w); lo && !lo->is_null())
+      r.lo = as_int(*lo, dot(w, "min_val"));
+    if (auto const* hi = optional_field(*it, "max_val", w); hi && !hi->is_null())
+      r.hi = as_int(*hi, dot(w, "max_val"));
+    if (r.lo > r.hi) fail(w, "the range is empty");
+    return r;
+  }
+
+  // A symbol named in an expression: backed ones were made from the user inputs; an
+  // unbacked one (`u0`) is made when first seen.
+  sym::expr symbol_named(std::string const& name, std::string const& where) {
+    if (auto const it = symbols_.find(name); it != symbols_.end()) return it->second;
+    if (name.empty() || name[0] != 'u')
+      fail(where, "the symbol '" + name + "' is not a size of any user input");
+    sym::symbol const s = env_->create_unbacked_symbol(range_of(name), name);
+    symbols_.emplace(name, s);
+    return s;
+  }
+
+  sym::expr parse_expr(std::string const& text, std::string const& where) {
+    pt2_value v = parse_pt2_expr(
+        text, [&](std::string const& name) { return symbol_named(name, where); }, where);
+    if (auto* e = std::get_if<sym::expr>(&v)) return std::move(*e);
+    fail(where, "expected an integer expression, got a comparison");
+  }
+
+  // A `.pt2` SymInt of a meta: `{"as_int": 3}` or `{"as_expr": {"expr_str": ...}}`.
+  SymInt read_size(in_json const& j, std::string const& where) {
+    auto const [key, value] = union_of(j, where);
+    if (key == "as_int") return SymInt(as_int(*value, dot(where, key)));
+    if (key != "as_expr") fail(where, "expected as_int or as_expr, got '" + key + "'");
+    std::string const w = dot(where, "as_expr");
+    return sym::expr_node::make(*env_,
+                                parse_expr(as_string(field(*value, "expr_str", w), dot(w, "expr_str")),
+                                           dot(w, "expr_str")));
+  }
+
+  SymInt named_sym_int(std::string const& name, std::string const& where) {
+    if (sym_int_values_ == nullptr || !sym_int_values_->contains(name))
+      fail(where, "the symbolic integer '" + name + "' is not in graph.sym_int_values");
+    return read_size((*sym_int_values_)[name], dot("graph_module.graph.sym_int_values", name));
+  }
+
+  in_json const& tensor_meta_json(std::string const& name, std::string const& where) const {
+    auto const it = tensor_values_->find(name);
+    if (it == tensor_values_->end())
+      fail(where, "the tensor '" + name + "' is not in graph.tensor_values");
+    return *it;
+  }
+
+  // The backed symbols, made in the order the user inputs' sizes name them, so that
+  // `s<k>` of the program is symbol k of the input contract. Each one's example value is
+  // the hint of the size that names it alone.
+  void read_user_input_symbols(in_json const& signature) {
+    in_json const& specs =
+        as_array(field(signature, "input_specs", "signature"), "signature.input_specs");
+    std::map<std::string, std::int64_t> hints;
+    std::vector<std::string> order;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      std::string const w = at("signature.input_specs", i);
+      auto const [kind, spec] = union_of(specs[i], w);
+      if (kind != "user_input") continue;
+      in_json const& arg = field(*spec, "arg", dot(w, kind));
+      auto const [arg_kind, arg_value] = union_of(arg, dot(w, "user_input.arg"));
+      if (arg_kind != "as_tensor") {
+        unsupported_.add("user input of kind '" + arg_kind + "'", w,
+                         "only tensor user inputs are supported");
+        continue;
+      }
+      std::string const& name =
+          as_string(field(*arg_value, "name", w), dot(w, "user_input.arg.as_tensor.name"));
+      user_inputs_.push_back(name);
+      std::string const mw = dot("graph_module.graph.tensor_values", name);
+      in_json const& sizes = as_array(field(tensor_meta_json(name, w), "sizes", mw), dot(mw, "sizes"));
+      for (std::size_t d = 0; d < sizes.size(); ++d) {
+        auto const [size_kind, size] = union_of(sizes[d], at(dot(mw, "sizes"), d));
+        if (size_kind != "as_expr") continue;
+        std::string const sw = at(dot(mw, "sizes"), d) + ".as_expr";
+        std::string const& text = as_string(field(*size, "expr_str", sw), dot(sw, "expr_str"));
+        // Every name in the expression, in order of appearance.
+        parse_pt2_expr(
+            text,
+            [&](std::string const& symbol) -> sym::expr {
+              if (std::find(order.begin(), order.end(), symbol) == order.end())
+                order.push_back(symbol);
+              return sym::expr(0);
+            },
+            dot(sw, "expr_str"));
+        in_json const* hint = optional_field(*size, "hint", sw);
+        std::string bare = text;
+        if (bare.starts_with("Symbol('")) bare = bare.substr(8, bare.find('\'', 8) - 8);
+        if (hint != nullptr && !hint->is_null() && (bare == text || text.starts_with("Symbol('"))
+            && (bare.find_first_of(" +*()") == std::string::npos)) {
+          auto const [hint_kind, hint_value] = union_of(*hint, dot(sw, "hint"));
+          if (hint_kind == "as_int") hints.emplace(bare, as_int(*hint_value, dot(sw, "hint")));
+        }
+      }
+    }
+    for (std::string const& name : order) {
+      if (name.empty() || name[0] != 's')
+        fail("signature.input_specs", "the user input sizes name '" + name
+                                          + "', which is not a backed size symbol (s<k>)");
+      sym::value_range const range = range_of(name);
+      auto const it = hints.find(name);
+      // A symbol named only inside derived sizes has no example of its own: its least
+      // value serves (hints guide nothing once a program is exported).
+      std::int64_t const hint =
+          it != hints.end() ? it->second : std::max<std::int64_t>(range.lo, 2);
+      sym::symbol const s = env_->create_backed_symbol(hint, name, range);
+      symbols_.emplace(name, s);
+    }
+  }
+
+  // ---- graph ----------------------------------------------------------------------
+
+  ops::tensor_meta read_meta(std::string const& name, std::string const& where) {
+    in_json const& m = tensor_meta_json(name, where);
+    std::string const w = dot("graph_module.graph.tensor_values", name);
+    ops::tensor_meta meta;
+    meta.dtype = pt2_dtype(field(m, "dtype", w), dot(w, "dtype"));
+    in_json const& device = field(m, "device", w);
+    std::string const& type = as_string(field(device, "type", dot(w, "device")), dot(w, "device.type"));
+    if (type != "cpu") {
+      unsupported_.add("tensors on '" + type + "'", name, "only CPU programs load");
+    }
+    in_json const& sizes = as_array(field(m, "sizes", w), dot(w, "sizes"));
+    if (sizes.size() > 64) fail(dot(w, "sizes"), "more than 64 dimensions");
+    for (std::size_t d = 0; d < sizes.size(); ++d)
+      meta.sizes.push_back(read_size(sizes[d], at(dot(w, "sizes"), d)));
+    return meta;
+  }
+
+  void read_placeholders() {
+    in_json const& inputs =
+        as_array(field(*graph_json_, "inputs", "graph_module.graph"), "graph_module.graph.inputs");
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      std::string const w = at("graph_module.graph.inputs", i);
+      auto const [kind, value] = union_of(inputs[i], w);
+      if (kind != "as_tensor") {
+        unsupported_.add("graph input of kind '" + kind + "'", w, "");
+        continue;
+      }
+      std::string const& name = as_string(field(*value, "name", w), dot(w, "as_tensor.name"));
+      values_[name] = ep_.graph.add_placeholder(name, read_meta(name, w));
+    }
+  }
+
+  // The value of a TensorArgument (`{"name": "x"}`).
+  graph::value_ref tensor_ref(in_json const& tensor, std::string const& where) const {
+    std::string const& name = as_string(field(tensor, "name", where), dot(where, "name"));
+    if (auto const m = missing_.find(name); m != missing_.end())
+      throw unsupported_error("xport::load_pt2: " + where + " reads " + m->second);
+    auto const it = values_.find(name);
+    if (it == values_.end())
+      fail(where, "refers to the tensor '" + name + "', which no earlier node or input defines");
+    return it->second;
+  }
+
+  void read_nodes() {
+    auto const& converters = pt2_converters<OpSet>::by_name();
+    in_json const& nodes =
+        as_array(field(*graph_json_, "nodes", "graph_module.graph"), "graph_module.graph.nodes");
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      std::string const w = at("graph_module.graph.nodes", i);
+      in_json const& node = nodes[i];
+      std::string const& target = as_string(field(node, "target", w), dot(w, "target"));
+      in_json const& outputs = as_array(field(node, "outputs", w), dot(w, "outputs"));
+      std::string name;
+      if (auto const* n = optional_field(node, "name", w); n && n->is_string())
+        name = n->get<std::string>();
+      std::string const label = w + " ('" + (name.empty() ? target : name) + "')";
+      if (is_symbolic_int_target(target) || target == "torch.ops.aten._assert_tensor_metadata.default")
+        continue; // sizes live in sym_int_values; metadata checks hold by construction
+      pt2_named_args named;
+      in_json const& inputs = as_array(field(node, "inputs", label), dot(label, "inputs"));
+      for (std::size_t k = 0; k < inputs.size(); ++k) {
+        std::string const iw = at(dot(label, "inputs"), k);
+        named[as_string(field(inputs[k], "name", iw), dot(iw, "name"))] = field(inputs[k], "arg", iw);
+      }
+      std::string op = aten_name_of(target);
+      std::size_t output_count = 0;
+      if (pt2_rule const* rule = find_pt2_rule(op)) {
+        if (std::string why = rule->rewrite(named); !why.empty()) {
+          unsupported_.add(target, name.empty() ? label : name, why);
+          continue;
+        }
+        op = rule->to;
+        output_count = rule->outputs;
+      }
+      auto const converter = converters.find(op);
+      pt2_op_schema const* schema = op.empty() ? nullptr : find_pt2_schema(op);
+      if (op.empty() || converter == converters.end() || schema == nullptr) {
+        unsupported_.add(target, name.empty() ? label : name, "");
+        continue;
+      }
+      pt2_call call = converter->second(named, *schema, scope_, label);
+      if (!call.unsupported.empty()) {
+        unsupported_.add(target, name.empty() ? label : name, call.unsupported);
+        continue;
+      }
+      if (!unsupported_.by_op.empty()) continue; // the inputs may come from unsupported nodes
+      std::vector<graph::argument> args;
+      std::vector<ops::tensor_meta> metas;
+      for (std::size_t k = 0; k < call.inputs.size(); ++k) {
+        if (call.inputs[k] == nullptr) {
+          args.emplace_back(std::nullopt);
+          metas.push_back({.sizes = {}, .defined = false});
+        } else {
+          graph::value_ref const v = tensor_ref(*call.inputs[k], dot(label, "inputs"));
+          args.emplace_back(v);
+          metas.push_back(ep_.graph.at(v.node).values.at(v.index));
+        }
+      }
+      ops::meta_list values;
+      try {
+        ops::eager_meta_context context;
+        values = call.attributes->schema().meta(call.attributes->get(), metas, context);
+      } catch (error const& e) {
+        fail(label, std::string("xport's meta rule refuses the node: ") + e.what());
+      }
+      if (name.empty()) name = "node_" + std::to_string(i);
+      std::uint32_t const index = ep_.graph.add_named_call(name, std::move(*call.attributes),
+                                                           std::move(args), values, std::nullopt, {});
+      bind_outputs(outputs, index, values, output_count, label);
+    }
+  }
+
+  // Names the node's outputs, checking each one's dtype and sizes against the archive.
+  // `count`: how many of xport's outputs the archive's op has (0: all); the archive's
+  // further outputs have no value, and a node that reads one cannot be read.
+  void bind_outputs(in_json const& outputs, std::uint32_t node, ops::meta_list const& values,
+                    std::size_t count, std::string const& label) {
+    std::vector<std::string> names;
+    for (std::size_t k = 0; k < outputs.size(); ++k) {
+      std::string const w = at(dot(label, "outputs"), k);
+      auto const [kind, value] = union_of(outputs[k], w);
+      if (kind == "as_tensor") {
+        names.push_back(as_string(field(*value, "name", w), dot(w, "as_tensor.name")));
+      } else if (kind == "as_tensors") {
+        as_array(*value, dot(w, kind));
+        for (std::size_t j = 0; j < value->size(); ++j)
+          names.push_back(as_string(field((*value)[j], "name", at(dot(w, kind), j)),
+                                    dot(at(dot(w, kind), j), "name")));
+      } else if (kind == "as_none") {
+        names.emplace_back();
+      } else {
+        fail(w, "an output of kind '" + kind + "' is not supported");
+      }
+    }
+    if (count == 0 ? names.size() != values.size() : names.size() < count || count > values.size())
+      fail(label, "the archive lists " + std::to_string(names.size())
+                      + " outputs, but xport's op has " + std::to_string(values.size()));
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      if (names[k].empty()) continue;
+      if (count != 0 && k >= count) {
+        missing_[names[k]] = "output " + std::to_string(k) + " of " + label
+                             + ", which xport does not compute";
+        continue;
+      }
+      ops::tensor_meta const recorded = read_meta(names[k], label);
+      bool same = recorded.dtype == values[k].dtype && recorded.sizes.size() == values[k].sizes.size();
+      for (std::size_t d = 0; same && d < recorded.sizes.size(); ++d)
+        same = env_->simplify(sym::expr_of(recorded.sizes[d]))
+               == env_->simplify(sym::expr_of(values[k].sizes[d]));
+      if (!same)
+        fail(label, "output '" + names[k] + "' is recorded as " + format_meta(recorded)
+                        + ", but xport computes " + format_meta(values[k]));
+      values_[names[k]] = {node, static_cast<std::uint32_t>(k)};
+    }
+  }
+
+  static std::string format_meta(ops::tensor_meta const& m) {
+    return std::string(scalar_type_name(m.dtype)) + ops::format_sym_sizes(m.sizes);
+  }
+
+  void read_outputs() {
+    in_json const& outputs =
+        as_array(field(*graph_json_, "outputs", "graph_module.graph"), "graph_module.graph.outputs");
+    std::vector<graph::value_ref> refs;
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+      std::string const w = at("graph_module.graph.outputs", i);
+      auto const [kind, value] = union_of(outputs[i], w);
+      if (kind != "as_tensor")
+        fail(w, "an output of kind '" + kind + "' is not supported (outputs are tensors)");
+      refs.push_back(tensor_ref(*value, dot(w, kind)));
+    }
+    ep_.graph.set_outputs(std::move(refs));
+  }
+
+  // ---- signature and state --------------------------------------------------------
+
+  static std::string arg_name(in_json const& spec, std::string const& where) {
+    in_json const& arg = field(spec, "arg", where);
+    if (auto const* t = optional_field(arg, "as_tensor", where))
+      return as_string(field(*t, "name", where), dot(where, "arg.as_tensor.name"));
+    return as_string(field(arg, "name", where), dot(where, "arg.name"));
+  }
+
+  void read_signature(in_json const& signature) {
+    in_json const& ins = as_array(field(signature, "input_specs", "signature"), "signature.input_specs");
+    for (std::size_t i = 0; i < ins.size(); ++i) {
+      std::string const w = at("signature.input_specs", i);
+      auto const [kind, spec] = union_of(ins[i], w);
+      std::string const sw = dot(w, kind);
+      input_spec in;
+      in.name = arg_name(*spec, sw);
+      if (kind == "user_input") {
+        in.kind = input_kind::user_input;
+      } else if (kind == "parameter") {
+        in.kind = input_kind::parameter;
+        in.target = as_string(field(*spec, "parameter_name", sw), dot(sw, "parameter_name"));
+      } else if (kind == "buffer") {
+        in.kind = input_kind::buffer;
+        in.target = as_string(field(*spec, "buffer_name", sw), dot(sw, "buffer_name"));
+        in.persistent = as_bool(field(*spec, "persistent", sw), dot(sw, "persistent"));
+      } else if (kind == "tensor_constant") {
+        in.kind = input_kind::constant_tensor;
+        in.target =
+            as_string(field(*spec, "tensor_constant_name", sw), dot(sw, "tensor_constant_name"));
+      } else {
+        fail(w, "input kind '" + kind + "' is not supported (custom objects, tokens and "
+                                         "constant inputs have no xport equivalent)");
+      }
+      ep_.signature.inputs.push_back(std::move(in));
+    }
+    in_json const& outs =
+        as_array(field(signature, "output_specs", "signature"), "signature.output_specs");
+    if (outs.size() != ep_.graph.outputs().size())
+      fail("signature.output_specs", std::to_string(outs.size()) + " output specs for "
+                                         + std::to_string(ep_.graph.outputs().size())
+                                         + " graph outputs");
+    for (std::size_t i = 0; i < outs.size(); ++i) {
+      std::string const w = at("signature.output_specs", i);
+      auto const [kind, spec] = union_of(outs[i], w);
+      std::string const sw = dot(w, kind);
+      output_spec out;
+      out.value = ep_.graph.outputs()[i];
+      if (kind == "user_output") {
+        out.kind = output_kind::user_output;
+      } else if (kind == "buffer_mutation") {
+        out.kind = output_kind::buffer_mutation;
+        out.target = as_string(field(*spec, "buffer_name", sw), dot(sw, "buffer_name"));
+      } else if (kind == "user_input_mutation") {
+        out.kind = output_kind::user_input_mutation;
+        out.target = as_string(field(*spec, "user_input_name", sw), dot(sw, "user_input_name"));
+      } else {
+        fail(w, "output kind '" + kind + "' is not supported (training outputs have no xport "
+                                          "equivalent)");
+      }
+      ep_.signature.outputs.push_back(std::move(out));
+    }
+  }
+
+  // A tensor of the weights or constants config: its payload's bytes as a strided view.
+  Tensor read_payload(in_json const& config, std::string const& config_name, std::string const& fqn) {
+    std::string const w = config_name + ".config['" + fqn + "']";
+    in_json const& table = field(config, "config", config_name);
+    auto const it = table.find(fqn);
+    if (it == table.end()) fail(config_name, "has no entry for '" + fqn + "'");
+    in_json const& entry = *it;
+    if (auto const* pickle = optional_field(entry, "use_pickle", w); pickle && pickle->is_boolean()
+                                                                     && pickle->get<bool>())
+      fail(w, "the tensor is pickled (a tensor subclass); xport reads plain tensors only");
+    std::string const& path = as_string(field(entry, "path_name", w), dot(w, "path_name"));
+    in_json const& meta = field(entry, "tensor_meta", w);
+    std::string const mw = dot(w, "tensor_meta");
+    dtype const type = pt2_dtype(field(meta, "dtype", mw), dot(mw, "dtype"));
+    auto ints = [&](char const* key) {
+      std::vector<std::int64_t> out;
+      in_json const& list = as_array(field(meta, key, mw), dot(mw, key));
+      if (list.size() > 64) fail(dot(mw, key), "more than 64 dimensions");
+      for (std::size_t d = 0; d < list.size(); ++d) {
+        auto const [kind, v] = union_of(list[d], at(dot(mw, key), d));
+        if (kind != "as_int") fail(at(dot(mw, key), d), "a stored tensor has integer sizes");
+        out.push_back(as_int_in(*v, 0, std::numeric_limits<std::int64_t>::max(),
+                                at(dot(mw, key), d)));
+      }
+      return out;
+    };
+    std::vector<std::int64_t> const sizes = ints("sizes");
+    std::vector<std::int64_t> const strides = ints("strides");
+    auto const [offset_kind, offset] = union_of(field(meta, "storage_offset", mw), dot(mw, "storage_offset"));
+    if (offset_kind != "as_int") fail(dot(mw, "storage_offset"), "expected as_int");
+    std::int64_t const off = as_int_in(*offset, 0, std::numeric_limits<std::int64_t>::max(),
+                                       dot(mw, "storage_offset"));
+    Storage const storage = storages_(config_name, path, dot(w, "path_name"));
+    if (storage.nbytes() % element_size(type) != 0)
+      fail(w, "the payload '" + path + "' holds " + std::to_string(storage.nbytes())
+                  + " bytes, not a whole number of " + std::string(scalar_type_name(type))
+                  + " elements");
+    return checked_view(storage, "payload '" + path + "'", type, sizes, strides, off, w);
+  }
+
+  void read_state() {
+    for (input_spec const& in : ep_.signature.inputs) {
+      if (in.kind == input_kind::user_input) continue;
+      bool const is_constant = in.kind == input_kind::constant_tensor
+                               || (in.kind == input_kind::buffer && !in.persistent);
+      in_json const* config = is_constant ? constants_ : weights_;
+      char const* config_name = is_constant ? "constants config" : "weights config";
+      if (config == nullptr)
+        fail(config_name, "the archive has no " + std::string(config_name) + " for '" + in.target + "'");
+      Tensor t = read_payload(*config, config_name, in.target);
+      (is_constant ? ep_.constants : ep_.state_dict).emplace(in.target, std::move(t));
+    }
+  }
+
+  // ---- tree specs and the contract ------------------------------------------------
+
+  // PyTorch's serialized TreeSpec node: {"type": ..., "context": ..., "children_spec": [...]}.
+  tree_spec read_tree(in_json const& j, std::string const& where, int depth) {
+    if (depth > max_depth) fail(where, "tree specs nest deeper than 32 levels");
+    in_json const& type = field(j, "type", where);
+    std::vector<tree_spec> children;
+    in_json const& c = as_array(field(j, "children_spec", where), dot(where, "children_spec"));
+    for (std::size_t i = 0; i < c.size(); ++i)
+      children.push_back(read_tree(c[i], at(dot(where, "children_spec"), i), depth + 1));
+    if (type.is_null()) return leaf_spec();
+    std::string const& t = as_string(type, dot(where, "type"));
+    if (t == "builtins.tuple") return tuple_spec(std::move(children));
+    if (t == "builtins.list") return list_spec(std::move(children));
+    if (t == "builtins.NoneType") return none_spec();
+    if (t == "builtins.dict") {
+      // The context is JSON text: the list of keys.
+      in_json keys_json;
+      try {
+        keys_json = in_json::parse(as_string(field(j, "context", where), dot(where, "context")));
+      } catch (in_json::exception const&) {
+        fail(dot(where, "context"), "the dict's keys are not valid JSON");
+      }
+      std::vector<std::string> keys;
+      as_array(keys_json, dot(where, "context"));
+      for (std::size_t i = 0; i < keys_json.size(); ++i)
+        keys.push_back(as_string(keys_json[i], at(dot(where, "context"), i)));
+      if (keys.size() != children.size())
+        fail(where, std::to_string(keys.size()) + " keys for " + std::to_string(children.size())
+                        + " children");
+      return dict_spec(std::move(keys), std::move(children));
+    }
+    fail(dot(where, "type"), "the container type '" + t
+                                 + "' is not supported (tuple, list, dict and None are)");
+  }
+
+  tree_spec read_tree_text(in_json const& text, std::string const& where) {
+    in_json j;
+    try {
+      j = in_json::parse(as_string(text, where));
+    } catch (in_json::exception const&) {
+      fail(where, "the tree spec is not valid JSON");
+    }
+    as_array(j, where);
+    if (j.size() != 2 || as_int(j[0], at(where, 0)) != 1)
+      fail(where, "expected [1, {...}] (tree spec version 1)");
+    return read_tree(j[1], at(where, 1), 0);
+  }
+
+  void read_specs(in_json const& gm) {
+    in_json const& calls = as_array(field(gm, "module_call_graph", "graph_module"),
+                                    "graph_module.module_call_graph");
+    if (calls.empty()) fail("graph_module.module_call_graph", "is empty");
+    std::string const w = "graph_module.module_call_graph[0].signature";
+    in_json const& sig = field(calls[0], "signature", "graph_module.module_call_graph[0]");
+    tree_spec const in = read_tree_text(field(sig, "in_spec", w), dot(w, "in_spec"));
+    // (args, kwargs): xport's programs take positional arguments.
+    if (in.kind() != node_kind::tuple || in.num_children() != 2
+        || in.children()[1].kind() != node_kind::dict)
+      fail(dot(w, "in_spec"), "expected the pair (args, kwargs)");
+    if (in.children()[1].num_children() != 0)
+      fail(dot(w, "in_spec"), "the program takes keyword arguments, which xport's programs do not");
+    ep_.in_spec = in.children()[0];
+    ep_.out_spec = read_tree_text(field(sig, "out_spec", w), dot(w, "out_spec"));
+    std::vector<std::string> names;
+    if (auto const* n = optional_field(sig, "forward_arg_names", w); n && n->is_array())
+      for (std::size_t i = 0; i < n->size(); ++i)
+        names.push_back(as_string((*n)[i], at(dot(w, "forward_arg_names"), i)));
+    ep_.input_paths = xport::detail::input_paths(ep_.in_spec, names);
+    ep_.input_constants.assign(ep_.in_spec.num_leaves(), leaf{none});
+    if (ep_.in_spec.num_leaves() != user_inputs_.size())
+      fail(dot(w, "in_spec"), std::to_string(ep_.in_spec.num_leaves()) + " input leaves, but "
+                                  + std::to_string(user_inputs_.size()) + " user inputs");
+    for (std::size_t i = 0; i < calls.size(); ++i)
+      ep_.module_call_graph.push_back(
+          {as_string(field(calls[i], "fqn", at("graph_module.module_call_graph", i)),
+                     dot(at("graph_module.module_call_graph", i), "fqn")),
+           ""});
+  }
+
+  // Symbol k of the contract is the program's backed symbol k; each user input's dims are
+  // its placeholder's sizes.
+  void make_contract() {
+    sym::input_contract contract(sym::zero_one_policy::accept_at_runtime);
+    for (sym::symbol_info const& info : env_->symbols()) {
+      if (info.sym.kind != sym::symbol_kind::backed) continue;
+      contract.add_symbol(sym::to_string(info.sym), env_->range_of(info.sym));
+      ep_.range_constraints.push_back({sym::to_string(info.sym), env_->range_of(info.sym)});
+    }
+    for (sym::symbol_info const& info : env_->symbols())
+      if (info.sym.kind == sym::symbol_kind::unbacked)
+        ep_.range_constraints.push_back({sym::to_string(info.sym), env_->range_of(info.sym)});
+    for (std::size_t i = 0; i < user_inputs_.size(); ++i) {
+      graph::value_ref const v = values_.at(user_inputs_[i]);
+      std::vector<sym::expr> dims;
+      for (SymInt const& size : ep_.graph.at(v.node).values.at(0).sizes)
+        dims.push_back(sym::expr_of(size));
+      contract.add_input(ep_.input_paths.at(i), std::move(dims));
+    }
+    ep_.contract = std::move(contract);
+  }
+};
+
+} // namespace xport::serde::detail

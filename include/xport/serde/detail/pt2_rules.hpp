@@ -1,0 +1,91 @@
+//! @file
+//! How the ATen ops that PyTorch's export writes but xport does not declare are read: each
+//! rule names the op xport reads it as, and rewrites the node's named arguments to that
+//! op's schema (`aten::sum(self)` is `aten::sum.dim_IntList(self, dim=None)`). Also the
+//! attributes whose name differs from PyTorch's argument name (`reshape`'s `size` is
+//! PyTorch's `shape`).
+#pragma once
+
+#include <xport/serde/detail/codec.hpp>
+
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace xport::serde::detail {
+
+//! A node's arguments by name, as the archive gives them (Argument unions).
+using pt2_named_args = std::map<std::string, in_json, std::less<>>;
+
+//! One rule: PyTorch's op, xport's op, the rewrite of the arguments (empty on success,
+//! else why the node cannot be read), and how many of xport's outputs the node has.
+struct pt2_rule {
+  std::string_view from;
+  std::string_view to;
+  std::string (*rewrite)(pt2_named_args& args);
+  std::size_t outputs = 0; //!< 0: all of xport's op
+};
+
+namespace pt2_rewrites {
+inline std::string none(pt2_named_args&) { return {}; }
+inline std::string all_dims(pt2_named_args& args) {
+  args["dim"] = in_json::object({{"as_none", true}});
+  return {};
+}
+// xport's mask seed (an attribute PyTorch's schema lacks): 0, no mask drawn.
+inline std::string no_seed(pt2_named_args& args) {
+  args["seed"] = in_json::object({{"as_int", 0}});
+  return {};
+}
+inline std::string inference_batch_norm(pt2_named_args& args) {
+  auto const training = args.find("training");
+  auto const is_false = [](in_json const& arg) {
+    auto const it = arg.find("as_bool");
+    return it != arg.end() && it->is_boolean() && !it->get<bool>();
+  };
+  if (training != args.end() && !is_false(training->second))
+    return "batch norm in training mode (export the model in eval mode)";
+  for (char const* key : {"running_mean", "running_var"}) {
+    auto const it = args.find(key);
+    if (it == args.end() || it->second.contains("as_none"))
+      return "batch norm without running statistics";
+  }
+  args.erase("training");
+  args.erase("cudnn_enabled");
+  return {};
+}
+} // namespace pt2_rewrites
+
+//! The rules, by PyTorch's op name.
+inline pt2_rule const* find_pt2_rule(std::string_view op) {
+  static constexpr pt2_rule rules[] = {
+      {"aten::sum", "aten::sum.dim_IntList", &pt2_rewrites::all_dims},
+      {"aten::squeeze.dim", "aten::squeeze.dims", &pt2_rewrites::none},
+      {"aten::any.dim", "aten::any.dims", &pt2_rewrites::none},
+      {"aten::add.Scalar", "aten::add.Tensor", &pt2_rewrites::none},
+      {"aten::sub.Scalar", "aten::sub.Tensor", &pt2_rewrites::none},
+      {"aten::mul.Scalar", "aten::mul.Tensor", &pt2_rewrites::none},
+      {"aten::div.Scalar", "aten::div.Tensor", &pt2_rewrites::none},
+      {"aten::dropout", "aten::dropout", &pt2_rewrites::no_seed},
+      {"aten::scaled_dot_product_attention", "aten::scaled_dot_product_attention",
+       &pt2_rewrites::no_seed},
+      {"aten::batch_norm", "aten::_native_batch_norm_legit_no_training",
+       &pt2_rewrites::inference_batch_norm, 1},
+      {"aten::native_layer_norm", "aten::layer_norm", &pt2_rewrites::none, 1},
+  };
+  for (pt2_rule const& rule : rules)
+    if (rule.from == op) return &rule;
+  return nullptr;
+}
+
+//! The PyTorch argument that xport's attribute `member` of `op` is read from.
+inline std::string_view pt2_argument_name(std::string_view op, std::string_view member) {
+  static constexpr std::string_view renamed[][3] = {
+      {"aten::reshape", "size", "shape"},
+  };
+  for (auto const& r : renamed)
+    if (r[0] == op && r[1] == member) return r[2];
+  return member;
+}
+
+} // namespace xport::serde::detail

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -178,6 +179,33 @@ TEST_CASE("integer programs: embedding, reshape with -1 of a dynamic size, integ
   check_cases("int_ops");
 }
 
+TEST_CASE("cond: both branches are sub-graphs, and the predicate picks one per call") {
+  xport::ExportedProgram const ep = xport::load_pt2(fixture("cond.pt2"));
+  std::string const text = printed(ep);
+  CHECK(text.find("higher_order::cond(gt, true_graph_0, false_graph_0, (x,))") != std::string::npos);
+  CHECK(text.find("sin: \"f32[s0, 4]\" = aten::sin(x)") != std::string::npos);
+  check_cases("cond"); // cases of both branches
+  check_bad_cases("cond", "Expected input at x.shape[");
+}
+
+TEST_CASE("a data-dependent size (boolean indexing) and its runtime asserts") {
+  xport::ExportedProgram const ep = xport::load_pt2(fixture("data_dependent_nonzero.pt2"));
+  std::string const text = printed(ep);
+  CHECK(text.find("index: \"f32[u0]\" = aten::index.Tensor(x, gt)") != std::string::npos);
+  CHECK(text.find("u0: VR[0, 8]") != std::string::npos);
+  check_cases("data_dependent_nonzero");
+  check_bad_cases("data_dependent_nonzero", "Expected input at x.shape[1]");
+}
+
+TEST_CASE("a size from item() multiplied by a 0-dim tensor is refused at load (known gap)") {
+  // PyTorch decides broadcasting's `u0 == 1` size-obliviously (false for a size-like
+  // data-dependent symbol); xport's shape rules ask for a guard, which a program cannot
+  // have. The load fails with the guard named rather than loading a wrong program.
+  CHECK_THROWS_WITH_AS(xport::load_pt2(fixture("data_dependent.pt2")),
+                       doctest::Contains("Could not guard on data-dependent expression Eq(u0, 1)"),
+                       xport::serialization_error);
+}
+
 TEST_CASE("an archive of torch 2.6 (the older layout) is refused, with what to do") {
   CHECK_THROWS_WITH_AS(xport::load_pt2(fixture("mlp_torch2_6.pt2")),
                        doctest::Contains("the layout of torch 2.6 and older"),
@@ -211,4 +239,120 @@ TEST_CASE("every ATen op xport declares has PyTorch's schema") {
     ++count;
   });
   CHECK(count > 150);
+}
+
+namespace {
+
+// mlp.pt2 with its program JSON changed by `edit` (and entries dropped by name suffix).
+std::vector<std::byte> edited_mlp(std::function<void(nlohmann::json&)> const& edit,
+                                  std::string const& drop = {}) {
+  static std::vector<std::byte> const original = read_bytes("mlp.pt2");
+  xport::serde::detail::zip_reader const zip(original);
+  std::vector<std::byte> out;
+  xport::serde::detail::zip_writer writer([&](void const* p, std::size_t n) {
+    auto const* b = static_cast<std::byte const*>(p);
+    out.insert(out.end(), b, b + n);
+  });
+  for (auto const& [name, entry] : zip.entries()) {
+    if (!drop.empty() && name.ends_with(drop)) continue;
+    auto const bytes = zip.data(entry);
+    if (name == "mlp/models/model.json") {
+      nlohmann::json program = nlohmann::json::parse(
+          reinterpret_cast<char const*>(bytes.data()),
+          reinterpret_cast<char const*>(bytes.data()) + bytes.size());
+      edit(program);
+      std::string const text = program.dump();
+      writer.add(name, std::as_bytes(std::span(text.data(), text.size())));
+    } else {
+      writer.add(name, bytes);
+    }
+  }
+  writer.finish();
+  return out;
+}
+
+nlohmann::json& node_named(nlohmann::json& program, std::string const& name) {
+  for (nlohmann::json& n : program["graph_module"]["graph"]["nodes"])
+    if (n["name"] == name) return n;
+  FAIL("no node " << name);
+  throw;
+}
+
+} // namespace
+
+TEST_CASE("unsupported ops: one error lists every one, with its count and first node") {
+  auto const bytes = edited_mlp([](nlohmann::json& p) {
+    node_named(p, "relu")["target"] = "torch.ops.aten.hardswish.default";
+    node_named(p, "linear_1")["target"] = "torch.ops.my_ns.custom.default";
+  });
+  CHECK_THROWS_WITH_AS(xport::load_pt2_from_bytes(bytes),
+                       "xport::load_pt2: the program uses 2 unsupported ops (nothing was "
+                       "loaded):\n  torch.ops.aten.hardswish.default: 1 node, first 'relu'\n"
+                       "  torch.ops.my_ns.custom.default: 1 node, first 'linear_1'",
+                       xport::unsupported_error);
+}
+
+TEST_CASE("hostile archives: each refusal names the JSON path") {
+  auto refused = [](std::vector<std::byte> const& bytes, char const* phrase) {
+    CHECK_THROWS_WITH_AS(xport::load_pt2_from_bytes(bytes), doctest::Contains(phrase),
+                         xport::serialization_error);
+  };
+  refused(edited_mlp([](nlohmann::json& p) { p["schema_version"]["major"] = 9; }),
+          "the program has schema version 9.20; this xport reads major version 8");
+  refused(edited_mlp([](nlohmann::json&) {}, "/archive_format"), "no 'archive_format' entry");
+  refused(edited_mlp([](nlohmann::json&) {}, "model_weights_config.json"),
+          "weights config: the archive has no weights config for '0.weight'");
+  refused(edited_mlp([](nlohmann::json&) {}, "weight_2"),
+          "the archive has no entry 'data/weights/weight_2'");
+  refused(edited_mlp([](nlohmann::json& p) {
+            node_named(p, "relu")["inputs"][0]["arg"]["as_tensor"]["name"] = "nowhere";
+          }),
+          "graph_module.graph.nodes[1] ('relu').inputs: refers to the tensor 'nowhere', "
+          "which no earlier node or input defines");
+  refused(edited_mlp([](nlohmann::json& p) {
+            p["graph_module"]["graph"]["tensor_values"]["p_0_weight"]["dtype"] = 99;
+          }),
+          "dtype: the dtype with PyTorch ScalarType number 99 is not supported");
+  refused(edited_mlp([](nlohmann::json& p) {
+            p["graph_module"]["graph"]["tensor_values"]["relu"]["sizes"][1]["as_int"] = 17;
+          }),
+          "output 'relu' is recorded as Float[s0, 17], but xport computes Float[s0, 16]");
+  refused(edited_mlp([](nlohmann::json& p) {
+            p["graph_module"]["graph"]["tensor_values"]["input"]["sizes"][0]["as_expr"]["expr_str"] =
+                "Mul(Symbol('s31'), Frobnicate(2))";
+          }),
+          "the function 'Frobnicate' is not supported");
+  refused(edited_mlp([](nlohmann::json& p) { p["range_constraints"]["s31"]["min_val"] = 2000; }),
+          "range_constraints.s31: the range is empty");
+  refused(edited_mlp([](nlohmann::json& p) { p["graph_module"]["signature"]["input_specs"][0] =
+                                                 {{"token", {{"arg", {{"name", "t"}}}}}}; }),
+          "input kind 'token' is not supported");
+}
+
+TEST_CASE("a weight whose view does not fit its payload is refused") {
+  // weight_1 (the first bias) holds 16 floats; a view of 17 reaches past it.
+  static std::vector<std::byte> const original = read_bytes("mlp.pt2");
+  xport::serde::detail::zip_reader const zip(original);
+  std::vector<std::byte> out;
+  xport::serde::detail::zip_writer writer([&](void const* p, std::size_t n) {
+    auto const* b = static_cast<std::byte const*>(p);
+    out.insert(out.end(), b, b + n);
+  });
+  for (auto const& [name, entry] : zip.entries()) {
+    auto const bytes = zip.data(entry);
+    if (name.ends_with("model_weights_config.json")) {
+      nlohmann::json config = nlohmann::json::parse(
+          reinterpret_cast<char const*>(bytes.data()),
+          reinterpret_cast<char const*>(bytes.data()) + bytes.size());
+      config["config"]["0.bias"]["tensor_meta"]["storage_offset"]["as_int"] = 1;
+      std::string const text = config.dump();
+      writer.add(name, std::as_bytes(std::span(text.data(), text.size())));
+    } else {
+      writer.add(name, bytes);
+    }
+  }
+  writer.finish();
+  CHECK_THROWS_WITH_AS(xport::load_pt2_from_bytes(out),
+                       doctest::Contains("reaches past the end of payload 'weight_1' (64 bytes)"),
+                       xport::serialization_error);
 }

@@ -111,6 +111,12 @@ T read_pt2_argument(in_json const& j, pt2_scope const& scope, std::string const&
     return wrong();
   } else if constexpr (std::same_as<T, std::string>) {
     if (key == "as_string") return as_string(*value, w);
+    if (key == "as_device") { // {"type": "cuda", "index": 0} -> "cuda:0"
+      std::string device = as_string(field(*value, "type", w), dot(w, "type"));
+      if (auto const* index = optional_field(*value, "index", w); index && !index->is_null())
+        device += ":" + std::to_string(as_int(*index, dot(w, "index")));
+      return device;
+    }
     return wrong();
   } else if constexpr (std::same_as<T, dtype>) {
     if (key == "as_scalar_type") return pt2_dtype(*value, w);

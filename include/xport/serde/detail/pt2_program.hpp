@@ -7,6 +7,7 @@
 #include <xport/serde/detail/pt2_read.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -62,10 +63,8 @@ public:
 
   ExportedProgram read() {
     in_json const& gm = field(root_, "graph_module", "model");
-    graph_json_ = &field(gm, "graph", "graph_module");
-    tensor_values_ = &field(*graph_json_, "tensor_values", "graph_module.graph");
-    if (auto const* s = optional_field(*graph_json_, "sym_int_values", "graph_module.graph"))
-      sym_int_values_ = s;
+    in_json const& graph_json = field(gm, "graph", "graph_module");
+    top_ = graph_scope{&ep_.graph, &graph_json, "graph_module.graph", {}, {}};
     in_json const& ranges = field(root_, "range_constraints", "model");
     if (!ranges.is_object()) fail("range_constraints", "expected an object");
     ranges_ = &ranges;
@@ -77,10 +76,9 @@ public:
       return named_sym_int(name, where);
     };
     read_user_input_symbols(signature);
-    read_placeholders();
-    read_nodes();
+    collect_size_like(graph_json, "graph_module.graph", 0);
+    read_graph(top_, 0);
     unsupported_.throw_if_any();
-    read_outputs();
     read_signature(signature);
     read_state();
     read_specs(gm);
@@ -101,18 +99,26 @@ private:
   in_json const* weights_;
   in_json const* constants_;
   storage_lookup storages_;
-  in_json const* graph_json_ = nullptr;
-  in_json const* tensor_values_ = nullptr;
-  in_json const* sym_int_values_ = nullptr;
   in_json const* ranges_ = nullptr;
   std::shared_ptr<sym::ShapeEnv> env_;
   pt2_scope scope_;
   ExportedProgram ep_;
   std::map<std::string, sym::symbol> symbols_;          // PyTorch's name -> xport's symbol
-  std::map<std::string, graph::value_ref> values_;      // tensor name -> graph value
   std::vector<std::string> user_inputs_;                // user input placeholder names
-  std::map<std::string, std::string> missing_;          // outputs xport does not compute
+  std::set<std::string> size_like_;                     // unbacked symbols that size tensors
   pt2_unsupported unsupported_;
+
+  // One graph being read (the program's, or a sub-graph of `cond`): its JSON and the
+  // values its names stand for.
+  struct graph_scope {
+    graph::Graph* graph = nullptr;
+    in_json const* json = nullptr;
+    std::string path;                                // JSON path, for messages
+    std::map<std::string, graph::value_ref> values;  // tensor name -> graph value
+    std::map<std::string, std::string> missing;      // outputs xport does not compute
+  };
+  graph_scope top_;
+  graph_scope* current_ = &top_; // the scope that meta and symbol lookups read
 
   // ---- symbols --------------------------------------------------------------------
 
@@ -135,7 +141,11 @@ private:
     if (auto const it = symbols_.find(name); it != symbols_.end()) return it->second;
     if (name.empty() || name[0] != 'u')
       fail(where, "the symbol '" + name + "' is not a size of any user input");
-    sym::symbol const s = env_->create_unbacked_symbol(range_of(name), name);
+    // A data-dependent value that sizes a tensor is size-like (PyTorch's rule): guards
+    // such as broadcasting's `u0 == 1` are decided as for a size that is not 0 or 1.
+    sym::symbol const s = size_like_.contains(name)
+                              ? env_->create_unbacked_size(range_of(name), name)
+                              : env_->create_unbacked_symbol(range_of(name), name);
     symbols_.emplace(name, s);
     return s;
   }
@@ -158,17 +168,80 @@ private:
                                            dot(w, "expr_str")));
   }
 
+  // A value of the graph's `sym_int_values` / `sym_bool_values` (the program's when the
+  // sub-graph being read does not have it).
+  in_json const& symbolic_value(char const* table, std::string const& name,
+                                std::string const& where) const {
+    for (graph_scope const* scope : std::array<graph_scope const*, 2>{current_, &top_}) {
+      if (auto const* t = optional_field(*scope->json, table, scope->path)) {
+        auto const it = t->find(name);
+        if (it != t->end()) return *it;
+      }
+    }
+    fail(where, "the symbolic value '" + name + "' is not in graph." + table);
+  }
+
   SymInt named_sym_int(std::string const& name, std::string const& where) {
-    if (sym_int_values_ == nullptr || !sym_int_values_->contains(name))
-      fail(where, "the symbolic integer '" + name + "' is not in graph.sym_int_values");
-    return read_size((*sym_int_values_)[name], dot("graph_module.graph.sym_int_values", name));
+    return read_size(symbolic_value("sym_int_values", name, where),
+                     dot(std::string("graph.sym_int_values"), name));
+  }
+
+  sym::relation named_sym_bool(std::string const& name, std::string const& where) {
+    in_json const& value = symbolic_value("sym_bool_values", name, where);
+    std::string const w = dot(std::string("graph.sym_bool_values"), name);
+    auto const [key, v] = union_of(value, w);
+    if (key != "as_expr") fail(w, "expected as_expr, got '" + key + "'");
+    std::string const& text = as_string(field(*v, "expr_str", dot(w, key)), dot(w, "as_expr.expr_str"));
+    pt2_value parsed = parse_pt2_expr(
+        text, [&](std::string const& symbol) { return symbol_named(symbol, w); }, w);
+    if (auto* r = std::get_if<sym::relation>(&parsed)) return std::move(*r);
+    fail(w, "expected a comparison, got an integer expression");
   }
 
   in_json const& tensor_meta_json(std::string const& name, std::string const& where) const {
-    auto const it = tensor_values_->find(name);
-    if (it == tensor_values_->end())
-      fail(where, "the tensor '" + name + "' is not in graph.tensor_values");
-    return *it;
+    for (graph_scope const* scope : std::array<graph_scope const*, 2>{current_, &top_}) {
+      in_json const& table = field(*scope->json, "tensor_values", scope->path);
+      auto const it = table.find(name);
+      if (it != table.end()) return *it;
+    }
+    fail(where, "the tensor '" + name + "' is not in graph.tensor_values");
+  }
+
+  // The data-dependent symbols that some tensor's sizes name, in this graph and its
+  // sub-graphs.
+  void collect_size_like(in_json const& graph, std::string const& path, std::size_t depth) {
+    if (depth > max_graph_depth) return; // read_graph reports it
+    if (auto const* values = optional_field(graph, "tensor_values", path); values && values->is_object()) {
+      for (auto const& [name, meta] : values->items()) {
+        std::string const w = dot(path + ".tensor_values", name);
+        auto const* sizes = meta.is_object() ? optional_field(meta, "sizes", w) : nullptr;
+        if (sizes == nullptr || !sizes->is_array()) continue;
+        for (in_json const& size : *sizes) {
+          if (!size.is_object() || !size.contains("as_expr")) continue;
+          in_json const& text = size["as_expr"].value("expr_str", in_json());
+          if (!text.is_string()) continue;
+          parse_pt2_expr(
+              text.get<std::string>(),
+              [&](std::string const& symbol) -> sym::expr {
+                if (!symbol.empty() && symbol[0] == 'u') size_like_.insert(symbol);
+                return sym::expr(0);
+              },
+              w);
+        }
+      }
+    }
+    if (auto const* nodes = optional_field(graph, "nodes", path); nodes && nodes->is_array()) {
+      for (in_json const& node : *nodes) {
+        if (!node.is_object() || !node.contains("inputs") || !node["inputs"].is_array()) continue;
+        for (in_json const& input : node["inputs"]) {
+          if (!input.is_object() || !input.contains("arg") || !input["arg"].is_object()) continue;
+          in_json const& arg = input["arg"];
+          if (arg.contains("as_graph") && arg["as_graph"].is_object()
+              && arg["as_graph"].contains("graph"))
+            collect_size_like(arg["as_graph"]["graph"], path + ".<sub-graph>", depth + 1);
+        }
+      }
+    }
   }
 
   // The backed symbols, made in the order the user inputs' sizes name them, so that
@@ -238,7 +311,7 @@ private:
 
   ops::tensor_meta read_meta(std::string const& name, std::string const& where) {
     in_json const& m = tensor_meta_json(name, where);
-    std::string const w = dot("graph_module.graph.tensor_values", name);
+    std::string const w = dot(current_->path + ".tensor_values", name);
     ops::tensor_meta meta;
     meta.dtype = pt2_dtype(field(m, "dtype", w), dot(w, "dtype"));
     in_json const& device = field(m, "device", w);
@@ -253,106 +326,251 @@ private:
     return meta;
   }
 
-  void read_placeholders() {
-    in_json const& inputs =
-        as_array(field(*graph_json_, "inputs", "graph_module.graph"), "graph_module.graph.inputs");
+  // Reads `scope`'s graph: placeholders, nodes (unsupported ones collected), outputs.
+  void read_graph(graph_scope& scope, std::size_t depth) {
+    graph_scope* const outer = current_;
+    current_ = &scope;
+    in_json const& inputs = as_array(field(*scope.json, "inputs", scope.path), scope.path + ".inputs");
     for (std::size_t i = 0; i < inputs.size(); ++i) {
-      std::string const w = at("graph_module.graph.inputs", i);
+      std::string const w = at(scope.path + ".inputs", i);
       auto const [kind, value] = union_of(inputs[i], w);
       if (kind != "as_tensor") {
         unsupported_.add("graph input of kind '" + kind + "'", w, "");
         continue;
       }
       std::string const& name = as_string(field(*value, "name", w), dot(w, "as_tensor.name"));
-      values_[name] = ep_.graph.add_placeholder(name, read_meta(name, w));
+      scope.values[name] = scope.graph->add_placeholder(name, read_meta(name, w));
     }
+    in_json const& nodes = as_array(field(*scope.json, "nodes", scope.path), scope.path + ".nodes");
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+      read_node(scope, nodes[i], at(scope.path + ".nodes", i), i, depth);
+    if (unsupported_.by_op.empty()) {
+      in_json const& outputs =
+          as_array(field(*scope.json, "outputs", scope.path), scope.path + ".outputs");
+      std::vector<graph::value_ref> refs;
+      for (std::size_t i = 0; i < outputs.size(); ++i) {
+        std::string const w = at(scope.path + ".outputs", i);
+        auto const [kind, value] = union_of(outputs[i], w);
+        if (kind != "as_tensor")
+          fail(w, "an output of kind '" + kind + "' is not supported (outputs are tensors)");
+        refs.push_back(tensor_ref(scope, *value, dot(w, kind)));
+      }
+      scope.graph->set_outputs(std::move(refs));
+    }
+    current_ = outer;
   }
 
   // The value of a TensorArgument (`{"name": "x"}`).
-  graph::value_ref tensor_ref(in_json const& tensor, std::string const& where) const {
+  static graph::value_ref tensor_ref(graph_scope const& scope, in_json const& tensor,
+                                     std::string const& where) {
     std::string const& name = as_string(field(tensor, "name", where), dot(where, "name"));
-    if (auto const m = missing_.find(name); m != missing_.end())
+    if (auto const m = scope.missing.find(name); m != scope.missing.end())
       throw unsupported_error("xport::load_pt2: " + where + " reads " + m->second);
-    auto const it = values_.find(name);
-    if (it == values_.end())
+    auto const it = scope.values.find(name);
+    if (it == scope.values.end())
       fail(where, "refers to the tensor '" + name + "', which no earlier node or input defines");
     return it->second;
   }
 
-  void read_nodes() {
-    auto const& converters = pt2_converters<OpSet>::by_name();
-    in_json const& nodes =
-        as_array(field(*graph_json_, "nodes", "graph_module.graph"), "graph_module.graph.nodes");
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-      std::string const w = at("graph_module.graph.nodes", i);
-      in_json const& node = nodes[i];
-      std::string const& target = as_string(field(node, "target", w), dot(w, "target"));
-      in_json const& outputs = as_array(field(node, "outputs", w), dot(w, "outputs"));
-      std::string name;
-      if (auto const* n = optional_field(node, "name", w); n && n->is_string())
-        name = n->get<std::string>();
-      std::string const label = w + " ('" + (name.empty() ? target : name) + "')";
-      if (is_symbolic_int_target(target) || target == "torch.ops.aten._assert_tensor_metadata.default")
-        continue; // sizes live in sym_int_values; metadata checks hold by construction
-      pt2_named_args named;
-      in_json const& inputs = as_array(field(node, "inputs", label), dot(label, "inputs"));
-      for (std::size_t k = 0; k < inputs.size(); ++k) {
-        std::string const iw = at(dot(label, "inputs"), k);
-        named[as_string(field(inputs[k], "name", iw), dot(iw, "name"))] = field(inputs[k], "arg", iw);
-      }
-      std::string op = aten_name_of(target);
-      std::size_t output_count = 0;
-      if (pt2_rule const* rule = find_pt2_rule(op)) {
-        if (std::string why = rule->rewrite(named); !why.empty()) {
-          unsupported_.add(target, name.empty() ? label : name, why);
-          continue;
-        }
-        op = rule->to;
-        output_count = rule->outputs;
-      }
-      auto const converter = converters.find(op);
-      pt2_op_schema const* schema = op.empty() ? nullptr : find_pt2_schema(op);
-      if (op.empty() || converter == converters.end() || schema == nullptr) {
-        unsupported_.add(target, name.empty() ? label : name, "");
-        continue;
-      }
-      pt2_call call = converter->second(named, *schema, scope_, label);
-      if (!call.unsupported.empty()) {
-        unsupported_.add(target, name.empty() ? label : name, call.unsupported);
-        continue;
-      }
-      if (!unsupported_.by_op.empty()) continue; // the inputs may come from unsupported nodes
-      std::vector<graph::argument> args;
-      std::vector<ops::tensor_meta> metas;
-      for (std::size_t k = 0; k < call.inputs.size(); ++k) {
-        if (call.inputs[k] == nullptr) {
-          args.emplace_back(std::nullopt);
-          metas.push_back({.sizes = {}, .defined = false});
-        } else {
-          graph::value_ref const v = tensor_ref(*call.inputs[k], dot(label, "inputs"));
-          args.emplace_back(v);
-          metas.push_back(ep_.graph.at(v.node).values.at(v.index));
-        }
-      }
-      ops::meta_list values;
-      try {
-        ops::eager_meta_context context;
-        values = call.attributes->schema().meta(call.attributes->get(), metas, context);
-      } catch (error const& e) {
-        fail(label, std::string("xport's meta rule refuses the node: ") + e.what());
-      }
-      if (name.empty()) name = "node_" + std::to_string(i);
-      std::uint32_t const index = ep_.graph.add_named_call(name, std::move(*call.attributes),
-                                                           std::move(args), values, std::nullopt, {});
-      bind_outputs(outputs, index, values, output_count, label);
+  // The meta context of a node being read: the data-dependent sizes its outputs introduce
+  // (`u0` of nonzero's `[u0, 2]`), in order, and its sub-graphs' outputs.
+  class node_context final : public ops::meta_context {
+  public:
+    node_context(std::vector<SymInt> fresh, std::vector<ops::meta_list> subgraphs, sym::ShapeEnv& env)
+        : fresh_(std::move(fresh)), subgraphs_(std::move(subgraphs)), env_(env) {}
+    SymInt unbacked_size() override {
+      if (next_ < fresh_.size()) return fresh_[next_++];
+      return sym::expr_node::make(env_, env_.create_unbacked_size());
     }
+    ops::meta_list const* subgraph_outputs(std::size_t i) override {
+      return i < subgraphs_.size() ? &subgraphs_[i] : nullptr;
+    }
+
+  private:
+    std::vector<SymInt> fresh_;
+    std::vector<ops::meta_list> subgraphs_;
+    sym::ShapeEnv& env_;
+    std::size_t next_ = 0;
+  };
+
+  // The data-dependent symbols that the outputs of `node` name first.
+  std::vector<SymInt> fresh_symbols(in_json const& outputs, std::string const& label) {
+    std::vector<SymInt> out;
+    for (std::size_t k = 0; k < outputs.size(); ++k) {
+      auto const [kind, value] = union_of(outputs[k], at(dot(label, "outputs"), k));
+      if (kind != "as_tensor") continue;
+      std::string const& name = as_string(field(*value, "name", label), dot(label, "outputs"));
+      std::string const w = dot(current_->path + ".tensor_values", name);
+      in_json const& sizes = as_array(field(tensor_meta_json(name, label), "sizes", w), dot(w, "sizes"));
+      for (std::size_t d = 0; d < sizes.size(); ++d) {
+        auto const [size_kind, size] = union_of(sizes[d], at(dot(w, "sizes"), d));
+        if (size_kind != "as_expr") continue;
+        std::string const& text =
+            as_string(field(*size, "expr_str", w), at(dot(w, "sizes"), d) + ".as_expr.expr_str");
+        std::string bare = text;
+        if (bare.starts_with("Symbol('")) bare = bare.substr(8, bare.find('\'', 8) - 8);
+        if (!bare.empty() && bare[0] == 'u' && !symbols_.contains(bare))
+          out.push_back(sym::expr_node::make(*env_, symbol_named(bare, w)));
+      }
+    }
+    return out;
+  }
+
+  void read_node(graph_scope& scope, in_json const& node, std::string const& w, std::size_t i,
+                 std::size_t depth) {
+    auto const& converters = pt2_converters<OpSet>::by_name();
+    std::string const& target = as_string(field(node, "target", w), dot(w, "target"));
+    in_json const& outputs = as_array(field(node, "outputs", w), dot(w, "outputs"));
+    std::string name;
+    if (auto const* n = optional_field(node, "name", w); n && n->is_string())
+      name = n->get<std::string>();
+    std::string const label = w + " ('" + (name.empty() ? target : name) + "')";
+    if (is_symbolic_int_target(target) || target == "torch.ops.aten._assert_tensor_metadata.default"
+        || target == "torch.ops.aten.sym_constrain_range_for_size.default")
+      return; // sizes live in sym_int_values, ranges in range_constraints; metadata holds
+    pt2_named_args named;
+    in_json const& inputs = as_array(field(node, "inputs", label), dot(label, "inputs"));
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+      std::string const iw = at(dot(label, "inputs"), k);
+      named[as_string(field(inputs[k], "name", iw), dot(iw, "name"))] = field(inputs[k], "arg", iw);
+    }
+    if (name.empty()) name = "node_" + std::to_string(i);
+    if (target == "torch.ops.aten._assert_scalar.default") {
+      read_assert(scope, named, name, label);
+      return;
+    }
+    if (target == "torch.ops.higher_order.cond") {
+      read_cond(scope, inputs, outputs, name, label, depth);
+      return;
+    }
+    std::string op = aten_name_of(target);
+    std::size_t output_count = 0;
+    if (pt2_rule const* rule = find_pt2_rule(op)) {
+      pt2_rule_context const context{[&](std::string const& tensor) -> in_json const& {
+        return tensor_meta_json(tensor, label);
+      }};
+      if (std::string why = rule->rewrite(named, context); !why.empty()) {
+        unsupported_.add(target, name, why);
+        return;
+      }
+      op = rule->to;
+      output_count = rule->outputs;
+    }
+    auto const converter = converters.find(op);
+    pt2_op_schema const* schema = op.empty() ? nullptr : find_pt2_schema(op);
+    if (op.empty() || converter == converters.end() || schema == nullptr) {
+      unsupported_.add(target, name, "");
+      return;
+    }
+    pt2_call call = converter->second(named, *schema, scope_, label);
+    if (!call.unsupported.empty()) {
+      unsupported_.add(target, name, call.unsupported);
+      return;
+    }
+    if (!unsupported_.by_op.empty()) return; // the inputs may come from unsupported nodes
+    std::vector<graph::argument> args;
+    for (in_json const* input : call.inputs)
+      args.push_back(input == nullptr ? graph::argument() : tensor_ref(scope, *input, dot(label, "inputs")));
+    add_call(scope, name, std::move(*call.attributes), std::move(args), {}, outputs, output_count, label);
+  }
+
+  // Adds a call node whose metas xport's meta rule computes, and names its outputs.
+  void add_call(graph_scope& scope, std::string const& name, ops::boxed_attributes attributes,
+                std::vector<graph::argument> args, std::vector<graph::subgraph> subgraphs,
+                in_json const& outputs, std::size_t output_count, std::string const& label) {
+    std::vector<ops::tensor_meta> metas;
+    for (graph::argument const& a : args)
+      metas.push_back(a ? scope.graph->at(a->node).values.at(a->index)
+                        : ops::tensor_meta{.sizes = {}, .defined = false});
+    std::vector<ops::meta_list> branch_outputs;
+    for (graph::subgraph const& g : subgraphs) {
+      ops::meta_list out;
+      for (graph::value_ref const& v : g.graph->outputs())
+        out.push_back(g.graph->at(v.node).values.at(v.index));
+      branch_outputs.push_back(std::move(out));
+    }
+    ops::meta_list values;
+    try {
+      node_context context(fresh_symbols(outputs, label), std::move(branch_outputs), *env_);
+      values = attributes.schema().meta(attributes.get(), metas, context);
+    } catch (error const& e) {
+      fail(label, std::string("xport's meta rule refuses the node: ") + e.what());
+    }
+    std::uint32_t const index = scope.graph->add_named_call(name, std::move(attributes),
+                                                            std::move(args), values, std::nullopt, {});
+    if (!subgraphs.empty()) scope.graph->set_subgraphs(index, std::move(subgraphs));
+    bind_outputs(scope, outputs, index, values, output_count, label);
+  }
+
+  // `_assert_scalar(sym_bool, msg)`: xport's runtime assert of the relation.
+  void read_assert(graph_scope& scope, pt2_named_args const& named, std::string const& name,
+                   std::string const& label) {
+    auto const self = named.find("self");
+    auto const msg = named.find("assert_msg");
+    if (self == named.end() || msg == named.end())
+      fail(label, "_assert_scalar takes self and assert_msg");
+    auto const [kind, value] = union_of(self->second, dot(label, "self"));
+    if (kind != "as_sym_bool") {
+      unsupported_.add("torch.ops.aten._assert_scalar.default", name,
+                       "an assert of '" + kind + "'");
+      return;
+    }
+    auto const [bool_kind, bool_name] = union_of(*value, dot(label, "self.as_sym_bool"));
+    if (bool_kind != "as_name") fail(dot(label, "self"), "expected a named symbolic bool");
+    sym::relation const r = named_sym_bool(as_string(*bool_name, dot(label, "self")), label);
+    ops::assert_scalar::attributes attributes{
+        sym::expr_node::make(*env_, r.lhs), ops::comparison_of(r.op),
+        sym::expr_node::make(*env_, r.rhs),
+        read_pt2_argument<std::string>(msg->second, scope_, dot(label, "assert_msg"))};
+    scope.graph->add_named_call(name, ops::boxed_attributes::of<ops::assert_scalar>(std::move(attributes)),
+                                {}, {}, std::nullopt, {});
+  }
+
+  // `cond(pred, true_graph, false_graph, operands)`: the branches are read as sub-graphs.
+  void read_cond(graph_scope& scope, in_json const& inputs, in_json const& outputs,
+                 std::string const& name, std::string const& label, std::size_t depth) {
+    if (depth >= max_graph_depth)
+      fail(label, "sub-graphs nest deeper than " + std::to_string(max_graph_depth) + " levels");
+    if (inputs.size() != 4) fail(dot(label, "inputs"), "cond takes pred, true_fn, false_fn, operands");
+    auto arg = [&](std::size_t k) -> in_json const& {
+      return field(inputs[k], "arg", at(dot(label, "inputs"), k));
+    };
+    std::vector<graph::argument> args;
+    std::string const pw = at(dot(label, "inputs"), 0);
+    auto const [pred_kind, pred] = union_of(arg(0), pw);
+    if (pred_kind != "as_tensor") {
+      unsupported_.add("torch.ops.higher_order.cond", name, "a predicate of kind '" + pred_kind + "'");
+      return;
+    }
+    std::vector<graph::subgraph> branches;
+    for (std::size_t k : {1U, 2U}) {
+      std::string const bw = at(dot(label, "inputs"), k);
+      auto const [kind, branch] = union_of(arg(k), bw);
+      if (kind != "as_graph") fail(bw, "expected a sub-graph (as_graph), got '" + kind + "'");
+      auto body = std::make_shared<graph::Graph>();
+      graph_scope inner{body.get(), &field(*branch, "graph", dot(bw, kind)), dot(bw, "as_graph.graph"), {}, {}};
+      read_graph(inner, depth + 1);
+      branches.push_back({as_string(field(*branch, "name", dot(bw, kind)), dot(bw, "as_graph.name")),
+                          std::move(body)});
+    }
+    if (!unsupported_.by_op.empty()) return;
+    args.emplace_back(tensor_ref(scope, *pred, dot(pw, pred_kind)));
+    std::string const ow = at(dot(label, "inputs"), 3);
+    auto const [operands_kind, operands] = union_of(arg(3), ow);
+    if (operands_kind != "as_tensors") fail(ow, "expected the operands (as_tensors)");
+    as_array(*operands, dot(ow, operands_kind));
+    for (std::size_t k = 0; k < operands->size(); ++k)
+      args.emplace_back(tensor_ref(scope, (*operands)[k], at(dot(ow, operands_kind), k)));
+    add_call(scope, name, ops::boxed_attributes::of<ops::cond>({}), std::move(args),
+             std::move(branches), outputs, 0, label);
   }
 
   // Names the node's outputs, checking each one's dtype and sizes against the archive.
   // `count`: how many of xport's outputs the archive's op has (0: all); the archive's
-  // further outputs have no value, and a node that reads one cannot be read.
-  void bind_outputs(in_json const& outputs, std::uint32_t node, ops::meta_list const& values,
-                    std::size_t count, std::string const& label) {
+  // further outputs have no value, and a node that reads one cannot be read. A symbolic
+  // integer output (`item`) names the node's data-dependent value.
+  void bind_outputs(graph_scope& scope, in_json const& outputs, std::uint32_t node,
+                    ops::meta_list const& values, std::size_t count, std::string const& label) {
     std::vector<std::string> names;
     for (std::size_t k = 0; k < outputs.size(); ++k) {
       std::string const w = at(dot(label, "outputs"), k);
@@ -364,6 +582,9 @@ private:
         for (std::size_t j = 0; j < value->size(); ++j)
           names.push_back(as_string(field((*value)[j], "name", at(dot(w, kind), j)),
                                     dot(at(dot(w, kind), j), "name")));
+      } else if (kind == "as_sym_int" && outputs.size() == 1 && values.size() == 1) {
+        scope.graph->set_scalar(node, pt2_sym_int(*value, scope_, dot(w, kind)));
+        return;
       } else if (kind == "as_none") {
         names.emplace_back();
       } else {
@@ -376,8 +597,8 @@ private:
     for (std::size_t k = 0; k < names.size(); ++k) {
       if (names[k].empty()) continue;
       if (count != 0 && k >= count) {
-        missing_[names[k]] = "output " + std::to_string(k) + " of " + label
-                             + ", which xport does not compute";
+        scope.missing[names[k]] = "output " + std::to_string(k) + " of " + label
+                                  + ", which xport does not compute";
         continue;
       }
       ops::tensor_meta const recorded = read_meta(names[k], label);
@@ -388,26 +609,12 @@ private:
       if (!same)
         fail(label, "output '" + names[k] + "' is recorded as " + format_meta(recorded)
                         + ", but xport computes " + format_meta(values[k]));
-      values_[names[k]] = {node, static_cast<std::uint32_t>(k)};
+      scope.values[names[k]] = {node, static_cast<std::uint32_t>(k)};
     }
   }
 
   static std::string format_meta(ops::tensor_meta const& m) {
     return std::string(scalar_type_name(m.dtype)) + ops::format_sym_sizes(m.sizes);
-  }
-
-  void read_outputs() {
-    in_json const& outputs =
-        as_array(field(*graph_json_, "outputs", "graph_module.graph"), "graph_module.graph.outputs");
-    std::vector<graph::value_ref> refs;
-    for (std::size_t i = 0; i < outputs.size(); ++i) {
-      std::string const w = at("graph_module.graph.outputs", i);
-      auto const [kind, value] = union_of(outputs[i], w);
-      if (kind != "as_tensor")
-        fail(w, "an output of kind '" + kind + "' is not supported (outputs are tensors)");
-      refs.push_back(tensor_ref(*value, dot(w, kind)));
-    }
-    ep_.graph.set_outputs(std::move(refs));
   }
 
   // ---- signature and state --------------------------------------------------------
@@ -621,7 +828,7 @@ private:
       if (info.sym.kind == sym::symbol_kind::unbacked)
         ep_.range_constraints.push_back({sym::to_string(info.sym), env_->range_of(info.sym)});
     for (std::size_t i = 0; i < user_inputs_.size(); ++i) {
-      graph::value_ref const v = values_.at(user_inputs_[i]);
+      graph::value_ref const v = top_.values.at(user_inputs_[i]);
       std::vector<sym::expr> dims;
       for (SymInt const& size : ep_.graph.at(v.node).values.at(0).sizes)
         dims.push_back(sym::expr_of(size));

@@ -177,6 +177,11 @@ pt2_call convert_pt2_node(pt2_named_args const& args, pt2_op_schema const& schem
         return;
       }
       slot = read_pt2_argument<type>(*it->second, scope, dot(where, key));
+    } else if constexpr (std::same_as<type, std::string>) {
+      // A factory's `Device? device=None`: the CPU.
+      slot = kind == "as_none" && key == "device"
+                 ? std::string("cpu")
+                 : read_pt2_argument<type>(*it->second, scope, dot(where, key));
     } else {
       slot = read_pt2_argument<type>(*it->second, scope, dot(where, key));
     }

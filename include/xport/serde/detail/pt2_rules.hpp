@@ -8,6 +8,7 @@
 
 #include <xport/serde/detail/codec.hpp>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -17,27 +18,32 @@ namespace xport::serde::detail {
 //! A node's arguments by name, as the archive gives them (Argument unions).
 using pt2_named_args = std::map<std::string, in_json, std::less<>>;
 
+//! What a rewrite may ask about the node: a tensor's meta (`tensor_values` entry).
+struct pt2_rule_context {
+  std::function<in_json const&(std::string const& tensor)> meta_of;
+};
+
 //! One rule: PyTorch's op, xport's op, the rewrite of the arguments (empty on success,
 //! else why the node cannot be read), and how many of xport's outputs the node has.
 struct pt2_rule {
   std::string_view from;
   std::string_view to;
-  std::string (*rewrite)(pt2_named_args& args);
+  std::string (*rewrite)(pt2_named_args& args, pt2_rule_context const& context);
   std::size_t outputs = 0; //!< 0: all of xport's op
 };
 
 namespace pt2_rewrites {
-inline std::string none(pt2_named_args&) { return {}; }
-inline std::string all_dims(pt2_named_args& args) {
+inline std::string none(pt2_named_args&, pt2_rule_context const&) { return {}; }
+inline std::string all_dims(pt2_named_args& args, pt2_rule_context const&) {
   args["dim"] = in_json::object({{"as_none", true}});
   return {};
 }
 // xport's mask seed (an attribute PyTorch's schema lacks): 0, no mask drawn.
-inline std::string no_seed(pt2_named_args& args) {
+inline std::string no_seed(pt2_named_args& args, pt2_rule_context const&) {
   args["seed"] = in_json::object({{"as_int", 0}});
   return {};
 }
-inline std::string inference_batch_norm(pt2_named_args& args) {
+inline std::string inference_batch_norm(pt2_named_args& args, pt2_rule_context const&) {
   auto const training = args.find("training");
   auto const is_false = [](in_json const& arg) {
     auto const it = arg.find("as_bool");
@@ -52,6 +58,19 @@ inline std::string inference_batch_norm(pt2_named_args& args) {
   }
   args.erase("training");
   args.erase("cudnn_enabled");
+  return {};
+}
+// `self.new_ones(size)` and friends: a factory with `self`'s dtype unless one is given.
+inline std::string like_self(pt2_named_args& args, pt2_rule_context const& context) {
+  auto const self = args.find("self");
+  if (self == args.end() || !self->second.contains("as_tensor"))
+    return "a new_* op without its tensor";
+  auto const dtype = args.find("dtype");
+  if (dtype == args.end() || dtype->second.contains("as_none")) {
+    std::string const tensor = self->second["as_tensor"].value("name", "");
+    args["dtype"] = in_json::object({{"as_scalar_type", context.meta_of(tensor).at("dtype")}});
+  }
+  args.erase("self");
   return {};
 }
 } // namespace pt2_rewrites
@@ -72,6 +91,11 @@ inline pt2_rule const* find_pt2_rule(std::string_view op) {
       {"aten::batch_norm", "aten::_native_batch_norm_legit_no_training",
        &pt2_rewrites::inference_batch_norm, 1},
       {"aten::native_layer_norm", "aten::layer_norm", &pt2_rewrites::none, 1},
+      {"aten::item", "aten::_local_scalar_dense", &pt2_rewrites::none},
+      {"aten::new_ones", "aten::ones", &pt2_rewrites::like_self},
+      {"aten::new_zeros", "aten::zeros", &pt2_rewrites::like_self},
+      {"aten::new_empty", "aten::empty", &pt2_rewrites::like_self},
+      {"aten::new_full", "aten::full", &pt2_rewrites::like_self},
   };
   for (pt2_rule const& rule : rules)
     if (rule.from == op) return &rule;

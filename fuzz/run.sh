@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build-fuzz}
 seconds=${FUZZ_SECONDS:-45}
-targets=${FUZZ_TARGETS:-load program dims}
+targets=${FUZZ_TARGETS:-load load_pt2 program dims}
 mkdir -p "$out/kernels"
 cxx=(clang++ -std=c++20 -g -fno-sanitize-recover=undefined -Iinclude -Itests)
 command -v ccache >/dev/null && cxx=(ccache "${cxx[@]}")
@@ -20,7 +20,7 @@ command -v ccache >/dev/null && cxx=(ccache "${cxx[@]}")
 # the sanitizers, -O1 would triple their compile time, and a fuzzed program's tensors are
 # tiny. The targets themselves (decoding, solving) are built at -O1, as libFuzzer advises.
 kernels=()
-if [[ " $targets " == *" load "* ]]; then
+if [[ " $targets " == *" load "* || " $targets " == *" load_pt2 "* ]]; then
   for src in cmake/cpu_kernels/*.cpp; do
     printf '%s\n' "$src" "$out/kernels/$(basename "$src" .cpp).o"
   done | xargs -P "${JOBS:-2}" -n 2 sh -c \
@@ -31,7 +31,7 @@ fi
 pids=()
 for t in $targets; do
   extra=()
-  [ "$t" = load ] && extra=("${kernels[@]}")
+  [[ "$t" = load || "$t" = load_pt2 ]] && extra=("${kernels[@]}")
   "${cxx[@]}" -O1 -fsanitize=fuzzer,address,undefined "fuzz/$t.cpp" "${extra[@]}" \
     -o "$out/fuzz_$t" &
   pids+=($!)
@@ -41,10 +41,11 @@ for p in "${pids[@]}"; do wait "$p"; done
 for t in $targets; do
   echo "--- fuzz target '$t' (${seconds} s)"
   dict=()
-  [ "$t" != dims ] && dict=(-dict=fuzz/program.dict)
+  [[ "$t" = load || "$t" = program ]] && dict=(-dict=fuzz/program.dict)
   seeds=()
   dirs=(fuzz/corpus/"$t")
   [ "$t" = load ] && dirs=(fuzz/corpus/load fuzz/corpus/program tests/serde/golden)
+  [ "$t" = load_pt2 ] && dirs=(fuzz/corpus/load_pt2 tests/fixtures/pt2)
   for d in "${dirs[@]}"; do [ -d "$d" ] && seeds+=("$d"); done
   mkdir -p "$out/corpus-$t"
   regressions=(fuzz/regressions/"$t"/*)

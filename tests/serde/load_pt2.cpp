@@ -104,8 +104,8 @@ void check_bad_cases(std::string const& name, std::string const& phrase) {
   REQUIRE(cases.at("bad_cases").size() >= 1);
   for (nlohmann::json const& c : cases.at("bad_cases")) {
     INFO(name << ": torch says " << c.at("error").get<std::string>());
-    CHECK_THROWS_WITH_AS(module.run(leaves_of(c.at("inputs"))),
-                         doctest::Contains(phrase.c_str()), xport::constraint_violation);
+    CHECK_THROWS_WITH_AS(module.run(leaves_of(c.at("inputs"))), doctest::Contains(phrase.c_str()),
+                         xport::constraint_violation);
   }
 }
 
@@ -158,8 +158,8 @@ TEST_CASE("a derived dim (d + 1) becomes part of the contract") {
 
 TEST_CASE("dict and tuple inputs and a dict output keep their structure") {
   xport::ExportedProgram const ep = xport::load_pt2(fixture("dict_tuple.pt2"));
-  CHECK(ep.input_paths == std::vector<std::string>{"inputs['a']", "inputs['b']", "pair[0]",
-                                                   "pair[1]"});
+  CHECK(ep.input_paths
+        == std::vector<std::string>{"inputs['a']", "inputs['b']", "pair[0]", "pair[1]"});
   CHECK(ep.out_spec.kind() == xport::node_kind::dict);
   check_cases("dict_tuple");
   check_bad_cases("dict_tuple", "Expected input at inputs['");
@@ -182,7 +182,8 @@ TEST_CASE("integer programs: embedding, reshape with -1 of a dynamic size, integ
 TEST_CASE("cond: both branches are sub-graphs, and the predicate picks one per call") {
   xport::ExportedProgram const ep = xport::load_pt2(fixture("cond.pt2"));
   std::string const text = printed(ep);
-  CHECK(text.find("higher_order::cond(gt, true_graph_0, false_graph_0, (x,))") != std::string::npos);
+  CHECK(text.find("higher_order::cond(gt, true_graph_0, false_graph_0, (x,))")
+        != std::string::npos);
   CHECK(text.find("sin: \"f32[s0, 4]\" = aten::sin(x)") != std::string::npos);
   check_cases("cond"); // cases of both branches
   check_bad_cases("cond", "Expected input at x.shape[");
@@ -222,8 +223,8 @@ TEST_CASE("the stream and bytes forms read the same program") {
 }
 
 TEST_CASE("an xport archive and a missing file are refused by load_pt2") {
-  CHECK_THROWS_WITH_AS(xport::load_pt2(fixture("missing.pt2")),
-                       doctest::Contains("cannot open"), xport::serialization_error);
+  CHECK_THROWS_WITH_AS(xport::load_pt2(fixture("missing.pt2")), doctest::Contains("cannot open"),
+                       xport::serialization_error);
   std::filesystem::path const golden =
       std::filesystem::path(__FILE__).parent_path() / "golden" / "linear_relu.xpt";
   CHECK_THROWS_WITH_AS(xport::load_pt2(golden), doctest::Contains("read it with xport::load"),
@@ -257,9 +258,9 @@ std::vector<std::byte> edited_mlp(std::function<void(nlohmann::json&)> const& ed
     if (!drop.empty() && name.ends_with(drop)) continue;
     auto const bytes = zip.data(entry);
     if (name == "mlp/models/model.json") {
-      nlohmann::json program = nlohmann::json::parse(
-          reinterpret_cast<char const*>(bytes.data()),
-          reinterpret_cast<char const*>(bytes.data()) + bytes.size());
+      nlohmann::json program =
+          nlohmann::json::parse(reinterpret_cast<char const*>(bytes.data()),
+                                reinterpret_cast<char const*>(bytes.data()) + bytes.size());
       edit(program);
       std::string const text = program.dump();
       writer.add(name, std::as_bytes(std::span(text.data(), text.size())));
@@ -317,16 +318,19 @@ TEST_CASE("hostile archives: each refusal names the JSON path") {
             p["graph_module"]["graph"]["tensor_values"]["relu"]["sizes"][1]["as_int"] = 17;
           }),
           "output 'relu' is recorded as Float[s0, 17], but xport computes Float[s0, 16]");
-  refused(edited_mlp([](nlohmann::json& p) {
-            p["graph_module"]["graph"]["tensor_values"]["input"]["sizes"][0]["as_expr"]["expr_str"] =
-                "Mul(Symbol('s31'), Frobnicate(2))";
-          }),
-          "the function 'Frobnicate' is not supported");
+  refused(
+      edited_mlp([](nlohmann::json& p) {
+        p["graph_module"]["graph"]["tensor_values"]["input"]["sizes"][0]["as_expr"]["expr_str"] =
+            "Mul(Symbol('s31'), Frobnicate(2))";
+      }),
+      "the function 'Frobnicate' is not supported");
   refused(edited_mlp([](nlohmann::json& p) { p["range_constraints"]["s31"]["min_val"] = 2000; }),
           "range_constraints.s31: the range is empty");
-  refused(edited_mlp([](nlohmann::json& p) { p["graph_module"]["signature"]["input_specs"][0] =
-                                                 {{"token", {{"arg", {{"name", "t"}}}}}}; }),
-          "input kind 'token' is not supported");
+  refused(
+      edited_mlp([](nlohmann::json& p) {
+        p["graph_module"]["signature"]["input_specs"][0] = {{"token", {{"arg", {{"name", "t"}}}}}};
+      }),
+      "input kind 'token' is not supported");
 }
 
 TEST_CASE("a weight whose view does not fit its payload is refused") {
@@ -341,9 +345,9 @@ TEST_CASE("a weight whose view does not fit its payload is refused") {
   for (auto const& [name, entry] : zip.entries()) {
     auto const bytes = zip.data(entry);
     if (name.ends_with("model_weights_config.json")) {
-      nlohmann::json config = nlohmann::json::parse(
-          reinterpret_cast<char const*>(bytes.data()),
-          reinterpret_cast<char const*>(bytes.data()) + bytes.size());
+      nlohmann::json config =
+          nlohmann::json::parse(reinterpret_cast<char const*>(bytes.data()),
+                                reinterpret_cast<char const*>(bytes.data()) + bytes.size());
       config["config"]["0.bias"]["tensor_meta"]["storage_offset"]["as_int"] = 1;
       std::string const text = config.dump();
       writer.add(name, std::as_bytes(std::span(text.data(), text.size())));

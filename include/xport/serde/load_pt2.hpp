@@ -42,7 +42,7 @@ template <class OpSet>
 ExportedProgram read_pt2(std::span<std::byte const> file, load_options const& options,
                          std::shared_ptr<void const> const& mapping) {
   require_little_endian();
-  zip_reader const zip(file, "xport::load_pt2");
+  zip_reader const zip(file, "xport::load_pt2", "a .pt2 archive");
   // Every entry sits under one root folder (the file's name, or "archive").
   std::string root;
   for (auto const& [name, entry] : zip.entries()) {
@@ -70,7 +70,8 @@ ExportedProgram read_pt2(std::span<std::byte const> file, load_options const& op
     throw serialization_error("xport::load_pt2: the zip archive has no 'archive_format' entry, "
                               "so it is not a .pt2 archive (torch.export.save writes one)");
   if (*format == "xport")
-    throw serialization_error("xport::load_pt2: this is an xport archive; read it with xport::load");
+    throw serialization_error(
+        "xport::load_pt2: this is an xport archive; read it with xport::load");
   if (*format != "pt2")
     throw serialization_error("xport::load_pt2: archive_format is '" + format->substr(0, 32)
                               + "', expected 'pt2'");
@@ -78,8 +79,8 @@ ExportedProgram read_pt2(std::span<std::byte const> file, load_options const& op
     throw serialization_error("xport::load_pt2: archive_version is '" + version->substr(0, 32)
                               + "'; this xport reads archive version 0");
   if (auto const order = text("byteorder"); order && *order != "little")
-    throw serialization_error("xport::load_pt2: the archive's byteorder is '"
-                              + order->substr(0, 32) + "'; only little-endian data is supported");
+    throw serialization_error("xport::load_pt2: the archive's byteorder is '" + order->substr(0, 32)
+                              + "'; only little-endian data is supported");
 
   // The program: models/<name>.json, one per archive (torch.export.save writes "model").
   std::vector<std::string> models;
@@ -109,8 +110,10 @@ ExportedProgram read_pt2(std::span<std::byte const> file, load_options const& op
   in_json const program = *parse("models/" + model + ".json");
   if (!program.is_object()) fail("model.json", "expected an object, got " + kind_of(program));
   in_json const& version = field(program, "schema_version", "model");
-  std::int64_t const major = as_int(field(version, "major", "schema_version"), "schema_version.major");
-  std::int64_t const minor = as_int(field(version, "minor", "schema_version"), "schema_version.minor");
+  std::int64_t const major =
+      as_int(field(version, "major", "schema_version"), "schema_version.major");
+  std::int64_t const minor =
+      as_int(field(version, "minor", "schema_version"), "schema_version.minor");
   if (major != pt2_schema_major)
     throw serialization_error("xport::load_pt2: the program has schema version "
                               + std::to_string(major) + "." + std::to_string(minor)

@@ -68,8 +68,8 @@ inline Tensor checked_view(Storage const& storage, std::string const& label, dty
   std::size_t const have = storage.nbytes();
   if (overflow || (numel != 0 && needed > have))
     fail(where, "the view (sizes " + format_sizes(sizes) + ", strides " + format_sizes(strides)
-                    + ", offset " + std::to_string(offset) + ") reaches past the end of "
-                    + label + " (" + std::to_string(have) + " bytes)");
+                    + ", offset " + std::to_string(offset) + ") reaches past the end of " + label
+                    + " (" + std::to_string(have) + " bytes)");
   return Tensor(storage, type, sizes, strides, offset);
 }
 

@@ -51,7 +51,8 @@ struct mapped_file {
 // `writable`: private and writable, so that state a program mutates is copied on write,
 // never written back; otherwise read-only with the pages populated up front (a copying
 // load reads them all anyway; populating a writable private mapping would copy every page).
-inline mapped_file map_file(std::string_view who, std::filesystem::path const& path, bool writable) {
+inline mapped_file map_file(std::string_view who, std::filesystem::path const& path,
+                            bool writable) {
   // Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
   int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)

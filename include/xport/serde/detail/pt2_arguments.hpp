@@ -25,7 +25,8 @@ struct pt2_scope {
 //! The one key of a `.pt2` union (`{"as_int": 3}` -> `as_int`) and its value.
 inline std::pair<std::string, in_json const*> union_of(in_json const& j, std::string const& where) {
   if (!j.is_object() || j.size() != 1)
-    fail(where, "expected an object with exactly one key (a union), got " + j.dump().substr(0, 200));
+    fail(where,
+         "expected an object with exactly one key (a union), got " + j.dump().substr(0, 200));
   return {j.begin().key(), &j.begin().value()};
 }
 
@@ -33,17 +34,28 @@ inline std::pair<std::string, in_json const*> union_of(in_json const& j, std::st
 inline dtype pt2_dtype(in_json const& j, std::string const& where) {
   std::int64_t const code = as_int(j, where);
   switch (code) {
-  case 1: return dtype::uint8;
-  case 2: return dtype::int8;
-  case 3: return dtype::int16;
-  case 4: return dtype::int32;
-  case 5: return dtype::int64;
-  case 6: return dtype::float16;
-  case 7: return dtype::float32;
-  case 8: return dtype::float64;
-  case 12: return dtype::bool_;
-  case 13: return dtype::bfloat16;
-  default: break;
+  case 1:
+    return dtype::uint8;
+  case 2:
+    return dtype::int8;
+  case 3:
+    return dtype::int16;
+  case 4:
+    return dtype::int32;
+  case 5:
+    return dtype::int64;
+  case 6:
+    return dtype::float16;
+  case 7:
+    return dtype::float32;
+  case 8:
+    return dtype::float64;
+  case 12:
+    return dtype::bool_;
+  case 13:
+    return dtype::bfloat16;
+  default:
+    break;
   }
   fail(where, "the dtype with PyTorch ScalarType number " + std::to_string(code)
                   + " is not supported (xport has uint8, int8, int16, int32, int64, float16, "
@@ -74,9 +86,9 @@ inline SymInt pt2_sym_int(in_json const& j, pt2_scope const& scope, std::string 
 //! expressions of `_assert_scalar`, are made by the reader itself).
 template <class T>
 inline constexpr bool pt2_readable =
-    std::same_as<T, bool> || std::same_as<T, std::int64_t> || std::same_as<T, double>
-    || std::same_as<T, std::string> || std::same_as<T, dtype> || std::same_as<T, Scalar>
-    || std::same_as<T, SymInt>;
+    std::same_as<
+        T,
+        bool> || std::same_as<T, std::int64_t> || std::same_as<T, double> || std::same_as<T, std::string> || std::same_as<T, dtype> || std::same_as<T, Scalar> || std::same_as<T, SymInt>;
 template <class T>
 inline constexpr bool pt2_readable<std::optional<T>> = pt2_readable<T>;
 template <class T>
@@ -86,11 +98,11 @@ inline constexpr bool pt2_readable<std::vector<T>> =
 //! The argument `j` (a `.pt2` Argument union) as a value of type `T` (`pt2_readable`).
 template <class T>
 T read_pt2_argument(in_json const& j, pt2_scope const& scope, std::string const& where) {
-  auto const [key, value] = union_of(j, where);
+  auto const parts = union_of(j, where); // not a structured binding: lambdas capture it
+  std::string const& key = parts.first;
+  in_json const* const value = parts.second;
   std::string const w = dot(where, key);
-  auto wrong = [&]() -> T {
-    fail(where, "'" + key + "' cannot be read as this argument's type");
-  };
+  auto wrong = [&]() -> T { fail(where, "'" + key + "' cannot be read as this argument's type"); };
   if constexpr (is_optional<T>::value) {
     if (key == "as_none") return std::nullopt;
     return T{read_pt2_argument<typename T::value_type>(j, scope, where)};

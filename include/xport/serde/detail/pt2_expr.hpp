@@ -12,6 +12,7 @@
 #include <xport/serde/detail/codec.hpp>
 #include <xport/sym/relation.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <functional>
@@ -50,8 +51,8 @@ private:
   std::string where_;
 
   [[noreturn]] void error(std::string const& what) const {
-    fail(where_, "cannot read the expression '" + std::string(text_.substr(0, 200))
-                     + "': " + what + " (at character " + std::to_string(pos_) + ")");
+    fail(where_, "cannot read the expression '" + std::string(text_.substr(0, 200)) + "': " + what
+                     + " (at character " + std::to_string(pos_) + ")");
   }
 
   void skip_space() {
@@ -247,7 +248,8 @@ private:
     depth_guard const guard(*this);
     if (name == "Symbol") {
       std::string const symbol = quoted();
-      std::vector<pt2_value> const rest = accept(",") ? arguments() : (expect(")"), std::vector<pt2_value>{});
+      std::vector<pt2_value> const rest =
+          accept(",") ? arguments() : (expect(")"), std::vector<pt2_value>{});
       if (!rest.empty()) error("Symbol takes one name");
       return lookup(symbol);
     }
@@ -260,7 +262,8 @@ private:
     std::vector<pt2_value> const args = arguments();
     auto count = [&](std::size_t n) {
       if (args.size() != n)
-        error(name + " takes " + std::to_string(n) + " arguments, got " + std::to_string(args.size()));
+        error(name + " takes " + std::to_string(n) + " arguments, got "
+              + std::to_string(args.size()));
     };
     auto arg = [&](std::size_t i) { return integer_expr(args[i]); };
     auto fold = [&](auto&& f) {
@@ -293,12 +296,12 @@ private:
       return arg(0);
     }
     static constexpr std::pair<std::string_view, sym::rel_op> relations[] = {
-        {"Eq", sym::rel_op::eq},          {"Equality", sym::rel_op::eq},
-        {"Ne", sym::rel_op::ne},          {"Unequality", sym::rel_op::ne},
-        {"Lt", sym::rel_op::lt},          {"StrictLessThan", sym::rel_op::lt},
-        {"Le", sym::rel_op::le},          {"LessThan", sym::rel_op::le},
-        {"Gt", sym::rel_op::gt},          {"StrictGreaterThan", sym::rel_op::gt},
-        {"Ge", sym::rel_op::ge},          {"GreaterThan", sym::rel_op::ge}};
+        {"Eq", sym::rel_op::eq}, {"Equality", sym::rel_op::eq},
+        {"Ne", sym::rel_op::ne}, {"Unequality", sym::rel_op::ne},
+        {"Lt", sym::rel_op::lt}, {"StrictLessThan", sym::rel_op::lt},
+        {"Le", sym::rel_op::le}, {"LessThan", sym::rel_op::le},
+        {"Gt", sym::rel_op::gt}, {"StrictGreaterThan", sym::rel_op::gt},
+        {"Ge", sym::rel_op::ge}, {"GreaterThan", sym::rel_op::ge}};
     for (auto const& [spelling, op] : relations) {
       if (name == spelling) {
         count(2);
@@ -315,6 +318,30 @@ private:
 inline pt2_value parse_pt2_expr(std::string_view text, pt2_symbol_lookup lookup,
                                 std::string const& where) {
   return pt2_expr_parser(text, std::move(lookup), where).parse();
+}
+
+//! The symbol names of an expression, in order of first appearance, and whether the
+//! expression is one of them alone (`Symbol('s77', positive=True)`).
+struct pt2_names {
+  std::vector<std::string> names;
+  bool bare = false;
+};
+
+//! The names in `text` (at JSON path `where`), without resolving them.
+inline pt2_names names_in(std::string_view text, std::string const& where) {
+  pt2_names out;
+  pt2_value const v = parse_pt2_expr(
+      text,
+      [&](std::string const& name) -> sym::expr {
+        auto const it = std::find(out.names.begin(), out.names.end(), name);
+        auto const index = static_cast<std::uint32_t>(it - out.names.begin());
+        if (it == out.names.end()) out.names.push_back(name);
+        return sym::symbol{sym::symbol_kind::backed, index};
+      },
+      where);
+  auto const* e = std::get_if<sym::expr>(&v);
+  out.bare = e != nullptr && e->as_symbol().has_value();
+  return out;
 }
 
 } // namespace xport::serde::detail

@@ -103,9 +103,9 @@ private:
   std::shared_ptr<sym::ShapeEnv> env_;
   pt2_scope scope_;
   ExportedProgram ep_;
-  std::map<std::string, sym::symbol> symbols_;          // PyTorch's name -> xport's symbol
-  std::vector<std::string> user_inputs_;                // user input placeholder names
-  std::set<std::string> size_like_;                     // unbacked symbols that size tensors
+  std::map<std::string, sym::symbol> symbols_; // PyTorch's name -> xport's symbol
+  std::vector<std::string> user_inputs_;       // user input placeholder names
+  std::set<std::string> size_like_;            // unbacked symbols that size tensors
   pt2_unsupported unsupported_;
 
   // One graph being read (the program's, or a sub-graph of `cond`): its JSON and the
@@ -113,9 +113,9 @@ private:
   struct graph_scope {
     graph::Graph* graph = nullptr;
     in_json const* json = nullptr;
-    std::string path;                                // JSON path, for messages
-    std::map<std::string, graph::value_ref> values;  // tensor name -> graph value
-    std::map<std::string, std::string> missing;      // outputs xport does not compute
+    std::string path;                               // JSON path, for messages
+    std::map<std::string, graph::value_ref> values; // tensor name -> graph value
+    std::map<std::string, std::string> missing;     // outputs xport does not compute
   };
   graph_scope top_;
   graph_scope* current_ = &top_; // the scope that meta and symbol lookups read
@@ -163,9 +163,9 @@ private:
     if (key == "as_int") return SymInt(as_int(*value, dot(where, key)));
     if (key != "as_expr") fail(where, "expected as_int or as_expr, got '" + key + "'");
     std::string const w = dot(where, "as_expr");
-    return sym::expr_node::make(*env_,
-                                parse_expr(as_string(field(*value, "expr_str", w), dot(w, "expr_str")),
-                                           dot(w, "expr_str")));
+    return sym::expr_node::make(
+        *env_, parse_expr(as_string(field(*value, "expr_str", w), dot(w, "expr_str")),
+                          dot(w, "expr_str")));
   }
 
   // A value of the graph's `sym_int_values` / `sym_bool_values` (the program's when the
@@ -191,7 +191,8 @@ private:
     std::string const w = dot(std::string("graph.sym_bool_values"), name);
     auto const [key, v] = union_of(value, w);
     if (key != "as_expr") fail(w, "expected as_expr, got '" + key + "'");
-    std::string const& text = as_string(field(*v, "expr_str", dot(w, key)), dot(w, "as_expr.expr_str"));
+    std::string const& text =
+        as_string(field(*v, "expr_str", dot(w, key)), dot(w, "as_expr.expr_str"));
     pt2_value parsed = parse_pt2_expr(
         text, [&](std::string const& symbol) { return symbol_named(symbol, w); }, w);
     if (auto* r = std::get_if<sym::relation>(&parsed)) return std::move(*r);
@@ -211,22 +212,20 @@ private:
   // sub-graphs.
   void collect_size_like(in_json const& graph, std::string const& path, std::size_t depth) {
     if (depth > max_graph_depth) return; // read_graph reports it
-    if (auto const* values = optional_field(graph, "tensor_values", path); values && values->is_object()) {
+    if (auto const* values = optional_field(graph, "tensor_values", path);
+        values && values->is_object()) {
       for (auto const& [name, meta] : values->items()) {
         std::string const w = dot(path + ".tensor_values", name);
         auto const* sizes = meta.is_object() ? optional_field(meta, "sizes", w) : nullptr;
         if (sizes == nullptr || !sizes->is_array()) continue;
         for (in_json const& size : *sizes) {
-          if (!size.is_object() || !size.contains("as_expr")) continue;
-          in_json const& text = size["as_expr"].value("expr_str", in_json());
+          if (!size.is_object() || !size.contains("as_expr") || !size["as_expr"].is_object()
+              || !size["as_expr"].contains("expr_str"))
+            continue;
+          in_json const& text = size["as_expr"]["expr_str"];
           if (!text.is_string()) continue;
-          parse_pt2_expr(
-              text.get<std::string>(),
-              [&](std::string const& symbol) -> sym::expr {
-                if (!symbol.empty() && symbol[0] == 'u') size_like_.insert(symbol);
-                return sym::expr(0);
-              },
-              w);
+          for (std::string const& symbol : names_in(text.get<std::string>(), w).names)
+            if (symbol.starts_with('u')) size_like_.insert(symbol);
         }
       }
     }
@@ -267,35 +266,28 @@ private:
           as_string(field(*arg_value, "name", w), dot(w, "user_input.arg.as_tensor.name"));
       user_inputs_.push_back(name);
       std::string const mw = dot("graph_module.graph.tensor_values", name);
-      in_json const& sizes = as_array(field(tensor_meta_json(name, w), "sizes", mw), dot(mw, "sizes"));
+      in_json const& sizes =
+          as_array(field(tensor_meta_json(name, w), "sizes", mw), dot(mw, "sizes"));
       for (std::size_t d = 0; d < sizes.size(); ++d) {
         auto const [size_kind, size] = union_of(sizes[d], at(dot(mw, "sizes"), d));
         if (size_kind != "as_expr") continue;
         std::string const sw = at(dot(mw, "sizes"), d) + ".as_expr";
         std::string const& text = as_string(field(*size, "expr_str", sw), dot(sw, "expr_str"));
-        // Every name in the expression, in order of appearance.
-        parse_pt2_expr(
-            text,
-            [&](std::string const& symbol) -> sym::expr {
-              if (std::find(order.begin(), order.end(), symbol) == order.end())
-                order.push_back(symbol);
-              return sym::expr(0);
-            },
-            dot(sw, "expr_str"));
+        pt2_names const found = names_in(text, dot(sw, "expr_str"));
+        for (std::string const& symbol : found.names)
+          if (std::find(order.begin(), order.end(), symbol) == order.end()) order.push_back(symbol);
         in_json const* hint = optional_field(*size, "hint", sw);
-        std::string bare = text;
-        if (bare.starts_with("Symbol('")) bare = bare.substr(8, bare.find('\'', 8) - 8);
-        if (hint != nullptr && !hint->is_null() && (bare == text || text.starts_with("Symbol('"))
-            && (bare.find_first_of(" +*()") == std::string::npos)) {
+        if (found.bare && hint != nullptr && !hint->is_null()) {
           auto const [hint_kind, hint_value] = union_of(*hint, dot(sw, "hint"));
-          if (hint_kind == "as_int") hints.emplace(bare, as_int(*hint_value, dot(sw, "hint")));
+          if (hint_kind == "as_int")
+            hints.emplace(found.names[0], as_int(*hint_value, dot(sw, "hint")));
         }
       }
     }
     for (std::string const& name : order) {
       if (name.empty() || name[0] != 's')
-        fail("signature.input_specs", "the user input sizes name '" + name
-                                          + "', which is not a backed size symbol (s<k>)");
+        fail("signature.input_specs",
+             "the user input sizes name '" + name + "', which is not a backed size symbol (s<k>)");
       sym::value_range const range = range_of(name);
       auto const it = hints.find(name);
       // A symbol named only inside derived sizes has no example of its own: its least
@@ -315,7 +307,8 @@ private:
     ops::tensor_meta meta;
     meta.dtype = pt2_dtype(field(m, "dtype", w), dot(w, "dtype"));
     in_json const& device = field(m, "device", w);
-    std::string const& type = as_string(field(device, "type", dot(w, "device")), dot(w, "device.type"));
+    std::string const& type =
+        as_string(field(device, "type", dot(w, "device")), dot(w, "device.type"));
     if (type != "cpu") {
       unsupported_.add("tensors on '" + type + "'", name, "only CPU programs load");
     }
@@ -330,7 +323,8 @@ private:
   void read_graph(graph_scope& scope, std::size_t depth) {
     graph_scope* const outer = current_;
     current_ = &scope;
-    in_json const& inputs = as_array(field(*scope.json, "inputs", scope.path), scope.path + ".inputs");
+    in_json const& inputs =
+        as_array(field(*scope.json, "inputs", scope.path), scope.path + ".inputs");
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       std::string const w = at(scope.path + ".inputs", i);
       auto const [kind, value] = union_of(inputs[i], w);
@@ -376,7 +370,8 @@ private:
   // (`u0` of nonzero's `[u0, 2]`), in order, and its sub-graphs' outputs.
   class node_context final : public ops::meta_context {
   public:
-    node_context(std::vector<SymInt> fresh, std::vector<ops::meta_list> subgraphs, sym::ShapeEnv& env)
+    node_context(std::vector<SymInt> fresh, std::vector<ops::meta_list> subgraphs,
+                 sym::ShapeEnv& env)
         : fresh_(std::move(fresh)), subgraphs_(std::move(subgraphs)), env_(env) {}
     SymInt unbacked_size() override {
       if (next_ < fresh_.size()) return fresh_[next_++];
@@ -401,16 +396,16 @@ private:
       if (kind != "as_tensor") continue;
       std::string const& name = as_string(field(*value, "name", label), dot(label, "outputs"));
       std::string const w = dot(current_->path + ".tensor_values", name);
-      in_json const& sizes = as_array(field(tensor_meta_json(name, label), "sizes", w), dot(w, "sizes"));
+      in_json const& sizes =
+          as_array(field(tensor_meta_json(name, label), "sizes", w), dot(w, "sizes"));
       for (std::size_t d = 0; d < sizes.size(); ++d) {
         auto const [size_kind, size] = union_of(sizes[d], at(dot(w, "sizes"), d));
         if (size_kind != "as_expr") continue;
         std::string const& text =
             as_string(field(*size, "expr_str", w), at(dot(w, "sizes"), d) + ".as_expr.expr_str");
-        std::string bare = text;
-        if (bare.starts_with("Symbol('")) bare = bare.substr(8, bare.find('\'', 8) - 8);
-        if (!bare.empty() && bare[0] == 'u' && !symbols_.contains(bare))
-          out.push_back(sym::expr_node::make(*env_, symbol_named(bare, w)));
+        pt2_names const found = names_in(text, w);
+        if (found.bare && found.names[0].starts_with('u') && !symbols_.contains(found.names[0]))
+          out.push_back(sym::expr_node::make(*env_, symbol_named(found.names[0], w)));
       }
     }
     return out;
@@ -470,8 +465,10 @@ private:
     if (!unsupported_.by_op.empty()) return; // the inputs may come from unsupported nodes
     std::vector<graph::argument> args;
     for (in_json const* input : call.inputs)
-      args.push_back(input == nullptr ? graph::argument() : tensor_ref(scope, *input, dot(label, "inputs")));
-    add_call(scope, name, std::move(*call.attributes), std::move(args), {}, outputs, output_count, label);
+      args.push_back(input == nullptr ? graph::argument()
+                                      : tensor_ref(scope, *input, dot(label, "inputs")));
+    add_call(scope, name, std::move(*call.attributes), std::move(args), {}, outputs, output_count,
+             label);
   }
 
   // Adds a call node whose metas xport's meta rule computes, and names its outputs.
@@ -496,8 +493,8 @@ private:
     } catch (error const& e) {
       fail(label, std::string("xport's meta rule refuses the node: ") + e.what());
     }
-    std::uint32_t const index = scope.graph->add_named_call(name, std::move(attributes),
-                                                            std::move(args), values, std::nullopt, {});
+    std::uint32_t const index = scope.graph->add_named_call(
+        name, std::move(attributes), std::move(args), values, std::nullopt, {});
     if (!subgraphs.empty()) scope.graph->set_subgraphs(index, std::move(subgraphs));
     bind_outputs(scope, outputs, index, values, output_count, label);
   }
@@ -522,8 +519,9 @@ private:
         sym::expr_node::make(*env_, r.lhs), ops::comparison_of(r.op),
         sym::expr_node::make(*env_, r.rhs),
         read_pt2_argument<std::string>(msg->second, scope_, dot(label, "assert_msg"))};
-    scope.graph->add_named_call(name, ops::boxed_attributes::of<ops::assert_scalar>(std::move(attributes)),
-                                {}, {}, std::nullopt, {});
+    scope.graph->add_named_call(
+        name, ops::boxed_attributes::of<ops::assert_scalar>(std::move(attributes)), {}, {},
+        std::nullopt, {});
   }
 
   // `cond(pred, true_graph, false_graph, operands)`: the branches are read as sub-graphs.
@@ -531,7 +529,8 @@ private:
                  std::string const& name, std::string const& label, std::size_t depth) {
     if (depth >= max_graph_depth)
       fail(label, "sub-graphs nest deeper than " + std::to_string(max_graph_depth) + " levels");
-    if (inputs.size() != 4) fail(dot(label, "inputs"), "cond takes pred, true_fn, false_fn, operands");
+    if (inputs.size() != 4)
+      fail(dot(label, "inputs"), "cond takes pred, true_fn, false_fn, operands");
     auto arg = [&](std::size_t k) -> in_json const& {
       return field(inputs[k], "arg", at(dot(label, "inputs"), k));
     };
@@ -539,7 +538,8 @@ private:
     std::string const pw = at(dot(label, "inputs"), 0);
     auto const [pred_kind, pred] = union_of(arg(0), pw);
     if (pred_kind != "as_tensor") {
-      unsupported_.add("torch.ops.higher_order.cond", name, "a predicate of kind '" + pred_kind + "'");
+      unsupported_.add("torch.ops.higher_order.cond", name,
+                       "a predicate of kind '" + pred_kind + "'");
       return;
     }
     std::vector<graph::subgraph> branches;
@@ -548,10 +548,12 @@ private:
       auto const [kind, branch] = union_of(arg(k), bw);
       if (kind != "as_graph") fail(bw, "expected a sub-graph (as_graph), got '" + kind + "'");
       auto body = std::make_shared<graph::Graph>();
-      graph_scope inner{body.get(), &field(*branch, "graph", dot(bw, kind)), dot(bw, "as_graph.graph"), {}, {}};
+      graph_scope inner{
+          body.get(), &field(*branch, "graph", dot(bw, kind)), dot(bw, "as_graph.graph"), {}, {}};
       read_graph(inner, depth + 1);
-      branches.push_back({as_string(field(*branch, "name", dot(bw, kind)), dot(bw, "as_graph.name")),
-                          std::move(body)});
+      branches.push_back(
+          {as_string(field(*branch, "name", dot(bw, kind)), dot(bw, "as_graph.name")),
+           std::move(body)});
     }
     if (!unsupported_.by_op.empty()) return;
     args.emplace_back(tensor_ref(scope, *pred, dot(pw, pred_kind)));
@@ -597,12 +599,13 @@ private:
     for (std::size_t k = 0; k < names.size(); ++k) {
       if (names[k].empty()) continue;
       if (count != 0 && k >= count) {
-        scope.missing[names[k]] = "output " + std::to_string(k) + " of " + label
-                                  + ", which xport does not compute";
+        scope.missing[names[k]] =
+            "output " + std::to_string(k) + " of " + label + ", which xport does not compute";
         continue;
       }
       ops::tensor_meta const recorded = read_meta(names[k], label);
-      bool same = recorded.dtype == values[k].dtype && recorded.sizes.size() == values[k].sizes.size();
+      bool same =
+          recorded.dtype == values[k].dtype && recorded.sizes.size() == values[k].sizes.size();
       for (std::size_t d = 0; same && d < recorded.sizes.size(); ++d)
         same = env_->simplify(sym::expr_of(recorded.sizes[d]))
                == env_->simplify(sym::expr_of(values[k].sizes[d]));
@@ -627,7 +630,8 @@ private:
   }
 
   void read_signature(in_json const& signature) {
-    in_json const& ins = as_array(field(signature, "input_specs", "signature"), "signature.input_specs");
+    in_json const& ins =
+        as_array(field(signature, "input_specs", "signature"), "signature.input_specs");
     for (std::size_t i = 0; i < ins.size(); ++i) {
       std::string const w = at("signature.input_specs", i);
       auto const [kind, spec] = union_of(ins[i], w);
@@ -648,8 +652,9 @@ private:
         in.target =
             as_string(field(*spec, "tensor_constant_name", sw), dot(sw, "tensor_constant_name"));
       } else {
-        fail(w, "input kind '" + kind + "' is not supported (custom objects, tokens and "
-                                         "constant inputs have no xport equivalent)");
+        fail(w, "input kind '" + kind
+                    + "' is not supported (custom objects, tokens and "
+                      "constant inputs have no xport equivalent)");
       }
       ep_.signature.inputs.push_back(std::move(in));
     }
@@ -674,22 +679,24 @@ private:
         out.kind = output_kind::user_input_mutation;
         out.target = as_string(field(*spec, "user_input_name", sw), dot(sw, "user_input_name"));
       } else {
-        fail(w, "output kind '" + kind + "' is not supported (training outputs have no xport "
-                                          "equivalent)");
+        fail(w, "output kind '" + kind
+                    + "' is not supported (training outputs have no xport "
+                      "equivalent)");
       }
       ep_.signature.outputs.push_back(std::move(out));
     }
   }
 
   // A tensor of the weights or constants config: its payload's bytes as a strided view.
-  Tensor read_payload(in_json const& config, std::string const& config_name, std::string const& fqn) {
+  Tensor read_payload(in_json const& config, std::string const& config_name,
+                      std::string const& fqn) {
     std::string const w = config_name + ".config['" + fqn + "']";
     in_json const& table = field(config, "config", config_name);
     auto const it = table.find(fqn);
     if (it == table.end()) fail(config_name, "has no entry for '" + fqn + "'");
     in_json const& entry = *it;
-    if (auto const* pickle = optional_field(entry, "use_pickle", w); pickle && pickle->is_boolean()
-                                                                     && pickle->get<bool>())
+    if (auto const* pickle = optional_field(entry, "use_pickle", w);
+        pickle && pickle->is_boolean() && pickle->get<bool>())
       fail(w, "the tensor is pickled (a tensor subclass); xport reads plain tensors only");
     std::string const& path = as_string(field(entry, "path_name", w), dot(w, "path_name"));
     in_json const& meta = field(entry, "tensor_meta", w);
@@ -702,17 +709,18 @@ private:
       for (std::size_t d = 0; d < list.size(); ++d) {
         auto const [kind, v] = union_of(list[d], at(dot(mw, key), d));
         if (kind != "as_int") fail(at(dot(mw, key), d), "a stored tensor has integer sizes");
-        out.push_back(as_int_in(*v, 0, std::numeric_limits<std::int64_t>::max(),
-                                at(dot(mw, key), d)));
+        out.push_back(
+            as_int_in(*v, 0, std::numeric_limits<std::int64_t>::max(), at(dot(mw, key), d)));
       }
       return out;
     };
     std::vector<std::int64_t> const sizes = ints("sizes");
     std::vector<std::int64_t> const strides = ints("strides");
-    auto const [offset_kind, offset] = union_of(field(meta, "storage_offset", mw), dot(mw, "storage_offset"));
+    auto const [offset_kind, offset] =
+        union_of(field(meta, "storage_offset", mw), dot(mw, "storage_offset"));
     if (offset_kind != "as_int") fail(dot(mw, "storage_offset"), "expected as_int");
-    std::int64_t const off = as_int_in(*offset, 0, std::numeric_limits<std::int64_t>::max(),
-                                       dot(mw, "storage_offset"));
+    std::int64_t const off =
+        as_int_in(*offset, 0, std::numeric_limits<std::int64_t>::max(), dot(mw, "storage_offset"));
     Storage const storage = storages_(config_name, path, dot(w, "path_name"));
     if (storage.nbytes() % element_size(type) != 0)
       fail(w, "the payload '" + path + "' holds " + std::to_string(storage.nbytes())
@@ -729,7 +737,8 @@ private:
       in_json const* config = is_constant ? constants_ : weights_;
       char const* config_name = is_constant ? "constants config" : "weights config";
       if (config == nullptr)
-        fail(config_name, "the archive has no " + std::string(config_name) + " for '" + in.target + "'");
+        fail(config_name,
+             "the archive has no " + std::string(config_name) + " for '" + in.target + "'");
       Tensor t = read_payload(*config, config_name, in.target);
       (is_constant ? ep_.constants : ep_.state_dict).emplace(in.target, std::move(t));
     }
@@ -767,8 +776,8 @@ private:
                         + " children");
       return dict_spec(std::move(keys), std::move(children));
     }
-    fail(dot(where, "type"), "the container type '" + t
-                                 + "' is not supported (tuple, list, dict and None are)");
+    fail(dot(where, "type"),
+         "the container type '" + t + "' is not supported (tuple, list, dict and None are)");
   }
 
   tree_spec read_tree_text(in_json const& text, std::string const& where) {
@@ -785,8 +794,8 @@ private:
   }
 
   void read_specs(in_json const& gm) {
-    in_json const& calls = as_array(field(gm, "module_call_graph", "graph_module"),
-                                    "graph_module.module_call_graph");
+    in_json const& calls =
+        as_array(field(gm, "module_call_graph", "graph_module"), "graph_module.module_call_graph");
     if (calls.empty()) fail("graph_module.module_call_graph", "is empty");
     std::string const w = "graph_module.module_call_graph[0].signature";
     in_json const& sig = field(calls[0], "signature", "graph_module.module_call_graph[0]");

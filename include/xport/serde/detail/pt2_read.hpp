@@ -64,10 +64,12 @@ inline bool is_ignorable_argument(pt2_argument_schema const& arg, in_json const&
   auto const [key, v_ptr] = union_of(value, "argument");
   in_json const& v = *v_ptr;
   if (key == "as_none") return true;
-  if (arg.name == "pin_memory") return key == "as_bool" && !v.get<bool>();
-  if (arg.name == "device") return key == "as_device" && v.value("type", "") == "cpu";
+  if (arg.name == "pin_memory") return key == "as_bool" && v == false;
+  if (arg.name == "device")
+    return key == "as_device" && v.is_object() && v.contains("type") && v["type"] == "cpu";
   if (arg.name == "layout") return key == "as_layout" && v == 7; // strided
-  if (arg.name == "memory_format") return key == "as_memory_format" && (v == 1 || v == 4); // contiguous, preserve
+  if (arg.name == "memory_format")                               // contiguous or preserve
+    return key == "as_memory_format" && (v == 1 || v == 4);
   if (arg.name == "cudnn_enable") return true;
   return false;
 }
@@ -97,14 +99,15 @@ pt2_call convert_pt2_node(pt2_named_args const& args, pt2_op_schema const& schem
   }
   // Arguments PyTorch's schema lacks: xport's own attributes, supplied by a rule.
   if (given != args.size()) {
-    for (auto const& [name, value] : args) {
+    for (auto const& arg : args) {
+      std::string const& name = arg.first;
       if (values.contains(name)) continue;
       bool member = false;
       boost::hana::for_each(boost::hana::accessors<typename Op::attributes>(), [&](auto accessor) {
         member = member || name == boost::hana::to<char const*>(boost::hana::first(accessor));
       });
       if (!member) fail(where, "'" + name + "' is not an argument of " + std::string(schema.name));
-      values.emplace(name, &value);
+      values.emplace(name, &arg.second);
     }
   }
 
@@ -188,8 +191,8 @@ pt2_call convert_pt2_node(pt2_named_args const& args, pt2_op_schema const& schem
   });
   if (!out.unsupported.empty()) return out;
   if (!wrapped_numbers.empty()) {
-    out.unsupported = "a number as the tensor argument '" + std::string(*wrapped_numbers.begin())
-                      + "'";
+    out.unsupported =
+        "a number as the tensor argument '" + std::string(*wrapped_numbers.begin()) + "'";
     return out;
   }
   for (pt2_argument_schema const& arg : schema.arguments) {
@@ -209,8 +212,8 @@ pt2_call convert_pt2_node(pt2_named_args const& args, pt2_op_schema const& schem
 //! The converters of every ATen op of `OpSet`, by xport name.
 template <class OpSet>
 struct pt2_converters {
-  using convert_fn = pt2_call (*)(pt2_named_args const&, pt2_op_schema const&,
-                                  pt2_scope const&, std::string const&);
+  using convert_fn = pt2_call (*)(pt2_named_args const&, pt2_op_schema const&, pt2_scope const&,
+                                  std::string const&);
   static std::map<std::string_view, convert_fn, std::less<>> const& by_name() {
     static auto const table = [] {
       std::map<std::string_view, convert_fn, std::less<>> out;

@@ -33,7 +33,9 @@ struct pt2_rule {
 };
 
 namespace pt2_rewrites {
-inline std::string none(pt2_named_args&, pt2_rule_context const&) { return {}; }
+inline std::string none(pt2_named_args&, pt2_rule_context const&) {
+  return {};
+}
 inline std::string all_dims(pt2_named_args& args, pt2_rule_context const&) {
   args["dim"] = in_json::object({{"as_none", true}});
   return {};
@@ -63,12 +65,17 @@ inline std::string inference_batch_norm(pt2_named_args& args, pt2_rule_context c
 // `self.new_ones(size)` and friends: a factory with `self`'s dtype unless one is given.
 inline std::string like_self(pt2_named_args& args, pt2_rule_context const& context) {
   auto const self = args.find("self");
-  if (self == args.end() || !self->second.contains("as_tensor"))
+  in_json const* tensor = self == args.end()                   ? nullptr
+                          : self->second.contains("as_tensor") ? &self->second.at("as_tensor")
+                                                               : nullptr;
+  if (tensor == nullptr || !tensor->is_object() || !tensor->contains("name")
+      || !tensor->at("name").is_string())
     return "a new_* op without its tensor";
   auto const dtype = args.find("dtype");
   if (dtype == args.end() || dtype->second.contains("as_none")) {
-    std::string const tensor = self->second["as_tensor"].value("name", "");
-    args["dtype"] = in_json::object({{"as_scalar_type", context.meta_of(tensor).at("dtype")}});
+    in_json const& meta = context.meta_of(tensor->at("name").get<std::string>());
+    if (!meta.is_object() || !meta.contains("dtype")) return "a tensor without a dtype";
+    args["dtype"] = in_json::object({{"as_scalar_type", meta.at("dtype")}});
   }
   args.erase("self");
   return {};

@@ -28,8 +28,8 @@ enum class pt2_tensor_kind : std::uint8_t {
 
 //! One argument of a schema.
 struct pt2_argument_schema {
-  std::string_view type;                   //!< without alias annotations: `SymInt[2]`
-  std::string_view name;                   //!< `stride`
+  std::string_view type;                    //!< without alias annotations: `SymInt[2]`
+  std::string_view name;                    //!< `stride`
   std::optional<std::string_view> default_; //!< the default as written: `[1, 1]`, `None`
   pt2_tensor_kind tensors = pt2_tensor_kind::none;
 };
@@ -141,8 +141,8 @@ inline in_json pt2_default_argument(pt2_argument_schema const& arg) {
   auto number = [](std::string_view s) -> in_json {
     s = trim(s);
     std::string const copy(s);
-    bool const floating = s.find_first_of(".eE") != std::string_view::npos || s == "inf"
-                          || s == "-inf" || s == "nan";
+    bool const floating =
+        s.find_first_of(".eE") != std::string_view::npos || s == "inf" || s == "-inf" || s == "nan";
     if (floating) return {{"as_float", std::stod(copy)}};
     return {{"as_int", std::stoll(copy)}};
   };

@@ -260,7 +260,7 @@ public:
            + " bytes, fewer than a zip archive's end record (is it truncated?)");
     if (get32(0) != local_signature && get32(0) != end_signature)
       fail("wrong magic: the file does not start with a zip local header ('PK\\3\\4'); "
-           "it is not " + kind);
+           + ("it is not " + kind));
     std::size_t const end = find_end_record();
     if (get16(end + 4) != 0 || get16(end + 6) != 0) fail("multi-disk archives are not supported");
     std::size_t count = get16(end + 10);

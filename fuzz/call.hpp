@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -95,6 +97,27 @@ inline void bound_allocations() {
   static bounded_allocator bounded(xport::allocator_for(xport::Device{}));
   static bool const installed = xport::register_allocator(xport::device_kind::cpu, bounded);
   (void)installed;
+}
+
+// One input of a loader target: `wrap` turns an input that starts with '{' into an
+// archive, `load` reads the archive; then a call inside the contract. Refusals are
+// xport::errors; anything else escapes to libFuzzer as a finding.
+template <class Wrap, class Load>
+int load_and_call(std::uint8_t const* data, std::size_t size, Wrap&& wrap, Load&& load) {
+  bound_allocations();
+  try {
+    std::vector<std::byte> const wrapped =
+        size > 0 && data[0] == '{' ? wrap(data, size) : std::vector<std::byte>{};
+    std::span<std::byte const> const bytes =
+        wrapped.empty() ? std::span(reinterpret_cast<std::byte const*>(data), size)
+                        : std::span<std::byte const>(wrapped);
+    xport::ExportedProgram const ep = load(bytes);
+    call_inside(ep, std::hash<std::string_view>{}(
+                        std::string_view(reinterpret_cast<char const*>(data), size)));
+  } catch (xport::error const&) {
+    // refused with a message: what hostile input must get
+  }
+  return 0;
 }
 
 } // namespace fuzz

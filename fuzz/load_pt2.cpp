@@ -13,25 +13,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <span>
-#include <string_view>
-#include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
-  fuzz::bound_allocations();
-  try {
-    std::vector<std::byte> const wrapped = size > 0 && data[0] == '{'
-                                               ? fuzz::pt2_archive_for_json(data, size)
-                                               : std::vector<std::byte>{};
-    std::span<std::byte const> const bytes =
-        wrapped.empty() ? std::span(reinterpret_cast<std::byte const*>(data), size)
-                        : std::span<std::byte const>(wrapped);
-    xport::ExportedProgram const ep = xport::load_pt2_from_bytes(bytes);
-    fuzz::call_inside(ep, std::hash<std::string_view>{}(
-                              std::string_view(reinterpret_cast<char const*>(data), size)));
-  } catch (xport::error const&) {
-    // refused with a message: what hostile input must get
-  }
-  return 0;
+  return fuzz::load_and_call(
+      data, size, fuzz::pt2_archive_for_json,
+      [](std::span<std::byte const> bytes) { return xport::load_pt2_from_bytes(bytes); });
 }

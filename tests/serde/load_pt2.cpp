@@ -207,6 +207,21 @@ TEST_CASE("a size from item() multiplied by a 0-dim tensor is refused at load (k
                        xport::serialization_error);
 }
 
+TEST_CASE("archives of older torch minor versions (2.9, 2.11: schema 8.14, 8.17) run equal") {
+  for (std::string const version : {"2_9", "2_11"}) {
+    check_cases("mlp_torch" + version);
+    check_cases("transformer_torch" + version);
+    check_cases("derived_torch" + version);
+    check_bad_cases("derived_torch" + version, "Expected input");
+  }
+}
+
+TEST_CASE("an archive of torch 2.8 (pickled weights) is refused, with what to do") {
+  CHECK_THROWS_WITH_AS(xport::load_pt2(fixture("mlp_torch2_8.pt2")),
+                       doctest::Contains("weights are a pickled state dict"),
+                       xport::serialization_error);
+}
+
 TEST_CASE("an archive of torch 2.6 (the older layout) is refused, with what to do") {
   CHECK_THROWS_WITH_AS(xport::load_pt2(fixture("mlp_torch2_6.pt2")),
                        doctest::Contains("the layout of torch 2.6 and older"),
@@ -244,9 +259,11 @@ TEST_CASE("every ATen op xport declares has PyTorch's schema") {
 
 namespace {
 
-// mlp.pt2 with its program JSON changed by `edit` (and entries dropped by name suffix).
-std::vector<std::byte> edited_mlp(std::function<void(nlohmann::json&)> const& edit,
-                                  std::string const& drop = {}) {
+// mlp.pt2 with its JSON entries changed by `edit` (called with each entry's name, from
+// "models/model.json" on) and the entries whose name ends in `drop` left out.
+std::vector<std::byte>
+edited_archive(std::function<void(std::string const& entry, nlohmann::json&)> const& edit,
+               std::string const& drop = {}) {
   static std::vector<std::byte> const original = read_bytes("mlp.pt2");
   xport::serde::detail::zip_reader const zip(original);
   std::vector<std::byte> out;
@@ -257,12 +274,12 @@ std::vector<std::byte> edited_mlp(std::function<void(nlohmann::json&)> const& ed
   for (auto const& [name, entry] : zip.entries()) {
     if (!drop.empty() && name.ends_with(drop)) continue;
     auto const bytes = zip.data(entry);
-    if (name == "mlp/models/model.json") {
-      nlohmann::json program =
+    if (name.ends_with(".json")) {
+      nlohmann::json j =
           nlohmann::json::parse(reinterpret_cast<char const*>(bytes.data()),
                                 reinterpret_cast<char const*>(bytes.data()) + bytes.size());
-      edit(program);
-      std::string const text = program.dump();
+      edit(name.substr(name.find('/') + 1), j);
+      std::string const text = j.dump();
       writer.add(name, std::as_bytes(std::span(text.data(), text.size())));
     } else {
       writer.add(name, bytes);
@@ -270,6 +287,16 @@ std::vector<std::byte> edited_mlp(std::function<void(nlohmann::json&)> const& ed
   }
   writer.finish();
   return out;
+}
+
+// mlp.pt2 with its program JSON changed by `edit`.
+std::vector<std::byte> edited_mlp(std::function<void(nlohmann::json&)> const& edit,
+                                  std::string const& drop = {}) {
+  return edited_archive(
+      [&](std::string const& entry, nlohmann::json& j) {
+        if (entry == "models/model.json") edit(j);
+      },
+      drop);
 }
 
 nlohmann::json& node_named(nlohmann::json& program, std::string const& name) {
@@ -334,28 +361,11 @@ TEST_CASE("hostile archives: each refusal names the JSON path") {
 }
 
 TEST_CASE("a weight whose view does not fit its payload is refused") {
-  // weight_1 (the first bias) holds 16 floats; a view of 17 reaches past it.
-  static std::vector<std::byte> const original = read_bytes("mlp.pt2");
-  xport::serde::detail::zip_reader const zip(original);
-  std::vector<std::byte> out;
-  xport::serde::detail::zip_writer writer([&](void const* p, std::size_t n) {
-    auto const* b = static_cast<std::byte const*>(p);
-    out.insert(out.end(), b, b + n);
+  // weight_1 (the first bias) holds 16 floats; a view of 16 from offset 1 reaches past it.
+  auto const out = edited_archive([](std::string const& entry, nlohmann::json& j) {
+    if (entry == "data/weights/model_weights_config.json")
+      j["config"]["0.bias"]["tensor_meta"]["storage_offset"]["as_int"] = 1;
   });
-  for (auto const& [name, entry] : zip.entries()) {
-    auto const bytes = zip.data(entry);
-    if (name.ends_with("model_weights_config.json")) {
-      nlohmann::json config =
-          nlohmann::json::parse(reinterpret_cast<char const*>(bytes.data()),
-                                reinterpret_cast<char const*>(bytes.data()) + bytes.size());
-      config["config"]["0.bias"]["tensor_meta"]["storage_offset"]["as_int"] = 1;
-      std::string const text = config.dump();
-      writer.add(name, std::as_bytes(std::span(text.data(), text.size())));
-    } else {
-      writer.add(name, bytes);
-    }
-  }
-  writer.finish();
   CHECK_THROWS_WITH_AS(xport::load_pt2_from_bytes(out),
                        doctest::Contains("reaches past the end of payload 'weight_1' (64 bytes)"),
                        xport::serialization_error);

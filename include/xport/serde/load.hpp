@@ -150,11 +150,7 @@ ExportedProgram load_from_bytes(std::span<std::byte const> bytes, load_options o
 //! @throws serialization_error as `load_from_bytes`, or when the stream fails.
 template <class OpSet = ops::default_op_set>
 ExportedProgram load(std::istream& in, load_options options = {}) {
-  std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw serialization_error("xport::load: the input stream failed");
-  return load_from_bytes<OpSet>(
-      std::span<std::byte const>(reinterpret_cast<std::byte const*>(data.data()), data.size()),
-      options);
+  return load_from_bytes<OpSet>(serde::detail::read_stream("xport::load", in), options);
 }
 
 //! @brief Reads the program saved at `path` by `xport::save`; with

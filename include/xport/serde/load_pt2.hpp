@@ -64,7 +64,7 @@ ExportedProgram read_pt2(std::span<std::byte const> file, load_options const& op
     throw serialization_error(
         "xport::load_pt2: the archive has the layout of torch 2.6 and older "
         "(serialized_exported_program.json with pickled weights), which xport does not read; "
-        "load it with torch.export.load and save it again with torch 2.7 or newer");
+        "load it with torch.export.load and save it again with torch 2.9 or newer");
   auto const format = text("archive_format");
   if (!format)
     throw serialization_error("xport::load_pt2: the zip archive has no 'archive_format' entry, "
@@ -119,6 +119,11 @@ ExportedProgram read_pt2(std::span<std::byte const> file, load_options const& op
                               + std::to_string(major) + "." + std::to_string(minor)
                               + "; this xport reads major version "
                               + std::to_string(pt2_schema_major) + " (torch 2.6 and newer)");
+  if (zip.find(root + "data/weights/" + model + ".pt") != nullptr)
+    throw serialization_error(
+        "xport::load_pt2: the archive's weights are a pickled state dict (data/weights/" + model
+        + ".pt, the layout of torch 2.8), which xport does not read; load it with "
+          "torch.export.load and save it again with torch 2.9 or newer");
   std::optional<in_json> const weights = parse("data/weights/" + model + "_weights_config.json");
   std::optional<in_json> const constants =
       parse("data/constants/" + model + "_constants_config.json");
@@ -174,11 +179,7 @@ ExportedProgram load_pt2_from_bytes(std::span<std::byte const> bytes, load_optio
 //! @throws as `load_pt2_from_bytes`, or serialization_error when the stream fails.
 template <class OpSet = ops::default_op_set>
 ExportedProgram load_pt2(std::istream& in, load_options options = {}) {
-  std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw serialization_error("xport::load_pt2: the input stream failed");
-  return load_pt2_from_bytes<OpSet>(
-      std::span<std::byte const>(reinterpret_cast<std::byte const*>(data.data()), data.size()),
-      options);
+  return load_pt2_from_bytes<OpSet>(serde::detail::read_stream("xport::load_pt2", in), options);
 }
 
 //! @brief Reads the `.pt2` archive at `path` (written by `torch.export.save`); with

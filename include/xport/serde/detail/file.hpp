@@ -11,10 +11,13 @@
 #include <cstddef>
 #include <cstring>
 #include <filesystem>
+#include <istream>
+#include <iterator>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -87,6 +90,16 @@ inline mapped_file map_file(std::string_view who, std::filesystem::path const& p
       base, [size](void const* p) { ::munmap(const_cast<void*>(p), size); });
   return {std::span<std::byte const>(static_cast<std::byte const*>(base), size),
           std::move(mapping)};
+}
+
+// The rest of stream `in` (`who` names the caller in messages).
+inline std::vector<std::byte> read_stream(std::string_view who, std::istream& in) {
+  std::vector<char> const data((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+  if (in.bad()) throw serialization_error(std::string(who) + ": the input stream failed");
+  std::vector<std::byte> out(data.size());
+  if (!data.empty()) std::memcpy(out.data(), data.data(), data.size());
+  return out;
 }
 
 } // namespace xport::serde::detail

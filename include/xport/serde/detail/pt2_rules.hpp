@@ -62,6 +62,18 @@ inline std::string inference_batch_norm(pt2_named_args& args, pt2_rule_context c
   args.erase("cudnn_enabled");
   return {};
 }
+// `view(x, size)` read as `reshape(x, shape)`: PyTorch's kernels may leave an input laid out
+// so that a view of it exists where xport's layout needs a copy (the output of
+// scaled_dot_product_attention, permuted, as torch 2.9–2.11 write the transformer layer).
+// Reshape is the view whenever one exists, so results are the same.
+inline std::string view_as_reshape(pt2_named_args& args, pt2_rule_context const&) {
+  auto const size = args.find("size");
+  if (size == args.end()) return "view without its size";
+  args["shape"] = size->second;
+  args.erase("size");
+  return {};
+}
+
 // `self.new_ones(size)` and friends: a factory with `self`'s dtype unless one is given.
 inline std::string like_self(pt2_named_args& args, pt2_rule_context const& context) {
   auto const self = args.find("self");
@@ -98,6 +110,7 @@ inline pt2_rule const* find_pt2_rule(std::string_view op) {
       {"aten::batch_norm", "aten::_native_batch_norm_legit_no_training",
        &pt2_rewrites::inference_batch_norm, 1},
       {"aten::native_layer_norm", "aten::layer_norm", &pt2_rewrites::none, 1},
+      {"aten::view", "aten::reshape", &pt2_rewrites::view_as_reshape},
       {"aten::item", "aten::_local_scalar_dense", &pt2_rewrites::none},
       {"aten::new_ones", "aten::ones", &pt2_rewrites::like_self},
       {"aten::new_zeros", "aten::zeros", &pt2_rewrites::like_self},

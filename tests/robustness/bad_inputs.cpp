@@ -15,6 +15,8 @@
 #include <climits>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <span>
 #include <sstream>
 #include <string>
@@ -530,6 +532,48 @@ TEST_CASE("files: empty, truncated, corrupted and foreign archives") {
                        serialization_error);
   CHECK_THROWS_WITH_AS(load(scratch_dir() / "absent.xpt"), Contains("absent.xpt"),
                        serialization_error);
+}
+
+TEST_CASE(".pt2 files: empty, truncated, corrupted, foreign, special and absent") {
+  std::filesystem::path const mlp =
+      std::filesystem::path(__FILE__).parent_path().parent_path() / "fixtures" / "pt2" / "mlp.pt2";
+  std::ifstream in(mlp, std::ios::binary);
+  std::string const bytes{std::istreambuf_iterator<char>(in), {}};
+  REQUIRE(bytes.size() > 1000);
+  auto load_text = [](std::string const& s) {
+    return load_pt2_from_bytes(std::span(reinterpret_cast<std::byte const*>(s.data()), s.size()));
+  };
+  CHECK_THROWS_WITH_AS(load_text(""), Contains("fewer than a zip archive's end record"),
+                       serialization_error);
+  CHECK_THROWS_WITH_AS(load_text(bytes.substr(0, bytes.size() / 2)),
+                       Contains("xport::load_pt2: not a readable archive"), serialization_error);
+  // A flipped byte inside the program JSON: its entry's CRC-32 no longer matches.
+  std::string flipped = bytes;
+  std::size_t const at = flipped.find("graph_module");
+  REQUIRE(at != std::string::npos);
+  flipped[at] = 'G';
+  CHECK_THROWS_WITH_AS(load_text(flipped), Contains("is corrupted: its CRC-32 does not match"),
+                       serialization_error);
+  std::stringstream xpt;
+  save(affine_program(), xpt);
+  CHECK_THROWS_WITH_AS(load_text(xpt.str()), Contains("read it with xport::load"),
+                       serialization_error);
+  CHECK_THROWS_WITH_AS(
+      load_from_bytes(std::span(reinterpret_cast<std::byte const*>(bytes.data()), bytes.size())),
+      Contains("read it with xport::load_pt2"), serialization_error);
+  std::filesystem::path const fifo = scratch_dir() / "model.pt2";
+  std::filesystem::remove(fifo);
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH_AS(load_pt2(fifo), Contains("is not a regular file (it is a FIFO)"),
+                       serialization_error);
+  std::filesystem::remove(fifo);
+  CHECK_THROWS_WITH_AS(load_pt2(scratch_dir() / "absent.pt2"), Contains("absent.pt2"),
+                       serialization_error);
+  // A loaded program keeps its contract: a batch past the archive's max is refused.
+  ExportedModule m = load_pt2(mlp).module();
+  CHECK_THROWS_WITH_AS(m.call<Tensor>(zeros({1025, 8})),
+                       Contains("Expected input at input.shape[0] to be <= 1024"),
+                       constraint_violation);
 }
 
 TEST_CASE("views and joins: incompatible strides, ranks and inner sizes") {

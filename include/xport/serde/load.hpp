@@ -43,6 +43,10 @@ ExportedProgram read_archive(std::span<std::byte const> file, load_options const
   require_little_endian();
   zip_reader const zip(file);
   zip_entry const* format = zip.find("archive/archive_format");
+  for (auto const& [name, entry] : zip.entries()) // torch.export.save's root is the file name
+    if (format == nullptr && name.ends_with("/archive_format")
+        && name.find('/') == name.size() - 15)
+      format = &entry;
   if (format == nullptr)
     throw serialization_error("xport::load: wrong magic: the zip archive has no "
                               "'archive/archive_format' entry, so it is not an xport archive");
@@ -53,8 +57,8 @@ ExportedProgram read_archive(std::span<std::byte const> file, load_options const
   };
   std::string const kind = text(*format);
   if (kind == "pt2")
-    throw serialization_error("xport::load: this is a PyTorch .pt2 archive; xport reads only "
-                              "its own archives (importing .pt2 is not supported yet)");
+    throw serialization_error(
+        "xport::load: this is a PyTorch .pt2 archive; read it with xport::load_pt2");
   if (kind != "xport")
     throw serialization_error("xport::load: wrong magic: archive_format is '" + kind.substr(0, 32)
                               + "', expected 'xport'");

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <xport/serde/detail/pt2_read.hpp>
+#include <xport/serde/detail/pt2_tree.hpp>
 
 #include <algorithm>
 #include <array>
@@ -746,60 +747,13 @@ private:
 
   // ---- tree specs and the contract ------------------------------------------------
 
-  // PyTorch's serialized TreeSpec node: {"type": ..., "context": ..., "children_spec": [...]}.
-  tree_spec read_tree(in_json const& j, std::string const& where, int depth) {
-    if (depth > max_depth) fail(where, "tree specs nest deeper than 32 levels");
-    in_json const& type = field(j, "type", where);
-    std::vector<tree_spec> children;
-    in_json const& c = as_array(field(j, "children_spec", where), dot(where, "children_spec"));
-    for (std::size_t i = 0; i < c.size(); ++i)
-      children.push_back(read_tree(c[i], at(dot(where, "children_spec"), i), depth + 1));
-    if (type.is_null()) return leaf_spec();
-    std::string const& t = as_string(type, dot(where, "type"));
-    if (t == "builtins.tuple") return tuple_spec(std::move(children));
-    if (t == "builtins.list") return list_spec(std::move(children));
-    if (t == "builtins.NoneType") return none_spec();
-    if (t == "builtins.dict") {
-      // The context is JSON text: the list of keys.
-      in_json keys_json;
-      try {
-        keys_json = in_json::parse(as_string(field(j, "context", where), dot(where, "context")));
-      } catch (in_json::exception const&) {
-        fail(dot(where, "context"), "the dict's keys are not valid JSON");
-      }
-      std::vector<std::string> keys;
-      as_array(keys_json, dot(where, "context"));
-      for (std::size_t i = 0; i < keys_json.size(); ++i)
-        keys.push_back(as_string(keys_json[i], at(dot(where, "context"), i)));
-      if (keys.size() != children.size())
-        fail(where, std::to_string(keys.size()) + " keys for " + std::to_string(children.size())
-                        + " children");
-      return dict_spec(std::move(keys), std::move(children));
-    }
-    fail(dot(where, "type"),
-         "the container type '" + t + "' is not supported (tuple, list, dict and None are)");
-  }
-
-  tree_spec read_tree_text(in_json const& text, std::string const& where) {
-    in_json j;
-    try {
-      j = in_json::parse(as_string(text, where));
-    } catch (in_json::exception const&) {
-      fail(where, "the tree spec is not valid JSON");
-    }
-    as_array(j, where);
-    if (j.size() != 2 || as_int(j[0], at(where, 0)) != 1)
-      fail(where, "expected [1, {...}] (tree spec version 1)");
-    return read_tree(j[1], at(where, 1), 0);
-  }
-
   void read_specs(in_json const& gm) {
     in_json const& calls =
         as_array(field(gm, "module_call_graph", "graph_module"), "graph_module.module_call_graph");
     if (calls.empty()) fail("graph_module.module_call_graph", "is empty");
     std::string const w = "graph_module.module_call_graph[0].signature";
     in_json const& sig = field(calls[0], "signature", "graph_module.module_call_graph[0]");
-    tree_spec const in = read_tree_text(field(sig, "in_spec", w), dot(w, "in_spec"));
+    tree_spec const in = read_pt2_tree_spec(field(sig, "in_spec", w), dot(w, "in_spec"));
     // (args, kwargs): xport's programs take positional arguments.
     if (in.kind() != node_kind::tuple || in.num_children() != 2
         || in.children()[1].kind() != node_kind::dict)
@@ -807,7 +761,7 @@ private:
     if (in.children()[1].num_children() != 0)
       fail(dot(w, "in_spec"), "the program takes keyword arguments, which xport's programs do not");
     ep_.in_spec = in.children()[0];
-    ep_.out_spec = read_tree_text(field(sig, "out_spec", w), dot(w, "out_spec"));
+    ep_.out_spec = read_pt2_tree_spec(field(sig, "out_spec", w), dot(w, "out_spec"));
     std::vector<std::string> names;
     if (auto const* n = optional_field(sig, "forward_arg_names", w); n && n->is_array())
       for (std::size_t i = 0; i < n->size(); ++i)

@@ -175,7 +175,7 @@ pt2_call convert_pt2_node(pt2_named_args const& args, pt2_op_schema const& schem
       return;
     } else if constexpr (std::same_as<type, SymInt>) {
       // PyTorch's `SymInt? start=None, SymInt? end=None` (slice): the whole dimension.
-      if (kind == "as_none") {
+      if (kind == "as_none" && (key == "start" || key == "end")) {
         slot = key == "end" ? SymInt(std::numeric_limits<std::int64_t>::max()) : SymInt(0);
         return;
       }

@@ -173,13 +173,6 @@ pt2_call convert_pt2_node(pt2_named_args const& args, pt2_op_schema const& schem
     if constexpr (!pt2_readable<type>) {
       out.unsupported = "xport's attribute '" + std::string(key) + "' is not read from arguments";
       return;
-    } else if constexpr (std::same_as<type, SymInt>) {
-      // PyTorch's `SymInt? start=None, SymInt? end=None` (slice): the whole dimension.
-      if (kind == "as_none" && (key == "start" || key == "end")) {
-        slot = key == "end" ? SymInt(std::numeric_limits<std::int64_t>::max()) : SymInt(0);
-        return;
-      }
-      slot = read_pt2_argument<type>(*it->second, scope, dot(where, key));
     } else if constexpr (std::same_as<type, std::string>) {
       // A factory's `Device? device=None`: the CPU.
       slot = kind == "as_none" && key == "device"

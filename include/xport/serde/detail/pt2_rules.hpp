@@ -8,10 +8,13 @@
 
 #include <xport/serde/detail/codec.hpp>
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace xport::serde::detail {
 
@@ -62,6 +65,18 @@ inline std::string inference_batch_norm(pt2_named_args& args, pt2_rule_context c
   args.erase("cudnn_enabled");
   return {};
 }
+// `slice`'s `start=None` and `end=None` are the whole dimension: 0 and INT64_MAX, as
+// xport's slice attributes hold them.
+inline std::string slice_bounds(pt2_named_args& args, pt2_rule_context const&) {
+  for (auto const& [key, bound] : {std::pair{"start", std::int64_t{0}},
+                                   std::pair{"end", std::numeric_limits<std::int64_t>::max()}}) {
+    auto const it = args.find(key);
+    if (it != args.end() && it->second.contains("as_none"))
+      it->second = in_json::object({{"as_int", bound}});
+  }
+  return {};
+}
+
 // `view(x, size)` read as `reshape(x, shape)`: PyTorch's kernels may leave an input laid out
 // so that a view of it exists where xport's layout needs a copy (the output of
 // scaled_dot_product_attention, permuted, as torch 2.9–2.11 write the transformer layer).
@@ -110,6 +125,7 @@ inline pt2_rule const* find_pt2_rule(std::string_view op) {
       {"aten::batch_norm", "aten::_native_batch_norm_legit_no_training",
        &pt2_rewrites::inference_batch_norm, 1},
       {"aten::native_layer_norm", "aten::layer_norm", &pt2_rewrites::none, 1},
+      {"aten::slice.Tensor", "aten::slice.Tensor", &pt2_rewrites::slice_bounds},
       {"aten::view", "aten::reshape", &pt2_rewrites::view_as_reshape},
       {"aten::item", "aten::_local_scalar_dense", &pt2_rewrites::none},
       {"aten::new_ones", "aten::ones", &pt2_rewrites::like_self},

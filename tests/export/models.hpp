@@ -61,6 +61,15 @@ struct Rows : xport::Module<Rows> {
   }
 };
 
+// x [2*h] -> its outer product, flattened to [4*h*h].
+struct Square : xport::Module<Square> {
+  BOOST_HANA_DEFINE_STRUCT(Square);
+  xport::Tensor forward(xport::Tensor const& x) const {
+    xport::SymInt const n = x.sym_size(0);
+    return xport::reshape(xport::reshape(x, {-1, 1}) * xport::reshape(x, {1, -1}), {n * n});
+  }
+};
+
 // Two inputs of the same shape: their dims are equal.
 struct Twice : xport::Module<Twice> {
   BOOST_HANA_DEFINE_STRUCT(Twice);

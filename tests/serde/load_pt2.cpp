@@ -8,6 +8,8 @@
 #include <xport/export/exported_module.hpp>
 #include <xport/serde/load_pt2.hpp>
 
+#include <support/pt2_checks.hpp>
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -24,90 +26,7 @@ namespace {
 
 using xport::dtype;
 using xport::Tensor;
-
-std::filesystem::path fixture(std::string const& name) {
-  return std::filesystem::path(__FILE__).parent_path().parent_path() / "fixtures" / "pt2" / name;
-}
-
-nlohmann::json read_json(std::string const& name) {
-  std::ifstream in(fixture(name));
-  REQUIRE(in.good());
-  return nlohmann::json::parse(in);
-}
-
-std::vector<std::byte> read_bytes(std::string const& name) {
-  std::ifstream in(fixture(name), std::ios::binary);
-  REQUIRE(in.good());
-  std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> out(data.size());
-  std::memcpy(out.data(), data.data(), data.size());
-  return out;
-}
-
-// A tensor of the fixture JSON: {"dtype": "float32", "sizes": [..], "data": [..]}.
-Tensor tensor_of(nlohmann::json const& j) {
-  dtype const type = xport::parse_dtype(j.at("dtype").get<std::string>());
-  std::vector<std::int64_t> const sizes = j.at("sizes").get<std::vector<std::int64_t>>();
-  Tensor t = xport::empty(sizes, {.dtype = type});
-  nlohmann::json const& data = j.at("data");
-  REQUIRE(static_cast<std::int64_t>(data.size()) == t.numel());
-  xport::visit_dtype(type, [&]<class T>() {
-    T* out = t.data_ptr<T>();
-    for (std::size_t i = 0; i < data.size(); ++i) {
-      if constexpr (std::is_same_v<T, bool>)
-        out[i] = data[i].get<bool>();
-      else if constexpr (std::is_integral_v<T>)
-        out[i] = static_cast<T>(data[i].get<std::int64_t>());
-      else if constexpr (std::is_same_v<T, double>)
-        out[i] = data[i].get<double>();
-      else
-        out[i] = static_cast<T>(data[i].get<float>());
-    }
-  });
-  return t;
-}
-
-std::vector<xport::leaf> leaves_of(nlohmann::json const& tensors) {
-  std::vector<xport::leaf> out;
-  for (nlohmann::json const& t : tensors)
-    out.emplace_back(tensor_of(t));
-  return out;
-}
-
-// Runs every case of fixture `name` and compares with torch's outputs.
-void check_cases(std::string const& name, xport::tolerance tol = {.rtol = 1e-4, .atol = 1e-5}) {
-  nlohmann::json const cases = read_json(name + ".json");
-  xport::ExportedProgram ep = xport::load_pt2(fixture(name + ".pt2"));
-  REQUIRE(cases.at("cases").size() >= 1);
-  for (nlohmann::json const& c : cases.at("cases")) {
-    // A fresh module per case: a program that mutates a buffer starts from the saved one.
-    xport::ExportedModule module = xport::load_pt2(fixture(name + ".pt2")).module();
-    std::vector<xport::leaf> const outputs = module.run(leaves_of(c.at("inputs")));
-    nlohmann::json const& expected = c.at("outputs");
-    REQUIRE(outputs.size() == expected.size());
-    for (std::size_t i = 0; i < outputs.size(); ++i) {
-      Tensor const& got = std::get<Tensor>(outputs[i]);
-      Tensor const want = tensor_of(expected[i]);
-      INFO(name << " output " << i << ": got " << got << "\nwant " << want);
-      CHECK(got.dtype() == want.dtype());
-      CHECK(std::ranges::equal(got.sizes(), want.sizes()));
-      CHECK(xport::allclose(got, want, tol));
-    }
-  }
-}
-
-// Every bad case of fixture `name` is refused by the contract (the message names the
-// input's dim), before any kernel runs.
-void check_bad_cases(std::string const& name, std::string const& phrase) {
-  nlohmann::json const cases = read_json(name + ".json");
-  xport::ExportedModule module = xport::load_pt2(fixture(name + ".pt2")).module();
-  REQUIRE(cases.at("bad_cases").size() >= 1);
-  for (nlohmann::json const& c : cases.at("bad_cases")) {
-    INFO(name << ": torch says " << c.at("error").get<std::string>());
-    CHECK_THROWS_WITH_AS(module.run(leaves_of(c.at("inputs"))), doctest::Contains(phrase.c_str()),
-                         xport::constraint_violation);
-  }
-}
+using namespace xport_test::pt2;
 
 std::string printed(xport::ExportedProgram const& ep) {
   std::ostringstream out;

@@ -35,9 +35,6 @@ namespace xport {
 
 namespace serde::detail {
 
-//! The schema major version of `.pt2` programs that `load_pt2` reads.
-inline constexpr std::int64_t pt2_schema_major = 8;
-
 template <class OpSet>
 ExportedProgram read_pt2(std::span<std::byte const> file, load_options const& options,
                          std::shared_ptr<void const> const& mapping) {

@@ -45,13 +45,19 @@ inline std::string storage_entry(std::size_t i) {
   return "data/storage_" + std::to_string(i);
 }
 
-inline out_json encode_tensor(std::string const& name, Tensor const& t, storage_table& table) {
+//! Throws unless the state tensor `name` has CPU data to write.
+inline void check_savable(std::string_view who, std::string const& name, Tensor const& t) {
   if (!t.defined() || t.is_fake())
-    throw serialization_error("xport::save: the state '" + name
+    throw serialization_error(std::string(who) + ": the state '" + name
                               + "' is not a tensor with data (undefined or fake)");
   if (t.device() != Device(cpu_t{}))
-    throw serialization_error("xport::save: the state '" + name + "' is on " + t.device().str()
+    throw serialization_error(std::string(who) + ": the state '" + name + "' is on "
+                              + t.device().str()
                               + "; move the program's state to the CPU before saving");
+}
+
+inline out_json encode_tensor(std::string const& name, Tensor const& t, storage_table& table) {
+  check_savable("xport::save", name, t);
   out_json obj = out_json::object();
   obj["name"] = name;
   obj["storage"] = table.add(t.storage());

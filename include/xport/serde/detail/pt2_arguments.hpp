@@ -30,36 +30,28 @@ inline std::pair<std::string, in_json const*> union_of(in_json const& j, std::st
   return {j.begin().key(), &j.begin().value()};
 }
 
+//! PyTorch's `ScalarType` numbers of the dtypes xport has.
+inline constexpr std::pair<std::int64_t, dtype> pt2_scalar_types[] = {
+    {1, dtype::uint8},    {2, dtype::int8},     {3, dtype::int16},   {4, dtype::int32},
+    {5, dtype::int64},    {6, dtype::float16},  {7, dtype::float32}, {8, dtype::float64},
+    {12, dtype::bool_},   {13, dtype::bfloat16}};
+
 //! PyTorch's `ScalarType` number as an xport dtype.
 inline dtype pt2_dtype(in_json const& j, std::string const& where) {
   std::int64_t const code = as_int(j, where);
-  switch (code) {
-  case 1:
-    return dtype::uint8;
-  case 2:
-    return dtype::int8;
-  case 3:
-    return dtype::int16;
-  case 4:
-    return dtype::int32;
-  case 5:
-    return dtype::int64;
-  case 6:
-    return dtype::float16;
-  case 7:
-    return dtype::float32;
-  case 8:
-    return dtype::float64;
-  case 12:
-    return dtype::bool_;
-  case 13:
-    return dtype::bfloat16;
-  default:
-    break;
-  }
+  for (auto const& [number, type] : pt2_scalar_types)
+    if (number == code) return type;
   fail(where, "the dtype with PyTorch ScalarType number " + std::to_string(code)
                   + " is not supported (xport has uint8, int8, int16, int32, int64, float16, "
                     "float32, float64, bool and bfloat16)");
+}
+
+//! The `ScalarType` number of an xport dtype.
+inline std::int64_t pt2_scalar_type(dtype type) {
+  for (auto const& [number, t] : pt2_scalar_types)
+    if (t == type) return number;
+  throw unsupported_error("xport::save_pt2: the dtype " + std::string(name(type))
+                          + " has no PyTorch ScalarType");
 }
 
 //! A float of the archive: a number, or "Infinity", "-Infinity", "NaN".

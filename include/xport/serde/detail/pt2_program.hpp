@@ -19,6 +19,9 @@
 
 namespace xport::serde::detail {
 
+//! The schema major version of `.pt2` programs that `load_pt2` reads and `save_pt2` writes.
+inline constexpr std::int64_t pt2_schema_major = 8;
+
 //! What `read_pt2` collects about nodes it cannot read, by op: how many and the first.
 struct pt2_unsupported {
   struct entry {
@@ -26,6 +29,8 @@ struct pt2_unsupported {
     std::string first_node;
     std::string reason;
   };
+  std::string who = "xport::load_pt2";       //!< the entry point, for messages
+  std::string outcome = "nothing was loaded"; //!< what became of the call
   std::map<std::string, entry> by_op;
 
   void add(std::string const& op, std::string const& node, std::string const& reason) {
@@ -39,9 +44,8 @@ struct pt2_unsupported {
   //! Throws one error listing every unsupported op, if any.
   void throw_if_any() const {
     if (by_op.empty()) return;
-    std::string msg = "xport::load_pt2: the program uses " + std::to_string(by_op.size())
-                      + " unsupported op" + (by_op.size() == 1 ? "" : "s")
-                      + " (nothing was loaded):";
+    std::string msg = who + ": the program uses " + std::to_string(by_op.size()) + " unsupported op"
+                      + (by_op.size() == 1 ? "" : "s") + " (" + outcome + "):";
     for (auto const& [op, e] : by_op) {
       msg += "\n  " + op + ": " + std::to_string(e.count) + " node" + (e.count == 1 ? "" : "s")
              + ", first '" + e.first_node + "'";

@@ -32,12 +32,14 @@ struct pt2_argument_schema {
   std::string_view name;                    //!< `stride`
   std::optional<std::string_view> default_; //!< the default as written: `[1, 1]`, `None`
   pt2_tensor_kind tensors = pt2_tensor_kind::none;
+  bool keyword_only = false; //!< after the schema's `*`
 };
 
 //! An op's schema: its arguments in order.
 struct pt2_op_schema {
   std::string_view name; //!< `aten::conv2d`
   std::vector<pt2_argument_schema> arguments;
+  std::string returns; //!< without alias annotations: `Tensor`, `Tensor[]`, `(Tensor, Tensor)`
 };
 
 //! Splits `text` at the commas outside brackets and quotes.
@@ -79,10 +81,23 @@ inline pt2_op_schema parse_pt2_schema(std::string_view text) {
   std::size_t const open = text.find('(');
   out.name = text.substr(0, open);
   std::size_t const close = text.rfind(") ->");
+  // `Tensor(a)` -> `Tensor`, `Tensor(a!)[]` -> `Tensor[]`.
+  for (std::string_view rest = trim(text.substr(close + 4)); !rest.empty();) {
+    if (rest.starts_with("Tensor(")) {
+      out.returns += "Tensor";
+      rest.remove_prefix(rest.find(')') + 1);
+    } else {
+      out.returns += rest.front();
+      rest.remove_prefix(1);
+    }
+  }
+  bool keyword_only = false;
   for (std::string_view piece : split_top_level(text.substr(open + 1, close - open - 1))) {
     piece = trim(piece);
+    if (piece == "*") keyword_only = true;
     if (piece.empty() || piece == "*") continue;
     pt2_argument_schema arg;
+    arg.keyword_only = keyword_only;
     std::size_t const space = piece.find(' ');
     std::string_view type = piece.substr(0, space);
     std::string_view rest = piece.substr(space + 1);

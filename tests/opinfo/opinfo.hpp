@@ -189,6 +189,7 @@ struct counts {
   std::size_t outside = 0;        //!< sizes drawn outside the contract, refused by it
   std::size_t decomposed = 0;     //!< run_decompositions compared with eager
   std::size_t saved = 0;          //!< save -> load compared (program and values)
+  std::size_t pt2 = 0;            //!< save_pt2 -> load_pt2 compared (program and values)
   std::size_t refused = 0;        //!< undeclared dtypes refused before allocating
   std::size_t skipped = 0;        //!< combinations a check could not run (with a reason)
 };

@@ -6,7 +6,8 @@
 //  - that program equal to eager on other sizes drawn inside its contract, and refusing
 //    sizes drawn just outside it with the contract's message;
 //  - run_decompositions equal to eager;
-//  - save -> load giving the same program and the same values;
+//  - save -> load giving the same program and the same values, and so save_pt2 ->
+//    load_pt2 (PyTorch's format) for every op but while_loop and map, which it cannot hold;
 // and, for every dtype an op does not declare, a dtype_error naming the op and the dtype
 // before any memory is allocated.
 //
@@ -324,6 +325,37 @@ private:
 // The program on sizes drawn inside its contract (values refilled from the sample's) runs
 // equal to eager, or both refuse the data; sizes just outside it are refused by the
 // contract's check, with its message, before any kernel runs.
+// `copy` (the program through another format) runs like `ep` on sizes drawn inside
+// `ep`'s contract, and refuses the sizes drawn just outside it.
+void check_same_contract(sample const& s, xport::ExportedProgram const& ep,
+                         xport::ExportedProgram const& copy, std::string const& key) {
+  xport::ExportedModule original = ep.module(), run = copy.module();
+  std::mt19937_64 rng(std::hash<std::string>{}(key) + 1);
+  std::optional<test::draw> const d = test::draw_inside(ep.contract, rng, 4);
+  REQUIRE(d.has_value());
+  std::vector<Tensor> const in = defined_only(resized(s.inputs, d->sizes));
+  std::optional<ops::tensor_list> want, got;
+  std::string want_error, got_error;
+  try {
+    want = as_list(original.call<std::vector<Tensor>>(copies(in)));
+  } catch (xport::error const& e) {
+    want_error = e.what();
+  }
+  try {
+    got = as_list(run.call<std::vector<Tensor>>(copies(in)));
+  } catch (xport::error const& e) {
+    got_error = e.what();
+  }
+  INFO("program: " << want_error << "; copy: " << got_error);
+  REQUIRE(want.has_value() == got.has_value());
+  if (want) expect_matches(*got, *want, s.values, "copy vs program, drawn sizes");
+  for (test::violation const& v : test::draw_outside(ep.contract, *d)) {
+    INFO("outside the contract: " << v.what);
+    CHECK_THROWS_AS(run.call<std::vector<Tensor>>(defined_only(resized(s.inputs, v.sizes))),
+                    xport::error);
+  }
+}
+
 void check_contract(sample const& s, xport::ExportedProgram const& ep, std::string const& key,
                     counts& c) {
   INFO(ep.contract.to_string());
@@ -463,6 +495,20 @@ void run_checks(ops::op_schema const& op, dtype d, sample const& s, counts& c) {
       as_list(loaded.module().call<std::vector<Tensor>>(defined_only(copies(s.inputs))));
   expect_matches(reloaded, traced, s.values, "loaded vs exported");
   ++c.saved;
+
+  bool const pt2_holds =
+      op.name != "higher_order::while_loop" && op.name != "higher_order::map_impl";
+  if (!pt2_holds) {
+    CHECK_THROWS_WITH_AS(xport::save_pt2_to_bytes(ep),
+                         doctest::Contains(std::string(op.name).c_str()), xport::unsupported_error);
+    return;
+  }
+  xport::ExportedProgram const from_pt2 = xport::load_pt2_from_bytes(xport::save_pt2_to_bytes(ep));
+  ops::tensor_list const rerun =
+      as_list(from_pt2.module().call<std::vector<Tensor>>(defined_only(copies(s.inputs))));
+  expect_matches(rerun, traced, s.values, "load_pt2(save_pt2) vs exported");
+  check_same_contract(s, ep, from_pt2, key);
+  ++c.pt2;
 }
 
 void check_refused(ops::op_schema const& op, dtype d, sample const& s, counts& c) {
@@ -534,7 +580,7 @@ void report(std::string_view family, counts const& c) {
             << c.metas << ", exported " << c.exported << " (drawn sizes inside the contract "
             << c.inside << " (" << c.inside_refused << " refused by both), outside refused "
             << c.outside << "), decomposed " << c.decomposed << ", saved and loaded " << c.saved
-            << ", undeclared dtypes refused " << c.refused
+            << ", through .pt2 " << c.pt2 << ", undeclared dtypes refused " << c.refused
             << ", not exportable or not decomposable " << c.skipped << "\n";
 }
 

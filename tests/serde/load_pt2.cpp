@@ -98,6 +98,17 @@ TEST_CASE("integer programs: embedding, reshape with -1 of a dynamic size, integ
   check_cases("int_ops");
 }
 
+TEST_CASE("an integer input: dynamic (a symbol of its own), or specialized to a constant") {
+  std::string const text = printed(xport::load_pt2(fixture("int_input.pt2")));
+  CHECK(text.find("def forward(self, x: \"f32[2, 3]\", n: \"Sym(s0)\")") != std::string::npos);
+  CHECK(text.find("repeat: \"f32[2*s0, 3]\" = aten::repeat(x, repeats=[s0, 1])")
+        != std::string::npos);
+  check_cases("int_input");
+  check_cases("int_input_specialized");
+  // torch: "Guard failed: n == 3".
+  check_bad_cases("int_input_specialized", "Expected input at n to be equal to 3, but got 4");
+}
+
 TEST_CASE("cond: both branches are sub-graphs, and the predicate picks one per call") {
   xport::ExportedProgram const ep = xport::load_pt2(fixture("cond.pt2"));
   std::string const text = printed(ep);

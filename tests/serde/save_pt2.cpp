@@ -7,8 +7,8 @@
 #include "export/models.hpp"
 #include "serde/golden_models.hpp"
 
-#include <xport/core/compare.hpp>
 #include <xport/api/shape.hpp>
+#include <xport/core/compare.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/export/export.hpp>
 #include <xport/serde/detail/pt2_expr.hpp>
@@ -56,8 +56,8 @@ struct archive {
     for (auto const& [name, entry] : zip.entries())
       entries.insert(name);
     auto const json = zip.data(*zip.find("archive/models/model.json"));
-    model = nlohmann::json::parse(std::string(reinterpret_cast<char const*>(json.data()),
-                                              json.size()));
+    model =
+        nlohmann::json::parse(std::string(reinterpret_cast<char const*>(json.data()), json.size()));
   }
 
   std::vector<std::string> targets() const {
@@ -86,8 +86,8 @@ void check_same_outputs(ExportedProgram const& saved, ExportedProgram const& loa
 
 TEST_CASE("torch's archives, read and written again, load and run equal to torch") {
   for (char const* name : {"mlp", "mlp_decomposed", "cnn", "transformer", "transformer_decomposed",
-                           "derived", "dict_tuple", "buffer_mutation", "int_ops", "cond",
-                           "data_dependent_nonzero"}) {
+                           "derived", "dict_tuple", "buffer_mutation", "int_ops", "int_input",
+                           "int_input_specialized", "cond", "data_dependent_nonzero"}) {
     INFO(name);
     check_cases(name, {.rtol = 1e-4, .atol = 1e-5}, resaved);
     // The program reads back as it was: same graph, signature and contract.

@@ -99,11 +99,22 @@ inline nlohmann::json json_of(Tensor const& tensor) {
           {"data", std::move(data)}};
 }
 
-inline std::vector<xport::leaf> leaves_of(nlohmann::json const& tensors) {
+//! The leaves of the fixture JSON: tensors, and integers as `{"int": 3}`.
+inline std::vector<xport::leaf> leaves_of(nlohmann::json const& values) {
   std::vector<xport::leaf> out;
-  for (nlohmann::json const& t : tensors)
-    out.emplace_back(tensor_of(t));
+  for (nlohmann::json const& v : values) {
+    if (v.contains("int"))
+      out.emplace_back(v.at("int").get<std::int64_t>());
+    else
+      out.emplace_back(tensor_of(v));
+  }
   return out;
+}
+
+//! The JSON of a leaf, as `leaves_of` reads it.
+inline nlohmann::json json_of(xport::leaf const& value) {
+  if (auto const* integer = std::get_if<std::int64_t>(&value)) return {{"int", *integer}};
+  return json_of(std::get<Tensor>(value));
 }
 
 } // namespace xport_test::pt2

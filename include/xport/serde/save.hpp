@@ -178,9 +178,8 @@ inline void save(ExportedProgram const& ep, std::filesystem::path const& path) {
 //! @brief Writes the archive of `ep` to `out` (not atomic: a stream has no rename).
 //! @throws serialization_error as the path form, or when the stream fails.
 inline void save(ExportedProgram const& ep, std::ostream& out) {
-  serde::detail::write_stream("xport::save", out, [&](auto sink) {
-    serde::detail::write_archive(ep, std::move(sink));
-  });
+  serde::detail::write_stream(
+      "xport::save", out, [&](auto sink) { serde::detail::write_archive(ep, std::move(sink)); });
 }
 
 //! @brief The archive of `ep` as bytes.

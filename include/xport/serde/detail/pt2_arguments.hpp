@@ -32,9 +32,9 @@ inline std::pair<std::string, in_json const*> union_of(in_json const& j, std::st
 
 //! PyTorch's `ScalarType` numbers of the dtypes xport has.
 inline constexpr std::pair<std::int64_t, dtype> pt2_scalar_types[] = {
-    {1, dtype::uint8},    {2, dtype::int8},     {3, dtype::int16},   {4, dtype::int32},
-    {5, dtype::int64},    {6, dtype::float16},  {7, dtype::float32}, {8, dtype::float64},
-    {12, dtype::bool_},   {13, dtype::bfloat16}};
+    {1, dtype::uint8},  {2, dtype::int8},     {3, dtype::int16},   {4, dtype::int32},
+    {5, dtype::int64},  {6, dtype::float16},  {7, dtype::float32}, {8, dtype::float64},
+    {12, dtype::bool_}, {13, dtype::bfloat16}};
 
 //! PyTorch's `ScalarType` number as an xport dtype.
 inline dtype pt2_dtype(in_json const& j, std::string const& where) {

@@ -29,7 +29,7 @@ struct pt2_unsupported {
     std::string first_node;
     std::string reason;
   };
-  std::string who = "xport::load_pt2";       //!< the entry point, for messages
+  std::string who = "xport::load_pt2";        //!< the entry point, for messages
   std::string outcome = "nothing was loaded"; //!< what became of the call
   std::map<std::string, entry> by_op;
 
@@ -110,7 +110,9 @@ private:
   ExportedProgram ep_;
   std::map<std::string, sym::symbol> symbols_; // PyTorch's name -> xport's symbol
   std::vector<std::string> user_inputs_;       // user input placeholder names
-  std::set<std::string> size_like_;            // unbacked symbols that size tensors
+  std::map<std::size_t, std::pair<std::string, std::int64_t>> constant_inputs_; // by spec index
+  std::map<std::string, std::uint32_t> integer_inputs_; // integer placeholders' nodes
+  std::set<std::string> size_like_;                     // unbacked symbols that size tensors
   pt2_unsupported unsupported_;
 
   // One graph being read (the program's, or a sub-graph of `cond`): its JSON and the
@@ -256,15 +258,54 @@ private:
         as_array(field(signature, "input_specs", "signature"), "signature.input_specs");
     std::map<std::string, std::int64_t> hints;
     std::vector<std::string> order;
+    // The symbols a size names (`{"as_expr": ...}`), and the example value of one it
+    // names alone.
+    auto note = [&](in_json const& size_json, std::string const& sw) {
+      auto const [size_kind, size] = union_of(size_json, sw);
+      if (size_kind != "as_expr") return;
+      std::string const ew = dot(sw, "as_expr");
+      std::string const& text = as_string(field(*size, "expr_str", ew), dot(ew, "expr_str"));
+      pt2_names const found = names_in(text, dot(ew, "expr_str"));
+      for (std::string const& symbol : found.names)
+        if (std::find(order.begin(), order.end(), symbol) == order.end()) order.push_back(symbol);
+      in_json const* hint = optional_field(*size, "hint", ew);
+      if (found.bare && hint != nullptr && !hint->is_null()) {
+        auto const [hint_kind, hint_value] = union_of(*hint, dot(ew, "hint"));
+        if (hint_kind == "as_int")
+          hints.emplace(found.names[0], as_int(*hint_value, dot(ew, "hint")));
+      }
+    };
     for (std::size_t i = 0; i < specs.size(); ++i) {
       std::string const w = at("signature.input_specs", i);
       auto const [kind, spec] = union_of(specs[i], w);
+      if (kind == "constant_input") { // a specialized integer: an input all the same
+        std::string const& name =
+            as_string(field(*spec, "name", dot(w, kind)), dot(w, "constant_input.name"));
+        auto const [value_kind, value] =
+            union_of(field(*spec, "value", dot(w, kind)), dot(w, "constant_input.value"));
+        if (value_kind != "as_int") {
+          unsupported_.add("constant input of kind '" + value_kind + "'", name,
+                           "only integer constants are read");
+          continue;
+        }
+        user_inputs_.push_back(name);
+        constant_inputs_[i] = {name, as_int(*value, dot(w, "constant_input.value.as_int"))};
+        continue;
+      }
       if (kind != "user_input") continue;
       in_json const& arg = field(*spec, "arg", dot(w, kind));
       auto const [arg_kind, arg_value] = union_of(arg, dot(w, "user_input.arg"));
+      if (arg_kind == "as_sym_int") { // an integer input: its value is a symbol
+        auto const [ref_kind, ref] = union_of(*arg_value, dot(w, "user_input.arg.as_sym_int"));
+        if (ref_kind != "as_name") fail(dot(w, "user_input.arg.as_sym_int"), "expected as_name");
+        std::string const& name = as_string(*ref, dot(w, "user_input.arg.as_sym_int.as_name"));
+        user_inputs_.push_back(name);
+        note(symbolic_value("sym_int_values", name, w), dot("graph.sym_int_values", name));
+        continue;
+      }
       if (arg_kind != "as_tensor") {
         unsupported_.add("user input of kind '" + arg_kind + "'", w,
-                         "only tensor user inputs are supported");
+                         "only tensor and integer user inputs are supported");
         continue;
       }
       std::string const& name =
@@ -273,21 +314,8 @@ private:
       std::string const mw = dot("graph_module.graph.tensor_values", name);
       in_json const& sizes =
           as_array(field(tensor_meta_json(name, w), "sizes", mw), dot(mw, "sizes"));
-      for (std::size_t d = 0; d < sizes.size(); ++d) {
-        auto const [size_kind, size] = union_of(sizes[d], at(dot(mw, "sizes"), d));
-        if (size_kind != "as_expr") continue;
-        std::string const sw = at(dot(mw, "sizes"), d) + ".as_expr";
-        std::string const& text = as_string(field(*size, "expr_str", sw), dot(sw, "expr_str"));
-        pt2_names const found = names_in(text, dot(sw, "expr_str"));
-        for (std::string const& symbol : found.names)
-          if (std::find(order.begin(), order.end(), symbol) == order.end()) order.push_back(symbol);
-        in_json const* hint = optional_field(*size, "hint", sw);
-        if (found.bare && hint != nullptr && !hint->is_null()) {
-          auto const [hint_kind, hint_value] = union_of(*hint, dot(sw, "hint"));
-          if (hint_kind == "as_int")
-            hints.emplace(found.names[0], as_int(*hint_value, dot(sw, "hint")));
-        }
-      }
+      for (std::size_t d = 0; d < sizes.size(); ++d)
+        note(sizes[d], at(dot(mw, "sizes"), d));
     }
     for (std::string const& name : order) {
       if (name.empty() || name[0] != 's')
@@ -333,6 +361,10 @@ private:
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       std::string const w = at(scope.path + ".inputs", i);
       auto const [kind, value] = union_of(inputs[i], w);
+      if (kind == "as_sym_int" || kind == "as_int") { // an integer input (or its constant)
+        read_integer_input(scope, *value, kind, i, w);
+        continue;
+      }
       if (kind != "as_tensor") {
         unsupported_.add("graph input of kind '" + kind + "'", w, "");
         continue;
@@ -357,6 +389,31 @@ private:
       scope.graph->set_outputs(std::move(refs));
     }
     current_ = outer;
+  }
+
+  // The placeholder of an integer input of the program: `{"as_sym_int": {"as_name": n}}`
+  // (its value a symbol of `sym_int_values`) or `{"as_int": 3}` (a constant input).
+  void read_integer_input(graph_scope& scope, in_json const& value, std::string const& kind,
+                          std::size_t i, std::string const& where) {
+    if (&scope != &top_) {
+      unsupported_.add("integer input of a sub-graph", where, "");
+      return;
+    }
+    std::string name;
+    SymInt v;
+    if (kind == "as_int") {
+      auto const constant = constant_inputs_.find(i);
+      if (constant == constant_inputs_.end())
+        fail(where, "a constant graph input without a constant_input spec");
+      name = constant->second.first;
+      v = SymInt(constant->second.second);
+    } else {
+      auto const [ref_kind, ref] = union_of(value, dot(where, kind));
+      if (ref_kind != "as_name") fail(dot(where, kind), "expected as_name");
+      name = as_string(*ref, dot(where, "as_sym_int.as_name"));
+      v = named_sym_int(name, where);
+    }
+    integer_inputs_[name] = scope.graph->add_scalar_placeholder(name, v);
   }
 
   // The value of a TensorArgument (`{"name": "x"}`).
@@ -425,6 +482,7 @@ private:
     if (auto const* n = optional_field(node, "name", w); n && n->is_string())
       name = n->get<std::string>();
     std::string const label = w + " ('" + (name.empty() ? target : name) + "')";
+    in_json const* const metadata = optional_field(node, "metadata", w);
     if (is_symbolic_int_target(target) || target == "torch.ops.aten._assert_tensor_metadata.default"
         || target == "torch.ops.aten.sym_constrain_range_for_size.default")
       return; // sizes live in sym_int_values, ranges in range_constraints; metadata holds
@@ -436,11 +494,11 @@ private:
     }
     if (name.empty()) name = "node_" + std::to_string(i);
     if (target == "torch.ops.aten._assert_scalar.default") {
-      read_assert(scope, named, name, label);
+      read_assert(scope, named, name, label, metadata);
       return;
     }
     if (target == "torch.ops.higher_order.cond") {
-      read_cond(scope, inputs, outputs, name, label, depth);
+      read_cond(scope, inputs, outputs, name, label, depth, metadata);
       return;
     }
     std::string op = aten_name_of(target);
@@ -473,13 +531,14 @@ private:
       args.push_back(input == nullptr ? graph::argument()
                                       : tensor_ref(scope, *input, dot(label, "inputs")));
     add_call(scope, name, std::move(*call.attributes), std::move(args), {}, outputs, output_count,
-             label);
+             label, metadata);
   }
 
   // Adds a call node whose metas xport's meta rule computes, and names its outputs.
   void add_call(graph_scope& scope, std::string const& name, ops::boxed_attributes attributes,
                 std::vector<graph::argument> args, std::vector<graph::subgraph> subgraphs,
-                in_json const& outputs, std::size_t output_count, std::string const& label) {
+                in_json const& outputs, std::size_t output_count, std::string const& label,
+                in_json const* metadata) {
     std::vector<ops::tensor_meta> metas;
     for (graph::argument const& a : args)
       metas.push_back(a ? scope.graph->at(a->node).values.at(a->index)
@@ -498,15 +557,55 @@ private:
     } catch (error const& e) {
       fail(label, std::string("xport's meta rule refuses the node: ") + e.what());
     }
+    auto [where, stack] = read_provenance(*scope.graph, metadata);
     std::uint32_t const index = scope.graph->add_named_call(
-        name, std::move(attributes), std::move(args), values, std::nullopt, {});
+        name, std::move(attributes), std::move(args), values, where, std::move(stack));
     if (!subgraphs.empty()) scope.graph->set_subgraphs(index, std::move(subgraphs));
     bind_outputs(scope, outputs, index, values, output_count, label);
   }
 
+  // A node's user line (the innermost frame of `stack_trace`) and module stack
+  // (`nn_module_stack`: `key,path,type;...`) from its metadata, which PyTorch writes for
+  // people: a part that does not parse is left out, never an error.
+  static std::pair<std::optional<graph::source_line>, std::vector<graph::stack_entry>>
+  read_provenance(graph::Graph& g, in_json const* metadata) {
+    std::optional<graph::source_line> where;
+    std::vector<graph::stack_entry> stack;
+    if (metadata == nullptr || !metadata->is_object()) return {where, stack};
+    if (auto const it = metadata->find("stack_trace"); it != metadata->end() && it->is_string()) {
+      std::string const& text = it->get_ref<std::string const&>();
+      std::size_t const file = text.rfind("File \"");
+      std::size_t const close = file == std::string::npos ? file : text.find('"', file + 6);
+      std::size_t const line = close == std::string::npos ? close : text.find(", line ", close);
+      if (line != std::string::npos && line == close + 1) {
+        std::uint32_t number = 0;
+        std::size_t k = line + 7;
+        for (; k < text.size() && k < line + 16 && text[k] >= '0' && text[k] <= '9'; ++k)
+          number = number * 10 + static_cast<std::uint32_t>(text[k] - '0');
+        if (k > line + 7)
+          where = graph::source_line{g.intern(text.substr(file + 6, close - file - 6)), number};
+      }
+    }
+    if (auto const it = metadata->find("nn_module_stack");
+        it != metadata->end() && it->is_string()) {
+      std::string_view rest = it->get_ref<std::string const&>();
+      while (!rest.empty()) {
+        std::string_view const item = rest.substr(0, rest.find(';'));
+        rest.remove_prefix(std::min(rest.size(), item.size() + 1));
+        std::size_t const first = item.find(',');
+        std::size_t const second =
+            first == std::string_view::npos ? first : item.find(',', first + 1);
+        if (second == std::string_view::npos) return {where, {}};
+        stack.push_back({std::string(item.substr(first + 1, second - first - 1)),
+                         std::string(item.substr(second + 1))});
+      }
+    }
+    return {where, stack};
+  }
+
   // `_assert_scalar(sym_bool, msg)`: xport's runtime assert of the relation.
   void read_assert(graph_scope& scope, pt2_named_args const& named, std::string const& name,
-                   std::string const& label) {
+                   std::string const& label, in_json const* metadata) {
     auto const self = named.find("self");
     auto const msg = named.find("assert_msg");
     if (self == named.end() || msg == named.end())
@@ -524,14 +623,16 @@ private:
         sym::expr_node::make(*env_, r.lhs), ops::comparison_of(r.op),
         sym::expr_node::make(*env_, r.rhs),
         read_pt2_argument<std::string>(msg->second, scope_, dot(label, "assert_msg"))};
+    auto [where, stack] = read_provenance(*scope.graph, metadata);
     scope.graph->add_named_call(
-        name, ops::boxed_attributes::of<ops::assert_scalar>(std::move(attributes)), {}, {},
-        std::nullopt, {});
+        name, ops::boxed_attributes::of<ops::assert_scalar>(std::move(attributes)), {}, {}, where,
+        std::move(stack));
   }
 
   // `cond(pred, true_graph, false_graph, operands)`: the branches are read as sub-graphs.
   void read_cond(graph_scope& scope, in_json const& inputs, in_json const& outputs,
-                 std::string const& name, std::string const& label, std::size_t depth) {
+                 std::string const& name, std::string const& label, std::size_t depth,
+                 in_json const* metadata) {
     if (depth >= max_graph_depth)
       fail(label, "sub-graphs nest deeper than " + std::to_string(max_graph_depth) + " levels");
     if (inputs.size() != 4)
@@ -569,7 +670,7 @@ private:
     for (std::size_t k = 0; k < operands->size(); ++k)
       args.emplace_back(tensor_ref(scope, (*operands)[k], at(dot(ow, operands_kind), k)));
     add_call(scope, name, ops::boxed_attributes::of<ops::cond>({}), std::move(args),
-             std::move(branches), outputs, 0, label);
+             std::move(branches), outputs, 0, label, metadata);
   }
 
   // Names the node's outputs, checking each one's dtype and sizes against the archive.
@@ -631,6 +732,8 @@ private:
     in_json const& arg = field(spec, "arg", where);
     if (auto const* t = optional_field(arg, "as_tensor", where))
       return as_string(field(*t, "name", where), dot(where, "arg.as_tensor.name"));
+    if (auto const* n = optional_field(arg, "as_sym_int", where))
+      return as_string(field(*n, "as_name", where), dot(where, "arg.as_sym_int.as_name"));
     return as_string(field(arg, "name", where), dot(where, "arg.name"));
   }
 
@@ -642,6 +745,11 @@ private:
       auto const [kind, spec] = union_of(ins[i], w);
       std::string const sw = dot(w, kind);
       input_spec in;
+      if (kind == "constant_input") { // a specialized integer input (read_user_input_symbols)
+        in.name = as_string(field(*spec, "name", sw), dot(sw, "name"));
+        ep_.signature.inputs.push_back(std::move(in));
+        continue;
+      }
       in.name = arg_name(*spec, sw);
       if (kind == "user_input") {
         in.kind = input_kind::user_input;
@@ -795,6 +903,13 @@ private:
       if (info.sym.kind == sym::symbol_kind::unbacked)
         ep_.range_constraints.push_back({sym::to_string(info.sym), env_->range_of(info.sym)});
     for (std::size_t i = 0; i < user_inputs_.size(); ++i) {
+      if (auto const integer = integer_inputs_.find(user_inputs_[i]);
+          integer != integer_inputs_.end()) { // its one "dim" is its value
+        contract.add_input(ep_.input_paths.at(i),
+                           {sym::expr_of(*ep_.graph.at(integer->second).scalar)});
+        contract.set_scalar(i);
+        continue;
+      }
       graph::value_ref const v = top_.values.at(user_inputs_[i]);
       std::vector<sym::expr> dims;
       for (SymInt const& size : ep_.graph.at(v.node).values.at(0).sizes)

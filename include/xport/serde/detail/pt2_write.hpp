@@ -11,8 +11,10 @@
 #include <xport/serde/detail/pt2_program.hpp>
 #include <xport/serde/detail/pt2_schema.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -28,25 +30,33 @@ inline constexpr std::int64_t pt2_schema_minor = 20;
 
 // ---- sympy text ---------------------------------------------------------------------
 
-//! `Symbol('s0', integer=True, positive=True)`: how PyTorch prints a size symbol
-//! (data-dependent ones are not known to be positive).
-inline std::string pt2_srepr(sym::symbol s) {
-  return "Symbol('" + sym::to_string(s) + "', integer=True"
-         + (s.kind == sym::symbol_kind::backed ? ", positive=True)" : ")");
+//! Which symbols are known positive (sizes); others (integer inputs, data-dependent
+//! values) print as mere integers.
+using pt2_positive = std::function<bool(sym::symbol)>;
+
+inline bool pt2_backed_positive(sym::symbol s) {
+  return s.kind == sym::symbol_kind::backed;
 }
 
-inline std::string pt2_srepr(sym::expr const& e);
+//! `Symbol('s0', integer=True, positive=True)`: how PyTorch prints a size symbol.
+inline std::string pt2_srepr(sym::symbol s, pt2_positive const& positive = pt2_backed_positive) {
+  return "Symbol('" + sym::to_string(s) + "', integer=True"
+         + (positive(s) ? ", positive=True)" : ")");
+}
 
-inline std::string pt2_srepr(sym::atom const& a) {
-  if (a.is_symbol()) return pt2_srepr(a.sym);
+inline std::string pt2_srepr(sym::expr const& e,
+                             pt2_positive const& positive = pt2_backed_positive);
+
+inline std::string pt2_srepr(sym::atom const& a, pt2_positive const& positive) {
+  if (a.is_symbol()) return pt2_srepr(a.sym, positive);
   static constexpr std::string_view functions[] = {"FloorDiv", "PythonMod", "Min", "Max"};
-  return std::string(functions[static_cast<std::size_t>(a.op)]) + "(" + pt2_srepr(a.args.at(0))
-         + ", " + pt2_srepr(a.args.at(1)) + ")";
+  return std::string(functions[static_cast<std::size_t>(a.op)]) + "("
+         + pt2_srepr(a.args.at(0), positive) + ", " + pt2_srepr(a.args.at(1), positive) + ")";
 }
 
 //! An expression in sympy's `srepr` form: `Add(Mul(Integer(2), Symbol('s0', ...)),
 //! Integer(1))`.
-inline std::string pt2_srepr(sym::expr const& e) {
+inline std::string pt2_srepr(sym::expr const& e, pt2_positive const& positive) {
   auto integer = [](std::int64_t v) { return "Integer(" + std::to_string(v) + ")"; };
   auto call = [](std::string_view f, std::vector<std::string> const& args) {
     if (args.size() == 1) return args[0];
@@ -60,8 +70,9 @@ inline std::string pt2_srepr(sym::expr const& e) {
     std::vector<std::string> factors;
     if (m.coeff != 1 || m.factors.empty()) factors.push_back(integer(m.coeff));
     for (sym::factor const& f : m.factors)
-      factors.push_back(f.exp == 1 ? pt2_srepr(f.base)
-                                   : "Pow(" + pt2_srepr(f.base) + ", " + integer(f.exp) + ")");
+      factors.push_back(f.exp == 1
+                            ? pt2_srepr(f.base, positive)
+                            : "Pow(" + pt2_srepr(f.base, positive) + ", " + integer(f.exp) + ")");
     terms.push_back(call("Mul", factors));
   }
   if (terms.empty()) return integer(0);
@@ -69,12 +80,38 @@ inline std::string pt2_srepr(sym::expr const& e) {
 }
 
 //! A relation as sympy prints it: `GreaterThan(Symbol('u0', integer=True), Integer(0))`.
-inline std::string pt2_srepr(sym::relation const& r) {
-  static constexpr std::string_view names[] = {"Eq",        "Ne",
-                                               "StrictLessThan", "LessThan",
-                                               "StrictGreaterThan", "GreaterThan"};
-  return std::string(names[static_cast<std::size_t>(r.op)]) + "(" + pt2_srepr(r.lhs) + ", "
-         + pt2_srepr(r.rhs) + ")";
+inline std::string pt2_srepr(sym::relation const& r,
+                             pt2_positive const& positive = pt2_backed_positive) {
+  static constexpr std::string_view names[] = {
+      "Eq", "Ne", "StrictLessThan", "LessThan", "StrictGreaterThan", "GreaterThan"};
+  return std::string(names[static_cast<std::size_t>(r.op)]) + "(" + pt2_srepr(r.lhs, positive)
+         + ", " + pt2_srepr(r.rhs, positive) + ")";
+}
+
+// ---- provenance ---------------------------------------------------------------------
+
+//! A node's user line and module stack as PyTorch's node metadata: `stack_trace` (`File
+//! "model.cpp", line 12, in forward`) and `nn_module_stack` (`key,path,type;...`, outermost
+//! first). A module stack whose names torch could not split (a comma outside brackets, as
+//! in `pair<int, int>`, or a semicolon) is left out.
+inline out_json pt2_provenance(graph::node const& n) {
+  out_json metadata = out_json::object();
+  if (n.where)
+    metadata["stack_trace"] = "File \"" + std::string(n.where->file) + "\", line "
+                              + std::to_string(n.where->line) + ", in forward";
+  std::string stack;
+  for (graph::stack_entry const& e : n.module_stack) {
+    int depth = 0;
+    for (char c : e.path + e.type) {
+      depth += c == '[' || c == '(' ? 1 : c == ']' || c == ')' ? -1 : 0;
+      if ((c == ',' && depth == 0) || c == ';') return metadata;
+    }
+    std::string key = "L__self__" + (e.path.empty() ? "" : "_" + e.path);
+    std::replace(key.begin(), key.end(), '.', '_');
+    stack += (stack.empty() ? "" : ";") + key + "," + e.path + "," + e.type;
+  }
+  if (!stack.empty()) metadata["nn_module_stack"] = stack;
+  return metadata;
 }
 
 // ---- the writer ---------------------------------------------------------------------
@@ -96,6 +133,9 @@ public:
     if (ep.shape_env)
       for (sym::symbol_info const& info : ep.shape_env->symbols())
         if (info.hint) hints_.emplace(info.sym, *info.hint);
+    for (graph::node const& n : ep.graph.nodes())
+      if (n.op == graph::node_op::placeholder && n.scalar)
+        if (auto const s = bare_symbol(expr_of(*n.scalar))) integer_symbols_.insert(*s);
   }
 
   pt2_files write() {
@@ -124,8 +164,7 @@ public:
     pt2_files files;
     files.model = root.dump();
     files.weights_config = write_state(ep_.state_dict, "data/weights/", "weight_", files).dump();
-    files.constants_config =
-        write_state(ep_.constants, "data/constants/", "tensor_", files).dump();
+    files.constants_config = write_state(ep_.constants, "data/constants/", "tensor_", files).dump();
     return files;
   }
 
@@ -147,8 +186,10 @@ private:
     std::map<std::pair<std::uint32_t, std::uint32_t>, std::string> values; // (node, k) -> name
     std::map<sym::symbol, symbol_size> sizes; // a size that gives the symbol
     std::map<std::string, std::pair<sym::expr, symbol_size>> symbolic_sizes; // by srepr text
-    std::map<std::string, out_json> expressions; // computed expressions, by their text
-    std::set<std::string> names;                 // every name the graph uses
+    std::map<std::string, out_json> expressions;     // computed expressions, by their text
+    std::set<std::string> names;                     // every name the graph uses
+    std::set<std::string> reserved;                  // its nodes' names, not yet used
+    std::map<std::string, out_json> input_arguments; // integer inputs, by placeholder
   };
 
   ExportedProgram const& ep_;
@@ -156,23 +197,49 @@ private:
   pt2_unsupported unsupported_{"xport::save_pt2", "nothing was written", {}};
   graph_state top_;
 
+  // Integer inputs' symbols are not positive; sizes are.
+  std::set<sym::symbol> integer_symbols_;
+
+  template <class T>
+  std::string srepr(T const& value) const {
+    return pt2_srepr(value, [this](sym::symbol s) {
+      return s.kind == sym::symbol_kind::backed && !integer_symbols_.contains(s);
+    });
+  }
+
+  // A name of `g` not used yet, from `base`. The graph's own node names are reserved
+  // up front, so that a name made for a new node (`sym_size_int`) never displaces them.
   static std::string fresh_name(graph_state& g, std::string const& base) {
     std::string name = base;
-    for (std::size_t k = 1; g.names.contains(name); ++k)
+    for (std::size_t k = 1; g.names.contains(name) || g.reserved.contains(name); ++k)
       name = base + "_" + std::to_string(k);
     g.names.insert(name);
     return name;
   }
 
+  // The name of node `n` itself (reserved for it), made unique only if it was taken.
+  static std::string own_name(graph_state& g, graph::node const& n) {
+    g.reserved.erase(n.name);
+    return fresh_name(g, n.name);
+  }
+
   // ---- sizes ------------------------------------------------------------------------
 
+  // The expression of `v` in the program's independent symbols: an equality the program
+  // relies on (`s2 == s0`, two inputs of one size) is a replacement in its ShapeEnv, which
+  // PyTorch's format expresses by naming the same symbol.
+  sym::expr expr_of(SymInt const& v) const {
+    sym::expr e = sym::expr_of(v);
+    return ep_.shape_env ? ep_.shape_env->simplify(e) : e;
+  }
+
+  // The example value of `e`; none when it names a data-dependent symbol (or the
+  // arithmetic fails, as a division by zero would).
   std::optional<std::int64_t> hint_of(sym::expr const& e) const {
+    for (sym::symbol const s : sym::free_symbols(e))
+      if (!hints_.contains(s)) return std::nullopt;
     try {
-      return sym::evaluate(e, [&](sym::symbol s) {
-        auto const it = hints_.find(s);
-        if (it == hints_.end()) throw value_error("no hint");
-        return it->second;
-      });
+      return sym::evaluate(e, [&](sym::symbol s) { return hints_.at(s); });
     } catch (error const&) {
       return std::nullopt;
     }
@@ -183,7 +250,7 @@ private:
     if (auto const c = e.constant()) return {{"as_int", *c}};
     std::optional<std::int64_t> const hint = hint_of(e);
     return {{"as_expr",
-             {{"expr_str", pt2_srepr(e)},
+             {{"expr_str", srepr(e)},
               {"hint", hint ? out_json{{"as_int", *hint}} : out_json(nullptr)}}}};
   }
 
@@ -191,7 +258,7 @@ private:
     out_json sizes = out_json::array();
     std::vector<sym::expr> extents;
     for (SymInt const& s : m.sizes) {
-      extents.push_back(sym::expr_of(s));
+      extents.push_back(expr_of(s));
       sizes.push_back(size_json(extents.back()));
     }
     // Contiguous strides, as PyTorch computes them (a dimension of size 0 counts as 1).
@@ -202,31 +269,34 @@ private:
       auto const c = extents[d].constant();
       stride = stride * (c && *c == 0 ? sym::expr(1) : extents[d]);
     }
-    return {{"dtype", pt2_scalar_type(m.dtype)},
+    return meta_object(m.dtype, std::move(sizes), strides, {{"as_int", 0}}, requires_grad);
+  }
+
+  // A TensorMeta of a CPU tensor with a strided layout (7).
+  static out_json meta_object(dtype type, out_json sizes, out_json strides, out_json offset,
+                              bool requires_grad) {
+    return {{"dtype", pt2_scalar_type(type)},
             {"sizes", std::move(sizes)},
             {"requires_grad", requires_grad},
             {"device", {{"type", "cpu"}, {"index", nullptr}}},
-            {"strides", strides},
-            {"storage_offset", {{"as_int", 0}}},
+            {"strides", std::move(strides)},
+            {"storage_offset", std::move(offset)},
             {"layout", 7}};
   }
 
   // ---- symbolic arguments -----------------------------------------------------------
 
-  // A call of a Python operator on symbolic integers (`_operator.mul`): the node, its
-  // output in `sym_int_values` (or `sym_bool_values`), and the name consumers read.
+  // A node computing a symbolic integer (`sym_size.int`, `_operator.mul`) or, when
+  // `boolean`, a comparison of them: the node, its value in `sym_int_values` (or
+  // `sym_bool_values`), and the name (`{"as_name": n}`) consumers read.
   out_json symbolic_call(graph_state& g, std::string const& target, std::string const& base,
-                         std::vector<out_json> args, std::string const& expr_text, bool boolean,
+                         std::vector<std::pair<char const*, out_json>> args,
+                         std::string const& expr_text, bool boolean,
                          std::optional<std::int64_t> hint) {
     std::string const name = fresh_name(g, base);
     out_json inputs = out_json::array();
-    static constexpr std::string_view arg_names[] = {"a", "b"};
-    for (std::size_t i = 0; i < args.size(); ++i)
-      inputs.push_back({{"name", target == "torch.ops.aten.sym_size.int"
-                                     ? std::string(i == 0 ? "self" : "dim")
-                                     : std::string(arg_names[i])},
-                        {"arg", std::move(args[i])},
-                        {"kind", 1}});
+    for (auto& [arg_name, arg] : args)
+      inputs.push_back({{"name", arg_name}, {"arg", std::move(arg)}, {"kind", 1}});
     char const* const kind = boolean ? "as_sym_bool" : "as_sym_int";
     g.nodes.push_back({{"target", target},
                        {"inputs", std::move(inputs)},
@@ -236,8 +306,17 @@ private:
                        {"name", name}});
     (boolean ? g.sym_bool_values : g.sym_int_values)[name] = {
         {"as_expr",
-         {{"expr_str", expr_text}, {"hint", hint ? out_json{{"as_int", *hint}} : out_json(nullptr)}}}};
+         {{"expr_str", expr_text},
+          {"hint", hint ? out_json{{"as_int", *hint}} : out_json(nullptr)}}}};
     return {{"as_name", name}};
+  }
+
+  // `sym_size.int(tensor, dim)`, whose value is `size`.
+  out_json size_node(graph_state& g, symbol_size const& where, sym::expr const& size) {
+    return symbolic_call(
+        g, "torch.ops.aten.sym_size.int", "sym_size_int",
+        {{"self", tensor_argument(where.tensor)}, {"dim", {{"as_int", where.dim}}}}, srepr(size),
+        false, hint_of(size));
   }
 
   // `{"as_int": c}` or `{"as_name": n}` (a SymIntArgument) for `e`, emitting the nodes
@@ -245,7 +324,7 @@ private:
   // graph has as a size).
   std::optional<out_json> sym_int_argument(graph_state& g, sym::expr const& e) {
     if (auto const c = e.constant()) return out_json{{"as_int", *c}};
-    std::string const text = pt2_srepr(e);
+    std::string const text = srepr(e);
     if (auto const it = g.expressions.find(text); it != g.expressions.end()) return it->second;
     std::optional<out_json> out = size_plus_constant(g, e);
     if (!out) {
@@ -262,9 +341,7 @@ private:
       auto const& [size, where] = entry;
       std::optional<std::int64_t> const offset = (e - size).constant();
       if (!offset) continue;
-      out_json out = symbolic_call(g, "torch.ops.aten.sym_size.int", "sym_size_int",
-                                   {tensor_argument(where.tensor), {{"as_int", where.dim}}},
-                                   pt2_srepr(size), false, hint_of(size));
+      out_json out = size_node(g, where, size);
       if (*offset != 0) out = binary(g, "_operator.add", out, {{"as_int", *offset}}, e);
       return out;
     }
@@ -278,9 +355,7 @@ private:
     if (found == g.sizes.end()) return std::nullopt;
     symbol_size const& size = found->second;
     sym::expr value = size.a * sym::expr(s) + size.b;
-    out_json out = symbolic_call(g, "torch.ops.aten.sym_size.int", "sym_size_int",
-                                 {tensor_argument(size.tensor), {{"as_int", size.dim}}},
-                                 pt2_srepr(value), false, hint_of(value));
+    out_json out = size_node(g, size, value);
     if (size.b != 0) {
       value = value - size.b;
       out = binary(g, "_operator.sub", out, {{"as_int", size.b}}, value);
@@ -294,8 +369,8 @@ private:
                   sym::expr const& result) {
     auto const dot_at = op.rfind('.');
     std::string const base(op.substr(dot_at + 1));
-    return symbolic_call(g, std::string(op), base, {argument_of(a), argument_of(b)},
-                         pt2_srepr(result), false, hint_of(result));
+    return symbolic_call(g, std::string(op), base, {{"a", argument_of(a)}, {"b", argument_of(b)}},
+                         srepr(result), false, hint_of(result));
   }
 
   // A SymIntArgument as an Argument of a node (`{"as_sym_int": {"as_name": n}}`).
@@ -391,7 +466,7 @@ private:
       why = "the enumerator '" + v.text + "' where PyTorch has " + std::string(type);
       return std::nullopt;
     case kind::symint: {
-      auto const value = sym_int_argument(g, sym::expr_of(v.size));
+      auto const value = sym_int_argument(g, expr_of(v.size));
       if (!value) {
         why = "the size " + v.size.str() + ", which no tensor of the graph has";
         return std::nullopt;
@@ -427,7 +502,7 @@ private:
       } else if (item.what == kind::integer) {
         items.push_back(symbolic ? out_json{{"as_int", item.integer}} : out_json(item.integer));
       } else if (item.what == kind::symint) {
-        sym::expr const e = sym::expr_of(item.size);
+        sym::expr const e = expr_of(item.size);
         if (!symbolic) {
           items.push_back(*e.constant());
           continue;
@@ -467,13 +542,12 @@ private:
   // Symbols that a tensor's size gives become readable through `sym_size.int(tensor,
   // dim)`, emitted where first needed: a size that is the symbol alone (`[s0, 16]`,
   // `[u0]`) or linear in it (`[4*s0]`, `[s0 + 1]`), the symbol alone preferred.
-  static void define_symbols(graph_state& g, std::string const& tensor,
-                             ops::tensor_meta const& m) {
+  void define_symbols(graph_state& g, std::string const& tensor, ops::tensor_meta const& m) const {
     for (std::size_t d = 0; d < m.sizes.size(); ++d) {
-      sym::expr const e = sym::expr_of(m.sizes[d]);
+      sym::expr const e = expr_of(m.sizes[d]);
       if (e.is_constant()) continue;
       symbol_size const where{tensor, static_cast<std::int64_t>(d), 1, 0};
-      g.symbolic_sizes.try_emplace(pt2_srepr(e), e, where);
+      g.symbolic_sizes.try_emplace(srepr(e), e, where);
       auto const linear = linear_in_one_symbol(e);
       if (!linear || linear->a <= 0) continue;
       symbol_size const size{tensor, where.dim, linear->a, linear->b};
@@ -517,13 +591,12 @@ private:
   // else the outputs (read through `getitem`) have names of their own.
   std::pair<std::string, out_json> name_outputs(graph_state& g, graph::node const& n,
                                                 std::uint32_t i, bool single, bool list) {
-    std::string const node_name = fresh_name(g, n.name);
+    std::string const node_name = own_name(g, n);
     out_json outputs = out_json::array();
     out_json items = out_json::array();
     for (std::size_t k = 0; k < n.values.size(); ++k) {
       ops::tensor_meta const& m = n.values[k];
-      std::string const name =
-          single ? node_name : fresh_name(g, n.name + "_" + std::to_string(k));
+      std::string const name = single ? node_name : fresh_name(g, n.name + "_" + std::to_string(k));
       g.values[{i, static_cast<std::uint32_t>(k)}] = name;
       g.tensor_values[name] = meta_json(m, false);
       define_symbols(g, name, m);
@@ -536,12 +609,9 @@ private:
     return {node_name, std::move(outputs)};
   }
 
-  out_json node_json(std::string target, out_json inputs, out_json outputs,
-                     std::string const& name, graph::node const& n) const {
-    out_json metadata = out_json::object();
-    if (n.where)
-      metadata["stack_trace"] = "File \"" + std::string(n.where->file) + "\", line "
-                                + std::to_string(n.where->line) + ", in forward";
+  out_json node_json(std::string target, out_json inputs, out_json outputs, std::string const& name,
+                     graph::node const& n) const {
+    out_json metadata = pt2_provenance(n);
     return {{"target", std::move(target)},
             {"inputs", std::move(inputs)},
             {"outputs", std::move(outputs)},
@@ -553,7 +623,8 @@ private:
   // `torch.ops.aten.add.Tensor` for `aten::add.Tensor`, `...relu.default` for `aten::relu`.
   static std::string pt2_target(std::string_view op) {
     op.remove_prefix(std::string_view("aten::").size());
-    if (op.find('.') == std::string_view::npos) return "torch.ops.aten." + std::string(op) + ".default";
+    if (op.find('.') == std::string_view::npos)
+      return "torch.ops.aten." + std::string(op) + ".default";
     return "torch.ops.aten." + std::string(op);
   }
 
@@ -647,10 +718,10 @@ private:
       return;
     }
     if (n.scalar) { // `item`: a data-dependent integer
-      std::string const name = fresh_name(g, n.name);
-      sym::expr const e = sym::expr_of(*n.scalar);
-      g.sym_int_values[name] = {{"as_expr", {{"expr_str", pt2_srepr(e)}, {"hint", nullptr}}}};
-      if (bare_symbol(e)) g.expressions.emplace(pt2_srepr(e), out_json{{"as_name", name}});
+      std::string const name = own_name(g, n);
+      sym::expr const e = expr_of(*n.scalar);
+      g.sym_int_values[name] = {{"as_expr", {{"expr_str", srepr(e)}, {"hint", nullptr}}}};
+      if (bare_symbol(e)) g.expressions.emplace(srepr(e), out_json{{"as_name", name}});
       g.nodes.push_back(node_json(pt2_target(op), std::move(inputs),
                                   out_json::array({{{"as_sym_int", {{"as_name", name}}}}}), name,
                                   n));
@@ -671,28 +742,71 @@ private:
   // `_assert_scalar(lhs op rhs)`: the comparison as an `_operator` node on the sizes.
   void write_assert(graph_state& g, graph::node const& n, ops::attribute_value const& a) {
     static constexpr std::string_view symbols[] = {"==", "!=", "<", "<=", ">", ">="};
-    static constexpr std::string_view operators[] = {"eq", "ne", "lt", "le", "gt", "ge"};
     // The attributes: lhs, op, rhs, msg.
-    sym::expr const lhs = sym::expr_of(a.items.at(0).size);
-    sym::expr const rhs = sym::expr_of(a.items.at(2).size);
     std::size_t k = 0;
     while (k < std::size(symbols) && symbols[k] != a.items.at(1).text)
       ++k;
-    std::optional<out_json> const x = sym_int_argument(g, lhs);
-    std::optional<out_json> const y = sym_int_argument(g, rhs);
-    if (k == std::size(symbols) || !x || !y) {
-      unsupported_.add("aten::_assert_scalar", n.name, "a relation of sizes no tensor has");
+    if (k == std::size(symbols)) {
+      unsupported_.add("aten::_assert_scalar", n.name, "the comparison " + a.items.at(1).text);
       return;
     }
-    sym::relation const r{static_cast<sym::rel_op>(k), lhs, rhs};
+    sym::relation const r{static_cast<sym::rel_op>(k), expr_of(a.items.at(0).size),
+                          expr_of(a.items.at(2).size)};
+    if (!emit_assert(g, r, a.items.at(3).text, own_name(g, n), pt2_provenance(n)))
+      unsupported_.add("aten::_assert_scalar", n.name, "a relation of sizes no tensor has");
+  }
+
+  // `_assert_scalar(lhs op rhs, msg)`, the comparison an `_operator` node on the sizes
+  // (false when the graph cannot compute them).
+  bool emit_assert(graph_state& g, sym::relation const& r, std::string const& msg,
+                   std::string const& name, out_json metadata) {
+    static constexpr std::string_view operators[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+    std::optional<out_json> const x = sym_int_argument(g, r.lhs);
+    std::optional<out_json> const y = sym_int_argument(g, r.rhs);
+    if (!x || !y) return false;
+    std::string const op(operators[static_cast<std::size_t>(r.op)]);
     out_json const flag =
-        symbolic_call(g, "_operator." + std::string(operators[k]), std::string(operators[k]),
-                      {argument_of(*x), argument_of(*y)}, pt2_srepr(r), true, std::nullopt);
-    out_json inputs = out_json::array(
-        {{{"name", "self"}, {"arg", {{"as_sym_bool", flag}}}, {"kind", 1}},
-         {{"name", "assert_msg"}, {"arg", {{"as_string", a.items.at(3).text}}}, {"kind", 1}}});
-    g.nodes.push_back(node_json("torch.ops.aten._assert_scalar.default", std::move(inputs),
-                                out_json::array(), fresh_name(g, n.name), n));
+        symbolic_call(g, "_operator." + op, op, {{"a", argument_of(*x)}, {"b", argument_of(*y)}},
+                      srepr(r), true, std::nullopt);
+    out_json inputs =
+        out_json::array({{{"name", "self"}, {"arg", {{"as_sym_bool", flag}}}, {"kind", 1}},
+                         {{"name", "assert_msg"}, {"arg", {{"as_string", msg}}}, {"kind", 1}}});
+    g.nodes.push_back({{"target", "torch.ops.aten._assert_scalar.default"},
+                       {"inputs", std::move(inputs)},
+                       {"outputs", out_json::array()},
+                       {"metadata", std::move(metadata)},
+                       {"is_hop_single_tensor_return", nullptr},
+                       {"name", name}});
+    return true;
+  }
+
+  // An expression of the input contract in the graph's symbols: the contract numbers its
+  // own symbols, each named after the graph's symbol it stands for (`s5`).
+  sym::expr in_graph_symbols(sym::expr const& e) const {
+    sym::input_contract const& c = ep_.contract;
+    sym::expr const out = sym::substitute(e, [&](sym::symbol s) -> std::optional<sym::expr> {
+      if (s.kind != sym::symbol_kind::backed || s.index >= c.num_symbols()) return std::nullopt;
+      std::string const& name = c.symbol_name(s.index);
+      if (name.size() < 2 || name.size() > 10 || name[0] != 's'
+          || name.find_first_not_of("0123456789", 1) != std::string::npos)
+        return std::nullopt;
+      return sym::expr(sym::symbol{sym::symbol_kind::backed,
+                                   static_cast<std::uint32_t>(std::stoul(name.substr(1)))});
+    });
+    return ep_.shape_env ? ep_.shape_env->simplify(out) : out;
+  }
+
+  // The guards of the input contract beyond ranges and equalities (`Eq(Mod(s0, 4), 0)`),
+  // which PyTorch's format has no place for: runtime asserts at the top of the graph, so
+  // that torch refuses the same inputs.
+  void write_contract_guards(graph_state& g) {
+    for (sym::relation const& guard : ep_.contract.guards()) {
+      sym::relation const r{guard.op, in_graph_symbols(guard.lhs), in_graph_symbols(guard.rhs)};
+      std::string const text = sym::to_string(r);
+      if (!emit_assert(g, r, "Input contract violated: " + text, fresh_name(g, "_assert_scalar"),
+                       out_json::object()))
+        unsupported_.add("input contract guard", text, "a relation of sizes no input has");
+    }
   }
 
   // `cond(pred, true_graph, false_graph, operands)`, the branches written inline.
@@ -717,26 +831,41 @@ private:
 
   // The graph `graph` into `g` (the program's, or a branch of `cond`).
   out_json write_graph(graph::Graph const& graph, graph_state& g) {
+    for (graph::node const& n : graph.nodes())
+      g.reserved.insert(n.name);
+    bool guarded = false; // the contract's guards: after the placeholders, before the calls
     out_json inputs = out_json::array();
     for (std::uint32_t i = 0; i < graph.nodes().size(); ++i) {
       graph::node const& n = graph.at(i);
       if (n.op == graph::node_op::placeholder) {
-        if (n.values.empty()) {
-          unsupported_.add("integer input", n.name, "only tensor inputs are written");
+        std::string const name = own_name(g, n);
+        if (n.scalar) { // an integer input: `{"as_sym_int": ...}`, or the constant it is
+          sym::expr const value = expr_of(*n.scalar);
+          out_json argument;
+          if (auto const c = value.constant()) {
+            argument = {{"as_int", *c}};
+          } else {
+            argument = {{"as_sym_int", {{"as_name", name}}}};
+            g.sym_int_values[name] = size_json(value);
+            g.expressions.emplace(srepr(value), out_json{{"as_name", name}});
+          }
+          g.input_arguments[name] = argument;
+          inputs.push_back(std::move(argument));
           continue;
         }
-        std::string const name = fresh_name(g, n.name);
         g.values[{i, 0}] = name;
         g.tensor_values[name] = meta_json(n.values.at(0), &g == &top_ && is_parameter(n.name));
         define_symbols(g, name, n.values.at(0));
         inputs.push_back(tensor_argument(name));
       } else if (n.op == graph::node_op::call_function) {
+        if (&g == &top_ && !guarded) guarded = (write_contract_guards(g), true);
         write_call(g, n, i);
         // A node that cannot be written: its outputs still get names, for the nodes that
         // read them (whose own problems are collected too).
         if (!n.values.empty() && !g.values.contains({i, 0})) name_outputs(g, n, i, false, false);
       }
     }
+    if (&g == &top_ && !guarded) write_contract_guards(g);
     out_json outputs = out_json::array();
     if (unsupported_.by_op.empty())
       for (graph::value_ref const& v : graph.outputs())
@@ -765,15 +894,23 @@ private:
     for (input_spec const& in : ep_.signature.inputs) {
       out_json const arg = {{"name", in.name}};
       switch (in.kind) {
-      case input_kind::user_input:
-        ins.push_back({{"user_input", {{"arg", tensor_argument(in.name)}}}});
+      case input_kind::user_input: {
+        auto const integer = top_.input_arguments.find(in.name);
+        if (integer == top_.input_arguments.end())
+          ins.push_back({{"user_input", {{"arg", tensor_argument(in.name)}}}});
+        else if (integer->second.contains("as_int")) // specialized: PyTorch's constant input
+          ins.push_back({{"constant_input", {{"name", in.name}, {"value", integer->second}}}});
+        else
+          ins.push_back({{"user_input", {{"arg", integer->second}}}});
         break;
+      }
       case input_kind::parameter:
         ins.push_back({{"parameter", {{"arg", arg}, {"parameter_name", in.target}}}});
         break;
       case input_kind::buffer:
-        ins.push_back({{"buffer",
-                        {{"arg", arg}, {"buffer_name", in.target}, {"persistent", in.persistent}}}});
+        ins.push_back(
+            {{"buffer",
+              {{"arg", arg}, {"buffer_name", in.target}, {"persistent", in.persistent}}}});
         break;
       case input_kind::constant_tensor:
         ins.push_back({{"tensor_constant", {{"arg", arg}, {"tensor_constant_name", in.target}}}});
@@ -829,13 +966,18 @@ private:
     return nullptr;
   }
 
-  std::string tree_text(tree_spec const& t) {
-    return out_json::array({1, tree_json(t)}).dump();
-  }
+  std::string tree_text(tree_spec const& t) { return out_json::array({1, tree_json(t)}).dump(); }
 
   // The module call graph: the exported module's signature (its input spec is the pair
   // (args, kwargs), with no keyword arguments), then the submodules' names.
   out_json write_module_call_graph() {
+    // A specialized non-tensor input (a float, a bool) has no placeholder in xport's
+    // graph, where PyTorch's has one.
+    for (std::size_t i = 0; i < ep_.input_constants.size(); ++i)
+      if (!is_none(ep_.input_constants[i]))
+        unsupported_.add("specialized non-tensor input",
+                         i < ep_.input_paths.size() ? ep_.input_paths[i] : "",
+                         "xport keeps no placeholder for it");
     tree_spec const in = tuple_spec({ep_.in_spec, dict_spec({}, {})});
     // The names of the forward arguments: each top-level argument's first input path,
     // up to its first index (`pair` of `pair[0]`).
@@ -878,7 +1020,7 @@ private:
     sym::input_contract const& c = ep_.contract;
     for (std::size_t i = 0; i < c.num_inputs(); ++i) {
       for (sym::expr const& dim : c.input_dims(i)) {
-        auto const linear = linear_in_one_symbol(dim);
+        auto const linear = linear_in_one_symbol(in_graph_symbols(dim));
         if (!linear || (linear->a == 1 && linear->b == 0)) continue;
         auto const range = ranges.find(sym::to_string(linear->s));
         if (range == ranges.end()) continue;
@@ -886,8 +1028,8 @@ private:
         auto map = [&](std::int64_t v) {
           return sym::is_finite(v) ? out_json(linear->a * v + linear->b) : out_json(nullptr);
         };
-        std::string key = (linear->a == 1 ? "" : std::to_string(linear->a) + "*")
-                          + sym::to_string(linear->s);
+        std::string key =
+            (linear->a == 1 ? "" : std::to_string(linear->a) + "*") + sym::to_string(linear->s);
         if (linear->b != 0)
           key += (linear->b > 0 ? " + " : " - ")
                  + std::to_string(linear->b > 0 ? linear->b : -linear->b);
@@ -904,7 +1046,9 @@ private:
     out_json config = out_json::object();
     std::map<void const*, std::string> paths;
     std::size_t count = 0;
-    for (auto const& [fqn, t] : tensors) {
+    for (auto const& entry : tensors) {
+      std::string const& fqn = entry.first; // not a structured binding: a lambda reads it
+      Tensor const& t = entry.second;
       check_savable("xport::save_pt2", fqn, t);
       std::string path;
       auto const it = t.storage().nbytes() == 0 ? paths.end() : paths.find(t.storage().data());
@@ -921,18 +1065,12 @@ private:
           out.push_back({{"as_int", v}});
         return out;
       };
-      out_json meta = {{"dtype", pt2_scalar_type(t.dtype())},
-                       {"sizes", ints(t.sizes())},
-                       {"requires_grad", false},
-                       {"device", {{"type", "cpu"}, {"index", nullptr}}},
-                       {"strides", ints(t.strides())},
-                       {"storage_offset", {{"as_int", t.storage_offset()}}},
-                       {"layout", 7}};
-      bool const parameter =
-          std::any_of(ep_.signature.inputs.begin(), ep_.signature.inputs.end(),
-                      [&](input_spec const& in) {
-                        return in.kind == input_kind::parameter && in.target == fqn;
-                      });
+      out_json meta = meta_object(t.dtype(), ints(t.sizes()), ints(t.strides()),
+                                  {{"as_int", t.storage_offset()}}, false);
+      bool const parameter = std::any_of(
+          ep_.signature.inputs.begin(), ep_.signature.inputs.end(), [&](input_spec const& in) {
+            return in.kind == input_kind::parameter && in.target == fqn;
+          });
       config[fqn] = {{"path_name", path},
                      {"is_param", parameter},
                      {"use_pickle", false},

@@ -70,6 +70,14 @@ struct Square : xport::Module<Square> {
   }
 };
 
+// x[:len(y)] + y: y may not have more rows than x, a guard of the contract.
+struct Prefix : xport::Module<Prefix> {
+  BOOST_HANA_DEFINE_STRUCT(Prefix);
+  xport::Tensor forward(xport::Tensor const& x, xport::Tensor const& y) const {
+    return xport::slice(x, 0, 0, y.sym_size(0)) + y;
+  }
+};
+
 // Two inputs of the same shape: their dims are equal.
 struct Twice : xport::Module<Twice> {
   BOOST_HANA_DEFINE_STRUCT(Twice);

@@ -128,13 +128,19 @@ TEST_CASE("a data-dependent size (boolean indexing) and its runtime asserts") {
   check_bad_cases("data_dependent_nonzero", "Expected input at x.shape[1]");
 }
 
-TEST_CASE("a size from item() multiplied by a 0-dim tensor is refused at load (known gap)") {
-  // PyTorch decides broadcasting's `u0 == 1` size-obliviously (false for a size-like
-  // data-dependent symbol); xport's shape rules ask for a guard, which a program cannot
-  // have. The load fails with the guard named rather than loading a wrong program.
-  CHECK_THROWS_WITH_AS(xport::load_pt2(fixture("data_dependent.pt2")),
-                       doctest::Contains("Could not guard on data-dependent expression Eq(u0, 1)"),
-                       xport::serialization_error);
+TEST_CASE("a size from item() bounded by checks, broadcast against a 0-dim tensor") {
+  // Broadcasting [u0] against a 0-dim tensor needs no decision on u0, as in PyTorch.
+  xport::ExportedProgram const ep = xport::load_pt2(fixture("data_dependent.pt2"));
+  CHECK(printed(ep).find("mul: \"f32[u0]\" = aten::mul.Tensor(new_ones, sum_2)") != std::string::npos);
+  check_cases("data_dependent");
+  nlohmann::json const cases = read_json("data_dependent.json");
+  xport::ExportedModule module = ep.module();
+  // 7 positive entries break torch._check(n <= 6): the runtime assert; x of 9: the contract.
+  CHECK_THROWS_WITH_AS(module.run(leaves_of(cases.at("bad_cases")[0].at("inputs"))),
+                       doctest::Contains("u0 <= 6"), xport::constraint_violation);
+  CHECK_THROWS_WITH_AS(module.run(leaves_of(cases.at("bad_cases")[1].at("inputs"))),
+                       doctest::Contains("Expected input at x.shape[0] to be equal to 8"),
+                       xport::constraint_violation);
 }
 
 TEST_CASE("archives of older torch minor versions (2.9, 2.11: schema 8.14, 8.17) run equal") {

@@ -11,6 +11,7 @@
 #include <xport/core/compare.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/export/export.hpp>
+#include <xport/export/spec_tree.hpp>
 #include <xport/serde/detail/pt2_expr.hpp>
 #include <xport/serde/load_pt2.hpp>
 #include <xport/serde/save_pt2.hpp>
@@ -85,9 +86,10 @@ void check_same_outputs(ExportedProgram const& saved, ExportedProgram const& loa
 } // namespace
 
 TEST_CASE("torch's archives, read and written again, load and run equal to torch") {
-  for (char const* name : {"mlp", "mlp_decomposed", "cnn", "transformer", "transformer_decomposed",
-                           "derived", "dict_tuple", "buffer_mutation", "int_ops", "int_input",
-                           "int_input_specialized", "cond", "data_dependent_nonzero"}) {
+  for (char const* name :
+       {"mlp", "mlp_decomposed", "cnn", "transformer", "transformer_decomposed", "derived",
+        "dict_tuple", "buffer_mutation", "int_ops", "int_input", "int_input_specialized", "cond",
+        "data_dependent", "data_dependent_nonzero"}) {
     INFO(name);
     check_cases(name, {.rtol = 1e-4, .atol = 1e-5}, resaved);
     // The program reads back as it was: same graph, signature and contract.
@@ -158,6 +160,51 @@ TEST_CASE("programs xport exported: read back with the same outputs, contract an
     CHECK(contains(file.targets(), "_operator.floordiv"));
     check_same_outputs(squared, xport::load_pt2_from_bytes(file.bytes), {xport::randn({10}, gen)});
   }
+}
+
+TEST_CASE("integer inputs, and contract guards, which torch checks as runtime asserts") {
+  models::Tile tile;
+  Tensor const x = xport::from<float>({{1.f, 2.f, 3.f}, {4.f, 5.f, 6.f}});
+  auto n = xport::Dim("n", {.min = 1, .max = 8});
+  ExportedProgram const dynamic = xport::export_program(
+      tile, std::tuple{x, xport::SymInt(3)},
+      xport::spec_tree::tuple({xport::spec_tree::none(), xport::spec_tree::integer(n)}),
+      {.input_names = {"x", "n"}});
+  archive const file(xport::save_pt2_to_bytes(dynamic));
+  CHECK(file.model["graph_module"]["graph"]["inputs"][1]
+        == nlohmann::json{{"as_sym_int", {{"as_name", "n"}}}});
+  CHECK(file.model["graph_module"]["graph"]["sym_int_values"]["n"]["as_expr"]["expr_str"]
+        == "Symbol('s0', integer=True)"); // an integer, not a size: not known positive
+  ExportedProgram const loaded = xport::load_pt2_from_bytes(file.bytes);
+  CHECK(xport::equal(loaded.module().call<Tensor>(x, std::int64_t{5}),
+                     dynamic.module().call<Tensor>(x, std::int64_t{5})));
+  CHECK_THROWS_WITH_AS(loaded.module().call<Tensor>(x, std::int64_t{9}),
+                       doctest::Contains("Expected input at n to be <= 8, but got 9"),
+                       xport::constraint_violation);
+
+  ExportedProgram const fixed =
+      xport::export_program(tile, std::tuple{x, xport::SymInt(3)}, {}, {.input_names = {"x", "n"}});
+  archive const constant(xport::save_pt2_to_bytes(fixed));
+  CHECK(constant.model["graph_module"]["signature"]["input_specs"][1]
+        == nlohmann::json{{"constant_input", {{"name", "n"}, {"value", {{"as_int", 3}}}}}});
+  CHECK_THROWS_WITH_AS(
+      xport::load_pt2_from_bytes(constant.bytes).module().call<Tensor>(x, std::int64_t{4}),
+      doctest::Contains("Expected input at n to be equal to 3, but got 4"),
+      xport::constraint_violation);
+
+  models::Prefix prefix;
+  ExportedProgram const guarded = xport::export_program(
+      prefix, std::tuple{xport::zeros({6, 2}), xport::zeros({4, 2})},
+      xport::sym::dynamic_shapes({xport::sym::shape_spec{xport::Dim::Auto, 2},
+                                  xport::sym::shape_spec{xport::Dim::Auto, 2}}),
+      {.input_names = {"x", "y"}});
+  REQUIRE(!guarded.contract.guards().empty());
+  archive const with_guards(xport::save_pt2_to_bytes(guarded));
+  CHECK(contains(with_guards.targets(), "torch.ops.aten._assert_scalar.default"));
+  ExportedProgram const checked = xport::load_pt2_from_bytes(with_guards.bytes);
+  check_same_outputs(guarded, checked, {xport::ones({5, 2}), xport::ones({3, 2})});
+  CHECK_THROWS_WITH_AS(checked.module().call<Tensor>(xport::ones({3, 2}), xport::ones({5, 2})),
+                       doctest::Contains("Input contract violated"), xport::constraint_violation);
 }
 
 TEST_CASE("the archive: PyTorch's layout, schema 8.20, sympy sizes, nodes for symbolic sizes") {

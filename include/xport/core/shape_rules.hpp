@@ -144,11 +144,15 @@ inline shape_error broadcast_error(std::string const& a, std::string const& b, s
 }
 
 //! @brief One dim of a broadcast: sizes `a` and `b` must be equal or 1; the result is the
-//! other one. Sizes known equal need no decision.
+//! other one. A literal 1 (a missing dim, a 0-dim operand) gives the other size whatever
+//! its value, as in PyTorch: no decision on it, so a data-dependent `u0` broadcasts against
+//! a scalar. Sizes known equal need no decision either.
 //! @throws shape_error "The size of tensor a (3) must match the size of tensor b (4) at
 //! non-singleton dimension 1".
 template <size_value I>
 constexpr I broadcast_size(I const& a, I const& b, std::size_t dim) {
+  if (value_of(b) == 1) return a;
+  if (value_of(a) == 1) return b;
   if (known(a == b)) return a;
   if (holds(a == 1)) return b;
   if (holds(b == 1) || holds(a == b)) return a;

@@ -980,8 +980,9 @@ private:
                          "xport keeps no placeholder for it");
     tree_spec const in = tuple_spec({ep_.in_spec, dict_spec({}, {})});
     // The names of the forward arguments: each top-level argument's first input path,
-    // up to its first index (`pair` of `pair[0]`).
-    out_json names = out_json::array();
+    // up to its first index (`pair` of `pair[0]`); none when the paths are positional
+    // (`args[1]`), as PyTorch then names them.
+    std::vector<std::string> names;
     std::size_t leaf = 0;
     for (std::size_t a = 0; a < ep_.in_spec.num_children(); ++a) {
       tree_spec const& child = ep_.in_spec.children()[a];
@@ -993,6 +994,8 @@ private:
       names.push_back(name);
       leaf += child.num_leaves();
     }
+    bool const named = xport::detail::input_paths(ep_.in_spec, names) == ep_.input_paths
+                       || xport::detail::input_paths(ep_.in_spec, {}) != ep_.input_paths;
     out_json calls = out_json::array();
     calls.push_back({{"fqn", ""},
                      {"signature",
@@ -1000,7 +1003,7 @@ private:
                        {"outputs", out_json::array()},
                        {"in_spec", tree_text(in)},
                        {"out_spec", tree_text(ep_.out_spec)},
-                       {"forward_arg_names", std::move(names)}}}});
+                       {"forward_arg_names", named ? out_json(names) : out_json(nullptr)}}}});
     for (module_call_entry const& m : ep_.module_call_graph)
       if (!m.fqn.empty()) calls.push_back({{"fqn", m.fqn}, {"signature", nullptr}});
     return calls;

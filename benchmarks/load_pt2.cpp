@@ -3,9 +3,11 @@
 // - BM_load_xport/<fixture>: xport::load of the same program saved in xport's own format
 //   (the baseline: the same graph and weights without PyTorch's JSON and schema mapping).
 // - BM_first_result/<fixture>: load_pt2, then one call on the fixture's first input.
+// - BM_save_pt2/<fixture>: xport::save_pt2 of the loaded program, into memory.
 // benchmarks/pt2_vs_torch.py runs this program and torch.export.load side by side.
 #include <xport/export/exported_module.hpp>
 #include <xport/serde/load_pt2.hpp>
+#include <xport/serde/save_pt2.hpp>
 #include <xport/serde/serde.hpp>
 
 #include <benchmark/benchmark.h>
@@ -66,6 +68,12 @@ void BM_first_result(benchmark::State& state, std::string const& name) {
   }
 }
 
+void BM_save_pt2(benchmark::State& state, std::string const& name) {
+  xport::ExportedProgram const ep = xport::load_pt2(pt2(name));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(xport::save_pt2_to_bytes(ep));
+}
+
 [[maybe_unused]] bool const registered = [] {
   for (char const* name : fixtures) {
     benchmark::RegisterBenchmark((std::string("BM_load_pt2/") + name).c_str(), BM_load_pt2, name);
@@ -73,6 +81,7 @@ void BM_first_result(benchmark::State& state, std::string const& name) {
                                  name);
     benchmark::RegisterBenchmark((std::string("BM_first_result/") + name).c_str(), BM_first_result,
                                  name);
+    benchmark::RegisterBenchmark((std::string("BM_save_pt2/") + name).c_str(), BM_save_pt2, name);
   }
   return true;
 }();

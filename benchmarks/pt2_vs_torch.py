@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Load time of PyTorch's .pt2 archives: torch.export.load against xport::load_pt2, in one
-run on the same machine, and the time to a first result (load + one call).
+run on the same machine, the time to a first result (load + one call), and the time to
+write the archive (torch.export.save against xport::save_pt2, both into memory).
 
     python3 benchmarks/pt2_vs_torch.py BUILD_DIR/benchmarks/bench_load_pt2
 
@@ -9,6 +10,7 @@ torch.export.load (median of several loads) and torch's load + first call on the
 fixtures (tests/fixtures/pt2/), and prints each pair with its ratio. Needs
 `pip install torch`; xport's tests never do.
 """
+import io
 import json
 import pathlib
 import statistics
@@ -48,7 +50,9 @@ def torch_times(name):
     def first_result():
         torch.export.load(path).module()(*inputs)
 
-    return load, median_ms(first_result)
+    ep = torch.export.load(path)
+    save = median_ms(lambda: torch.export.save(ep, io.BytesIO()))
+    return load, median_ms(first_result), save
 
 
 def xport_times(bench):
@@ -67,14 +71,17 @@ def main():
     xport = xport_times(sys.argv[1])
     print(f"torch {torch.__version__}; medians in ms; ratio = torch / xport")
     print(f"{'fixture':24} {'torch load':>11} {'xport load':>11} {'ratio':>7} "
-          f"{'xport .xpt':>11} {'torch 1st':>10} {'xport 1st':>10} {'ratio':>7}")
+          f"{'xport .xpt':>11} {'torch 1st':>10} {'xport 1st':>10} {'ratio':>7} "
+          f"{'torch save':>11} {'xport save':>11} {'ratio':>7}")
     for name in NAMES:
-        load, first = torch_times(name)
+        load, first, save = torch_times(name)
         x_load = xport[f"BM_load_pt2/{name}"]
         x_first = xport[f"BM_first_result/{name}"]
         x_own = xport[f"BM_load_xport/{name}"]
+        x_save = xport[f"BM_save_pt2/{name}"]
         print(f"{name:24} {load:11.3f} {x_load:11.3f} {load / x_load:7.0f} {x_own:11.3f} "
-              f"{first:10.3f} {x_first:10.3f} {first / x_first:7.0f}")
+              f"{first:10.3f} {x_first:10.3f} {first / x_first:7.0f} "
+              f"{save:11.3f} {x_save:11.3f} {save / x_save:7.0f}")
 
 
 if __name__ == "__main__":

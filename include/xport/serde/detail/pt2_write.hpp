@@ -130,6 +130,8 @@ struct pt2_files {
 class pt2_writer {
 public:
   explicit pt2_writer(ExportedProgram const& ep) : ep_(ep) {
+    for (range_constraint const& r : ep.range_constraints)
+      constrained_.insert(r.symbol);
     if (ep.shape_env)
       for (sym::symbol_info const& info : ep.shape_env->symbols())
         if (info.hint) hints_.emplace(info.sym, *info.hint);
@@ -197,6 +199,8 @@ private:
   pt2_unsupported unsupported_{"xport::save_pt2", "nothing was written", {}};
   graph_state top_;
 
+  std::set<std::string> constrained_; // the symbols with a range constraint
+
   // Integer inputs' symbols are not positive; sizes are.
   std::set<sym::symbol> integer_symbols_;
 
@@ -228,9 +232,19 @@ private:
   // The expression of `v` in the program's independent symbols: an equality the program
   // relies on (`s2 == s0`, two inputs of one size) is a replacement in its ShapeEnv, which
   // PyTorch's format expresses by naming the same symbol.
-  sym::expr expr_of(SymInt const& v) const {
-    sym::expr e = sym::expr_of(v);
-    return ep_.shape_env ? ep_.shape_env->simplify(e) : e;
+  sym::expr expr_of(SymInt const& v) const { return replaced(sym::expr_of(v)); }
+
+  // `e` with the ShapeEnv's replacements. A symbol replaced by a constant stays a symbol
+  // where a range constraint of its own pins it (`s0: VR[2, 2]`), as the program has it.
+  sym::expr replaced(sym::expr const& e) const {
+    if (!ep_.shape_env || ep_.shape_env->replacements().empty()) return e;
+    auto const& replacements = ep_.shape_env->replacements();
+    return sym::substitute(e, [&](sym::symbol s) -> std::optional<sym::expr> {
+      auto const it = replacements.find(s);
+      if (it == replacements.end()) return std::nullopt;
+      if (it->second.is_constant() && constrained_.contains(sym::to_string(s))) return std::nullopt;
+      return it->second;
+    });
   }
 
   // The example value of `e`; none when it names a data-dependent symbol (or the
@@ -793,7 +807,7 @@ private:
       return sym::expr(sym::symbol{sym::symbol_kind::backed,
                                    static_cast<std::uint32_t>(std::stoul(name.substr(1)))});
     });
-    return ep_.shape_env ? ep_.shape_env->simplify(out) : out;
+    return replaced(out);
   }
 
   // The guards of the input contract beyond ranges and equalities (`Eq(Mod(s0, 4), 0)`),

@@ -61,23 +61,6 @@ struct Rows : xport::Module<Rows> {
   }
 };
 
-// x [2*h] -> its outer product, flattened to [4*h*h].
-struct Square : xport::Module<Square> {
-  BOOST_HANA_DEFINE_STRUCT(Square);
-  xport::Tensor forward(xport::Tensor const& x) const {
-    xport::SymInt const n = x.sym_size(0);
-    return xport::reshape(xport::reshape(x, {-1, 1}) * xport::reshape(x, {1, -1}), {n * n});
-  }
-};
-
-// x[:len(y)] + y: y may not have more rows than x, a guard of the contract.
-struct Prefix : xport::Module<Prefix> {
-  BOOST_HANA_DEFINE_STRUCT(Prefix);
-  xport::Tensor forward(xport::Tensor const& x, xport::Tensor const& y) const {
-    return xport::slice(x, 0, 0, y.sym_size(0)) + y;
-  }
-};
-
 // Two inputs of the same shape: their dims are equal.
 struct Twice : xport::Module<Twice> {
   BOOST_HANA_DEFINE_STRUCT(Twice);
@@ -122,5 +105,22 @@ inline auto make_cnn(xport::Generator& gen) {
 inline xport::nn::TransformerEncoderLayer make_transformer(xport::Generator& gen) {
   return xport::nn::TransformerEncoderLayer(16, 4, gen, {.dim_feedforward = 32});
 }
+
+// x [2*h] -> its outer product, flattened to [4*h*h].
+struct Square : xport::Module<Square> {
+  BOOST_HANA_DEFINE_STRUCT(Square);
+  xport::Tensor forward(xport::Tensor const& x) const {
+    xport::SymInt const n = x.sym_size(0);
+    return xport::reshape(xport::reshape(x, {-1, 1}) * xport::reshape(x, {1, -1}), {n * n});
+  }
+};
+
+// x[:len(y)] + y: y may not have more rows than x, a guard of the contract.
+struct Prefix : xport::Module<Prefix> {
+  BOOST_HANA_DEFINE_STRUCT(Prefix);
+  xport::Tensor forward(xport::Tensor const& x, xport::Tensor const& y) const {
+    return xport::slice(x, 0, 0, y.sym_size(0)) + y;
+  }
+};
 
 } // namespace models

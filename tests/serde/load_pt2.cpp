@@ -131,7 +131,8 @@ TEST_CASE("a data-dependent size (boolean indexing) and its runtime asserts") {
 TEST_CASE("a size from item() bounded by checks, broadcast against a 0-dim tensor") {
   // Broadcasting [u0] against a 0-dim tensor needs no decision on u0, as in PyTorch.
   xport::ExportedProgram const ep = xport::load_pt2(fixture("data_dependent.pt2"));
-  CHECK(printed(ep).find("mul: \"f32[u0]\" = aten::mul.Tensor(new_ones, sum_2)") != std::string::npos);
+  CHECK(printed(ep).find("mul: \"f32[u0]\" = aten::mul.Tensor(new_ones, sum_2)")
+        != std::string::npos);
   check_cases("data_dependent");
   nlohmann::json const cases = read_json("data_dependent.json");
   xport::ExportedModule module = ep.module();

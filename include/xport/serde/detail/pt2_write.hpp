@@ -400,8 +400,7 @@ private:
     if (!x || !y) return std::nullopt;
     static constexpr std::string_view targets[] = {"_operator.floordiv", "_operator.mod",
                                                    "torch.sym_min", "torch.sym_max"};
-    return binary(g, targets[static_cast<std::size_t>(a.op)], *x, *y,
-                  sym::apply(a.op, a.args.at(0), a.args.at(1)));
+    return binary(g, targets[static_cast<std::size_t>(a.op)], *x, *y, expr_of_atom(a));
   }
 
   // A polynomial: each monomial a product, then their sum.
@@ -562,7 +561,7 @@ private:
       if (e.is_constant()) continue;
       symbol_size const where{tensor, static_cast<std::int64_t>(d), 1, 0};
       g.symbolic_sizes.try_emplace(srepr(e), e, where);
-      auto const linear = linear_in_one_symbol(e);
+      auto const linear = sym::as_affine(e);
       if (!linear || linear->a <= 0) continue;
       symbol_size const size{tensor, where.dim, linear->a, linear->b};
       auto const [it, fresh] = g.sizes.try_emplace(linear->s, size);
@@ -571,31 +570,8 @@ private:
     }
   }
 
-  // `e` as `a*s + b`, when it has that form.
-  struct linear_form {
-    sym::symbol s;
-    std::int64_t a = 1;
-    std::int64_t b = 0;
-  };
-  static std::optional<linear_form> linear_in_one_symbol(sym::expr const& e) {
-    std::optional<linear_form> out;
-    std::int64_t b = 0;
-    for (sym::monomial const& t : e.terms()) {
-      if (t.factors.empty()) {
-        b = t.coeff;
-      } else if (!out && t.factors.size() == 1 && t.factors[0].exp == 1
-                 && t.factors[0].base.is_symbol()) {
-        out = linear_form{t.factors[0].base.sym, t.coeff, 0};
-      } else {
-        return std::nullopt;
-      }
-    }
-    if (out) out->b = b;
-    return out;
-  }
-
   static std::optional<sym::symbol> bare_symbol(sym::expr const& e) {
-    auto const l = linear_in_one_symbol(e);
+    auto const l = sym::as_affine(e);
     if (!l || l->a != 1 || l->b != 0) return std::nullopt;
     return l->s;
   }
@@ -1037,7 +1013,7 @@ private:
     sym::input_contract const& c = ep_.contract;
     for (std::size_t i = 0; i < c.num_inputs(); ++i) {
       for (sym::expr const& dim : c.input_dims(i)) {
-        auto const linear = linear_in_one_symbol(in_graph_symbols(dim));
+        auto const linear = sym::as_affine(in_graph_symbols(dim));
         if (!linear || (linear->a == 1 && linear->b == 0)) continue;
         auto const range = ranges.find(sym::to_string(linear->s));
         if (range == ranges.end()) continue;

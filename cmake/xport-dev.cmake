@@ -16,9 +16,12 @@ target_compile_options(xport_dev_flags INTERFACE
 # (consumers' flags are theirs). Rewriting one site would not make optimized builds pass.
 target_compile_options(xport_dev_flags INTERFACE
   $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CXX_COMPILER_ID:GNU>>:-Wno-restrict>)
+# Sanitizer reports need file, line and function names, not variables' locations: -g1
+# keeps line tables only, which makes the objects of the template-heavy tests several
+# times smaller (with full -g the build outgrew the free disk of a CI machine).
 if(XPORT_SANITIZE)
   target_compile_options(xport_dev_flags INTERFACE
-    $<$<COMPILE_LANGUAGE:CXX>:-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer>)
+    $<$<COMPILE_LANGUAGE:CXX>:-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g1>)
   target_link_options(xport_dev_flags INTERFACE -fsanitize=address,undefined)
 endif()
 target_link_libraries(xport_dev_flags INTERFACE xport::xport)

@@ -113,7 +113,7 @@ TEST_CASE("pytree inputs: structs, dicts, optionals and specialized integers") {
   CHECK(equal(out, full({2, 2}, 11.f)));
   CHECK_THROWS_WITH_AS(run.call<result>(p, d, std::optional<Tensor>(ones({2, 2})), std::int64_t{6}),
                        doctest::Contains("Expected input at args[3] to be equal to 5, but got 6"),
-                       value_error);
+                       constraint_violation);
   CHECK_THROWS_WITH_AS(run.call<result>(p, d, std::optional<Tensor>(), std::int64_t{5}),
                        doctest::Contains("Expected input at args[2] to be a Tensor, but got None"),
                        value_error);

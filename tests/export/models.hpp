@@ -123,4 +123,19 @@ struct Prefix : xport::Module<Prefix> {
   }
 };
 
+// x * scale, with scale a float input (specialized at export).
+struct Scaled : xport::Module<Scaled> {
+  BOOST_HANA_DEFINE_STRUCT(Scaled);
+  xport::Tensor forward(xport::Tensor const& x, double scale) const { return x * scale; }
+};
+
+// A struct input, which PyTorch reads only as a dataclass registered in Python.
+struct Fields {
+  BOOST_HANA_DEFINE_STRUCT(Fields, (xport::Tensor, a), (xport::Tensor, b));
+};
+struct SumFields : xport::Module<SumFields> {
+  BOOST_HANA_DEFINE_STRUCT(SumFields);
+  xport::Tensor forward(Fields const& f) const { return f.a + f.b; }
+};
+
 } // namespace models

@@ -119,6 +119,34 @@ TEST_CASE("cond: both branches are sub-graphs, and the predicate picks one per c
   check_bad_cases("cond", "Expected input at x.shape[");
 }
 
+TEST_CASE("while_loop: carried and additional inputs, the condition and body sub-graphs") {
+  xport::ExportedProgram const ep = xport::load_pt2(fixture("while_loop.pt2"));
+  std::string const text = printed(ep);
+  CHECK(text.find("higher_order::while_loop(while_loop_cond_graph_0, while_loop_body_graph_0, "
+                  "(it, x), (p_w,))")
+        != std::string::npos);
+  CHECK(text.find("lt: \"b8[]\" = aten::lt.Scalar(arg0_1, other=3)") != std::string::npos);
+  check_cases("while_loop"); // three passes, one, none
+  check_bad_cases("while_loop", "Expected input at x.shape[");
+}
+
+TEST_CASE("map_impl: the body runs on each row of the mapped input; other inputs pass whole") {
+  xport::ExportedProgram const ep = xport::load_pt2(fixture("map.pt2"));
+  CHECK(printed(ep).find("higher_order::map_impl(body_graph_0, [xs], [y])") != std::string::npos);
+  check_cases("map");
+  check_bad_cases("map", "Expected input at ");
+}
+
+TEST_CASE("specialized float and bool inputs: constants of the inputs, checked per call") {
+  xport::ExportedProgram const ep = xport::load_pt2(fixture("constant_inputs.pt2"));
+  REQUIRE(ep.input_constants.size() == 3);
+  CHECK(std::get<double>(ep.input_constants[1]) == 2.5);
+  CHECK(std::get<bool>(ep.input_constants[2]));
+  check_cases("constant_inputs");
+  // torch: "Guard failed: scale == 2.5".
+  check_bad_cases("constant_inputs", "Expected input at scale to be equal to 2.5, but got 3.5");
+}
+
 TEST_CASE("a data-dependent size (boolean indexing) and its runtime asserts") {
   xport::ExportedProgram const ep = xport::load_pt2(fixture("data_dependent_nonzero.pt2"));
   std::string const text = printed(ep);

@@ -89,7 +89,7 @@ TEST_CASE("torch's archives, read and written again, load and run equal to torch
   for (char const* name :
        {"mlp", "mlp_decomposed", "cnn", "transformer", "transformer_decomposed", "derived",
         "dict_tuple", "buffer_mutation", "int_ops", "int_input", "int_input_specialized", "cond",
-        "data_dependent", "data_dependent_nonzero"}) {
+        "while_loop", "map", "constant_inputs", "data_dependent", "data_dependent_nonzero"}) {
     INFO(name);
     check_cases(name, {.rtol = 1e-4, .atol = 1e-5}, resaved);
     // The program reads back as it was: same graph, signature and contract.
@@ -127,6 +127,23 @@ TEST_CASE("programs xport exported: read back with the same outputs, contract an
     ExportedProgram const loaded = xport::load_pt2_from_bytes(xport::save_pt2_to_bytes(ep));
     check_same_outputs(ep, loaded, {xport::ones({4, 3})});
     check_same_outputs(ep, loaded, {xport::full({5, 3}, -1.0)});
+  }
+  SUBCASE("while_loop reading a buffer, then map over the rows") {
+    ExportedProgram const ep = golden::loops();
+    archive const file(xport::save_pt2_to_bytes(ep));
+    CHECK(contains(file.targets(), "torch.ops.higher_order.while_loop"));
+    CHECK(contains(file.targets(), "torch.ops.higher_order.map_impl"));
+    // torch runs a while_loop only if its condition graph returns a tensor, not a 1-tuple.
+    for (nlohmann::json const& node : file.model["graph_module"]["graph"]["nodes"])
+      if (node["target"] == "torch.ops.higher_order.while_loop")
+        CHECK(node["inputs"][0]["arg"]["as_graph"]["graph"]["is_single_tensor_return"] == true);
+    ExportedProgram const loaded = xport::load_pt2_from_bytes(file.bytes);
+    CHECK(printed(loaded).find("higher_order::while_loop(while_loop_cond_graph_0, "
+                               "while_loop_body_graph_0, (x,), (limit, c_step))")
+          != std::string::npos);
+    for (double limit : {50.0, 1.0, 1000.0})
+      check_same_outputs(
+          ep, loaded, {xport::abs(xport::randn({5, 3}, gen)) + 0.5, xport::scalar_tensor(limit)});
   }
   SUBCASE("a derived dim, and a size computed from a multiple of a symbol") {
     models::Shifted shifted;
@@ -271,17 +288,34 @@ TEST_CASE("sympy text: each expression xport writes parses back to itself") {
   }
 }
 
+TEST_CASE("specialized float, bool and integer inputs are constant inputs, as in torch") {
+  models::Scaled scaled;
+  ExportedProgram const ep = xport::export_program(scaled, std::tuple{xport::ones({2}), 2.5}, {},
+                                                   {.input_names = {"x", "scale"}});
+  archive const file(xport::save_pt2_to_bytes(ep));
+  nlohmann::json const& graph = file.model["graph_module"]["graph"];
+  CHECK(graph["inputs"][1] == nlohmann::json{{"as_float", 2.5}});
+  CHECK(file.model["graph_module"]["signature"]["input_specs"][1]
+        == nlohmann::json{{"constant_input", {{"name", "scale"}, {"value", {{"as_float", 2.5}}}}}});
+  ExportedProgram const loaded = xport::load_pt2_from_bytes(file.bytes);
+  CHECK(xport::equal(loaded.module().call<Tensor>(xport::ones({2}), 2.5), xport::full({2}, 2.5)));
+  CHECK_THROWS_WITH_AS(loaded.module().call<Tensor>(xport::ones({2}), 3.5),
+                       doctest::Contains("Expected input at scale to be equal to 2.5, but got 3.5"),
+                       xport::constraint_violation);
+}
+
 TEST_CASE("a program PyTorch's format cannot hold is refused whole; nothing is written") {
-  auto const path = std::filesystem::temp_directory_path() / "xport_save_pt2_loops.pt2";
+  auto const path = std::filesystem::temp_directory_path() / "xport_save_pt2_refused.pt2";
   std::filesystem::remove(path);
-  // while_loop and map have no writer yet: one error lists both.
-  CHECK_THROWS_WITH_AS(
-      xport::save_pt2(golden::loops(), path),
-      doctest::Contains("xport::save_pt2: the program uses 2 unsupported ops (nothing was "
-                        "written):\n  higher_order::map_impl: 1 node, first 'map_impl'"),
-      xport::unsupported_error);
-  CHECK_THROWS_WITH_AS(xport::save_pt2(golden::loops(), path),
-                       doctest::Contains("higher_order::while_loop: 1 node"),
+  // A struct input: torch.export.load would need the dataclass registered in Python.
+  models::SumFields sum;
+  ExportedProgram const ep =
+      xport::export_program(sum, std::tuple{models::Fields{xport::ones({2}), xport::ones({2})}});
+  CHECK_THROWS_WITH_AS(xport::save_pt2(ep, path),
+                       doctest::Contains("xport::save_pt2: the program uses 1 unsupported op "
+                                         "(nothing was written):\n  input or output of struct "
+                                         "type: 1 node, first 'models::Fields' (PyTorch reads only "
+                                         "the dataclasses registered in Python)"),
                        xport::unsupported_error);
   CHECK_FALSE(std::filesystem::exists(path));
 }

@@ -99,12 +99,17 @@ inline nlohmann::json json_of(Tensor const& tensor) {
           {"data", std::move(data)}};
 }
 
-//! The leaves of the fixture JSON: tensors, and integers as `{"int": 3}`.
+//! The leaves of the fixture JSON: tensors, and integers, floats and bools as
+//! `{"int": 3}`, `{"float": 2.5}`, `{"bool": true}`.
 inline std::vector<xport::leaf> leaves_of(nlohmann::json const& values) {
   std::vector<xport::leaf> out;
   for (nlohmann::json const& v : values) {
     if (v.contains("int"))
       out.emplace_back(v.at("int").get<std::int64_t>());
+    else if (v.contains("float"))
+      out.emplace_back(v.at("float").get<double>());
+    else if (v.contains("bool"))
+      out.emplace_back(v.at("bool").get<bool>());
     else
       out.emplace_back(tensor_of(v));
   }
@@ -114,6 +119,8 @@ inline std::vector<xport::leaf> leaves_of(nlohmann::json const& values) {
 //! The JSON of a leaf, as `leaves_of` reads it.
 inline nlohmann::json json_of(xport::leaf const& value) {
   if (auto const* integer = std::get_if<std::int64_t>(&value)) return {{"int", *integer}};
+  if (auto const* real = std::get_if<double>(&value)) return {{"float", *real}};
+  if (auto const* flag = std::get_if<bool>(&value)) return {{"bool", *flag}};
   return json_of(std::get<Tensor>(value));
 }
 

@@ -53,22 +53,6 @@ inline std::string state_placeholder(char prefix, std::string_view fqn) {
   return name;
 }
 
-// A placeholder name from a key path: "args[1]['k']" -> "args_1_k".
-inline std::string path_placeholder(std::string_view path) {
-  std::string name;
-  for (char c : path) {
-    bool const word =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (word)
-      name += c;
-    else if (!name.empty() && name.back() != '_')
-      name += '_';
-  }
-  while (!name.empty() && name.back() == '_')
-    name.pop_back();
-  return name;
-}
-
 // Swaps a module's state for fake tensors while tracing and puts it back afterwards (also
 // when tracing throws).
 class state_swap {

@@ -127,9 +127,9 @@ private:
       leaf const& expected = program_.input_constants[i];
       if (!is_none(expected)) {
         if (!same_leaf(inputs[i], expected)) {
-          throw value_error("Expected input at " + path + " to be equal to " + repr(expected)
-                            + ", but got " + repr(inputs[i])
-                            + " (non-tensor inputs are specialized to their example values)");
+          throw constraint_violation(
+              "Expected input at " + path + " to be equal to " + repr(expected) + ", but got "
+              + repr(inputs[i]) + " (non-tensor inputs are specialized to their example values)");
         }
         continue;
       }

@@ -1,9 +1,10 @@
 //! @file
-//! The symbolic expressions of a PyTorch `.pt2` archive, read into `sym::expr` and
-//! `sym::relation`. PyTorch writes sympy's `srepr` (`Mul(Integer(2), Symbol('s77',
-//! integer=True, positive=True))`); older versions wrote infix text (`2*s77`). One small
-//! recursive-descent parser reads both: calls `Name(args, key=value)`, integers, names,
-//! quoted strings, parentheses and the infix operators `+ - * // %` and comparisons.
+//! The symbolic expressions of a PyTorch `.pt2` archive, both ways: read into `sym::expr`
+//! and `sym::relation`, and written as sympy's `srepr` (`pt2_srepr`). PyTorch writes
+//! `srepr` (`Mul(Integer(2), Symbol('s77', integer=True, positive=True))`); older versions
+//! wrote infix text (`2*s77`). One small recursive-descent parser reads both: calls
+//! `Name(args, key=value)`, integers, names, quoted strings, parentheses and the infix
+//! operators `+ - * // %` and comparisons.
 //!
 //! Why by hand: the grammar is a few dozen lines, and a general expression library would
 //! still need the mapping of sympy's and PyTorch's function names onto xport's algebra.
@@ -342,6 +343,66 @@ inline pt2_names names_in(std::string_view text, std::string const& where) {
   auto const* e = std::get_if<sym::expr>(&v);
   out.bare = e != nullptr && e->as_symbol().has_value();
   return out;
+}
+
+// ---- writing: sympy's srepr ----------------------------------------------------------
+
+//! Which symbols are known positive (sizes); others (integer inputs, data-dependent
+//! values) print as mere integers.
+using pt2_positive = std::function<bool(sym::symbol)>;
+
+inline bool pt2_backed_positive(sym::symbol s) {
+  return s.kind == sym::symbol_kind::backed;
+}
+
+//! `Symbol('s0', integer=True, positive=True)`: how PyTorch prints a size symbol.
+inline std::string pt2_srepr(sym::symbol s, pt2_positive const& positive = pt2_backed_positive) {
+  return "Symbol('" + sym::to_string(s) + "', integer=True"
+         + (positive(s) ? ", positive=True)" : ")");
+}
+
+inline std::string pt2_srepr(sym::expr const& e,
+                             pt2_positive const& positive = pt2_backed_positive);
+
+inline std::string pt2_srepr(sym::atom const& a, pt2_positive const& positive) {
+  if (a.is_symbol()) return pt2_srepr(a.sym, positive);
+  static constexpr std::string_view functions[] = {"FloorDiv", "PythonMod", "Min", "Max"};
+  return std::string(functions[static_cast<std::size_t>(a.op)]) + "("
+         + pt2_srepr(a.args.at(0), positive) + ", " + pt2_srepr(a.args.at(1), positive) + ")";
+}
+
+//! An expression in sympy's `srepr` form: `Add(Mul(Integer(2), Symbol('s0', ...)),
+//! Integer(1))`.
+inline std::string pt2_srepr(sym::expr const& e, pt2_positive const& positive) {
+  auto integer = [](std::int64_t v) { return "Integer(" + std::to_string(v) + ")"; };
+  auto call = [](std::string_view f, std::vector<std::string> const& args) {
+    if (args.size() == 1) return args[0];
+    std::string out = std::string(f) + "(";
+    for (std::size_t i = 0; i < args.size(); ++i)
+      out += (i == 0 ? "" : ", ") + args[i];
+    return out + ")";
+  };
+  std::vector<std::string> terms;
+  for (sym::monomial const& m : e.terms()) {
+    std::vector<std::string> factors;
+    if (m.coeff != 1 || m.factors.empty()) factors.push_back(integer(m.coeff));
+    for (sym::factor const& f : m.factors)
+      factors.push_back(f.exp == 1
+                            ? pt2_srepr(f.base, positive)
+                            : "Pow(" + pt2_srepr(f.base, positive) + ", " + integer(f.exp) + ")");
+    terms.push_back(call("Mul", factors));
+  }
+  if (terms.empty()) return integer(0);
+  return call("Add", terms);
+}
+
+//! A relation as sympy prints it: `GreaterThan(Symbol('u0', integer=True), Integer(0))`.
+inline std::string pt2_srepr(sym::relation const& r,
+                             pt2_positive const& positive = pt2_backed_positive) {
+  static constexpr std::string_view names[] = {
+      "Eq", "Ne", "StrictLessThan", "LessThan", "StrictGreaterThan", "GreaterThan"};
+  return std::string(names[static_cast<std::size_t>(r.op)]) + "(" + pt2_srepr(r.lhs, positive)
+         + ", " + pt2_srepr(r.rhs, positive) + ")";
 }
 
 } // namespace xport::serde::detail

@@ -4,6 +4,8 @@
 //! signature, weights and constants, the tree specs and the input contract.
 #pragma once
 
+#include <xport/serde/detail/pt2_higher_order.hpp>
+#include <xport/serde/detail/pt2_provenance.hpp>
 #include <xport/serde/detail/pt2_read.hpp>
 #include <xport/serde/detail/pt2_tree.hpp>
 
@@ -111,6 +113,10 @@ private:
   std::map<std::string, sym::symbol> symbols_; // PyTorch's name -> xport's symbol
   std::vector<std::string> user_inputs_;       // user input placeholder names
   std::map<std::size_t, std::pair<std::string, std::int64_t>> constant_inputs_; // by spec index
+  // Specialized float, bool and string inputs: no placeholder in xport's graph, a
+  // constant leaf of the inputs (ExportedProgram::input_constants). By spec index: the
+  // user input's index among user_inputs_, and the value.
+  std::map<std::size_t, std::pair<std::size_t, leaf>> constant_leaves_;
   std::map<std::string, std::uint32_t> integer_inputs_; // integer placeholders' nodes
   std::set<std::string> size_like_;                     // unbacked symbols that size tensors
   pt2_unsupported unsupported_;
@@ -283,13 +289,25 @@ private:
             as_string(field(*spec, "name", dot(w, kind)), dot(w, "constant_input.name"));
         auto const [value_kind, value] =
             union_of(field(*spec, "value", dot(w, kind)), dot(w, "constant_input.value"));
-        if (value_kind != "as_int") {
+        std::string const vw = dot(w, "constant_input.value." + value_kind);
+        std::optional<leaf> constant;
+        if (value_kind == "as_float") {
+          if (!value->is_number()) fail(vw, "expected a number");
+          constant = leaf{value->get<double>()};
+        } else if (value_kind == "as_bool") {
+          constant = leaf{as_bool(*value, vw)};
+        } else if (value_kind == "as_string") {
+          constant = leaf{as_string(*value, vw)};
+        } else if (value_kind != "as_int") {
           unsupported_.add("constant input of kind '" + value_kind + "'", name,
-                           "only integer constants are read");
+                           "integer, float, bool and string constants are read");
           continue;
         }
         user_inputs_.push_back(name);
-        constant_inputs_[i] = {name, as_int(*value, dot(w, "constant_input.value.as_int"))};
+        if (constant)
+          constant_leaves_[i] = {user_inputs_.size() - 1, std::move(*constant)};
+        else
+          constant_inputs_[i] = {name, as_int(*value, vw)};
         continue;
       }
       if (kind != "user_input") continue;
@@ -365,6 +383,8 @@ private:
         read_integer_input(scope, *value, kind, i, w);
         continue;
       }
+      if (&scope == &top_ && constant_leaves_.contains(i))
+        continue; // a float, bool or string constant: no placeholder
       if (kind != "as_tensor") {
         unsupported_.add("graph input of kind '" + kind + "'", w, "");
         continue;
@@ -497,8 +517,8 @@ private:
       read_assert(scope, named, name, label, metadata);
       return;
     }
-    if (target == "torch.ops.higher_order.cond") {
-      read_cond(scope, inputs, outputs, name, label, depth, metadata);
+    if (pt2_higher_order const* layout = find_pt2_higher_order(&pt2_higher_order::target, target)) {
+      read_higher_order(*layout, scope, inputs, outputs, name, label, depth, metadata);
       return;
     }
     std::string op = aten_name_of(target);
@@ -557,50 +577,11 @@ private:
     } catch (error const& e) {
       fail(label, std::string("xport's meta rule refuses the node: ") + e.what());
     }
-    auto [where, stack] = read_provenance(*scope.graph, metadata);
+    auto [where, stack] = read_pt2_provenance(*scope.graph, metadata);
     std::uint32_t const index = scope.graph->add_named_call(
         name, std::move(attributes), std::move(args), values, where, std::move(stack));
     if (!subgraphs.empty()) scope.graph->set_subgraphs(index, std::move(subgraphs));
     bind_outputs(scope, outputs, index, values, output_count, label);
-  }
-
-  // A node's user line (the innermost frame of `stack_trace`) and module stack
-  // (`nn_module_stack`: `key,path,type;...`) from its metadata, which PyTorch writes for
-  // people: a part that does not parse is left out, never an error.
-  static std::pair<std::optional<graph::source_line>, std::vector<graph::stack_entry>>
-  read_provenance(graph::Graph& g, in_json const* metadata) {
-    std::optional<graph::source_line> where;
-    std::vector<graph::stack_entry> stack;
-    if (metadata == nullptr || !metadata->is_object()) return {where, stack};
-    if (auto const it = metadata->find("stack_trace"); it != metadata->end() && it->is_string()) {
-      std::string const& text = it->get_ref<std::string const&>();
-      std::size_t const file = text.rfind("File \"");
-      std::size_t const close = file == std::string::npos ? file : text.find('"', file + 6);
-      std::size_t const line = close == std::string::npos ? close : text.find(", line ", close);
-      if (line != std::string::npos && line == close + 1) {
-        std::uint32_t number = 0;
-        std::size_t k = line + 7;
-        for (; k < text.size() && k < line + 16 && text[k] >= '0' && text[k] <= '9'; ++k)
-          number = number * 10 + static_cast<std::uint32_t>(text[k] - '0');
-        if (k > line + 7)
-          where = graph::source_line{g.intern(text.substr(file + 6, close - file - 6)), number};
-      }
-    }
-    if (auto const it = metadata->find("nn_module_stack");
-        it != metadata->end() && it->is_string()) {
-      std::string_view rest = it->get_ref<std::string const&>();
-      while (!rest.empty()) {
-        std::string_view const item = rest.substr(0, rest.find(';'));
-        rest.remove_prefix(std::min(rest.size(), item.size() + 1));
-        std::size_t const first = item.find(',');
-        std::size_t const second =
-            first == std::string_view::npos ? first : item.find(',', first + 1);
-        if (second == std::string_view::npos) return {where, {}};
-        stack.push_back({std::string(item.substr(first + 1, second - first - 1)),
-                         std::string(item.substr(second + 1))});
-      }
-    }
-    return {where, stack};
   }
 
   // `_assert_scalar(sym_bool, msg)`: xport's runtime assert of the relation.
@@ -623,54 +604,69 @@ private:
         sym::expr_node::make(*env_, r.lhs), ops::comparison_of(r.op),
         sym::expr_node::make(*env_, r.rhs),
         read_pt2_argument<std::string>(msg->second, scope_, dot(label, "assert_msg"))};
-    auto [where, stack] = read_provenance(*scope.graph, metadata);
+    auto [where, stack] = read_pt2_provenance(*scope.graph, metadata);
     scope.graph->add_named_call(
         name, ops::boxed_attributes::of<ops::assert_scalar>(std::move(attributes)), {}, {}, where,
         std::move(stack));
   }
 
-  // `cond(pred, true_graph, false_graph, operands)`: the branches are read as sub-graphs.
-  void read_cond(graph_scope& scope, in_json const& inputs, in_json const& outputs,
-                 std::string const& name, std::string const& label, std::size_t depth,
-                 in_json const* metadata) {
+  // A higher-order op (`cond`, `while_loop`, `map_impl`): its graphs are read as
+  // sub-graphs, its tensors and lists of tensors become the node's inputs, in order.
+  void read_higher_order(pt2_higher_order const& layout, graph_scope& scope, in_json const& inputs,
+                         in_json const& outputs, std::string const& name, std::string const& label,
+                         std::size_t depth, in_json const* metadata) {
     if (depth >= max_graph_depth)
       fail(label, "sub-graphs nest deeper than " + std::to_string(max_graph_depth) + " levels");
-    if (inputs.size() != 4)
-      fail(dot(label, "inputs"), "cond takes pred, true_fn, false_fn, operands");
-    auto arg = [&](std::size_t k) -> in_json const& {
-      return field(inputs[k], "arg", at(dot(label, "inputs"), k));
-    };
+    std::string const target(layout.target);
+    if (inputs.size() != layout.slot_count) {
+      fail(dot(label, "inputs"),
+           target.substr(target.rfind('.') + 1) + " takes " + std::string(layout.arguments));
+    }
+    std::vector<std::pair<in_json const*, std::string>> tensors; // with their JSON paths
+    std::vector<graph::subgraph> subgraphs;
+    std::optional<std::size_t> first_list;
+    for (std::size_t k = 0; k < layout.slot_count; ++k) {
+      std::string const w = at(dot(label, "inputs"), k);
+      auto const [kind, value] = union_of(field(inputs[k], "arg", w), w);
+      std::string const vw = dot(w, kind);
+      switch (layout.slots[k]) {
+      case pt2_slot::tensor:
+        if (kind != "as_tensor") {
+          unsupported_.add(target, name,
+                           "argument " + std::to_string(k) + " of kind '" + kind + "'");
+          return;
+        }
+        tensors.emplace_back(value, vw);
+        break;
+      case pt2_slot::graph:
+      case pt2_slot::single_return_graph: {
+        if (kind != "as_graph") fail(w, "expected a sub-graph (as_graph), got '" + kind + "'");
+        auto body = std::make_shared<graph::Graph>();
+        graph_scope inner{body.get(), &field(*value, "graph", vw), dot(vw, "graph"), {}, {}};
+        read_graph(inner, depth + 1);
+        subgraphs.push_back(
+            {as_string(field(*value, "name", vw), dot(vw, "name")), std::move(body)});
+        break;
+      }
+      case pt2_slot::tensors:
+        if (kind != "as_tensors") {
+          unsupported_.add(target, name,
+                           "argument " + std::to_string(k) + " of kind '" + kind + "'");
+          return;
+        }
+        as_array(*value, vw);
+        if (!first_list) first_list = value->size();
+        for (std::size_t e = 0; e < value->size(); ++e)
+          tensors.emplace_back(&(*value)[e], at(vw, e));
+        break;
+      }
+    }
+    if (!unsupported_.by_op.empty()) return; // the inputs may come from unsupported nodes
     std::vector<graph::argument> args;
-    std::string const pw = at(dot(label, "inputs"), 0);
-    auto const [pred_kind, pred] = union_of(arg(0), pw);
-    if (pred_kind != "as_tensor") {
-      unsupported_.add("torch.ops.higher_order.cond", name,
-                       "a predicate of kind '" + pred_kind + "'");
-      return;
-    }
-    std::vector<graph::subgraph> branches;
-    for (std::size_t k : {1U, 2U}) {
-      std::string const bw = at(dot(label, "inputs"), k);
-      auto const [kind, branch] = union_of(arg(k), bw);
-      if (kind != "as_graph") fail(bw, "expected a sub-graph (as_graph), got '" + kind + "'");
-      auto body = std::make_shared<graph::Graph>();
-      graph_scope inner{
-          body.get(), &field(*branch, "graph", dot(bw, kind)), dot(bw, "as_graph.graph"), {}, {}};
-      read_graph(inner, depth + 1);
-      branches.push_back(
-          {as_string(field(*branch, "name", dot(bw, kind)), dot(bw, "as_graph.name")),
-           std::move(body)});
-    }
-    if (!unsupported_.by_op.empty()) return;
-    args.emplace_back(tensor_ref(scope, *pred, dot(pw, pred_kind)));
-    std::string const ow = at(dot(label, "inputs"), 3);
-    auto const [operands_kind, operands] = union_of(arg(3), ow);
-    if (operands_kind != "as_tensors") fail(ow, "expected the operands (as_tensors)");
-    as_array(*operands, dot(ow, operands_kind));
-    for (std::size_t k = 0; k < operands->size(); ++k)
-      args.emplace_back(tensor_ref(scope, (*operands)[k], at(dot(ow, operands_kind), k)));
-    add_call(scope, name, ops::boxed_attributes::of<ops::cond>({}), std::move(args),
-             std::move(branches), outputs, 0, label, metadata);
+    for (auto const& [tensor, w] : tensors)
+      args.emplace_back(tensor_ref(scope, *tensor, w));
+    add_call(scope, name, layout.attributes(first_list.value_or(0)), std::move(args),
+             std::move(subgraphs), outputs, 0, label, metadata);
   }
 
   // Names the node's outputs, checking each one's dtype and sizes against the archive.
@@ -745,7 +741,8 @@ private:
       auto const [kind, spec] = union_of(ins[i], w);
       std::string const sw = dot(w, kind);
       input_spec in;
-      if (kind == "constant_input") { // a specialized integer input (read_user_input_symbols)
+      if (kind == "constant_input") {               // a specialized input (read_user_input_symbols)
+        if (constant_leaves_.contains(i)) continue; // not a placeholder: an input constant
         in.name = as_string(field(*spec, "name", sw), dot(sw, "name"));
         ep_.signature.inputs.push_back(std::move(in));
         continue;
@@ -883,6 +880,8 @@ private:
     if (ep_.in_spec.num_leaves() != user_inputs_.size())
       fail(dot(w, "in_spec"), std::to_string(ep_.in_spec.num_leaves()) + " input leaves, but "
                                   + std::to_string(user_inputs_.size()) + " user inputs");
+    for (auto const& [spec, constant] : constant_leaves_)
+      ep_.input_constants[constant.first] = constant.second;
     for (std::size_t i = 0; i < calls.size(); ++i)
       ep_.module_call_graph.push_back(
           {as_string(field(calls[i], "fqn", at("graph_module.module_call_graph", i)),
@@ -902,14 +901,17 @@ private:
     for (sym::symbol_info const& info : env_->symbols())
       if (info.sym.kind == sym::symbol_kind::unbacked)
         ep_.range_constraints.push_back({sym::to_string(info.sym), env_->range_of(info.sym)});
+    std::size_t placeholders = 0; // the contract's inputs: the user inputs with placeholders
     for (std::size_t i = 0; i < user_inputs_.size(); ++i) {
+      if (!is_none(ep_.input_constants.at(i))) continue;
       if (auto const integer = integer_inputs_.find(user_inputs_[i]);
           integer != integer_inputs_.end()) { // its one "dim" is its value
         contract.add_input(ep_.input_paths.at(i),
                            {sym::expr_of(*ep_.graph.at(integer->second).scalar)});
-        contract.set_scalar(i);
+        contract.set_scalar(placeholders++);
         continue;
       }
+      ++placeholders;
       graph::value_ref const v = top_.values.at(user_inputs_[i]);
       std::vector<sym::expr> dims;
       for (SymInt const& size : ep_.graph.at(v.node).values.at(0).sizes)

@@ -8,10 +8,13 @@
 
 #include <xport/export/program.hpp>
 #include <xport/serde/detail/pt2_arguments.hpp>
+#include <xport/serde/detail/pt2_higher_order.hpp>
 #include <xport/serde/detail/pt2_program.hpp>
+#include <xport/serde/detail/pt2_provenance.hpp>
 #include <xport/serde/detail/pt2_schema.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -21,98 +24,13 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace xport::serde::detail {
 
 //! The schema minor version `save_pt2` writes (PyTorch 2.15's).
 inline constexpr std::int64_t pt2_schema_minor = 20;
-
-// ---- sympy text ---------------------------------------------------------------------
-
-//! Which symbols are known positive (sizes); others (integer inputs, data-dependent
-//! values) print as mere integers.
-using pt2_positive = std::function<bool(sym::symbol)>;
-
-inline bool pt2_backed_positive(sym::symbol s) {
-  return s.kind == sym::symbol_kind::backed;
-}
-
-//! `Symbol('s0', integer=True, positive=True)`: how PyTorch prints a size symbol.
-inline std::string pt2_srepr(sym::symbol s, pt2_positive const& positive = pt2_backed_positive) {
-  return "Symbol('" + sym::to_string(s) + "', integer=True"
-         + (positive(s) ? ", positive=True)" : ")");
-}
-
-inline std::string pt2_srepr(sym::expr const& e,
-                             pt2_positive const& positive = pt2_backed_positive);
-
-inline std::string pt2_srepr(sym::atom const& a, pt2_positive const& positive) {
-  if (a.is_symbol()) return pt2_srepr(a.sym, positive);
-  static constexpr std::string_view functions[] = {"FloorDiv", "PythonMod", "Min", "Max"};
-  return std::string(functions[static_cast<std::size_t>(a.op)]) + "("
-         + pt2_srepr(a.args.at(0), positive) + ", " + pt2_srepr(a.args.at(1), positive) + ")";
-}
-
-//! An expression in sympy's `srepr` form: `Add(Mul(Integer(2), Symbol('s0', ...)),
-//! Integer(1))`.
-inline std::string pt2_srepr(sym::expr const& e, pt2_positive const& positive) {
-  auto integer = [](std::int64_t v) { return "Integer(" + std::to_string(v) + ")"; };
-  auto call = [](std::string_view f, std::vector<std::string> const& args) {
-    if (args.size() == 1) return args[0];
-    std::string out = std::string(f) + "(";
-    for (std::size_t i = 0; i < args.size(); ++i)
-      out += (i == 0 ? "" : ", ") + args[i];
-    return out + ")";
-  };
-  std::vector<std::string> terms;
-  for (sym::monomial const& m : e.terms()) {
-    std::vector<std::string> factors;
-    if (m.coeff != 1 || m.factors.empty()) factors.push_back(integer(m.coeff));
-    for (sym::factor const& f : m.factors)
-      factors.push_back(f.exp == 1
-                            ? pt2_srepr(f.base, positive)
-                            : "Pow(" + pt2_srepr(f.base, positive) + ", " + integer(f.exp) + ")");
-    terms.push_back(call("Mul", factors));
-  }
-  if (terms.empty()) return integer(0);
-  return call("Add", terms);
-}
-
-//! A relation as sympy prints it: `GreaterThan(Symbol('u0', integer=True), Integer(0))`.
-inline std::string pt2_srepr(sym::relation const& r,
-                             pt2_positive const& positive = pt2_backed_positive) {
-  static constexpr std::string_view names[] = {
-      "Eq", "Ne", "StrictLessThan", "LessThan", "StrictGreaterThan", "GreaterThan"};
-  return std::string(names[static_cast<std::size_t>(r.op)]) + "(" + pt2_srepr(r.lhs, positive)
-         + ", " + pt2_srepr(r.rhs, positive) + ")";
-}
-
-// ---- provenance ---------------------------------------------------------------------
-
-//! A node's user line and module stack as PyTorch's node metadata: `stack_trace` (`File
-//! "model.cpp", line 12, in forward`) and `nn_module_stack` (`key,path,type;...`, outermost
-//! first). A module stack whose names torch could not split (a comma outside brackets, as
-//! in `pair<int, int>`, or a semicolon) is left out.
-inline out_json pt2_provenance(graph::node const& n) {
-  out_json metadata = out_json::object();
-  if (n.where)
-    metadata["stack_trace"] = "File \"" + std::string(n.where->file) + "\", line "
-                              + std::to_string(n.where->line) + ", in forward";
-  std::string stack;
-  for (graph::stack_entry const& e : n.module_stack) {
-    int depth = 0;
-    for (char c : e.path + e.type) {
-      depth += c == '[' || c == '(' ? 1 : c == ']' || c == ')' ? -1 : 0;
-      if ((c == ',' && depth == 0) || c == ';') return metadata;
-    }
-    std::string key = "L__self__" + (e.path.empty() ? "" : "_" + e.path);
-    std::replace(key.begin(), key.end(), '.', '_');
-    stack += (stack.empty() ? "" : ";") + key + "," + e.path + "," + e.type;
-  }
-  if (!stack.empty()) metadata["nn_module_stack"] = stack;
-  return metadata;
-}
 
 // ---- the writer ---------------------------------------------------------------------
 
@@ -629,7 +547,8 @@ private:
     std::string_view const op = n.target->schema().name;
     ops::attribute_value const attributes = n.target->value();
     if (op == "aten::_assert_scalar") return write_assert(g, n, attributes);
-    if (op == "higher_order::cond") return write_cond(g, n, i);
+    if (pt2_higher_order const* layout = find_pt2_higher_order(&pt2_higher_order::op, op))
+      return write_higher_order(*layout, g, n, i);
     pt2_op_schema const* schema = op.starts_with("aten::") ? find_pt2_schema(op) : nullptr;
     if (schema == nullptr) {
       unsupported_.add(std::string(op), n.name, "PyTorch has no such op");
@@ -799,35 +718,61 @@ private:
     }
   }
 
-  // `cond(pred, true_graph, false_graph, operands)`, the branches written inline.
-  void write_cond(graph_state& g, graph::node const& n, std::uint32_t i) {
+  // A higher-order op (`cond`, `while_loop`, `map_impl`), its sub-graphs written inline.
+  void write_higher_order(pt2_higher_order const& layout, graph_state& g, graph::node const& n,
+                          std::uint32_t i) {
     out_json inputs = out_json::array();
-    auto input = [&](out_json arg) {
-      inputs.push_back({{"name", ""}, {"arg", std::move(arg)}, {"kind", 1}});
-    };
-    input(tensor_argument(value_name(g, *n.args.at(0))));
-    for (graph::subgraph const& branch : n.subgraphs) {
-      graph_state inner;
-      input({{"as_graph", {{"name", branch.name}, {"graph", write_graph(*branch.graph, inner)}}}});
+    std::size_t arg = 0;
+    std::size_t subgraph = 0;
+    auto lists = static_cast<std::size_t>(std::count(
+        layout.slots.begin(), layout.slots.begin() + static_cast<std::ptrdiff_t>(layout.slot_count),
+        pt2_slot::tensors));
+    for (std::size_t k = 0; k < layout.slot_count; ++k) {
+      out_json value;
+      switch (layout.slots[k]) {
+      case pt2_slot::tensor:
+        value = tensor_argument(value_name(g, *n.args.at(arg++)));
+        break;
+      case pt2_slot::graph:
+      case pt2_slot::single_return_graph: {
+        graph::subgraph const& body = n.subgraphs.at(subgraph++);
+        graph_state inner;
+        bool const single = layout.slots[k] == pt2_slot::single_return_graph;
+        value = {{"as_graph",
+                  {{"name", body.name}, {"graph", write_graph(*body.graph, inner, single)}}}};
+        break;
+      }
+      case pt2_slot::tensors: {
+        std::size_t const left = n.args.size() - arg;
+        std::size_t const count = --lists > 0 ? std::min(layout.first_list(*n.target), left) : left;
+        out_json names = out_json::array();
+        for (std::size_t e = 0; e < count; ++e)
+          names.push_back({{"name", value_name(g, *n.args.at(arg++))}});
+        value = {{"as_tensors", std::move(names)}};
+        break;
+      }
+      }
+      inputs.push_back({{"name", ""}, {"arg", std::move(value)}, {"kind", 1}});
     }
-    out_json operands = out_json::array();
-    for (std::size_t k = 1; k < n.args.size(); ++k)
-      operands.push_back({{"name", value_name(g, *n.args[k])}});
-    input({{"as_tensors", std::move(operands)}});
     auto [name, outputs] = name_outputs(g, n, i, false, false);
     g.nodes.push_back(
-        node_json("torch.ops.higher_order.cond", std::move(inputs), std::move(outputs), name, n));
+        node_json(std::string(layout.target), std::move(inputs), std::move(outputs), name, n));
   }
 
-  // The graph `graph` into `g` (the program's, or a branch of `cond`).
-  out_json write_graph(graph::Graph const& graph, graph_state& g) {
+  // The graph `graph` into `g` (the program's, or a sub-graph of a higher-order op).
+  // `single_return`: the graph returns its one output as such, not as a 1-tuple.
+  out_json write_graph(graph::Graph const& graph, graph_state& g, bool single_return = false) {
     for (graph::node const& n : graph.nodes())
       g.reserved.insert(n.name);
     bool guarded = false; // the contract's guards: after the placeholders, before the calls
     out_json inputs = out_json::array();
+    std::size_t user_inputs = 0; // placeholders of user inputs so far (top graph)
     for (std::uint32_t i = 0; i < graph.nodes().size(); ++i) {
       graph::node const& n = graph.at(i);
       if (n.op == graph::node_op::placeholder) {
+        if (&g == &top_ && is_user_input(n.name))
+          for (std::size_t leaf : constant_leaves_before(user_inputs++))
+            if (auto value = constant_argument(leaf)) inputs.push_back(std::move(*value));
         std::string const name = own_name(g, n);
         if (n.scalar) { // an integer input: `{"as_sym_int": ...}`, or the constant it is
           sym::expr const value = expr_of(*n.scalar);
@@ -856,6 +801,9 @@ private:
       }
     }
     if (&g == &top_ && !guarded) write_contract_guards(g);
+    if (&g == &top_)
+      for (std::size_t leaf : constant_leaves_before(user_inputs))
+        if (auto value = constant_argument(leaf)) inputs.push_back(std::move(*value));
     out_json outputs = out_json::array();
     if (unsupported_.by_op.empty())
       for (graph::value_ref const& v : graph.outputs())
@@ -866,7 +814,7 @@ private:
             {"tensor_values", std::move(g.tensor_values)},
             {"sym_int_values", std::move(g.sym_int_values)},
             {"sym_bool_values", std::move(g.sym_bool_values)},
-            {"is_single_tensor_return", false},
+            {"is_single_tensor_return", single_return && graph.outputs().size() == 1},
             {"custom_obj_values", out_json::object()},
             {"sym_float_values", out_json::object()}};
   }
@@ -877,14 +825,71 @@ private:
     return false;
   }
 
+  bool is_user_input(std::string const& placeholder) const {
+    for (input_spec const& in : ep_.signature.inputs)
+      if (in.name == placeholder) return in.kind == input_kind::user_input;
+    return false;
+  }
+
+  // ---- specialized non-tensor inputs ----------------------------------------------------
+  // A float, bool, string or plain integer input that export specialized has no
+  // placeholder in xport's graph (it is one of `input_constants`); PyTorch's graph has a
+  // constant input for it, `{"as_float": 2.5}`, with a `constant_input` spec.
+
+  // The constant leaves before the k-th user input that has a placeholder (k = their
+  // count: the constants after the last one).
+  std::vector<std::size_t> constant_leaves_before(std::size_t k) const {
+    std::vector<std::size_t> out;
+    std::size_t placeholders = 0;
+    for (std::size_t i = 0; i < ep_.input_constants.size() && placeholders <= k; ++i) {
+      if (is_none(ep_.input_constants[i]))
+        ++placeholders;
+      else if (placeholders == k)
+        out.push_back(i);
+    }
+    return out;
+  }
+
+  // The constant of leaf `i` as a `.pt2` argument; null where PyTorch's format has no
+  // such constant (a float that is not finite).
+  std::optional<out_json> constant_argument(std::size_t i) const {
+    leaf const& value = ep_.input_constants.at(i);
+    if (auto const* d = std::get_if<double>(&value)) {
+      if (!std::isfinite(*d)) return std::nullopt;
+      return out_json{{"as_float", *d}};
+    }
+    if (auto const* b = std::get_if<bool>(&value)) return out_json{{"as_bool", *b}};
+    if (auto const* text = std::get_if<std::string>(&value)) return out_json{{"as_string", *text}};
+    if (auto const* integer = std::get_if<std::int64_t>(&value))
+      return out_json{{"as_int", *integer}};
+    return std::nullopt;
+  }
+
+  // The constant inputs' specs before the k-th user input with a placeholder.
+  void write_constant_inputs(out_json& specs, std::size_t k) {
+    for (std::size_t leaf : constant_leaves_before(k)) {
+      std::optional<out_json> value = constant_argument(leaf);
+      if (!value) {
+        unsupported_.add("specialized non-tensor input", ep_.input_paths.at(leaf),
+                         xport::repr(ep_.input_constants[leaf]) + " has no .pt2 constant");
+        continue;
+      }
+      std::string const name =
+          fresh_name(top_, xport::detail::path_placeholder(ep_.input_paths.at(leaf)));
+      specs.push_back({{"constant_input", {{"name", name}, {"value", std::move(*value)}}}});
+    }
+  }
+
   // ---- signature, module call graph, ranges, state ------------------------------------
 
   out_json write_signature() {
     out_json ins = out_json::array();
+    std::size_t user_inputs = 0;
     for (input_spec const& in : ep_.signature.inputs) {
       out_json const arg = {{"name", in.name}};
       switch (in.kind) {
       case input_kind::user_input: {
+        write_constant_inputs(ins, user_inputs++);
         auto const integer = top_.input_arguments.find(in.name);
         if (integer == top_.input_arguments.end())
           ins.push_back({{"user_input", {{"arg", tensor_argument(in.name)}}}});
@@ -907,6 +912,7 @@ private:
         break;
       }
     }
+    write_constant_inputs(ins, user_inputs);
     out_json outs = out_json::array();
     for (output_spec const& o : ep_.signature.outputs) {
       if (!o.value) {
@@ -961,13 +967,6 @@ private:
   // The module call graph: the exported module's signature (its input spec is the pair
   // (args, kwargs), with no keyword arguments), then the submodules' names.
   out_json write_module_call_graph() {
-    // A specialized non-tensor input (a float, a bool) has no placeholder in xport's
-    // graph, where PyTorch's has one.
-    for (std::size_t i = 0; i < ep_.input_constants.size(); ++i)
-      if (!is_none(ep_.input_constants[i]))
-        unsupported_.add("specialized non-tensor input",
-                         i < ep_.input_paths.size() ? ep_.input_paths[i] : "",
-                         "xport keeps no placeholder for it");
     tree_spec const in = tuple_spec({ep_.in_spec, dict_spec({}, {})});
     // The names of the forward arguments: each top-level argument's first input path,
     // up to its first index (`pair` of `pair[0]`); none when the paths are positional

@@ -7,7 +7,7 @@
 //    sizes drawn just outside it with the contract's message;
 //  - run_decompositions equal to eager;
 //  - save -> load giving the same program and the same values, and so save_pt2 ->
-//    load_pt2 (PyTorch's format) for every op but while_loop and map, which it cannot hold;
+//    load_pt2 (PyTorch's format), with the same contract;
 // and, for every dtype an op does not declare, a dtype_error naming the op and the dtype
 // before any memory is allocated.
 //
@@ -496,13 +496,6 @@ void run_checks(ops::op_schema const& op, dtype d, sample const& s, counts& c) {
   expect_matches(reloaded, traced, s.values, "loaded vs exported");
   ++c.saved;
 
-  bool const pt2_holds =
-      op.name != "higher_order::while_loop" && op.name != "higher_order::map_impl";
-  if (!pt2_holds) {
-    CHECK_THROWS_WITH_AS(xport::save_pt2_to_bytes(ep),
-                         doctest::Contains(std::string(op.name).c_str()), xport::unsupported_error);
-    return;
-  }
   xport::ExportedProgram const from_pt2 = xport::load_pt2_from_bytes(xport::save_pt2_to_bytes(ep));
   ops::tensor_list const rerun =
       as_list(from_pt2.module().call<std::vector<Tensor>>(defined_only(copies(s.inputs))));

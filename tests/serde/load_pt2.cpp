@@ -224,12 +224,13 @@ TEST_CASE("every ATen op xport declares has PyTorch's schema") {
 
 namespace {
 
-// mlp.pt2 with its JSON entries changed by `edit` (called with each entry's name, from
-// "models/model.json" on) and the entries whose name ends in `drop` left out.
+// The fixture `archive` (mlp.pt2) with its JSON entries changed by `edit` (called with
+// each entry's name, from "models/model.json" on) and the entries whose name ends in
+// `drop` left out.
 std::vector<std::byte>
 edited_archive(std::function<void(std::string const& entry, nlohmann::json&)> const& edit,
-               std::string const& drop = {}) {
-  static std::vector<std::byte> const original = read_bytes("mlp.pt2");
+               std::string const& drop = {}, std::string const& archive = "mlp.pt2") {
+  std::vector<std::byte> const original = read_bytes(archive);
   xport::serde::detail::zip_reader const zip(original);
   std::vector<std::byte> out;
   xport::serde::detail::zip_writer writer([&](void const* p, std::size_t n) {
@@ -254,14 +255,15 @@ edited_archive(std::function<void(std::string const& entry, nlohmann::json&)> co
   return out;
 }
 
-// mlp.pt2 with its program JSON changed by `edit`.
+// The fixture `archive` (mlp.pt2) with its program JSON changed by `edit`.
 std::vector<std::byte> edited_mlp(std::function<void(nlohmann::json&)> const& edit,
-                                  std::string const& drop = {}) {
+                                  std::string const& drop = {},
+                                  std::string const& archive = "mlp.pt2") {
   return edited_archive(
       [&](std::string const& entry, nlohmann::json& j) {
         if (entry == "models/model.json") edit(j);
       },
-      drop);
+      drop, archive);
 }
 
 nlohmann::json& node_named(nlohmann::json& program, std::string const& name) {
@@ -323,6 +325,20 @@ TEST_CASE("hostile archives: each refusal names the JSON path") {
         p["graph_module"]["signature"]["input_specs"][0] = {{"token", {{"arg", {{"name", "t"}}}}}};
       }),
       "input kind 'token' is not supported");
+  // A graph that relies on more than its contract: dict_tuple adds inputs['a'] [s63, 3]
+  // and pair[0], here given a symbol of its own, which broadcasts only if s63 is not 1
+  // (and then equal to s9).
+  refused(edited_mlp(
+              [](nlohmann::json& p) {
+                p["graph_module"]["graph"]["tensor_values"]["pair_0"]["sizes"][0] = {
+                    {"as_expr",
+                     {{"expr_str", "Symbol('s9', positive=True, integer=True)"},
+                      {"hint", {{"as_int", 2}}}}}};
+                p["range_constraints"]["s9"] = {{"min_val", 1}, {"max_val", 16}};
+              },
+              {}, "dict_tuple.pt2"),
+          "graph_module.graph: the graph relies on Ne(s63, 1), which the archive's "
+          "range_constraints and asserts do not state");
 }
 
 TEST_CASE("a weight whose view does not fit its payload is refused") {

@@ -86,6 +86,7 @@ public:
     collect_size_like(graph_json, "graph_module.graph", 0);
     read_graph(top_, 0);
     unsupported_.throw_if_any();
+    refuse_unstated_guards();
     read_signature(signature);
     read_state();
     read_specs(gm);
@@ -604,6 +605,13 @@ private:
         sym::expr_node::make(*env_, r.lhs), ops::comparison_of(r.op),
         sym::expr_node::make(*env_, r.rhs),
         read_pt2_argument<std::string>(msg->second, scope_, dot(label, "assert_msg"))};
+    // What the program asserts, the shape logic of the nodes after it may use (as
+    // `xport::check` does while tracing): `s1 <= s0` before a slice to `s1` rows.
+    try {
+      env_->check(r, "", {});
+    } catch (error const& e) {
+      fail(label, std::string("the assert cannot hold: ") + e.what());
+    }
     auto [where, stack] = read_pt2_provenance(*scope.graph, metadata);
     scope.graph->add_named_call(
         name, ops::boxed_attributes::of<ops::assert_scalar>(std::move(attributes)), {}, {}, where,
@@ -887,6 +895,27 @@ private:
           {as_string(field(calls[i], "fqn", at("graph_module.module_call_graph", i)),
                      dot(at("graph_module.module_call_graph", i), "fqn")),
            ""});
+  }
+
+  // The graph may rely only on what the archive states. A guard recorded while reading
+  // it (a meta rule decided a comparison that the ranges and asserts do not imply:
+  // `Eq(s1, s0)` for an `add` of [s0, 1] and [s1, 3]) is a contract the archive does not
+  // carry, and inputs that break it would pass the contract and fail inside a kernel.
+  // torch.export never writes such a program: each guard of its graph is a range, an
+  // equality (one symbol) or a runtime assert.
+  void refuse_unstated_guards() const {
+    if (env_->guards().empty()) return;
+    sym::guard const& g = env_->guards().front();
+    auto const archive_name = [this](sym::symbol s) { // the archive's own name of `s`
+      for (auto const& [name, symbol] : symbols_)
+        if (symbol == s) return name;
+      return sym::to_string(s);
+    };
+    fail("graph_module.graph",
+         "the graph relies on " + sym::to_string(g.rel, archive_name)
+             + (g.op.empty() ? "" : " (in the shape logic of " + g.op + ")")
+             + ", which the archive's range_constraints and asserts do not state "
+               "(torch.export states every guard of its graph there)");
   }
 
   // Symbol k of the contract is the program's backed symbol k; each user input's dims are

@@ -770,7 +770,7 @@ private:
     for (std::uint32_t i = 0; i < graph.nodes().size(); ++i) {
       graph::node const& n = graph.at(i);
       if (n.op == graph::node_op::placeholder) {
-        if (&g == &top_ && is_user_input(n.name))
+        if (&g == &top_ && is_input(n.name, input_kind::user_input))
           for (std::size_t leaf : constant_leaves_before(user_inputs++))
             if (auto value = constant_argument(leaf)) inputs.push_back(std::move(*value));
         std::string const name = own_name(g, n);
@@ -789,7 +789,8 @@ private:
           continue;
         }
         g.values[{i, 0}] = name;
-        g.tensor_values[name] = meta_json(n.values.at(0), &g == &top_ && is_parameter(n.name));
+        g.tensor_values[name] =
+            meta_json(n.values.at(0), &g == &top_ && is_input(n.name, input_kind::parameter));
         define_symbols(g, name, n.values.at(0));
         inputs.push_back(tensor_argument(name));
       } else if (n.op == graph::node_op::call_function) {
@@ -819,15 +820,10 @@ private:
             {"sym_float_values", out_json::object()}};
   }
 
-  bool is_parameter(std::string const& placeholder) const {
+  // Whether the top graph's placeholder `placeholder` is an input of kind `kind`.
+  bool is_input(std::string const& placeholder, input_kind kind) const {
     for (input_spec const& in : ep_.signature.inputs)
-      if (in.name == placeholder) return in.kind == input_kind::parameter;
-    return false;
-  }
-
-  bool is_user_input(std::string const& placeholder) const {
-    for (input_spec const& in : ep_.signature.inputs)
-      if (in.name == placeholder) return in.kind == input_kind::user_input;
+      if (in.name == placeholder) return in.kind == kind;
     return false;
   }
 

@@ -41,7 +41,8 @@ add_library(xport_cpu_kernels OBJECT ${XPORT_CPU_KERNELS_SOURCE})
 target_link_libraries(xport_cpu_kernels PUBLIC xport_dev_flags)
 if(TARGET xport::blas)
   target_compile_definitions(xport_cpu_kernels PRIVATE XPORT_HAS_CBLAS=1)
-  target_include_directories(xport_cpu_kernels PRIVATE
+  # SYSTEM: OpenBLAS's headers are not held to xport's warnings (clang: C99 _Complex).
+  target_include_directories(xport_cpu_kernels SYSTEM PRIVATE
     $<TARGET_PROPERTY:xport::blas,INTERFACE_INCLUDE_DIRECTORIES>)
   target_link_libraries(xport_cpu_kernels PUBLIC $<LINK_ONLY:xport::blas>)
 endif()

@@ -61,8 +61,8 @@ Tensor reference(Tensor const& q, Tensor const& k, Tensor const& v, dim_vector c
   return from(out, sizes);
 }
 
-auto const all = [](std::int64_t, std::int64_t, std::int64_t) { return true; };
-auto const none = [](std::int64_t, std::int64_t, std::int64_t) { return 0.0; };
+auto const attend_all = [](std::int64_t, std::int64_t, std::int64_t) { return true; };
+auto const no_bias = [](std::int64_t, std::int64_t, std::int64_t) { return 0.0; };
 
 template <class T>
 tolerance tolerance_for_attention() {
@@ -81,10 +81,11 @@ TEST_CASE_TEMPLATE("sdpa matches the loop reference", T, float, double, xport::h
                v = randn({2, 3, 5, 6}, gen, o);
   Tensor const y = scaled_dot_product_attention(q, k, v);
   CHECK(y.dtype() == dtype_of<T>);
-  CHECK(allclose(y, reference(q, k, v, {2, 3}, 1 / std::sqrt(8.0), all, none),
+  CHECK(allclose(y, reference(q, k, v, {2, 3}, 1 / std::sqrt(8.0), attend_all, no_bias),
                  tolerance_for_attention<T>()));
   Tensor const scaled = scaled_dot_product_attention(q, k, v, {}, {.scale = 0.5});
-  CHECK(allclose(scaled, reference(q, k, v, {2, 3}, 0.5, all, none), tolerance_for_attention<T>()));
+  CHECK(allclose(scaled, reference(q, k, v, {2, 3}, 0.5, attend_all, no_bias),
+                 tolerance_for_attention<T>()));
 }
 
 TEST_CASE("sdpa with bool and float masks, broadcast") {
@@ -99,7 +100,7 @@ TEST_CASE("sdpa with bool and float masks, broadcast") {
     return static_cast<bool>(keep[static_cast<std::size_t>(i * 5 + j)]);
   };
   CHECK(allclose(scaled_dot_product_attention(q, k, v, bool_mask),
-                 reference(q, k, v, {2, 3}, 1 / std::sqrt(8.0), keep_fn, none), {1e-5, 1e-5}));
+                 reference(q, k, v, {2, 3}, 1 / std::sqrt(8.0), keep_fn, no_bias), {1e-5, 1e-5}));
 
   Tensor const bias = randn({2, 1, 4, 5}, gen);
   std::vector<double> const bv = flat(bias.view({2, 4, 5}), {2}, 4, 5);
@@ -107,7 +108,8 @@ TEST_CASE("sdpa with bool and float masks, broadcast") {
     return bv[static_cast<std::size_t>(((b / 3) * 4 + i) * 5 + j)]; // b = batch * 3 + head
   };
   CHECK(allclose(scaled_dot_product_attention(q, k, v, bias),
-                 reference(q, k, v, {2, 3}, 1 / std::sqrt(8.0), all, bias_fn), {1e-5, 1e-5}));
+                 reference(q, k, v, {2, 3}, 1 / std::sqrt(8.0), attend_all, bias_fn),
+                 {1e-5, 1e-5}));
 }
 
 TEST_CASE("sdpa causal mask is top-left aligned tril(ones(L, S))") {
@@ -116,7 +118,7 @@ TEST_CASE("sdpa causal mask is top-left aligned tril(ones(L, S))") {
     Tensor const q = randn({2, L, 8}, gen), k = randn({2, S, 8}, gen), v = randn({2, S, 3}, gen);
     auto const causal = [](std::int64_t, std::int64_t i, std::int64_t j) { return j <= i; };
     CHECK(allclose(scaled_dot_product_attention(q, k, v, {}, {.is_causal = true}),
-                   reference(q, k, v, {2}, 1 / std::sqrt(8.0), causal, none), {1e-5, 1e-5}));
+                   reference(q, k, v, {2}, 1 / std::sqrt(8.0), causal, no_bias), {1e-5, 1e-5}));
   }
   // the first row attends to key 0 only: it equals value row 0
   Tensor const v = randn({3, 2}, gen);
@@ -149,7 +151,8 @@ TEST_CASE("sdpa broadcasts batch dimensions and takes non-contiguous inputs") {
   REQUIRE(y.dim() == 4);
   CHECK(y.size(0) == 2);
   CHECK(y.size(1) == 3);
-  CHECK(allclose(y, reference(q, k, v, {2, 3}, 1 / std::sqrt(8.0), all, none), {1e-5, 1e-5}));
+  CHECK(allclose(y, reference(q, k, v, {2, 3}, 1 / std::sqrt(8.0), attend_all, no_bias),
+                 {1e-5, 1e-5}));
 }
 
 TEST_CASE("sdpa with enable_gqa repeats key/value heads") {

@@ -34,8 +34,8 @@ TEST_CASE("nonzero gives row-major coordinates, for every dtype") {
 TEST_CASE("nonzero on non-contiguous, empty and 0-dim inputs") {
   Tensor const t = from<std::int32_t>({{0, 1}, {2, 0}, {0, 0}}).t(); // [[0, 2, 0], [1, 0, 0]]
   CHECK(equal(nonzero(t), from<std::int64_t>({{0, 1}, {1, 0}})));
-  Tensor const none = nonzero(zeros({4, 0, 2}));
-  CHECK(sizes_of_data_dependent(none) == std::vector<std::int64_t>{0, 3});
+  Tensor const empty = nonzero(zeros({4, 0, 2}));
+  CHECK(sizes_of_data_dependent(empty) == std::vector<std::int64_t>{0, 3});
   CHECK(sizes_of_data_dependent(nonzero(zeros({2, 2}))) == std::vector<std::int64_t>{0, 2});
   CHECK(sizes_of_data_dependent(nonzero(full({}, 3.0))) == std::vector<std::int64_t>{1, 0});
   CHECK(sizes_of_data_dependent(nonzero(full({}, 0.0))) == std::vector<std::int64_t>{0, 0});

@@ -45,9 +45,9 @@ reference_layers_attention attend(nn_layers_attention::MultiheadAttention const&
   auto const w = values_layers_attention(m.in_proj_weight),
              ow = values_layers_attention(m.out_proj.weight);
   auto const b = m.in_proj_bias.defined() ? values_layers_attention(m.in_proj_bias)
-                                          : std::vector<double>(3 * E);
-  auto const ob =
-      m.out_proj.bias.defined() ? values_layers_attention(m.out_proj.bias) : std::vector<double>(E);
+                                          : std::vector<double>(static_cast<std::size_t>(3 * E));
+  auto const ob = m.out_proj.bias.defined() ? values_layers_attention(m.out_proj.bias)
+                                            : std::vector<double>(static_cast<std::size_t>(E));
   auto const project = [&](Tensor const& x, std::int64_t part) {
     auto const xv = values_layers_attention(x);
     std::int64_t const rows = x.numel() / E;

@@ -284,7 +284,7 @@ TEST_CASE("storages: byte counts, offsets past the end, absurd sizes") {
     std::string const text(reinterpret_cast<char const*>(huge.data()), huge.size());
     return text.rfind("PK\x01\x02");
   }();
-  for (std::size_t k : {20, 24})
+  for (std::size_t const k : {std::size_t{20}, std::size_t{24}})
     for (std::size_t b = 0; b < 4; ++b)
       huge[central + k + b] = std::byte{0xF0};
   CHECK_REFUSED(huge, "runs past the data area");
@@ -342,13 +342,35 @@ TEST_CASE("duplicate names and cycles") {
   auto const wrong_meta = with_json(
       linear_relu(), [](auto& j) { node_named(j, "relu")["values"][0]["dtype"] = "int64"; });
   CHECK_REFUSED(wrong_meta, "the program is inconsistent");
-  auto const deep = with_json(linear_relu(), [](auto& j) {
+  // Not a generic lambda: clang 14 leaks the nested initializer lists' temporaries in one.
+  auto const deep = with_json(linear_relu(), [](nlohmann::json& j) {
     nlohmann::json e = {{1, {{"s0", 1}}}};
     for (int i = 0; i < 40; ++i)
       e = {{1, {{{{"op", "max"}, {"args", {e, {{1, {}}}}}}, 1}}}};
     node_named(j, "relu")["values"][0]["sizes"][0] = {{"expr", e}};
   });
   CHECK_REFUSED(deep, "expressions nest deeper than 32 levels");
+}
+
+TEST_CASE("a stored contract that disagrees with the placeholders' sizes is refused") {
+  // Found by the load fuzzer (fuzz/regressions/load/contract-disagrees-with-placeholder): a
+  // [2, 2] contract on a [5, 2] placeholder let a call through that made a three-way split
+  // return one tensor.
+  auto const other_size = with_json(linear_relu(), [](nlohmann::json& j) {
+    j["contract"]["inputs"][0]["dims"][1] = nlohmann::json::parse("[[5, []]]");
+  });
+  CHECK_REFUSED(other_size,
+                "node 'x': has size 4 in dim 1, but the input contract requires 5 of x");
+  auto const other_rank = with_json(linear_relu(), [](nlohmann::json& j) {
+    j["contract"]["inputs"][0]["dims"].push_back(nlohmann::json::parse("[[1, []]]"));
+  });
+  CHECK_REFUSED(other_rank, "node 'x': has 2 dims, but the input contract gives x 3");
+  auto const other_symbol = with_json(
+      linear_relu(), [](nlohmann::json& j) { j["contract"]["symbols"][0]["name"] = "s7"; });
+  CHECK_REFUSED(other_symbol, "the input contract's symbol s7 is not a symbol of the graph");
+  auto const fewer = with_json(
+      linear_relu(), [](nlohmann::json& j) { j["contract"]["inputs"] = nlohmann::json::array(); });
+  CHECK_REFUSED(fewer, "node 'x': is a user input the input contract does not list");
 }
 
 TEST_CASE("saving is atomic: a failure mid-write leaves the old file and no temporary") {

@@ -28,12 +28,6 @@ using xport::dtype;
 using xport::Tensor;
 using namespace xport_test::pt2;
 
-std::string printed(xport::ExportedProgram const& ep) {
-  std::ostringstream out;
-  out << ep;
-  return out.str();
-}
-
 } // namespace
 
 TEST_CASE("an MLP exported by torch loads, prints and runs equal to torch") {
@@ -266,7 +260,7 @@ std::vector<std::byte> edited_mlp(std::function<void(nlohmann::json&)> const& ed
       drop, archive);
 }
 
-nlohmann::json& node_named(nlohmann::json& program, std::string const& name) {
+nlohmann::json& pt2_node_named(nlohmann::json& program, std::string const& name) {
   for (nlohmann::json& n : program["graph_module"]["graph"]["nodes"])
     if (n["name"] == name) return n;
   FAIL("no node " << name);
@@ -277,8 +271,8 @@ nlohmann::json& node_named(nlohmann::json& program, std::string const& name) {
 
 TEST_CASE("unsupported ops: one error lists every one, with its count and first node") {
   auto const bytes = edited_mlp([](nlohmann::json& p) {
-    node_named(p, "relu")["target"] = "torch.ops.aten.hardswish.default";
-    node_named(p, "linear_1")["target"] = "torch.ops.my_ns.custom.default";
+    pt2_node_named(p, "relu")["target"] = "torch.ops.aten.hardswish.default";
+    pt2_node_named(p, "linear_1")["target"] = "torch.ops.my_ns.custom.default";
   });
   CHECK_THROWS_WITH_AS(xport::load_pt2_from_bytes(bytes),
                        "xport::load_pt2: the program uses 2 unsupported ops (nothing was "
@@ -300,7 +294,7 @@ TEST_CASE("hostile archives: each refusal names the JSON path") {
   refused(edited_mlp([](nlohmann::json&) {}, "weight_2"),
           "the archive has no entry 'data/weights/weight_2'");
   refused(edited_mlp([](nlohmann::json& p) {
-            node_named(p, "relu")["inputs"][0]["arg"]["as_tensor"]["name"] = "nowhere";
+            pt2_node_named(p, "relu")["inputs"][0]["arg"]["as_tensor"]["name"] = "nowhere";
           }),
           "graph_module.graph.nodes[1] ('relu').inputs: refers to the tensor 'nowhere', "
           "which no earlier node or input defines");

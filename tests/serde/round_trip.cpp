@@ -41,7 +41,9 @@ namespace {
 void check_same_state(std::map<std::string, Tensor> const& a,
                       std::map<std::string, Tensor> const& b) {
   REQUIRE(a.size() == b.size());
-  for (auto const& [name, t] : a) {
+  for (auto const& entry : a) {
+    std::string const& name = entry.first; // not a binding: clang 14 cannot capture one in INFO
+    Tensor const& t = entry.second;
     INFO(name);
     REQUIRE(b.contains(name));
     Tensor const& u = b.at(name);
@@ -218,7 +220,9 @@ TEST_CASE("golden archives: the writer's bytes are pinned, and the goldens load"
       {"head", golden::head()},
       {"branches", golden::branches()},
       {"loops", golden::loops()}};
-  for (auto const& [name, ep] : programs) {
+  for (auto const& program : programs) {
+    char const* const name = program.first; // not a binding: clang 14 cannot capture one in INFO
+    ExportedProgram const& ep = program.second;
     INFO(name);
     std::vector<std::byte> const bytes = save_to_bytes(ep);
     auto const path = dir / (std::string(name) + ".xpt");

@@ -40,12 +40,6 @@ ExportedProgram resaved(std::filesystem::path const& path) {
   return xport::load_pt2_from_bytes(xport::save_pt2_to_bytes(xport::load_pt2(path)));
 }
 
-std::string printed(ExportedProgram const& ep) {
-  std::ostringstream out;
-  out << ep;
-  return out.str();
-}
-
 // The entries of a `.pt2` archive's zip, and its program JSON.
 struct archive {
   std::set<std::string> entries;

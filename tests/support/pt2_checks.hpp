@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,13 @@ using loader = std::function<xport::ExportedProgram(std::filesystem::path const&
 
 inline xport::ExportedProgram plain_load(std::filesystem::path const& path) {
   return xport::load_pt2(path);
+}
+
+//! `str(ep)`: the program as `operator<<` prints it.
+inline std::string printed(xport::ExportedProgram const& ep) {
+  std::ostringstream out;
+  out << ep;
+  return out.str();
 }
 
 //! Runs every case of fixture `name` and compares with torch's outputs.

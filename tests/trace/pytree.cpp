@@ -3,6 +3,8 @@
 #include <xport/core/factories.hpp>
 #include <xport/trace/pytree.hpp>
 
+#include <support/geo.hpp>
+
 #include <boost/hana/adapt_struct.hpp>
 #include <boost/hana/define_struct.hpp>
 
@@ -18,10 +20,6 @@
 #include <vector>
 
 namespace geo {
-struct Point {
-  BOOST_HANA_DEFINE_STRUCT(Point, (xport::Tensor, x), (std::optional<xport::Tensor>, y));
-};
-
 // Adapted from outside, with a field order different from the declaration order.
 struct Batch {
   std::vector<xport::Tensor> images;

@@ -3,6 +3,8 @@
 #include <xport/core/factories.hpp>
 #include <xport/trace/pytree.hpp>
 
+#include <support/geo.hpp>
+
 #include <boost/hana/define_struct.hpp>
 
 #include <doctest/doctest.h>
@@ -18,9 +20,6 @@
 #include <vector>
 
 namespace geo {
-struct Point {
-  BOOST_HANA_DEFINE_STRUCT(Point, (xport::Tensor, x), (std::optional<xport::Tensor>, y));
-};
 struct Renamed {
   BOOST_HANA_DEFINE_STRUCT(Renamed, (int, a));
 };

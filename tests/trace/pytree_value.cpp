@@ -2,6 +2,8 @@
 #include <xport/core/factories.hpp>
 #include <xport/trace/pytree.hpp>
 
+#include <support/geo.hpp>
+
 #include <boost/hana/define_struct.hpp>
 
 #include <doctest/doctest.h>
@@ -12,12 +14,6 @@
 #include <string>
 #include <tuple>
 #include <vector>
-
-namespace geo {
-struct Point {
-  BOOST_HANA_DEFINE_STRUCT(Point, (xport::Tensor, x), (std::optional<xport::Tensor>, y));
-};
-} // namespace geo
 
 namespace {
 using namespace xport;

@@ -206,6 +206,28 @@ TEST_CASE("state replaced in state_dict must keep its dtype, sizes and device") 
     bad.state_dict["fc.weight"] = Tensor{};
     CHECK_THROWS_WITH_AS(bad.module(), Contains("is not a tensor with data"), value_error);
   }
+  SUBCASE("an input contract that disagrees with the placeholders") {
+    // As the load fuzzer's contract-disagrees-with-placeholder, but replaced in memory: a
+    // contract narrower or wider than the graph's sizes would admit calls the graph was
+    // never traced for.
+    ExportedProgram bad = ep;
+    sym::input_contract fixed(sym::zero_one_policy::accept_at_runtime);
+    fixed.add_input("args[0]", {2, 4});
+    bad.contract = fixed;
+    CHECK_THROWS_WITH_AS(
+        bad.module(),
+        Contains("xport::ExportedModule: placeholder 'args_0' has size s0 in dim 0, but "
+                 "the input contract requires 2 of args[0]"),
+        value_error);
+    CHECK_THROWS_WITH_AS(save_to_bytes(bad),
+                         Contains("xport::save: placeholder 'args_0' has size s0"), value_error);
+    sym::input_contract none(sym::zero_one_policy::accept_at_runtime);
+    bad.contract = none;
+    CHECK_THROWS_WITH_AS(
+        bad.module(),
+        Contains("placeholder 'args_0' is a user input the input contract does not list"),
+        value_error);
+  }
   SUBCASE("same sizes and dtype: accepted, and used") {
     ExportedProgram good = ep;
     good.state_dict["fc.bias"] = full({16}, 1.0f);

@@ -360,17 +360,17 @@ TEST_CASE("a stored contract that disagrees with the placeholders' sizes is refu
     j["contract"]["inputs"][0]["dims"][1] = nlohmann::json::parse("[[5, []]]");
   });
   CHECK_REFUSED(other_size,
-                "node 'x': has size 4 in dim 1, but the input contract requires 5 of x");
+                "placeholder 'x' has size 4 in dim 1, but the input contract requires 5 of x");
   auto const other_rank = with_json(linear_relu(), [](nlohmann::json& j) {
     j["contract"]["inputs"][0]["dims"].push_back(nlohmann::json::parse("[[1, []]]"));
   });
-  CHECK_REFUSED(other_rank, "node 'x': has 2 dims, but the input contract gives x 3");
+  CHECK_REFUSED(other_rank, "placeholder 'x' has 2 dims, but the input contract gives x 3");
   auto const other_symbol = with_json(
       linear_relu(), [](nlohmann::json& j) { j["contract"]["symbols"][0]["name"] = "s7"; });
   CHECK_REFUSED(other_symbol, "the input contract's symbol s7 is not a symbol of the graph");
   auto const fewer = with_json(
       linear_relu(), [](nlohmann::json& j) { j["contract"]["inputs"] = nlohmann::json::array(); });
-  CHECK_REFUSED(fewer, "node 'x': is a user input the input contract does not list");
+  CHECK_REFUSED(fewer, "placeholder 'x' is a user input the input contract does not list");
 }
 
 TEST_CASE("saving is atomic: a failure mid-write leaves the old file and no temporary") {

@@ -26,9 +26,11 @@ class ExportedModule {
 public:
   //! @brief Prepares `program` for calls: which placeholder each input fills, how each
   //! symbol is read from input sizes, which nodes need symbolic attributes evaluated.
-  //! @throws as `ExportedProgram::check_state` when the state disagrees with the graph.
+  //! @throws as `ExportedProgram::check_state` and `check_contract` when the state or the
+  //! input contract disagrees with the graph.
   explicit ExportedModule(ExportedProgram program) : program_(std::move(program)) {
     program_.check_state("xport::ExportedModule");
+    program_.check_contract("xport::ExportedModule");
     plan();
   }
 
@@ -207,12 +209,19 @@ private:
     } else {
       out = kernels::eager_call(*n.target, inputs);
     }
+    // Later nodes read the outputs the graph records; a kernel that made another number
+    // (a program whose graph disagrees with its inputs) must not let them read past these.
+    if (out.size() != n.values.size())
+      throw value_error("node '" + n.name + "' (" + std::string(n.target->schema().name)
+                        + ") returned " + std::to_string(out.size())
+                        + " outputs, but the graph records " + std::to_string(n.values.size())
+                        + ": the program disagrees with the sizes it was called with");
     if (n.scalar) { // item_int: the output's value is a data-dependent symbol
       if (auto const s = sym::expr_of(*n.scalar).as_symbol())
         bound_.try_emplace(*s, out[0].item<std::int64_t>());
     }
     // Data-dependent sizes (u0) are bound by the first op that produces them.
-    for (std::size_t o = 0; o < n.values.size() && o < out.size(); ++o) {
+    for (std::size_t o = 0; o < n.values.size(); ++o) {
       ops::sym_sizes const& sizes = n.values[o].sizes;
       for (std::size_t d = 0; d < sizes.size(); ++d) {
         if (!sizes[d].is_symbolic()) continue;

@@ -6,10 +6,8 @@
 #include <xport/export/program.hpp>
 #include <xport/ops/default_op_set.hpp>
 
-#include <cstdint>
 #include <functional>
 #include <map>
-#include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -59,69 +57,6 @@ public:
 private:
   std::vector<ops::meta_list> outputs_;
 };
-
-// The contract checks each call against the placeholders' own sizes: its input k is the
-// k-th user input, and its dims are that placeholder's sizes (an integer input's one "dim"
-// is its value), over the program's symbols, named alike. A contract that says otherwise
-// would let through calls the graph was never traced for (a [2, 2] contract on a [5, 2]
-// placeholder makes a three-way split return one tensor).
-inline void validate_contract(ExportedProgram const& ep,
-                              std::span<std::uint32_t const> placeholders) {
-  sym::input_contract const& contract = ep.contract;
-  std::map<std::string, sym::symbol, std::less<>> program_symbols;
-  if (ep.shape_env)
-    for (sym::symbol_info const& info : ep.shape_env->symbols())
-      program_symbols.emplace(sym::to_string(info.sym), info.sym);
-  std::vector<sym::expr> to_program;
-  for (std::size_t k = 0; k < contract.num_symbols(); ++k) {
-    auto const it = program_symbols.find(contract.symbol_name(k));
-    if (it == program_symbols.end())
-      throw value_error("invalid exported program: the input contract's symbol "
-                        + contract.symbol_name(k) + " is not a symbol of the graph");
-    to_program.emplace_back(it->second);
-  }
-  auto const simplified = [&](sym::expr const& e) {
-    return ep.shape_env ? ep.shape_env->simplify(e) : e;
-  };
-  std::size_t input = 0;
-  for (std::size_t k = 0; k < placeholders.size(); ++k) {
-    if (ep.signature.inputs[k].kind != input_kind::user_input) continue;
-    graph::node const& n = ep.graph.at(placeholders[k]);
-    if (input >= contract.num_inputs())
-      invalid(n.name, "is a user input the input contract does not list");
-    std::vector<sym::expr> graph_dims;
-    if (contract.input_is_scalar(input)) {
-      if (!n.scalar) invalid(n.name, "is a tensor, but the input contract checks it as an integer");
-      graph_dims.push_back(sym::expr_of(*n.scalar));
-    } else {
-      if (n.values.size() != 1 || !n.values[0].defined)
-        invalid(n.name, "is an integer, but the input contract checks it as a tensor");
-      for (SymInt const& size : n.values[0].sizes)
-        graph_dims.push_back(sym::expr_of(size));
-    }
-    std::vector<sym::expr> const& dims = contract.input_dims(input);
-    std::string const path = contract.input_path(input);
-    if (dims.size() != graph_dims.size())
-      invalid(n.name, "has " + std::to_string(graph_dims.size())
-                          + " dims, but the input contract gives " + path + " "
-                          + std::to_string(dims.size()));
-    for (std::size_t d = 0; d < dims.size(); ++d) {
-      sym::expr const stated =
-          sym::substitute(dims[d], [&](sym::symbol s) -> std::optional<sym::expr> {
-            return to_program.at(s.index);
-          });
-      if (simplified(stated) != simplified(graph_dims[d]))
-        invalid(n.name, "has size " + sym::to_string(graph_dims[d]) + " in dim " + std::to_string(d)
-                            + ", but the input contract requires " + sym::to_string(stated) + " of "
-                            + path);
-    }
-    ++input;
-  }
-  if (input != contract.num_inputs())
-    throw value_error("invalid exported program: the input contract lists "
-                      + std::to_string(contract.num_inputs()) + " inputs, but the graph has "
-                      + std::to_string(input) + " user inputs");
-}
 
 // Checks the nodes of `g`, named with `prefix` (`true_graph_0.` inside a branch), and its
 // sub-graphs, recursively.
@@ -222,7 +157,7 @@ inline void validate(ExportedProgram const& ep, op_lookup const& lookup) {
     throw value_error("invalid exported program: the signature has "
                       + std::to_string(ep.signature.inputs.size()) + " inputs, but the graph has "
                       + std::to_string(placeholder) + " placeholders");
-  detail::validate_contract(ep, ep.graph.placeholders());
+  ep.check_contract("invalid exported program");
   std::size_t returned = 0;
   for (output_spec const& o : ep.signature.outputs)
     returned += o.value ? 1 : 0;

@@ -13,6 +13,7 @@
 #include <xport/trace/pytree.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -158,8 +159,19 @@ public:
   //! device_error naming the state, its placeholder and both values.
   void check_state(std::string_view who) const;
 
+  //! @brief Checks the input contract against the placeholders: input k of the contract
+  //! is the k-th user input, its dims are that placeholder's sizes (an integer input's one
+  //! "dim" is its value), over the program's symbols. A contract that says otherwise would
+  //! let calls through that the graph was never traced for (a `[2, 2]` contract on a
+  //! `[5, 2]` placeholder makes a three-way split return one tensor). `validate`,
+  //! `module()`, `save` and `save_pt2` call it; `who` starts the message.
+  //! @throws value_error naming the placeholder, the dim and both sizes, or the symbol the
+  //! graph does not have.
+  void check_contract(std::string_view who) const;
+
   //! @brief The program as a callable module (inputs checked, mutations applied).
-  //! @throws as `check_state` when the state disagrees with the graph.
+  //! @throws as `check_state` and `check_contract` when the state or the input contract
+  //! disagrees with the graph.
   ExportedModule module() const;
 
   //! @brief This program with every op the table has a rule for rewritten by that rule
@@ -383,6 +395,70 @@ inline void ExportedProgram::check_state(std::string_view who) const {
                          + traced.device.str() + "; move it back with .to(device) or export again");
     }
   }
+}
+
+inline void ExportedProgram::check_contract(std::string_view who) const {
+  auto const fail = [&](std::string const& what) {
+    throw value_error(std::string(who) + ": " + what);
+  };
+  std::map<std::string, sym::symbol, std::less<>> program_symbols;
+  if (shape_env)
+    for (sym::symbol_info const& info : shape_env->symbols())
+      program_symbols.emplace(sym::to_string(info.sym), info.sym);
+  std::vector<sym::expr> to_program; // contract symbol k -> the program's symbol of its name
+  for (std::size_t k = 0; k < contract.num_symbols(); ++k) {
+    auto const it = program_symbols.find(contract.symbol_name(k));
+    if (it == program_symbols.end())
+      fail("the input contract's symbol " + contract.symbol_name(k)
+           + " is not a symbol of the graph");
+    to_program.emplace_back(it->second);
+  }
+  // Equal as the program knows its symbols: a symbol tracing specialized (range [3, 3])
+  // may stay in a placeholder's sizes while the contract states its value.
+  auto const same = [&](sym::expr const& a, sym::expr const& b) {
+    if (!shape_env) return a == b;
+    sym::value_range const difference = shape_env->bound(a - b);
+    return shape_env->simplify(a) == shape_env->simplify(b)
+           || (difference.lo == 0 && difference.hi == 0);
+  };
+  std::vector<std::uint32_t> const placeholders = graph.placeholders();
+  std::size_t input = 0;
+  for (std::size_t k = 0; k < placeholders.size() && k < signature.inputs.size(); ++k) {
+    if (signature.inputs[k].kind != input_kind::user_input) continue;
+    graph::node const& n = graph.at(placeholders[k]);
+    std::string const placeholder = "placeholder '" + n.name + "'";
+    if (input >= contract.num_inputs())
+      fail(placeholder + " is a user input the input contract does not list");
+    std::vector<sym::expr> graph_dims;
+    if (contract.input_is_scalar(input)) {
+      if (!n.scalar) fail(placeholder + " is a tensor, but the input contract checks an integer");
+      graph_dims.push_back(sym::expr_of(*n.scalar));
+    } else {
+      if (n.values.size() != 1 || !n.values[0].defined)
+        fail(placeholder + " is not a tensor, but the input contract checks one");
+      for (SymInt const& size : n.values[0].sizes)
+        graph_dims.push_back(sym::expr_of(size));
+    }
+    std::vector<sym::expr> const& dims = contract.input_dims(input);
+    std::string const& path = contract.input_path(input);
+    if (dims.size() != graph_dims.size())
+      fail(placeholder + " has " + std::to_string(graph_dims.size())
+           + " dims, but the input contract gives " + path + " " + std::to_string(dims.size()));
+    for (std::size_t d = 0; d < dims.size(); ++d) {
+      sym::expr const stated =
+          sym::substitute(dims[d], [&](sym::symbol s) -> std::optional<sym::expr> {
+            return to_program.at(s.index);
+          });
+      if (!same(stated, graph_dims[d]))
+        fail(placeholder + " has size " + sym::to_string(graph_dims[d]) + " in dim "
+             + std::to_string(d) + ", but the input contract requires " + sym::to_string(stated)
+             + " of " + path);
+    }
+    ++input;
+  }
+  if (input != contract.num_inputs())
+    fail("the input contract lists " + std::to_string(contract.num_inputs())
+         + " inputs, but the graph has " + std::to_string(input) + " user inputs");
 }
 
 inline std::vector<dim_relation> ExportedProgram::dim_relations() const {

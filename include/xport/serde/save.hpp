@@ -54,6 +54,7 @@ inline std::span<std::byte const> bytes_of(std::string const& text) {
 inline void write_archive(ExportedProgram const& ep, zip_writer::sink_type sink) {
   require_little_endian();
   ep.check_state("xport::save"); // never write a file that disagrees with its own graph
+  ep.check_contract("xport::save");
   storage_table table;
   std::string const program = encode_program(ep, table).dump(1);
   zip_writer zip(std::move(sink), always_zip64());

@@ -60,6 +60,7 @@ public:
 
   pt2_files write() {
     ep_.check_state("xport::save_pt2"); // never write a file that disagrees with its graph
+    ep_.check_contract("xport::save_pt2");
     out_json graph = write_graph(ep_.graph, top_);
     out_json signature = write_signature();
     out_json calls = write_module_call_graph();

@@ -12,6 +12,7 @@ namespace {
 
 namespace ops = xport::ops;
 using dims = std::optional<std::vector<std::int64_t>>;
+using ints = std::vector<std::int64_t>; // as in layers.cpp and shape.cpp (one unity file)
 
 // Reductions over a dim list: one dim, several, none (every dim), keepdim, a negative
 // dim, a 0-dim input, an empty reduced dim (when `empty_ok`) and a strided input.
@@ -248,7 +249,6 @@ struct samples<ops::logsumexp> {
     // An empty dim list (xport: every dim) trips a PyTorch bug ("output with shape []
     // doesn't match the broadcast shape [1, 1]"): every dim is listed here instead.
     maker m(d);
-    using ints = std::vector<std::int64_t>;
     return {opinfo::make<ops::logsumexp>("[3, 4] dim=1", {ints{1}, false}, {m({3, 4})}),
             opinfo::make<ops::logsumexp>("[2, 3, 4] dims=0,2 keepdim", {ints{0, 2}, true},
                                          {m({2, 3, 4})}),

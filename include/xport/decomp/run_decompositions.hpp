@@ -45,8 +45,7 @@ public:
     graph::value_ref value;
   };
 
-  replayer(sym::ShapeEnv& env, graph::Graph& out, decomposition_table const& table)
-      : env_(&env), out_(&out), table_(&table) {}
+  replayer(graph::Graph& out, decomposition_table const& table) : out_(&out), table_(&table) {}
 
   // What new nodes inherit from the source node being replayed.
   struct origin {
@@ -143,7 +142,6 @@ private:
     }
   };
 
-  sym::ShapeEnv* env_;
   graph::Graph* out_;
   decomposition_table const* table_;
   origin origin_;
@@ -168,7 +166,7 @@ inline bool same_meta(ops::tensor_meta const& a, ops::tensor_meta const& b,
 inline graph::Graph decompose_graph(graph::Graph const& in, decomposition_table const& table,
                                     sym::ShapeEnv& env) {
   graph::Graph out;
-  replayer replay(env, out, table);
+  replayer replay(out, table);
   auto const& nodes = in.nodes();
   std::vector<std::vector<graph::value_ref>> mapped(nodes.size());
   auto remap = [&](graph::argument const& a) -> graph::argument {

@@ -221,8 +221,7 @@ TEST_CASE("state replaced in state_dict must keep its dtype, sizes and device") 
         value_error);
     CHECK_THROWS_WITH_AS(save_to_bytes(bad),
                          Contains("xport::save: placeholder 'args_0' has size s0"), value_error);
-    sym::input_contract none(sym::zero_one_policy::accept_at_runtime);
-    bad.contract = none;
+    bad.contract = sym::input_contract(sym::zero_one_policy::accept_at_runtime);
     CHECK_THROWS_WITH_AS(
         bad.module(),
         Contains("placeholder 'args_0' is a user input the input contract does not list"),

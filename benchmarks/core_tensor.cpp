@@ -65,4 +65,20 @@ void convert_to_half_1m(benchmark::State& state) {
 }
 BENCHMARK(convert_to_half_1m);
 
+void convert_transposed_to_double_1m(benchmark::State& state) {
+  auto const t = xport::zeros({1024, 1024}).t();
+  for (auto _ : state)
+    benchmark::DoNotOptimize(t.to(xport::dtype::float64));
+  state.SetBytesProcessed(state.iterations() * 1024 * 1024 * 4);
+}
+BENCHMARK(convert_transposed_to_double_1m);
+
+void copy_small_rows(benchmark::State& state) { // [65536, 3] -> its transpose: rows of 3
+  auto const t = xport::zeros({3, 65536}).t();
+  for (auto _ : state)
+    benchmark::DoNotOptimize(t.contiguous());
+  state.SetBytesProcessed(state.iterations() * 65536 * 3 * 4);
+}
+BENCHMARK(copy_small_rows);
+
 } // namespace

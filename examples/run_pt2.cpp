@@ -14,7 +14,6 @@
 #include <xport/core/generator.hpp>
 #include <xport/core/print.hpp>
 #include <xport/export/exported_module.hpp>
-#include <xport/kernels/cpu/all.hpp>
 #include <xport/serde/load_pt2.hpp>
 
 #include <algorithm>

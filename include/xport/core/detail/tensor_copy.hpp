@@ -5,6 +5,7 @@
 
 #include <xport/core/tensor.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
@@ -38,23 +39,96 @@ inline Tensor host_view(Tensor const& t, bool download) {
   return Tensor(host, t.dtype(), t.sizes(), t.strides(), t.storage_offset() - first);
 }
 
+// Copies `n` elements of `From` at stride `in_stride` (elements) to `n` of `To` at
+// `out_stride`, converting each with `convert`. One small function per dtype pair, found at
+// run time (`row_copier`), so that a translation unit that copies tensors compiles 100 of
+// these loops rather than 100 instantiations of the strided walk around them.
+template <class To, class From>
+void copy_row(void* out, std::int64_t out_stride, void const* in, std::int64_t in_stride,
+              std::int64_t n) {
+  auto* o = static_cast<To*>(out);
+  auto const* i = static_cast<From const*>(in);
+  if (out_stride == 1 && in_stride == 1) {
+    for (std::int64_t k = 0; k < n; ++k)
+      o[k] = convert<To>(i[k]);
+  } else {
+    for (std::int64_t k = 0; k < n; ++k)
+      o[k * out_stride] = convert<To>(i[k * in_stride]);
+  }
+}
+
+// `copy_row` for equal dtypes: the bits of each element, whatever its type.
+template <class Bits>
+void copy_row_bits(void* out, std::int64_t out_stride, void const* in, std::int64_t in_stride,
+                   std::int64_t n) {
+  auto* o = static_cast<Bits*>(out);
+  auto const* i = static_cast<Bits const*>(in);
+  if (out_stride == 1 && in_stride == 1) {
+    std::copy_n(i, n, o);
+  } else {
+    for (std::int64_t k = 0; k < n; ++k)
+      o[k * out_stride] = i[k * in_stride];
+  }
+}
+
+using row_copy_fn = void (*)(void*, std::int64_t, void const*, std::int64_t, std::int64_t);
+
+// The row copy from `from` elements to `to` elements.
+inline row_copy_fn row_copier(dtype to, dtype from) {
+  if (to == from) {
+    switch (element_size(to)) {
+    case 1:
+      return &copy_row_bits<std::uint8_t>;
+    case 2:
+      return &copy_row_bits<std::uint16_t>;
+    case 4:
+      return &copy_row_bits<std::uint32_t>;
+    default:
+      return &copy_row_bits<std::uint64_t>;
+    }
+  }
+  row_copy_fn f = nullptr;
+  visit_dtype(
+      to, [&]<class To>() { visit_dtype(from, [&]<class From>() { f = &copy_row<To, From>; }); });
+  return f;
+}
+
+// dst = src converted to dst's dtype, both on the CPU with the same sizes: row by row
+// along the innermost dimension (one row when both are contiguous).
 inline void copy_on_cpu(Tensor const& src, Tensor const& dst) {
-  std::array<std::span<std::int64_t const>, 2> const strides = {dst.strides(), src.strides()};
-  visit_dtype(dst.dtype(), [&]<class To>() {
-    visit_dtype(src.dtype(), [&]<class From>() {
-      auto* out = static_cast<To*>(dst.storage().data());
-      auto const* in = static_cast<From const*>(src.storage().data());
-      if constexpr (std::is_same_v<To, From>) {
-        if (dst.is_contiguous() && src.is_contiguous()) {
-          std::copy_n(in + src.storage_offset(), dst.numel(), out + dst.storage_offset());
-          return;
-        }
-      }
-      for_each_offset<2>(
-          dst.sizes(), strides, {dst.storage_offset(), src.storage_offset()},
-          [&](std::array<std::int64_t, 2> const& at) { out[at[0]] = convert<To>(in[at[1]]); });
-    });
-  });
+  row_copy_fn const copy = row_copier(dst.dtype(), src.dtype());
+  auto* out = static_cast<std::byte*>(dst.storage().data());
+  auto const* in = static_cast<std::byte const*>(src.storage().data());
+  auto const out_size = static_cast<std::int64_t>(dst.element_size());
+  auto const in_size = static_cast<std::int64_t>(src.element_size());
+  if (dst.numel() == 0) return;
+  if (dst.dim() == 0 || (dst.is_contiguous() && src.is_contiguous())) {
+    copy(out + dst.storage_offset() * out_size, 1, in + src.storage_offset() * in_size, 1,
+         dst.numel());
+    return;
+  }
+  // The rows: every index of the outer dimensions (an odometer), innermost row each.
+  std::int64_t const rank = dst.dim();
+  std::int64_t const inner = rank - 1;
+  std::int64_t const row = dst.size(inner);
+  dim_vector index(static_cast<std::size_t>(inner), 0);
+  std::int64_t out_at = dst.storage_offset();
+  std::int64_t in_at = src.storage_offset();
+  while (true) {
+    copy(out + out_at * out_size, dst.stride(inner), in + in_at * in_size, src.stride(inner), row);
+    std::int64_t d = inner;
+    while (true) {
+      if (d == 0) return;
+      --d;
+      auto& i = index[static_cast<std::size_t>(d)];
+      out_at += dst.stride(d);
+      in_at += src.stride(d);
+      if (++i < dst.size(d)) break;
+      out_at -= dst.stride(d) * dst.size(d);
+      in_at -= src.stride(d) * src.size(d);
+      i = 0;
+    }
+  }
 }
 
 } // namespace detail

@@ -10,13 +10,11 @@
 # target either way; without OpenBLAS on the system xport::blas is simply not defined.
 # OpenBLAS is looked for on the consumer's machine, not recorded from xport's build.
 #
-# Visibility: in the build tree (add_subdirectory(xport)) xport::blas is a GLOBAL imported
-# target, visible from every directory of the consumer like the real target behind
-# xport::xport; a directory-scoped one would exist only inside xport's own directory
-# ("target xport::blas was not found"). From the installed package it is scoped like
-# every target find_package imports: to the calling directory, or GLOBAL when the
-# consumer sets CMAKE_FIND_PACKAGE_TARGETS_GLOBAL. No include_guard: each directory that
-# calls find_package(xport) gets it, and the TARGET test below avoids defining it twice.
+# The target's visibility is explained in xport-backend.cmake. No include_guard: each
+# directory that calls find_package(xport) gets it, and the TARGET test below avoids
+# defining it twice.
+
+include(${CMAKE_CURRENT_LIST_DIR}/xport-backend.cmake)
 
 if(NOT TARGET xport::blas)
   # Debian's libopenblas-dev ships a config file with the pthread variant's paths; other
@@ -37,27 +35,13 @@ if(NOT TARGET xport::blas)
   endif()
 
   if(xport_blas_libraries)
-    set(xport_blas_scope)
-    get_target_property(xport_blas_in_package xport::xport IMPORTED)
-    if(NOT xport_blas_in_package OR CMAKE_FIND_PACKAGE_TARGETS_GLOBAL)
-      set(xport_blas_scope GLOBAL)
-    endif()
-    add_library(xport::blas INTERFACE IMPORTED ${xport_blas_scope})
-    set_target_properties(xport::blas PROPERTIES
-      INTERFACE_INCLUDE_DIRECTORIES "${xport_blas_include_dirs}"
-      INTERFACE_LINK_LIBRARIES "xport::xport;${xport_blas_libraries}"
-      INTERFACE_COMPILE_DEFINITIONS "XPORT_HAS_CBLAS=1")
-    if(NOT xport_blas_reported)
-      message(STATUS "xport: OpenBLAS found (${xport_blas_libraries}); target xport::blas is available")
-      set(xport_blas_reported ON CACHE INTERNAL "")
-    endif()
+    xport_add_backend(blas XPORT_HAS_CBLAS=1 "${xport_blas_libraries}" "${xport_blas_include_dirs}"
+                      OpenBLAS)
   else()
     message(STATUS "xport: OpenBLAS not found; xport::blas is not defined (gemm uses its portable loop)")
   endif()
   unset(xport_blas_libraries)
   unset(xport_blas_include_dirs)
-  unset(xport_blas_scope)
-  unset(xport_blas_in_package)
 endif()
 if(TARGET xport::blas)
   set(XPORT_HAS_BLAS ON)

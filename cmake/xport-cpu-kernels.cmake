@@ -21,7 +21,7 @@
 #
 # Included by the top-level CMakeLists.txt (XPORT_CPU_KERNELS_SOURCE: the source tree's
 # files) and by the installed xport-config.cmake (the installed copies), after
-# xport-blas.cmake.
+# xport-blas.cmake and xport-sleef.cmake.
 if(TARGET xport::cpu_kernels)
   return()
 endif()
@@ -46,6 +46,10 @@ if(TARGET xport::blas)
   # PRIVATE: XPORT_HAS_CBLAS and cblas.h for the kernels only; the consumer's link gets
   # OpenBLAS through the archive's link dependencies.
   target_link_libraries(xport_cpu_kernels_archive PRIVATE xport::blas)
+endif()
+if(TARGET xport::sleef)
+  # Likewise: the kernels' vector math runs on SLEEF (XPORT_HAS_SLEEF, vec_math.hpp).
+  target_link_libraries(xport_cpu_kernels_archive PRIVATE xport::sleef)
 endif()
 
 add_library(xport_cpu_kernels_whole INTERFACE)

@@ -39,10 +39,15 @@ endif()
 # programs' own translation units, so the portable-GEMM test stays portable.
 add_library(xport_cpu_kernels OBJECT ${XPORT_CPU_KERNELS_SOURCE})
 target_link_libraries(xport_cpu_kernels PUBLIC xport_dev_flags)
-if(TARGET xport::blas)
-  target_compile_definitions(xport_cpu_kernels PRIVATE XPORT_HAS_CBLAS=1)
-  # SYSTEM: OpenBLAS's headers are not held to xport's warnings (clang: C99 _Complex).
-  target_include_directories(xport_cpu_kernels SYSTEM PRIVATE
-    $<TARGET_PROPERTY:xport::blas,INTERFACE_INCLUDE_DIRECTORIES>)
-  target_link_libraries(xport_cpu_kernels PUBLIC $<LINK_ONLY:xport::blas>)
-endif()
+# SLEEF (when installed) backs its vector math (vec_math.hpp), likewise for it alone.
+foreach(backend IN ITEMS blas sleef)
+  if(TARGET xport::${backend})
+    get_target_property(definition xport::${backend} INTERFACE_COMPILE_DEFINITIONS)
+    target_compile_definitions(xport_cpu_kernels PRIVATE ${definition})
+    # SYSTEM: the libraries' headers are not held to xport's warnings (clang: OpenBLAS's C99
+    # _Complex).
+    target_include_directories(xport_cpu_kernels SYSTEM PRIVATE
+      $<TARGET_PROPERTY:xport::${backend},INTERFACE_INCLUDE_DIRECTORIES>)
+    target_link_libraries(xport_cpu_kernels PUBLIC $<LINK_ONLY:xport::${backend}>)
+  endif()
+endforeach()

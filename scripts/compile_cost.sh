@@ -74,13 +74,21 @@ fi
 
 # The flags of a consumer: C++20, xport's headers; Boost and nlohmann/json come from
 # /usr/include. The kernel translation unit is built as CMake builds it: with OpenBLAS's
-# cblas.h when that is installed.
+# cblas.h and SLEEF's sleef.h when they are installed.
 read -ra extra_flags <<<"${XPORT_COST_FLAGS:-}"
 base_flags=(-std=c++20 -I"$root/include" "${extra_flags[@]}")
 cblas_dir=""
 for d in /usr/include/x86_64-linux-gnu/openblas-pthread /usr/include/openblas; do
   if [ -f "$d/cblas.h" ]; then
     cblas_dir="$d"
+    break
+  fi
+done
+
+sleef_dir=""
+for d in /usr/include/x86_64-linux-gnu /usr/include; do
+  if [ -f "$d/sleef.h" ]; then
+    sleef_dir="$d"
     break
   fi
 done
@@ -104,7 +112,10 @@ source_of() {
 flags_of() {
   case "$1" in
     export_mlp) [ -n "${XPORT_COST_HEADER:-}" ] && echo "-DXPORT_COST_HEADER=$XPORT_COST_HEADER" ;;
-    kernels*) [ -n "$cblas_dir" ] && echo "-DXPORT_HAS_CBLAS=1 -I$cblas_dir" ;;
+    kernels*)
+      [ -n "$cblas_dir" ] && echo "-DXPORT_HAS_CBLAS=1 -I$cblas_dir"
+      [ -n "$sleef_dir" ] && echo "-DXPORT_HAS_SLEEF=1 -I$sleef_dir"
+      ;;
   esac
   return 0
 }

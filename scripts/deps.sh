@@ -4,7 +4,7 @@
 #   bash scripts/deps.sh [extra-package ...]
 set -euo pipefail
 
-packages=(g++ cmake ninja-build libboost-dev nlohmann-json3-dev doctest-dev libbenchmark-dev libopenblas-dev ccache "$@")
+packages=(g++ cmake ninja-build libboost-dev nlohmann-json3-dev doctest-dev libbenchmark-dev libopenblas-dev libsleef-dev ccache "$@")
 
 missing=()
 for package in "${packages[@]}"; do

@@ -6,6 +6,7 @@
 #include <xport/core/factories.hpp>
 #include <xport/kernels/cpu/dropout.hpp>
 #include <xport/kernels/cpu/gemm.hpp>
+#include <xport/kernels/cpu/vec_math.hpp>
 #include <xport/kernels/dispatch.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/ops/attention.hpp>
@@ -58,11 +59,18 @@ void safe_softmax_rows(T* scores, std::int64_t count, std::int64_t width) {
       std::fill(row, row + width, T(0));
       continue;
     }
-    T sum = 0;
-    for (std::int64_t j = 0; j < width; ++j) {
-      row[j] = std::exp(row[j] - top); // the largest term is exp(0): no overflow
-      sum += row[j];
+    // The largest term is exp(0): no overflow.
+    if constexpr (kernels::cpu::vec::vectorized<kernels::exp_fn, T>) {
+      for (std::int64_t j = 0; j < width; ++j)
+        row[j] -= top;
+      kernels::cpu::vec::apply(kernels::exp_fn{}, row, row, width);
+    } else {
+      for (std::int64_t j = 0; j < width; ++j)
+        row[j] = std::exp(row[j] - top);
     }
+    T sum = 0;
+    for (std::int64_t j = 0; j < width; ++j)
+      sum += row[j];
     for (std::int64_t j = 0; j < width; ++j)
       row[j] /= sum;
   }

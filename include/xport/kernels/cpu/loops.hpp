@@ -1,6 +1,8 @@
 //! @file
 //! The CPU loops elementwise kernels are built from: `map` applies a functor to
-//! broadcast, possibly non-contiguous inputs and writes a contiguous output.
+//! broadcast, possibly non-contiguous inputs and writes a contiguous output. Unary math on
+//! contiguous `float` and `double` runs on SLEEF's vector functions when the translation
+//! unit has them (vec_math.hpp).
 //!
 //! Inputs are given already converted to the element type the kernel computes in; the
 //! functor receives them widened to `opmath_t` (float for half and bfloat16, as PyTorch
@@ -10,6 +12,7 @@
 #include <xport/core/convert.hpp>
 #include <xport/core/half.hpp>
 #include <xport/core/tensor.hpp>
+#include <xport/kernels/cpu/vec_math.hpp>
 
 #include <array>
 #include <concepts>
@@ -51,6 +54,11 @@ void map(Tensor const& out, F&& f, Inputs const&... in) {
     std::array<In const*, n> p{};
     for (std::size_t k = 0; k < n; ++k)
       p[k] = data[k] + inputs[k].storage_offset();
+    if constexpr (n == 1
+                  && std::is_same_v<In, Out> && vec::vectorized<std::remove_cvref_t<F>, In>) {
+      vec::apply(f, p[0], o, count); // SLEEF's vector math (vec_math.hpp)
+      return;
+    }
     [&]<std::size_t... k>(std::index_sequence<k...>) {
       for (std::int64_t i = 0; i < count; ++i)
         o[i] = convert<Out>(f(convert<math>(p[k][i])...));

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 
 namespace xport {
@@ -108,25 +109,26 @@ inline void copy_on_cpu(Tensor const& src, Tensor const& dst) {
     return;
   }
   // The rows: every index of the outer dimensions (an odometer), innermost row each.
-  std::int64_t const rank = dst.dim();
-  std::int64_t const inner = rank - 1;
-  std::int64_t const row = dst.size(inner);
-  dim_vector index(static_cast<std::size_t>(inner), 0);
+  std::span<std::int64_t const> const sizes = dst.sizes();
+  std::span<std::int64_t const> const out_strides = dst.strides();
+  std::span<std::int64_t const> const in_strides = src.strides();
+  std::size_t const inner = sizes.size() - 1;
+  dim_vector index(inner, 0);
   std::int64_t out_at = dst.storage_offset();
   std::int64_t in_at = src.storage_offset();
   while (true) {
-    copy(out + out_at * out_size, dst.stride(inner), in + in_at * in_size, src.stride(inner), row);
-    std::int64_t d = inner;
+    copy(out + out_at * out_size, out_strides[inner], in + in_at * in_size, in_strides[inner],
+         sizes[inner]);
+    std::size_t d = inner;
     while (true) {
       if (d == 0) return;
       --d;
-      auto& i = index[static_cast<std::size_t>(d)];
-      out_at += dst.stride(d);
-      in_at += src.stride(d);
-      if (++i < dst.size(d)) break;
-      out_at -= dst.stride(d) * dst.size(d);
-      in_at -= src.stride(d) * src.size(d);
-      i = 0;
+      out_at += out_strides[d];
+      in_at += in_strides[d];
+      if (++index[d] < sizes[d]) break;
+      out_at -= out_strides[d] * sizes[d];
+      in_at -= in_strides[d] * sizes[d];
+      index[d] = 0;
     }
   }
 }

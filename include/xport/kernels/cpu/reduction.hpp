@@ -15,7 +15,6 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <span>
 #include <type_traits>
 
@@ -132,47 +131,11 @@ void logical_into(Tensor const& in, ops::dim_mask const& mask, Tensor const& out
   });
 }
 
-#if XPORT_VEC_MATH
-// softmax (or log_softmax) of the contiguous row x[0, n) into y (not x itself), with the
-// accuracy of the double-precision path below and SLEEF's vector exp: shifted by the row's
-// maximum and exp'ed in double (blocks of 64 on the stack), summed with compensation, then
-// each weight divided by the sum in double (for log, the log of the sum subtracted). A
-// float row rounds twice (exp, then the quotient): within 2 ULP of the exact weight. NaN
-// anywhere makes the row NaN, as in the path below.
-template <class T>
-void softmax_row(T const* x, T* y, std::int64_t n, bool log) {
-  T shift = -std::numeric_limits<T>::infinity();
-  for (std::int64_t j = 0; j < n; ++j)
-    shift = std::fmax(shift, x[j]);
-  compensated_sum total;
-  constexpr std::int64_t block = 64;
-  for (std::int64_t start = 0; start < n; start += block) {
-    std::int64_t const m = std::min(block, n - start);
-    std::array<double, block> e; // NOLINT(cppcoreguidelines-pro-type-member-init): written next
-    for (std::int64_t i = 0; i < m; ++i)
-      e[static_cast<std::size_t>(i)] = double{x[start + i]} - double{shift};
-    vec::apply(exp_fn{}, e.data(), e.data(), m);
-    for (std::int64_t i = 0; i < m; ++i) {
-      total.add(e[static_cast<std::size_t>(i)]);
-      if (!log) y[start + i] = static_cast<T>(e[static_cast<std::size_t>(i)]);
-    }
-  }
-  double const sum = total.result();
-  if (log) {
-    double const log_sum = std::log(sum);
-    for (std::int64_t j = 0; j < n; ++j)
-      y[j] = static_cast<T>((double{x[j]} - double{shift}) - log_sum);
-  } else {
-    for (std::int64_t j = 0; j < n; ++j)
-      y[j] = static_cast<T>(double{y[j]} / sum);
-  }
-}
-#endif
-
 // softmax (or log_softmax) of `src` along `dim` into `out`; both have out's dtype, which
-// is the op's dispatch dtype (or float32 for `half_to_float`). Contiguous float and double
-// lanes run `softmax_row` when SLEEF is there; the others compute in double one element at
-// a time.
+// is the op's dispatch dtype (or float32 for `half_to_float`). Each lane is shifted by its
+// maximum (so every exp() is in (0, 1]) and computed in double, in blocks of 64 on the stack
+// whose exp runs on SLEEF's vectors where available (`vec::exp_in_place`): the sum is
+// compensated, and each weight is exp'ed again and divided by it, so it is rounded once.
 template <class Op>
 void softmax_into(Tensor const& src, std::int64_t dim, Tensor const& out, bool log) {
   visit_declared<Op>(out.dtype(), [&]<class T>() {
@@ -182,27 +145,35 @@ void softmax_into(Tensor const& src, std::int64_t dim, Tensor const& out, bool l
         src, out, dim,
         [&](std::int64_t in_base, std::int64_t out_base, std::int64_t size, std::int64_t in_step,
             std::int64_t out_step) {
-#if XPORT_VEC_MATH
-          if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-            if (in_step == 1 && out_step == 1) {
-              softmax_row(x + in_base, y + out_base, size, log);
-              return;
-            }
-          }
-#endif
-          // Shifting by the lane's maximum keeps every exp() in (0, 1].
           double shift = -INFINITY;
           for (std::int64_t j = 0; j < size; ++j)
             shift = std::fmax(shift, convert<double>(x[in_base + j * in_step]));
+          constexpr std::int64_t block = 64;
+          std::array<double, block> e{};
+          // e[0, m) = the lane's centered values from `start`, exp'ed when `exp` is true.
+          auto centered = [&](std::int64_t start, std::int64_t m, bool exp) {
+            for (std::int64_t i = 0; i < m; ++i)
+              e[static_cast<std::size_t>(i)] =
+                  convert<double>(x[in_base + (start + i) * in_step]) - shift;
+            if (exp) vec::exp_in_place(e.data(), m);
+          };
           kernels::compensated_sum total;
-          for (std::int64_t j = 0; j < size; ++j)
-            total.add(std::exp(convert<double>(x[in_base + j * in_step]) - shift));
+          for (std::int64_t start = 0; start < size; start += block) {
+            std::int64_t const m = std::min(block, size - start);
+            centered(start, m, true);
+            for (std::int64_t i = 0; i < m; ++i)
+              total.add(e[static_cast<std::size_t>(i)]);
+          }
           double const denominator = total.result();
           double const log_denominator = std::log(denominator);
-          for (std::int64_t j = 0; j < size; ++j) {
-            double const centered = convert<double>(x[in_base + j * in_step]) - shift;
-            y[out_base + j * out_step] =
-                convert<T>(log ? centered - log_denominator : std::exp(centered) / denominator);
+          for (std::int64_t start = 0; start < size; start += block) {
+            std::int64_t const m = std::min(block, size - start);
+            centered(start, m, !log);
+            for (std::int64_t i = 0; i < m; ++i) {
+              double const v = e[static_cast<std::size_t>(i)];
+              y[out_base + (start + i) * out_step] =
+                  convert<T>(log ? v - log_denominator : v / denominator);
+            }
           }
         });
   });

@@ -22,6 +22,7 @@
 
 #include <xport/kernels/elementwise_functors.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -29,6 +30,13 @@
 #if defined(XPORT_HAS_SLEEF) && XPORT_HAS_SLEEF && defined(__SSE2__)
 #include <immintrin.h>
 #include <sleef.h>
+//! @cond
+#ifdef __AVX__
+#define XPORT_DETAIL_VEC_BACKEND sleef_avx
+#else
+#define XPORT_DETAIL_VEC_BACKEND sleef_sse2
+#endif
+//! @endcond
 //! @brief 1 when this translation unit runs vector math on SLEEF (`XPORT_HAS_SLEEF` on an
 //! x86-64 target), 0 when its kernels use scalar loops.
 #define XPORT_VEC_MATH 1
@@ -36,9 +44,16 @@
 //! @brief 1 when this translation unit runs vector math on SLEEF (`XPORT_HAS_SLEEF` on an
 //! x86-64 target), 0 when its kernels use scalar loops.
 #define XPORT_VEC_MATH 0
+//! @cond
+#define XPORT_DETAIL_VEC_BACKEND scalar
+//! @endcond
 #endif
 
 namespace xport::kernels::cpu::vec {
+// Everything here depends on the backend (SLEEF or not, and the vector width), so it lives
+// in an inline namespace named after it, as gemm.hpp does: translation units built with and
+// without SLEEF never define one inline function twice.
+inline namespace XPORT_DETAIL_VEC_BACKEND {
 
 //! @brief True when `F` on contiguous `T` runs as a vector loop (`apply`) in this
 //! translation unit: SLEEF is enabled and `F` and `T` are among those listed above.
@@ -176,4 +191,16 @@ void apply(F const& f, T const* in, T* out, std::int64_t n) {
 
 #endif // XPORT_VEC_MATH
 
+//! @brief `x[i] = exp(x[i])` for `n` contiguous doubles: on SLEEF's vectors where this
+//! translation unit has them (`apply`), with `std::exp` otherwise.
+inline void exp_in_place(double* x, std::int64_t n) {
+#if XPORT_VEC_MATH
+  apply(exp_fn{}, x, x, n);
+#else
+  for (std::int64_t i = 0; i < n; ++i)
+    x[i] = std::exp(x[i]);
+#endif
+}
+
+} // namespace XPORT_DETAIL_VEC_BACKEND
 } // namespace xport::kernels::cpu::vec

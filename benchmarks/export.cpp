@@ -3,8 +3,9 @@
 //   (add + relu pairs over one parameter); items/s is nodes/s, so 1/items is s per node.
 // - BM_export_transformer: the same for a TransformerEncoderLayer (d_model 16, 4 heads)
 //   with dynamic batch and sequence length; items are its graph's call nodes.
-// - BM_eager_chain vs BM_exported_call: the same chain on tiny tensors, eagerly and
-//   through ep.module(); the difference divided by the node count is the interpreter's
+// - BM_eager_chain vs BM_exported_call vs BM_kernels_chain: the same chain on tiny
+//   tensors, eagerly, through ep.module() (its runtime::plan), and as its kernels alone
+//   writing into two preallocated buffers; (exported - kernels) / nodes is the plan's
 //   overhead per node, and BM_contract_check is the guard check alone.
 // - BM_eager_cond vs BM_exported_cond: the chain inside the branch a cond picks (a
 //   data-dependent predicate), eagerly and through ep.module(); compared with the plain
@@ -15,6 +16,7 @@
 #include <xport/core/factories.hpp>
 #include <xport/export/export.hpp>
 #include <xport/nn/transformer.hpp>
+#include <xport/ops/elementwise.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -85,6 +87,34 @@ void BM_exported_call(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_exported_call)->Arg(10)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
+void BM_kernels_chain(benchmark::State& state) {
+  using xport::Tensor;
+  Tensor const x = xport::ones({2, 4});
+  Tensor const w = xport::ones({4});
+  Tensor buffers[2] = {xport::empty({2, 4}), xport::empty({2, 4})};
+  xport::ops::add::attributes const add_attributes{};
+  xport::ops::relu::attributes const relu_attributes{};
+  xport::ops::boxed_out_kernel const add = xport::ops::kernels_of<xport::ops::add>.cpu.into;
+  xport::ops::boxed_out_kernel const relu = xport::ops::kernels_of<xport::ops::relu>.cpu.into;
+  if (add == nullptr || relu == nullptr) {
+    state.SkipWithError("add or relu has no registered into-kernel");
+    return;
+  }
+  for (auto _ : state) {
+    Tensor value = x;
+    for (std::int64_t i = 0; i < state.range(0) / 2; ++i) {
+      Tensor const sum_args[] = {value, w};
+      add(&add_attributes, std::span<Tensor const>(sum_args), std::span<Tensor>(&buffers[0], 1));
+      Tensor const relu_args[] = {buffers[0]};
+      relu(&relu_attributes, std::span<Tensor const>(relu_args), std::span<Tensor>(&buffers[1], 1));
+      value = buffers[1];
+    }
+    benchmark::DoNotOptimize(value);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_kernels_chain)->Arg(10)->Arg(1000)->Unit(benchmark::kMicrosecond);
 
 // The chain in both branches of a cond: relu(x + w) pairs where the sum is positive,
 // relu(x - w) pairs elsewhere.

@@ -34,9 +34,9 @@ std::string family_table() {
       "\n| op | kind | tags | dtypes | attributes | CPU kernel |\n|---|---|---|---|---|---|\n";
   OpSet::for_each([&]<class Op>() {
     std::string const tags = ops::format_tags(ops::tags_of<Op>);
-    std::string const kernel = ops::higher_order_op<Op>             ? "— (runs its sub-graphs)"
-                               : ops::kernels_of<Op>.cpu != nullptr ? "yes"
-                                                                    : "**missing**";
+    std::string const kernel = ops::higher_order_op<Op> ? "— (runs its sub-graphs)"
+                               : ops::kernels_of<Op>.cpu.call != nullptr ? "yes"
+                                                                         : "**missing**";
     out += "| `" + std::string(Op::name) + "` | " + std::string(ops::name(Op::kind)) + " | "
            + (tags.empty() ? "—" : tags) + " | " + dtypes_text(ops::dtypes_of<Op>) + " | "
            + docs::attributes_text<Op>() + " | " + kernel + " |\n";
@@ -53,7 +53,7 @@ TEST_CASE("docs/ops.md lists every op as its declaration has it") {
     core += Op::kind == ops::op_kind::core ? 1 : 0;
     tagged_view += ops::has_tag(ops::tags_of<Op>, ops::op_tag::view) ? 1 : 0;
     // Every op but the higher-order ones has a CPU kernel.
-    CHECK_MESSAGE((ops::higher_order_op<Op> || ops::kernels_of<Op>.cpu != nullptr), Op::name);
+    CHECK_MESSAGE((ops::higher_order_op<Op> || ops::kernels_of<Op>.cpu.call != nullptr), Op::name);
   });
   CHECK(tagged_view > 0);
   docs::check_section(path, "summary",

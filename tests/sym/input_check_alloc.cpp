@@ -1,5 +1,7 @@
 // The input check runs on every call of an exported program: its success path must not
 // allocate. This executable replaces the global operator new to count allocations.
+#include "support/allocation_counter.hpp"
+
 #include <xport/sym/input_check.hpp>
 
 #include <doctest/doctest.h>
@@ -9,50 +11,6 @@
 #include <cstdlib>
 #include <new>
 #include <vector>
-
-namespace {
-std::atomic<long> allocations{0};
-} // namespace
-
-// Every form of the plain (unaligned) operators is replaced, so that each allocation is
-// counted and every pointer is freed by the function that matches its allocation (a
-// sanitizer that keeps its own nothrow or array forms would report malloc'd memory handed
-// to its delete). Kept out of line: GCC 12 at -O2 inlines them into std::vector and then
-// reports the free() as mismatched with the operator new it can see
-// (-Wmismatched-new-delete), although the replacements pair malloc with free.
-[[gnu::noinline]] void* operator new(std::size_t n) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void* operator new(std::size_t n, std::nothrow_t const&) noexcept {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n == 0 ? 1 : n);
-}
-[[gnu::noinline]] void* operator new[](std::size_t n) {
-  return ::operator new(n);
-}
-[[gnu::noinline]] void* operator new[](std::size_t n, std::nothrow_t const& tag) noexcept {
-  return ::operator new(n, tag);
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept {
-  std::free(p);
-}
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-[[gnu::noinline]] void operator delete(void* p, std::nothrow_t const&) noexcept {
-  std::free(p);
-}
-[[gnu::noinline]] void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
-[[gnu::noinline]] void operator delete[](void* p, std::nothrow_t const&) noexcept {
-  std::free(p);
-}
 
 using xport::sym::expr;
 using xport::sym::input_contract;
@@ -73,10 +31,10 @@ TEST_CASE("a passing input check performs no allocation") {
   const std::int64_t d[] = {9, 10, 80, 8};
   const shape_view inputs[] = {a, b, d};
 
-  const long before = allocations.load();
+  const long before = xport_test::allocations();
   for (int i = 0; i < 100; ++i)
     c.check(inputs);
-  CHECK(allocations.load() - before == 0);
+  CHECK(xport_test::allocations() - before == 0);
 
   // The failure path may allocate (it builds a message), and it does fail here.
   const std::int64_t bad[] = {9, 10, 81, 8};

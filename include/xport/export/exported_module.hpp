@@ -1,12 +1,13 @@
 //! @file
 //! `ExportedModule`: an exported program made callable. A call flattens the inputs
 //! against the program's input spec, checks them against the program's contract (count,
-//! kinds, dtypes, devices, every size), runs the graph with the eager kernels, writes
-//! buffer and input mutations back, and returns the outputs in the user's structure.
+//! kinds, dtypes, devices, every size), runs the graph on its `runtime::plan` (kernels
+//! resolved and memory laid out once per size signature), writes buffer and input
+//! mutations back, and returns the outputs in the user's structure.
 #pragma once
 
 #include <xport/export/program.hpp>
-#include <xport/kernels/eager.hpp>
+#include <xport/runtime/plan.hpp>
 #include <xport/sym/relation.hpp>
 
 #include <cstddef>
@@ -28,10 +29,11 @@ public:
   //! symbol is read from input sizes, which nodes need symbolic attributes evaluated.
   //! @throws as `ExportedProgram::check_state` and `check_contract` when the state or the
   //! input contract disagrees with the graph.
-  explicit ExportedModule(ExportedProgram program) : program_(std::move(program)) {
+  explicit ExportedModule(ExportedProgram program)
+      : program_(std::move(program)), plan_(program_.graph, results_of(program_)) {
     program_.check_state("xport::ExportedModule");
     program_.check_contract("xport::ExportedModule");
-    plan();
+    prepare();
   }
 
   //! @brief The program.
@@ -59,51 +61,54 @@ public:
   //! returns the flat output leaves.
   std::vector<leaf> run(std::vector<leaf> const& inputs) {
     check_inputs(inputs);
-    values_.assign(program_.graph.nodes().size(), {});
     bind_symbols(inputs);
-    auto const& nodes = program_.graph.nodes();
     std::size_t next_user = 0;
-    for (std::uint32_t i = 0; i < nodes.size(); ++i) {
-      graph::node const& n = nodes[i];
-      switch (n.op) {
-      case graph::node_op::placeholder: {
-        input_spec const& spec = program_.signature.inputs[placeholder_index_[i]];
-        if (spec.kind != input_kind::user_input)
-          values_[i] = {program_.state_of(spec)};
-        else if (std::size_t const k = next_user++; !is_scalar_[k])
-          values_[i] = {std::get<Tensor>(inputs[user_leaf_[k]])};
-        break; // an int input has no tensor: its symbol is bound
-      }
-      case graph::node_op::call_function:
-        values_[i] = run_call(n, values_, symbolic_[i]);
-        break;
-      case graph::node_op::output:
-        break;
-      }
+    for (std::size_t k = 0; k < placeholders_.size(); ++k) {
+      input_spec const& spec = program_.signature.inputs[k];
+      if (spec.kind != input_kind::user_input)
+        placeholders_[k] = program_.state_of(spec);
+      else if (std::size_t const u = next_user++; !is_scalar_[u])
+        placeholders_[k] = std::get<Tensor>(inputs[user_leaf_[u]]);
+      // an int input has no tensor: its symbol is bound
     }
-    return finish(inputs);
+    ops::tensor_list const results = plan_.run(placeholders_, bound_);
+    for (Tensor& t : placeholders_)
+      t = Tensor();
+    return finish(inputs, results);
   }
 
+  //! @brief The plan the calls run on (for inspection: signatures kept, arena size).
+  runtime::plan const& execution_plan() const noexcept { return plan_; }
+
 private:
-  void plan() {
+  // The values the plan returns: every output that is not a constant, in order.
+  static std::vector<graph::value_ref> results_of(ExportedProgram const& program) {
+    std::vector<graph::value_ref> results;
+    for (output_spec const& o : program.signature.outputs)
+      if (o.value) results.push_back(*o.value);
+    return results;
+  }
+
+  void prepare() {
     auto const& nodes = program_.graph.nodes();
-    placeholder_index_.assign(nodes.size(), 0);
-    std::size_t k = 0;
-    for (std::uint32_t i = 0; i < nodes.size(); ++i)
-      if (nodes[i].op == graph::node_op::placeholder) placeholder_index_[i] = k++;
+    std::size_t placeholders = 0;
+    for (graph::node const& n : nodes)
+      placeholders += n.op == graph::node_op::placeholder;
+    if (placeholders != program_.signature.inputs.size())
+      throw value_error("xport::ExportedModule: the graph has " + std::to_string(placeholders)
+                        + " placeholders, but the signature describes "
+                        + std::to_string(program_.signature.inputs.size()) + " inputs");
+    placeholders_.resize(placeholders);
     for (std::size_t i = 0; i < program_.input_constants.size(); ++i)
       if (is_none(program_.input_constants[i])) user_leaf_.push_back(i);
+    std::size_t k = 0;
     for (std::uint32_t i = 0; i < nodes.size(); ++i) {
-      if (nodes[i].op == graph::node_op::placeholder
-          && program_.signature.inputs.at(placeholder_index_[i]).kind == input_kind::user_input)
-        user_nodes_.push_back(i);
+      if (nodes[i].op != graph::node_op::placeholder) continue;
+      if (program_.signature.inputs[k++].kind == input_kind::user_input) user_nodes_.push_back(i);
     }
     for (std::uint32_t node : user_nodes_)
       is_scalar_.push_back(program_.graph.at(node).values.empty());
     scalars_.assign(user_nodes_.size(), 0);
-    symbolic_.assign(nodes.size(), false);
-    for (std::uint32_t i = 0; i < nodes.size(); ++i)
-      if (nodes[i].target) symbolic_[i] = nodes[i].target->symbolic();
   }
 
   // User input k's symbolic sizes: a tensor's, or an int's value as one "size".
@@ -123,7 +128,8 @@ private:
     // `run` takes flat leaves from anyone: count them before indexing by them.
     if (inputs.size() != program_.input_paths.size())
       throw sym::input_count_error(program_.input_paths.size(), inputs.size());
-    std::vector<sym::shape_view> shapes;
+    std::vector<sym::shape_view>& shapes = shapes_;
+    shapes.clear();
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       std::string const& path = program_.input_paths[i];
       leaf const& expected = program_.input_constants[i];
@@ -175,102 +181,21 @@ private:
         if (!sizes[d].is_symbolic()) continue;
         if (auto const form = sym::as_affine(sym::expr_of(sizes[d]))) {
           std::int64_t const size = actual[d];
-          bound_.try_emplace(form->s, (size - form->b) / form->a);
+          bound_.bind(form->s, (size - form->b) / form->a);
         }
       }
     }
   }
 
-  std::int64_t value_of(sym::symbol s) const {
-    auto const it = bound_.find(s);
-    if (it == bound_.end())
-      throw value_error("the program uses the size " + sym::to_string(s)
-                        + ", which no input or earlier op determines");
-    return it->second;
-  }
-
-  std::int64_t evaluate(SymInt const& s) const {
-    return sym::evaluate(sym::expr_of(s), [this](sym::symbol x) { return value_of(x); });
-  }
-
-  // Runs the call `n`, whose inputs are among `values` (one list per node of its graph).
-  ops::tensor_list run_call(graph::node const& n, std::vector<ops::tensor_list> const& values,
-                            bool symbolic) {
-    boost::container::small_vector<Tensor, 4> args;
-    for (graph::argument const& a : n.args)
-      args.push_back(a ? values[a->node][a->index] : Tensor());
-    std::span<Tensor const> const inputs(args.data(), args.size());
-    ops::tensor_list out;
-    if (ops::higher_order_hooks const* hop = n.target->schema().higher_order) {
-      out = run_higher_order(*hop, n, inputs, symbolic);
-    } else if (symbolic) {
-      out = kernels::eager_call(
-          n.target->concretize([this](SymInt const& s) { return evaluate(s); }), inputs);
-    } else {
-      out = kernels::eager_call(*n.target, inputs);
-    }
-    // Later nodes read the outputs the graph records; a kernel that made another number
-    // (a program whose graph disagrees with its inputs) must not let them read past these.
-    if (out.size() != n.values.size())
-      throw value_error("node '" + n.name + "' (" + std::string(n.target->schema().name)
-                        + ") returned " + std::to_string(out.size())
-                        + " outputs, but the graph records " + std::to_string(n.values.size())
-                        + ": the program disagrees with the sizes it was called with");
-    if (n.scalar) { // item_int: the output's value is a data-dependent symbol
-      if (auto const s = sym::expr_of(*n.scalar).as_symbol())
-        bound_.try_emplace(*s, out[0].item<std::int64_t>());
-    }
-    // Data-dependent sizes (u0) are bound by the first op that produces them.
-    for (std::size_t o = 0; o < n.values.size(); ++o) {
-      ops::sym_sizes const& sizes = n.values[o].sizes;
-      for (std::size_t d = 0; d < sizes.size(); ++d) {
-        if (!sizes[d].is_symbolic()) continue;
-        if (auto const s = sym::expr_of(sizes[d]).as_symbol())
-          bound_.try_emplace(*s, out[o].size(static_cast<std::int64_t>(d)));
-      }
-    }
-    return out;
-  }
-
-  // A higher-order op: its own `run`, with its sub-graphs run here (same bindings).
-  ops::tensor_list run_higher_order(ops::higher_order_hooks const& hop, graph::node const& n,
-                                    std::span<Tensor const> inputs, bool symbolic) {
-    ops::boxed_attributes const attributes =
-        symbolic ? n.target->concretize([this](SymInt const& s) { return evaluate(s); })
-                 : *n.target;
-    return hop.run(attributes.get(), inputs, [&](std::size_t i, std::span<Tensor const> args) {
-      return run_graph(*n.subgraphs.at(i).graph, args);
-    });
-  }
-
-  // Runs a sub-graph on its placeholders' values; returns its outputs.
-  ops::tensor_list run_graph(graph::Graph const& g, std::span<Tensor const> inputs) {
-    std::vector<ops::tensor_list> values(g.nodes().size());
-    std::size_t next = 0;
-    for (std::uint32_t i = 0; i < g.nodes().size(); ++i) {
-      graph::node const& n = g.at(i);
-      if (n.op == graph::node_op::placeholder) {
-        if (next == inputs.size())
-          throw value_error("a sub-graph has more placeholders than its node has operands");
-        values[i] = {inputs[next++]};
-      } else if (n.op == graph::node_op::call_function) {
-        values[i] = run_call(n, values, n.target->symbolic());
-      }
-    }
-    ops::tensor_list out;
-    for (graph::value_ref v : g.outputs())
-      out.push_back(values[v.node][v.index]);
-    return out;
-  }
-
-  std::vector<leaf> finish(std::vector<leaf> const& inputs) {
+  std::vector<leaf> finish(std::vector<leaf> const& inputs, ops::tensor_list const& results) {
     std::vector<leaf> outputs;
+    std::size_t next = 0;
     for (output_spec const& o : program_.signature.outputs) {
       if (!o.value) {
         outputs.push_back(*o.constant);
         continue;
       }
-      Tensor const& value = values_[o.value->node][o.value->index];
+      Tensor const& value = results[next++];
       switch (o.kind) {
       case output_kind::buffer_mutation:
         for (input_spec const& in : program_.signature.inputs)
@@ -295,14 +220,14 @@ private:
   }
 
   ExportedProgram program_;
-  std::vector<std::size_t> placeholder_index_; // node -> signature input
-  std::vector<std::size_t> user_leaf_;         // k-th user tensor -> input leaf
-  std::vector<std::uint32_t> user_nodes_;      // k-th user input -> its placeholder
-  std::vector<bool> is_scalar_;                // k-th user input is an int (SymInt)
-  std::vector<std::int64_t> scalars_;          // this call's int inputs, by k
-  std::vector<bool> symbolic_;                 // node has symbolic attributes
-  std::vector<ops::tensor_list> values_;
-  std::map<sym::symbol, std::int64_t> bound_;
+  runtime::plan plan_;
+  std::vector<std::size_t> user_leaf_;    // k-th user tensor -> input leaf
+  std::vector<std::uint32_t> user_nodes_; // k-th user input -> its placeholder
+  std::vector<bool> is_scalar_;           // k-th user input is an int (SymInt)
+  std::vector<std::int64_t> scalars_;     // this call's int inputs, by k
+  std::vector<Tensor> placeholders_;      // this call's placeholder values
+  std::vector<sym::shape_view> shapes_;   // this call's input sizes, for the contract
+  runtime::bindings bound_;
 };
 
 inline ExportedModule ExportedProgram::module() const {

@@ -71,6 +71,12 @@ ops::tensor_list boxed_kernel(void const* attributes, std::span<Tensor const> in
   return invoke_kernel<Op, DeviceTag>(*static_cast<typename Op::attributes const*>(attributes),
                                       inputs, metas);
 }
+template <ops::op Op, class DeviceTag>
+void boxed_out_kernel(void const* attributes, std::span<Tensor const> inputs,
+                      std::span<Tensor> outputs) {
+  kernel<Op, DeviceTag>::run(*static_cast<typename Op::attributes const*>(attributes), inputs,
+                             outputs);
+}
 } // namespace detail
 //! @endcond
 
@@ -84,8 +90,12 @@ ops::tensor_list boxed_kernel(void const* attributes, std::span<Tensor const> in
 template <class OpSet, class DeviceTag>
 bool register_kernels() noexcept {
   OpSet::for_each([]<class Op>() {
-    if constexpr (has_kernel_form<Op, DeviceTag>)
-      ops::kernels_of<Op>.slot(DeviceTag::kind) = &detail::boxed_kernel<Op, DeviceTag>;
+    if constexpr (has_kernel_form<Op, DeviceTag>) {
+      ops::device_kernel& slot = ops::kernels_of<Op>.slot(DeviceTag::kind);
+      slot.call = &detail::boxed_kernel<Op, DeviceTag>;
+      if constexpr (out_kernel<Op, DeviceTag> && !compute_kernel<Op, DeviceTag>)
+        slot.into = &detail::boxed_out_kernel<Op, DeviceTag>;
+    }
   });
   return true;
 }
@@ -121,8 +131,8 @@ inline Device call_device(std::span<ops::tensor_meta const> inputs, ops::meta_li
   return outputs.empty() ? Device{} : outputs.front().device;
 }
 
-inline ops::boxed_kernel find_kernel(ops::op_schema const& schema, Device device) {
-  if (ops::boxed_kernel const k = schema.kernels->slot(device.kind())) return k;
+inline ops::device_kernel const& find_kernel(ops::op_schema const& schema, Device device) {
+  if (ops::device_kernel const& k = schema.kernels->slot(device.kind()); k.call) return k;
   bool const cpu = device.is_cpu();
   throw unsupported_error(
       "no " + xport::detail::device_kind_name(device.kind()) + " kernel registered for op '"
@@ -150,7 +160,7 @@ ops::tensor_list eager_call(typename Op::attributes const& attributes,
   std::span<ops::tensor_meta const> const in(metas.data(), metas.size());
   ops::meta_list const outputs = ops::run_meta<Op>(in, attributes, context);
   ops::boxed_kernel const k =
-      detail::find_kernel(ops::schema_of<Op>, detail::call_device(in, outputs));
+      detail::find_kernel(ops::schema_of<Op>, detail::call_device(in, outputs)).call;
   return k(&attributes, inputs, outputs);
 }
 
@@ -164,7 +174,7 @@ inline ops::tensor_list eager_call(ops::boxed_attributes const& attributes,
   ops::eager_meta_context context;
   std::span<ops::tensor_meta const> const in(metas.data(), metas.size());
   ops::meta_list const outputs = attributes.meta(in, context);
-  ops::boxed_kernel const k = detail::find_kernel(schema, detail::call_device(in, outputs));
+  ops::boxed_kernel const k = detail::find_kernel(schema, detail::call_device(in, outputs)).call;
   return k(attributes.get(), inputs, outputs);
 }
 

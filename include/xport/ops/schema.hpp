@@ -25,13 +25,25 @@ namespace xport::ops {
 using boxed_kernel = tensor_list (*)(void const* attributes, std::span<Tensor const> inputs,
                                      meta_list const& metas);
 
-//! @brief Where an op's kernels are registered, one per device kind (null: none). Filled
-//! by `kernels::register_kernels`; read by eager execution and the interpreter.
+//! @brief A kernel that writes into outputs its caller made from the meta rule's result
+//! (null for kernels that make their own: views, in-place and data-dependent ops).
+using boxed_out_kernel = void (*)(void const* attributes, std::span<Tensor const> inputs,
+                                  std::span<Tensor> outputs);
+
+//! @brief An op's kernel on one device kind: `call` always (null: none), `into` too when
+//! the kernel writes into given outputs, which lets a plan choose where they live.
+struct device_kernel {
+  boxed_kernel call = nullptr;     //!< runs the kernel, outputs made as eager execution does
+  boxed_out_kernel into = nullptr; //!< runs it into outputs the caller made
+};
+
+//! @brief Where an op's kernels are registered, one per device kind. Filled by
+//! `kernels::register_kernels`; read by eager execution and plans.
 struct kernel_table {
-  boxed_kernel cpu = nullptr;  //!< the CPU kernel
-  boxed_kernel cuda = nullptr; //!< the CUDA kernel
+  device_kernel cpu;  //!< the CPU kernel
+  device_kernel cuda; //!< the CUDA kernel
   //! @brief The slot of `kind`.
-  boxed_kernel& slot(device_kind kind) noexcept { return kind == device_kind::cpu ? cpu : cuda; }
+  device_kernel& slot(device_kind kind) noexcept { return kind == device_kind::cpu ? cpu : cuda; }
 };
 
 //! @brief The kernel table of `Op` (one per op, mutable: registration writes it).

@@ -88,6 +88,24 @@ inline dim_vector contiguous_strides(int_list sizes) {
   return strides;
 }
 
+// The strides of a tensor of `sizes` and `strides` read as if expanded to `to` (as
+// `expand` would make them, without making the view): its own stride where a dim keeps
+// its size, 0 where a size-1 or missing leading dim is broadcast.
+inline dim_vector broadcast_strides(int_list sizes, int_list strides, int_list to) {
+  if (sizes.size() > to.size())
+    throw shape_error("cannot broadcast size " + format_list(sizes) + " to " + format_list(to));
+  dim_vector out(to.size(), 0);
+  std::size_t const leading = to.size() - sizes.size();
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] == to[leading + i]) {
+      out[leading + i] = strides[i];
+    } else if (sizes[i] != 1) {
+      throw shape_error("cannot broadcast size " + format_list(sizes) + " to " + format_list(to));
+    }
+  }
+  return out;
+}
+
 // Product of sizes; refuses negative sizes and products that overflow int64.
 inline std::int64_t checked_numel(int_list sizes) {
   std::int64_t numel = 1;

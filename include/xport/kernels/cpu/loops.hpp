@@ -39,21 +39,25 @@ template <class Out, class In, class F, std::same_as<Tensor>... Inputs>
 void map(Tensor const& out, F&& f, Inputs const&... in) {
   using math = opmath_t<In>;
   constexpr std::size_t n = sizeof...(Inputs);
-  std::array<Tensor, n> const inputs{in.expand(out.sizes())...};
+  // The inputs are read in place, broadcast through their strides: making `expand`ed
+  // views would allocate one tensor per input on every call.
+  std::array<Tensor const*, n> const inputs{&in...};
   std::array<In const*, n> data{};
   for (std::size_t k = 0; k < n; ++k)
-    data[k] = static_cast<In const*>(inputs[k].storage().data());
+    data[k] = static_cast<In const*>(inputs[k]->storage().data());
   Out* const result = static_cast<Out*>(out.storage().data());
+  // Contiguous with as many elements as the output: an input broadcast without repeating
+  // anything (`[4]` to `[1, 4]`) is read in the output's order.
   bool flat = out.is_contiguous();
-  for (Tensor const& t : inputs)
-    flat = flat && t.is_contiguous();
+  for (Tensor const* t : inputs)
+    flat = flat && t->is_contiguous() && t->numel() == out.numel();
   if (flat) {
     // Dense pointers and one index: the loop the compiler can unroll and vectorize.
     std::int64_t const count = out.numel();
     Out* const o = result + out.storage_offset();
     std::array<In const*, n> p{};
     for (std::size_t k = 0; k < n; ++k)
-      p[k] = data[k] + inputs[k].storage_offset();
+      p[k] = data[k] + inputs[k]->storage_offset();
     if constexpr (n == 1
                   && std::is_same_v<In, Out> && vec::vectorized<std::remove_cvref_t<F>, In>) {
       vec::apply(f, p[0], o, count); // SLEEF's vector math (vec_math.hpp)
@@ -66,11 +70,14 @@ void map(Tensor const& out, F&& f, Inputs const&... in) {
     (std::make_index_sequence<n>{});
     return;
   }
+  std::array<dim_vector, n> broadcast;
   std::array<std::span<std::int64_t const>, n + 1> strides{out.strides()};
   std::array<std::int64_t, n + 1> offsets{out.storage_offset()};
   for (std::size_t k = 0; k < n; ++k) {
-    strides[k + 1] = inputs[k].strides();
-    offsets[k + 1] = inputs[k].storage_offset();
+    broadcast[k] =
+        xport::detail::broadcast_strides(inputs[k]->sizes(), inputs[k]->strides(), out.sizes());
+    strides[k + 1] = {broadcast[k].data(), broadcast[k].size()};
+    offsets[k + 1] = inputs[k]->storage_offset();
   }
   xport::detail::for_each_offset<n + 1>(
       out.sizes(), strides, offsets, [&](std::array<std::int64_t, n + 1> const& at) {

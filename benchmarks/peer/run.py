@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Exported models in xport against the same models in PyTorch eager, one thread each.
+
+    python3 benchmarks/peer/run.py BUILD_DIR/benchmarks/bench_run_models
+
+Runs the Google Benchmark program (built optimized) with OMP/OpenBLAS at one thread; it
+loads PyTorch's archives of tests/fixtures/pt2/ and calls them through ep.module(), and
+writes each case's input and first output. Then builds each model in PyTorch (the
+fixture's own constructor with the archive's weights), times model(x) on the same input
+(median of alternating repeats, torch.set_num_threads(1), no_grad) and prints, per model
+and batch: xport's time, torch's time, their ratio (below 1: xport is faster) and the
+largest absolute difference between the outputs. Needs `pip install torch`; xport's
+tests never do.
+"""
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import torch
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "pt2"
+sys.path.insert(0, str(FIXTURES))
+import make_fixtures  # noqa: E402  (the fixtures' own model constructors)
+
+CASES = {  # benchmark name -> model constructor, the sizes after the batch
+    "mlp": (make_fixtures.make_mlp, [8]),
+    "cnn": (make_fixtures.SmallCNN, [3, 8, 8]),
+    "transformer": (make_fixtures.make_transformer, [32, 16]),
+    "transformer_decomposed": (make_fixtures.make_transformer, [32, 16]),
+}
+REPEATS = 7
+
+
+def run_xport(binary: str, out_dir: str) -> dict:
+    env = dict(os.environ, XPORT_PEER_OUT=out_dir, OMP_NUM_THREADS="1",
+               OPENBLAS_NUM_THREADS="1")
+    result = subprocess.run(
+        [binary, "--benchmark_format=json", "--benchmark_min_time=0.2",
+         "--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true"],
+        env=env, check=True, capture_output=True, text=True)
+    times = {}
+    for b in json.loads(result.stdout)["benchmarks"]:
+        if b.get("aggregate_name") == "median":
+            times[b["run_name"]] = b["real_time"]  # microseconds
+    return times
+
+
+def torch_model(name: str) -> torch.nn.Module:
+    make, _ = CASES[name]
+    model = make()
+    ep = torch.export.load(str(FIXTURES / f"{name}.pt2"))
+    state = dict(ep.state_dict)
+    state.update({k: v for k, v in ep.constants.items() if isinstance(v, torch.Tensor)})
+    model.load_state_dict(state, strict=False)
+    return model.eval()
+
+
+def median_us(fn, inner: int) -> float:
+    samples = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        samples.append((time.perf_counter() - start) / inner * 1e6)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    torch.set_num_threads(1)
+    with tempfile.TemporaryDirectory() as out_dir:
+        xport_times = run_xport(sys.argv[1], out_dir)
+        rows = []
+        for run_name, xport_us in sorted(xport_times.items()):
+            _, name, batch = run_name.split("/")
+            _, sample = CASES[name]
+            stem = pathlib.Path(out_dir) / f"{name}_{batch}"
+            x = torch.frombuffer(bytearray((stem.with_suffix(".input")).read_bytes()),
+                                 dtype=torch.float32).reshape([int(batch)] + sample)
+            model = torch_model(name)
+            with torch.no_grad():
+                want = model(x)
+                got = torch.frombuffer(bytearray(stem.with_suffix(".output").read_bytes()),
+                                       dtype=torch.float32).reshape(want.shape)
+                diff = (got - want).abs().max().item()
+                model(x)  # warm up
+                inner = max(1, int(20000 / max(xport_us, 1.0)))
+                torch_us = median_us(lambda: model(x), inner)
+            rows.append((name, int(batch), xport_us, torch_us, diff))
+    print(f"{'model':<24}{'batch':>6}{'xport us':>12}{'torch us':>12}{'ratio':>8}{'max |diff|':>13}")
+    for name, batch, xport_us, torch_us, diff in sorted(rows):
+        print(f"{name:<24}{batch:>6}{xport_us:>12.2f}{torch_us:>12.2f}"
+              f"{xport_us / torch_us:>8.2f}{diff:>13.2e}")
+
+
+if __name__ == "__main__":
+    main()

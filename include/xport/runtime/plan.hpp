@@ -1,0 +1,509 @@
+//! @file
+//! `runtime::plan`: a graph turned into steps once and run many times — the one engine
+//! behind `ep.module()` and the sub-graphs of its higher-order ops.
+//!
+//! Building a plan resolves what does not change between calls: each node's inputs as
+//! slots of one value table, its sub-graphs as plans of their own. The first call with a
+//! new *size signature* (every input's dtype, device and sizes, and the symbols bound so
+//! far) specializes the plan for it: symbolic attributes are evaluated, meta rules run
+//! once, kernels are looked up, and the outputs of every kernel that writes into given
+//! memory are laid out in one arena by their lifetimes. Later calls with that signature
+//! run the kernels and nothing else: no meta rule, no attribute evaluation, no allocation
+//! for intermediate values. A few signatures are kept (`max_signatures`).
+//!
+//! What a specialization cannot know runs as eager execution does, on every call: steps
+//! whose sizes depend on data (`nonzero`, `item`) and everything after them that reads
+//! such a size, higher-order ops (their bodies are plans), kernels that make their own
+//! outputs (views; they still skip the meta rule), and any step whose meta rule or kernel
+//! lookup fails, so that the error is raised when, and as, eager execution raises it.
+#pragma once
+
+#include <xport/graph/graph.hpp>
+#include <xport/kernels/eager.hpp>
+#include <xport/sym/sym_node.hpp>
+
+#include <boost/container/small_vector.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace xport::runtime {
+
+//! @brief The values of the symbols bound during one call: those read from the inputs'
+//! sizes, then the data-dependent ones (`u0`) as the ops that define them run. A flat
+//! list (programs have a few symbols), cleared but not freed between calls.
+class bindings {
+public:
+  //! @brief One bound symbol.
+  struct entry {
+    sym::symbol symbol; //!< the symbol
+    std::int64_t value; //!< its value in this call
+  };
+
+  //! @brief Forgets every value (keeps the memory).
+  void clear() noexcept { entries_.clear(); }
+  //! @brief Binds `s` to `value` unless it is bound already (the first binding wins).
+  void bind(sym::symbol s, std::int64_t value) {
+    if (!find(s)) entries_.push_back({s, value});
+  }
+  //! @brief The value of `s`, if bound.
+  std::optional<std::int64_t> find(sym::symbol s) const noexcept {
+    for (entry const& e : entries_)
+      if (e.symbol == s) return e.value;
+    return std::nullopt;
+  }
+  //! @brief The value of `s`.
+  //! @throws value_error when nothing bound it.
+  std::int64_t value_of(sym::symbol s) const {
+    if (std::optional<std::int64_t> const v = find(s)) return *v;
+    throw value_error("the program uses the size " + sym::to_string(s)
+                      + ", which no input or earlier op determines");
+  }
+  //! @brief `s` evaluated with the bound values.
+  //! @throws value_error when it uses a symbol nothing bound.
+  std::int64_t evaluate(SymInt const& s) const {
+    return sym::evaluate(sym::expr_of(s), [this](sym::symbol x) { return value_of(x); });
+  }
+  //! @brief Every binding, in the order they were made.
+  std::span<entry const> entries() const noexcept { return entries_; }
+
+private:
+  std::vector<entry> entries_;
+};
+
+//! @brief A graph compiled for repeated calls; see the file comment. One call at a time:
+//! a plan keeps the values of the call in progress.
+class plan {
+public:
+  //! @brief How many size signatures a plan keeps specialized (the least recently used
+  //! one is dropped for a new one); each holds its own arena.
+  static constexpr std::size_t max_signatures = 8;
+
+  //! @brief Compiles `g` to return its outputs (the graph is copied: the plan does not
+  //! refer to it afterwards).
+  explicit plan(graph::Graph const& g) : plan(g, g.outputs()) {}
+
+  //! @brief Compiles `g` to return the values `results`.
+  //! @throws value_error when a result names a node or output the graph does not have.
+  plan(graph::Graph const& g, std::span<graph::value_ref const> results) {
+    auto const& nodes = g.nodes();
+    std::vector<std::uint32_t> first(nodes.size(), 0);
+    std::uint32_t slots = 0;
+    for (std::uint32_t i = 0; i < nodes.size(); ++i) {
+      graph::node const& n = nodes[i];
+      first[i] = slots;
+      if (n.op == graph::node_op::placeholder) {
+        placeholders_.push_back(slots);
+        slots += 1; // an int input has no tensor, but keeps its slot (undefined)
+      } else if (n.op == graph::node_op::call_function) {
+        step s{.name = n.name,
+               .target = *n.target,
+               .args = {},
+               .first = slots,
+               .metas = n.values,
+               .scalar = n.scalar,
+               .symbolic = n.target->symbolic(),
+               .subplans = {}};
+        for (graph::argument const& a : n.args) {
+          if (a && (a->node >= i || a->index >= nodes[a->node].values.size()))
+            throw value_error("node '" + n.name + "' reads output " + std::to_string(a->index)
+                              + " of node " + std::to_string(a->node)
+                              + ", which no earlier node has");
+          s.args.push_back(a ? first[a->node] + a->index : absent);
+        }
+        for (graph::subgraph const& sub : n.subgraphs)
+          s.subplans.emplace_back(*sub.graph);
+        slots += static_cast<std::uint32_t>(n.values.size());
+        steps_.push_back(std::move(s));
+      }
+    }
+    for (graph::value_ref v : results) {
+      if (v.node >= nodes.size() || v.index >= nodes[v.node].values.size()
+          || nodes[v.node].op == graph::node_op::output)
+        throw value_error("the program returns output " + std::to_string(v.index) + " of node "
+                          + std::to_string(v.node) + ", which its graph does not have");
+      outputs_.push_back(first[v.node] + v.index);
+    }
+    values_.resize(slots);
+  }
+
+  //! @brief A plan of the same graph, with no signature specialized yet (each plan keeps
+  //! its own call state, so copies run independently).
+  plan(plan const& other)
+      : steps_(other.steps_), placeholders_(other.placeholders_), outputs_(other.outputs_),
+        values_(other.values_.size()) {}
+  //! @brief Takes over `other`'s graph and specializations.
+  plan(plan&&) noexcept = default;
+  //! @brief As the copy constructor.
+  plan& operator=(plan const& other) {
+    if (this != &other) *this = plan(other);
+    return *this;
+  }
+  //! @brief As the move constructor.
+  plan& operator=(plan&&) noexcept = default;
+  //! @brief Frees the arenas.
+  ~plan() = default;
+
+  //! @brief The number of size signatures specialized so far and still kept.
+  std::size_t signatures() const noexcept { return cache_.size(); }
+
+  //! @brief Bytes of the arena of the most recently used signature (0 before a call).
+  std::size_t arena_bytes() const noexcept { return last_ ? last_->arena.nbytes() : 0; }
+
+  //! @brief Runs the graph: `placeholders` fill its placeholders in order (an undefined
+  //! tensor for an integer input, whose symbol is in `bound`); `bound` gains the
+  //! data-dependent symbols the call defines. Returns the results, in memory of their own
+  //! (never the plan's arena).
+  //! @throws value_error when the count of placeholders differs from the graph's, and the
+  //! errors of the ops, as eager execution raises them.
+  ops::tensor_list run(std::span<Tensor const> placeholders, bindings& bound) {
+    if (placeholders.size() != placeholders_.size())
+      throw value_error("a sub-graph has " + std::to_string(placeholders_.size())
+                        + " placeholders, but its node passed "
+                        + std::to_string(placeholders.size()) + " operands");
+    for (std::size_t k = 0; k < placeholders.size(); ++k)
+      values_[placeholders_[k]] = placeholders[k];
+    specialization& spec = specialized(placeholders, bound);
+    for (std::size_t i = 0; i < steps_.size(); ++i)
+      run_step(steps_[i], spec.steps[i], bound);
+    ops::tensor_list out;
+    for (std::uint32_t slot : outputs_)
+      out.push_back(values_[slot]);
+    for (Tensor& v : values_) // arena tensors stay owned by their specialization
+      v = Tensor();
+    return out;
+  }
+
+private:
+  static constexpr std::uint32_t absent = std::numeric_limits<std::uint32_t>::max();
+
+  // A sub-graph's plan, copied deeply.
+  struct subplan {
+    std::unique_ptr<plan> body;
+    explicit subplan(graph::Graph const& g) : body(std::make_unique<plan>(g)) {}
+    subplan(subplan const& other) : body(std::make_unique<plan>(*other.body)) {}
+    subplan(subplan&&) noexcept = default;
+    subplan& operator=(subplan const& other) {
+      body = std::make_unique<plan>(*other.body);
+      return *this;
+    }
+    subplan& operator=(subplan&&) noexcept = default;
+    ~subplan() = default;
+  };
+
+  struct step {
+    std::string name;                // the node's, for messages
+    ops::boxed_attributes target;    // the op and its (maybe symbolic) attributes
+    std::vector<std::uint32_t> args; // value slots; `absent` for no tensor
+    std::uint32_t first = 0;         // the slot of output 0
+    ops::meta_list metas;            // the outputs as recorded
+    std::optional<SymInt> scalar;    // item_int: the symbol its value defines
+    bool symbolic = false;           // attributes hold symbols
+    std::vector<subplan> subplans;   // a higher-order op's bodies
+  };
+
+  // How a step runs in one specialization.
+  enum class mode : std::uint8_t {
+    into,    // the kernel writes into `outputs` (arena views) or fresh memory (`fresh`)
+    compute, // the kernel makes its outputs, from the specialized attributes and metas
+    eager,   // as eager execution: meta rule, kernel lookup, symbols bound from data
+  };
+
+  struct specialized_step {
+    mode how = mode::eager;
+    std::optional<ops::boxed_attributes> attributes;   // concrete (into, compute)
+    ops::device_kernel kernel;                         // into, compute
+    ops::meta_list metas;                              // concrete outputs (into, compute)
+    boost::container::small_vector<Tensor, 2> outputs; // into: arena views, or undefined
+  };
+
+  struct specialization {
+    std::vector<std::int64_t> key;
+    std::vector<specialized_step> steps;
+    Storage arena;
+    std::uint64_t used = 0; // the call count when last used
+  };
+
+  // The key of a call: each placeholder's dtype, device and sizes, then the bound symbols.
+  void make_key(std::span<Tensor const> placeholders, bindings const& bound) {
+    key_.clear();
+    for (Tensor const& t : placeholders) {
+      if (!t.defined()) {
+        key_.push_back(-1);
+        continue;
+      }
+      key_.push_back(static_cast<std::int64_t>(t.dtype()));
+      key_.push_back(static_cast<std::int64_t>(t.device().kind()));
+      key_.push_back(t.device().index());
+      key_.push_back(t.dim());
+      key_.insert(key_.end(), t.sizes().begin(), t.sizes().end());
+    }
+    for (bindings::entry const& e : bound.entries()) {
+      key_.push_back(static_cast<std::int64_t>(e.symbol.kind));
+      key_.push_back(e.symbol.index);
+      key_.push_back(e.value);
+    }
+  }
+
+  specialization& specialized(std::span<Tensor const> placeholders, bindings const& bound) {
+    make_key(placeholders, bound);
+    ++calls_;
+    if (last_ && last_->key == key_) {
+      last_->used = calls_;
+      return *last_;
+    }
+    for (auto& s : cache_) {
+      if (s->key == key_) {
+        s->used = calls_;
+        last_ = s.get();
+        return *s;
+      }
+    }
+    auto made = std::make_unique<specialization>(specialize(bound));
+    made->key = key_;
+    made->used = calls_;
+    if (cache_.size() == max_signatures) {
+      auto oldest =
+          std::min_element(cache_.begin(), cache_.end(),
+                           [](auto const& a, auto const& b) { return a->used < b->used; });
+      *oldest = std::move(made);
+      last_ = oldest->get();
+    } else {
+      cache_.push_back(std::move(made));
+      last_ = cache_.back().get();
+    }
+    return *last_;
+  }
+
+  // Decides how every step runs for the placeholders now in `values_` and the symbols in
+  // `bound`, and lays out the arena.
+  specialization specialize(bindings const& bound) const {
+    specialization spec;
+    spec.steps.resize(steps_.size());
+    // The concrete meta of every slot, where this signature determines it.
+    std::vector<std::optional<ops::tensor_meta>> metas(values_.size());
+    for (std::uint32_t slot : placeholders_)
+      if (values_[slot].defined()) metas[slot] = ops::tensor_meta::of(values_[slot]);
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+      specialize_step(steps_[i], spec.steps[i], metas, bound);
+      if (spec.steps[i].how == mode::eager) continue;
+      for (std::size_t o = 0; o < spec.steps[i].metas.size(); ++o)
+        metas[steps_[i].first + o] = spec.steps[i].metas[o];
+    }
+    lay_out(spec);
+    return spec;
+  }
+
+  void specialize_step(step const& s, specialized_step& out,
+                       std::vector<std::optional<ops::tensor_meta>> const& metas,
+                       bindings const& bound) const {
+    ops::op_schema const& schema = s.target.schema();
+    if (s.scalar || !s.subplans.empty() || has_tag(schema.tags, ops::op_tag::data_dependent))
+      return;
+    boost::container::small_vector<ops::tensor_meta, 4> in;
+    for (std::uint32_t a : s.args) {
+      if (a == absent) {
+        in.push_back({.sizes = {}, .defined = false});
+      } else if (metas[a]) {
+        in.push_back(*metas[a]);
+      } else {
+        return; // its size is known only when the call runs
+      }
+    }
+    bool unbound = false;
+    ops::boxed_attributes attributes = s.target;
+    if (s.symbolic) {
+      attributes = s.target.concretize([&](SymInt const& size) {
+        return sym::evaluate(sym::expr_of(size), [&](sym::symbol x) {
+          std::optional<std::int64_t> const v = bound.find(x);
+          unbound = unbound || !v;
+          return v.value_or(0);
+        });
+      });
+      if (unbound) return;
+    }
+    // A meta rule or kernel lookup that fails leaves the step to eager execution, which
+    // raises the same error when the call reaches it.
+    try {
+      ops::eager_meta_context context;
+      std::span<ops::tensor_meta const> const inputs(in.data(), in.size());
+      ops::meta_list outputs = attributes.meta(inputs, context);
+      if (outputs.size() != s.metas.size()) return;
+      out.kernel =
+          kernels::detail::find_kernel(schema, kernels::detail::call_device(inputs, outputs));
+      out.metas = std::move(outputs);
+    } catch (error const&) {
+      return;
+    }
+    out.attributes = std::move(attributes);
+    out.how = out.kernel.into ? mode::into : mode::compute;
+  }
+
+  // Gives every output of an `into` step a place in the arena, unless the graph returns
+  // it (or a view of it): those get memory of their own on every call. Values whose
+  // lifetimes overlap never share bytes; a value read by a step that makes its own
+  // outputs (a view) lives as long as those outputs.
+  void lay_out(specialization& spec) const {
+    std::vector<std::size_t> last(values_.size(), 0);
+    std::vector<bool> escapes(values_.size(), false);
+    for (std::uint32_t slot : outputs_)
+      escapes[slot] = true;
+    for (std::size_t i = steps_.size(); i-- > 0;) {
+      step const& s = steps_[i];
+      bool const aliases = spec.steps[i].how != mode::into;
+      for (std::uint32_t a : s.args) {
+        if (a == absent) continue;
+        last[a] = std::max(last[a], i);
+        if (!aliases) continue;
+        for (std::uint32_t o = s.first; o < s.first + s.metas.size(); ++o) {
+          last[a] = std::max(last[a], last[o]);
+          escapes[a] = escapes[a] || escapes[o];
+        }
+      }
+    }
+    struct buffer {
+      std::size_t step, output, bytes, begin, end, offset;
+    };
+    std::vector<buffer> buffers;
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+      specialized_step& sp = spec.steps[i];
+      if (sp.how != mode::into) continue;
+      sp.outputs.resize(sp.metas.size());
+      for (std::size_t o = 0; o < sp.metas.size(); ++o) {
+        std::uint32_t const slot = steps_[i].first + static_cast<std::uint32_t>(o);
+        ops::tensor_meta const& m = sp.metas[o];
+        if (escapes[slot] || !m.device.is_cpu()) continue;
+        std::size_t const bytes =
+            static_cast<std::size_t>(detail::checked_numel(m.concrete_sizes()))
+            * element_size(m.dtype);
+        buffers.push_back({i, o, round_up(bytes), i, std::max(last[slot], i), 0});
+      }
+    }
+    // Largest first, each at the lowest offset clear of the placed buffers it overlaps in
+    // time (the greedy-by-size heuristic of TFLite's and PyTorch's planners).
+    std::vector<buffer*> order;
+    for (buffer& b : buffers)
+      order.push_back(&b);
+    std::stable_sort(order.begin(), order.end(),
+                     [](buffer const* a, buffer const* b) { return a->bytes > b->bytes; });
+    std::vector<buffer const*> placed;
+    std::size_t total = 0;
+    for (buffer* b : order) {
+      std::vector<std::pair<std::size_t, std::size_t>> taken; // [offset, end) in bytes
+      for (buffer const* p : placed)
+        if (p->begin <= b->end && b->begin <= p->end)
+          taken.emplace_back(p->offset, p->offset + p->bytes);
+      std::sort(taken.begin(), taken.end());
+      std::size_t offset = 0;
+      for (auto const& [from, to] : taken) {
+        if (offset + b->bytes <= from) break;
+        offset = std::max(offset, to);
+      }
+      b->offset = offset;
+      total = std::max(total, offset + b->bytes);
+      placed.push_back(b);
+    }
+    if (total == 0) return;
+    spec.arena = Storage(total, Device{});
+    for (buffer const& b : buffers) {
+      ops::tensor_meta const& m = spec.steps[b.step].metas[b.output];
+      dim_vector const sizes = m.concrete_sizes();
+      dim_vector const strides = detail::contiguous_strides(sizes);
+      spec.steps[b.step].outputs[b.output] =
+          Tensor(spec.arena, m.dtype, sizes, strides,
+                 static_cast<std::int64_t>(b.offset / element_size(m.dtype)));
+    }
+  }
+
+  static std::size_t round_up(std::size_t bytes) noexcept {
+    constexpr std::size_t alignment = 64; // a cache line; also every vector width
+    return (bytes + alignment - 1) / alignment * alignment;
+  }
+
+  void run_step(step const& s, specialized_step& sp, bindings& bound) {
+    boost::container::small_vector<Tensor, 4> args;
+    for (std::uint32_t a : s.args)
+      args.push_back(a == absent ? Tensor() : values_[a]);
+    std::span<Tensor const> const inputs(args.data(), args.size());
+    std::span<Tensor> const outputs(values_.data() + s.first, s.metas.size());
+    switch (sp.how) {
+    case mode::into:
+      for (std::size_t o = 0; o < outputs.size(); ++o) {
+        ops::tensor_meta const& m = sp.metas[o];
+        outputs[o] = sp.outputs[o].defined()
+                         ? sp.outputs[o]
+                         : empty(m.concrete_sizes(), {.dtype = m.dtype, .device = m.device});
+      }
+      sp.kernel.into(sp.attributes->get(), inputs, outputs);
+      return;
+    case mode::compute:
+      store(s, sp.kernel.call(sp.attributes->get(), inputs, sp.metas), outputs);
+      return;
+    case mode::eager:
+      store(s, run_eager(s, inputs, bound), outputs);
+      bind_from_data(s, outputs, bound);
+      return;
+    }
+  }
+
+  // Later steps read the outputs the graph records; a kernel that made another number (a
+  // program whose graph disagrees with its inputs) must not let them read past these.
+  static void store(step const& s, ops::tensor_list const& made, std::span<Tensor> outputs) {
+    if (made.size() != outputs.size())
+      throw value_error("node '" + s.name + "' (" + std::string(s.target.schema().name)
+                        + ") returned " + std::to_string(made.size())
+                        + " outputs, but the graph records " + std::to_string(outputs.size())
+                        + ": the program disagrees with the sizes it was called with");
+    std::copy(made.begin(), made.end(), outputs.begin());
+  }
+
+  ops::tensor_list run_eager(step const& s, std::span<Tensor const> inputs, bindings& bound) {
+    ops::boxed_attributes const attributes =
+        s.symbolic ? s.target.concretize([&](SymInt const& x) { return bound.evaluate(x); })
+                   : s.target;
+    if (ops::higher_order_hooks const* hop = attributes.schema().higher_order) {
+      return hop->run(attributes.get(), inputs, [&](std::size_t i, std::span<Tensor const> args) {
+        if (i >= s.subplans.size())
+          throw value_error("node '" + s.name + "' has no sub-graph " + std::to_string(i));
+        return s.subplans[i].body->run(args, bound);
+      });
+    }
+    return kernels::eager_call(attributes, inputs);
+  }
+
+  // Data-dependent symbols (`u0`) are bound by the first step that produces them: an
+  // `item_int`'s value, or an output size.
+  static void bind_from_data(step const& s, std::span<Tensor const> outputs, bindings& bound) {
+    if (s.scalar) {
+      if (auto const x = sym::expr_of(*s.scalar).as_symbol())
+        bound.bind(*x, outputs[0].item<std::int64_t>());
+    }
+    for (std::size_t o = 0; o < s.metas.size(); ++o) {
+      ops::sym_sizes const& sizes = s.metas[o].sizes;
+      for (std::size_t d = 0; d < sizes.size(); ++d) {
+        if (!sizes[d].is_symbolic()) continue;
+        if (auto const x = sym::expr_of(sizes[d]).as_symbol())
+          bound.bind(*x, outputs[o].size(static_cast<std::int64_t>(d)));
+      }
+    }
+  }
+
+  std::vector<step> steps_;
+  std::vector<std::uint32_t> placeholders_; // placeholder k -> its slot
+  std::vector<std::uint32_t> outputs_;      // graph output k -> its slot
+  std::vector<Tensor> values_;              // this call's values, by slot
+  std::vector<std::unique_ptr<specialization>> cache_;
+  specialization* last_ = nullptr;
+  std::vector<std::int64_t> key_; // the key being looked up
+  std::uint64_t calls_ = 0;
+};
+
+} // namespace xport::runtime

@@ -170,3 +170,21 @@ TEST_CASE("plan: a call allocates as much for 100 nodes as for 10 (intermediates
   INFO("allocations per call: " << short_chain << " (10 nodes), " << long_chain << " (100 nodes)");
   CHECK(long_chain == short_chain);
 }
+
+TEST_CASE("plan: results and placeholders the graph does not have are refused") {
+  PlanChain m(1);
+  ExportedProgram const ep = export_plan_chain(m);
+  graph::value_ref const missing{static_cast<std::uint32_t>(ep.graph.nodes().size() + 3), 0};
+  CHECK_THROWS_WITH_AS(runtime::plan(ep.graph, std::span(&missing, 1)),
+                       doctest::Contains("which its graph does not have"), value_error);
+  runtime::plan compiled(ep.graph);
+  runtime::bindings bound;
+  std::vector<Tensor> const only_one{ones({2, 4})}; // the graph has two: weight and x
+  CHECK_THROWS_WITH_AS(compiled.run(only_one, bound),
+                       doctest::Contains("has 2 placeholders, but its node passed 1"), value_error);
+  // Placeholders given in order run the graph: relu(x + weight) (no attribute needs s0).
+  std::vector<Tensor> const both{m.weight, ones({2, 4})};
+  ops::tensor_list const out = compiled.run(both, bound);
+  REQUIRE(out.size() == 1);
+  CHECK(allclose(out[0], m(ones({2, 4}))));
+}

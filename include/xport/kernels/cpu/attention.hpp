@@ -11,6 +11,8 @@
 #include <xport/kernels/kernel.hpp>
 #include <xport/ops/attention.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -49,30 +51,53 @@ inline Tensor batch_matrices(Tensor const& t, int_list batch, std::int64_t rows,
 // NaN becomes NaN.
 template <class T>
 void safe_softmax_rows(T* scores, std::int64_t count, std::int64_t width) {
+  // Eight partial maxima and sums, so that the loops run on vectors (and the sum does
+  // not wait on one add per element).
+  constexpr std::int64_t lanes = 8;
   for (std::int64_t r = 0; r < count; ++r) {
     T* row = scores + r * width;
-    T top = -std::numeric_limits<T>::infinity();
-    for (std::int64_t j = 0; j < width; ++j)
-      top = std::isnan(row[j]) || std::isnan(top) ? std::numeric_limits<T>::quiet_NaN()
-                                                  : std::max(top, row[j]);
-    if (top == -std::numeric_limits<T>::infinity()) {
+    std::array<T, lanes> top;
+    top.fill(-std::numeric_limits<T>::infinity());
+    bool nan = false;
+    auto take = [&](T v, T& t) {
+      nan |= v != v;
+      t = v > t ? v : t;
+    };
+    std::int64_t j = 0;
+    for (; j + lanes <= width; j += lanes)
+      for (std::size_t k = 0; k < lanes; ++k)
+        take(row[j + static_cast<std::int64_t>(k)], top[k]);
+    for (; j < width; ++j)
+      take(row[j], top[0]);
+    T const highest = *std::max_element(top.begin(), top.end());
+    if (nan) {
+      std::fill(row, row + width, std::numeric_limits<T>::quiet_NaN());
+      continue;
+    }
+    if (highest == -std::numeric_limits<T>::infinity()) {
       std::fill(row, row + width, T(0));
       continue;
     }
     // The largest term is exp(0): no overflow.
     if constexpr (kernels::cpu::vec::vectorized<kernels::exp_fn, T>) {
-      for (std::int64_t j = 0; j < width; ++j)
-        row[j] -= top;
+      for (std::int64_t i = 0; i < width; ++i)
+        row[i] -= highest;
       kernels::cpu::vec::apply(kernels::exp_fn{}, row, row, width);
     } else {
-      for (std::int64_t j = 0; j < width; ++j)
-        row[j] = std::exp(row[j] - top);
+      for (std::int64_t i = 0; i < width; ++i)
+        row[i] = std::exp(row[i] - highest);
     }
+    std::array<T, lanes> part{};
+    for (j = 0; j + lanes <= width; j += lanes)
+      for (std::size_t k = 0; k < lanes; ++k)
+        part[k] += row[j + static_cast<std::int64_t>(k)];
+    for (; j < width; ++j)
+      part[0] += row[j];
     T sum = 0;
-    for (std::int64_t j = 0; j < width; ++j)
-      sum += row[j];
-    for (std::int64_t j = 0; j < width; ++j)
-      row[j] /= sum;
+    for (T p : part)
+      sum += p;
+    for (std::int64_t i = 0; i < width; ++i)
+      row[i] /= sum;
   }
 }
 

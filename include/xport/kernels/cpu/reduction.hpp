@@ -133,23 +133,33 @@ void logical_into(Tensor const& in, ops::dim_mask const& mask, Tensor const& out
 
 // softmax (or log_softmax) of `src` along `dim` into `out`; both have out's dtype, which
 // is the op's dispatch dtype (or float32 for `half_to_float`). Each lane is shifted by its
-// maximum (so every exp() is in (0, 1]) and computed in double, in blocks of 64 on the stack
-// whose exp runs on SLEEF's vectors where available (`vec::exp_in_place`): the sum is
-// compensated, and each weight is exp'ed again and divided by it, so it is rounded once.
+// maximum (so every exp() is in (0, 1]) and carried in double: exp'ed on SLEEF's double
+// vectors where available (`vec::exp_in_place`), summed (compensated for double results;
+// in four partial double sums for the others, whose rounding to float hides the
+// difference), and each weight divided by the sum, so it is rounded once. A lane of up to
+// `kept` elements is exp'ed once, on the stack; a longer one in blocks, exp'ed again for
+// the division.
 template <class Op>
 void softmax_into(Tensor const& src, std::int64_t dim, Tensor const& out, bool log) {
   visit_declared<Op>(out.dtype(), [&]<class T>() {
+    constexpr bool wide = std::is_same_v<T, double>;
     auto const* const x = static_cast<T const*>(src.storage().data());
     auto* const y = static_cast<T*>(out.storage().data());
     kernels::cpu::for_each_lane(
         src, out, dim,
         [&](std::int64_t in_base, std::int64_t out_base, std::int64_t size, std::int64_t in_step,
             std::int64_t out_step) {
+          // NaN compares false, so it is skipped here as std::fmax skips it; it still makes
+          // the whole lane NaN through its own exp and the sum.
           double shift = -INFINITY;
-          for (std::int64_t j = 0; j < size; ++j)
-            shift = std::fmax(shift, convert<double>(x[in_base + j * in_step]));
-          constexpr std::int64_t block = 64;
-          std::array<double, block> e{};
+          for (std::int64_t j = 0; j < size; ++j) {
+            double const v = convert<double>(x[in_base + j * in_step]);
+            shift = v > shift ? v : shift;
+          }
+          constexpr std::int64_t kept = 512;
+          std::array<double, kept> e; // each element written before it is read
+          bool const once = size <= kept;
+          std::int64_t const block = once ? kept : 64;
           // e[0, m) = the lane's centered values from `start`, exp'ed when `exp` is true.
           auto centered = [&](std::int64_t start, std::int64_t m, bool exp) {
             for (std::int64_t i = 0; i < m; ++i)
@@ -157,18 +167,25 @@ void softmax_into(Tensor const& src, std::int64_t dim, Tensor const& out, bool l
                   convert<double>(x[in_base + (start + i) * in_step]) - shift;
             if (exp) vec::exp_in_place(e.data(), m);
           };
-          kernels::compensated_sum total;
+          kernels::compensated_sum compensated;
+          std::array<double, 4> part{};
           for (std::int64_t start = 0; start < size; start += block) {
             std::int64_t const m = std::min(block, size - start);
             centered(start, m, true);
-            for (std::int64_t i = 0; i < m; ++i)
-              total.add(e[static_cast<std::size_t>(i)]);
+            for (std::int64_t i = 0; i < m; ++i) {
+              double const v = e[static_cast<std::size_t>(i)];
+              if constexpr (wide)
+                compensated.add(v);
+              else
+                part[static_cast<std::size_t>(i % 4)] += v;
+            }
           }
-          double const denominator = total.result();
+          double const denominator =
+              wide ? compensated.result() : (part[0] + part[1]) + (part[2] + part[3]);
           double const log_denominator = std::log(denominator);
           for (std::int64_t start = 0; start < size; start += block) {
             std::int64_t const m = std::min(block, size - start);
-            centered(start, m, !log);
+            if (!once || log) centered(start, m, !log);
             for (std::int64_t i = 0; i < m; ++i) {
               double const v = e[static_cast<std::size_t>(i)];
               y[out_base + (start + i) * out_step] =

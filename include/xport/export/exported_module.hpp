@@ -25,10 +25,12 @@ namespace xport {
 //! program's state tensors, so buffer mutations are visible in `state_dict`.
 class ExportedModule {
 public:
-  //! @brief Prepares `program` for calls: which placeholder each input fills, how each
-  //! symbol is read from input sizes, which nodes need symbolic attributes evaluated.
+  //! @brief Prepares `program` for calls: compiles its graph into a `runtime::plan`
+  //! (specialized on the first call of each size signature) and records which placeholder
+  //! each input fills.
   //! @throws as `ExportedProgram::check_state` and `check_contract` when the state or the
-  //! input contract disagrees with the graph.
+  //! input contract disagrees with the graph; value_error when the graph reads or returns
+  //! values it does not have, or has another number of placeholders than the signature.
   explicit ExportedModule(ExportedProgram program)
       : program_(std::move(program)), plan_(program_.graph, results_of(program_)) {
     program_.check_state("xport::ExportedModule");

@@ -212,7 +212,7 @@ private:
 
   // How a step runs in one specialization.
   enum class mode : std::uint8_t {
-    into,    // the kernel writes into `outputs` (arena views) or fresh memory (`fresh`)
+    into,    // the kernel writes into `outputs` (arena views), or fresh memory where undefined
     compute, // the kernel makes its outputs, from the specialized attributes and metas
     eager,   // as eager execution: meta rule, kernel lookup, symbols bound from data
   };

@@ -7,6 +7,10 @@
 //   tensors, eagerly, through ep.module() (its runtime::plan), and as its kernels alone
 //   writing into two preallocated buffers; (exported - kernels) / nodes is the plan's
 //   overhead per node, and BM_contract_check is the guard check alone.
+// - BM_transformer_call/<form>: a TransformerEncoderLayer (d_model 16, 4 heads, batch 32,
+//   sequence 32) through ep.module(): 0 exported as traced, 1 decomposed to the core set
+//   with the plan's passes off, 2 decomposed with them on. A decomposed program should
+//   cost no more than the traced one (2 <= 0), and the passes should not slow anything.
 // - BM_eager_cond vs BM_exported_cond: the chain inside the branch a cond picks (a
 //   data-dependent predicate), eagerly and through ep.module(); compared with the plain
 //   chain, the extra is what running a branch as a sub-graph costs.
@@ -14,6 +18,7 @@
 #include <xport/api/elementwise.hpp>
 #include <xport/api/reduction.hpp>
 #include <xport/core/factories.hpp>
+#include <xport/decomp/run_decompositions.hpp>
 #include <xport/export/export.hpp>
 #include <xport/nn/transformer.hpp>
 #include <xport/ops/elementwise.hpp>
@@ -156,6 +161,23 @@ void BM_exported_cond(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_exported_cond)->Arg(10)->Arg(1000)->Unit(benchmark::kMicrosecond);
+
+void BM_transformer_call(benchmark::State& state) {
+  xport::Generator gen(0);
+  xport::nn::TransformerEncoderLayer layer(16, 4, gen, {.dim_feedforward = 32});
+  layer.eval();
+  auto batch = xport::Dim("batch", {.min = 2, .max = 64});
+  auto seq = xport::Dim("seq", {.min = 2, .max = 512});
+  xport::ExportedProgram ep =
+      xport::export_program(layer, std::tuple{xport::zeros({3, 5, 16})}, {{batch, seq, 16}});
+  if (state.range(0) > 0) ep = ep.run_decompositions();
+  xport::ExportedModule run(std::move(ep), {.optimize = state.range(0) != 1});
+  xport::Tensor const x = xport::randn({32, 32, 16}, gen);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(run.call<xport::Tensor>(x));
+  state.counters["removed"] = static_cast<double>(run.execution_plan().optimizations().removed);
+}
+BENCHMARK(BM_transformer_call)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 
 void BM_contract_check(benchmark::State& state) {
   Chain m;

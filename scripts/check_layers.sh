@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-layers=(core sym ops graph kernels runtime api nn trace export decomp serde)
+layers=(core sym ops graph passes kernels runtime api nn trace export decomp serde)
 
 rank() {
   local i

@@ -14,6 +14,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 using namespace xport;
@@ -32,7 +33,20 @@ struct PlanChain : Module<PlanChain> {
   }
 };
 
-ExportedProgram export_plan_chain(PlanChain& m) {
+// The chain with two transposes (views) between each add and relu.
+struct PlanViewChain : Module<PlanViewChain> {
+  BOOST_HANA_DEFINE_STRUCT(PlanViewChain, (Parameter, weight));
+  std::int64_t pairs = 1;
+  explicit PlanViewChain(std::int64_t n) : weight(arange(4, {.dtype = dtype::float32})), pairs(n) {}
+  Tensor forward(Tensor x) const {
+    for (std::int64_t i = 0; i < pairs; ++i)
+      x = relu(transpose(transpose(x + weight, 0, 1), 0, 1));
+    return x;
+  }
+};
+
+template <class Chain>
+ExportedProgram export_plan_chain(Chain& m) {
   auto batch = Dim("batch", {.min = 1, .max = 1024});
   return export_program(m, std::tuple{zeros({8, 4})}, {{batch, 4}});
 }
@@ -59,6 +73,17 @@ struct PlanMasked : Module<PlanMasked> {
     return masked_select(y, y > 1.0) + 1.0;
   }
 };
+
+// Heap allocations of one call on `x`, once the plan is specialized and every reused
+// buffer has settled.
+long allocations_per_call(ExportedModule& run, Tensor const& x) {
+  for (int i = 0; i < 3; ++i)
+    run.call<Tensor>(x);
+  long const before = xport_test::allocations();
+  for (int i = 0; i < 10; ++i)
+    run.call<Tensor>(x);
+  return (xport_test::allocations() - before) / 10;
+}
 
 std::int64_t round_to_line(std::int64_t bytes) {
   return (bytes + 63) / 64 * 64;
@@ -154,21 +179,37 @@ TEST_CASE("plan: a copied module runs on a plan of its own") {
 
 TEST_CASE("plan: a call allocates as much for 100 nodes as for 10 (intermediates do not)") {
   Generator gen{7};
-  auto per_call = [&gen](std::int64_t pairs) {
+  Tensor const x = randn({16, 4}, gen);
+  auto per_call = [&x](std::int64_t pairs) {
     PlanChain m(pairs);
     ExportedModule run = export_plan_chain(m).module();
-    Tensor const x = randn({16, 4}, gen);
-    for (int i = 0; i < 3; ++i) // specialize, then settle every reused buffer
-      run.call<Tensor>(x);
-    long const before = xport_test::allocations();
-    for (int i = 0; i < 10; ++i)
-      run.call<Tensor>(x);
-    return (xport_test::allocations() - before) / 10;
+    return allocations_per_call(run, x);
   };
   long const short_chain = per_call(5);
   long const long_chain = per_call(50);
   INFO("allocations per call: " << short_chain << " (10 nodes), " << long_chain << " (100 nodes)");
   CHECK(long_chain == short_chain);
+}
+
+TEST_CASE("plan: views of intermediate values are made once per signature") {
+  Generator gen{8};
+  Tensor const x = randn({16, 4}, gen);
+  auto per_call = [&x](std::int64_t pairs) {
+    PlanViewChain m(pairs);
+    ExportedModule run = export_plan_chain(m).module();
+    CHECK(allclose(run.call<Tensor>(x), m(x)));
+    CHECK(run.execution_plan().str().find("transpose_1: aten::transpose.int (view)")
+          != std::string::npos);
+    return allocations_per_call(run, x);
+  };
+  long const short_chain = per_call(5);
+  long const long_chain = per_call(50);
+  INFO("allocations per call: " << short_chain << " (20 nodes), " << long_chain << " (200 nodes)");
+  CHECK(long_chain == short_chain);
+  // As many as the same chain without the views.
+  PlanChain plain(5);
+  ExportedModule run = export_plan_chain(plain).module();
+  CHECK(allocations_per_call(run, x) == short_chain);
 }
 
 TEST_CASE("plan: results and placeholders the graph does not have are refused") {

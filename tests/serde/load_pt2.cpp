@@ -50,6 +50,26 @@ TEST_CASE("programs after run_decompositions load: addmm, permute, the transform
   check_cases("transformer_decomposed");
 }
 
+TEST_CASE("torch's decomposed attention runs as one fused attention, equal to the ops") {
+  xport::ExportedProgram const ep = xport::load_pt2(fixture("transformer_decomposed.pt2"));
+  xport::ExportedModule fused = ep.module();
+  xport::ExportedModule plain(ep, {.optimize = false});
+  xport::Generator gen{31};
+  for (std::int64_t const batch : {1, 5}) {
+    Tensor const x = xport::randn({batch, 40, 16}, gen);
+    Tensor const want = plain.call<Tensor>(x);
+    CHECK(xport::allclose(fused.call<Tensor>(x), want, {.rtol = 1e-5, .atol = 1e-6}));
+  }
+  xport::passes::report const& r = fused.execution_plan().optimizations();
+  REQUIRE(r.fused.size() == 1);
+  CHECK(r.fused[0].node == "bmm_2");
+  CHECK(r.fused[0].kept == "scaled_dot_product_attention");
+  std::string const steps = fused.execution_plan().str();
+  CHECK(steps.find("aten::scaled_dot_product_attention (into)") != std::string::npos);
+  CHECK(steps.find("aten::_softmax") == std::string::npos);
+  CHECK(steps.find("aten::any.dims") == std::string::npos);
+}
+
 TEST_CASE("a CNN with batch norm and pooling runs equal to torch") {
   check_cases("cnn");
   check_bad_cases("cnn", "Expected input");

@@ -26,13 +26,13 @@ namespace xport {
 class ExportedModule {
 public:
   //! @brief Prepares `program` for calls: compiles its graph into a `runtime::plan`
-  //! (specialized on the first call of each size signature) and records which placeholder
-  //! each input fills.
+  //! (optimized as `options` says, specialized on the first call of each size signature)
+  //! and records which placeholder each input fills.
   //! @throws as `ExportedProgram::check_state` and `check_contract` when the state or the
   //! input contract disagrees with the graph; value_error when the graph reads or returns
   //! values it does not have, or has another number of placeholders than the signature.
-  explicit ExportedModule(ExportedProgram program)
-      : program_(std::move(program)), plan_(program_.graph, results_of(program_)) {
+  explicit ExportedModule(ExportedProgram program, runtime::plan_options options = {})
+      : program_(std::move(program)), plan_(program_.graph, results_of(program_), options) {
     program_.check_state("xport::ExportedModule");
     program_.check_contract("xport::ExportedModule");
     prepare();

@@ -289,6 +289,27 @@ public:
     return removed;
   }
 
+  //! @brief Makes every argument that reads `from` (the output node's included) read
+  //! `to` instead; returns how many changed. `from` is left unused, for
+  //! `eliminate_dead_code` to remove.
+  //! @throws value_error when `to` is not earlier than `from`'s node, or either names a
+  //! value the graph does not have.
+  std::size_t replace_uses(value_ref from, value_ref to) {
+    if (from.node >= nodes_.size() || from.index >= nodes_[from.node].values.size()
+        || to.node >= from.node || to.index >= nodes_[to.node].values.size())
+      throw value_error("graph: replace_uses needs two values, the replacement defined first");
+    std::size_t changed = 0;
+    for (std::size_t i = from.node + 1; i < nodes_.size(); ++i) {
+      for (argument& a : nodes_[i].args) {
+        if (a && *a == from) {
+          a = to;
+          ++changed;
+        }
+      }
+    }
+    return changed;
+  }
+
   //! @brief Puts the nodes in the order `order` (a permutation of node indices in which
   //! every node comes after the nodes it uses), updating every reference.
   //! @throws value_error when `order` is not such a permutation.

@@ -2,24 +2,29 @@
 //! `runtime::plan`: a graph turned into steps once and run many times — the one engine
 //! behind `ep.module()` and the sub-graphs of its higher-order ops.
 //!
-//! Building a plan resolves what does not change between calls: each node's inputs as
-//! slots of one value table, its sub-graphs as plans of their own. The first call with a
-//! new *size signature* (every input's dtype, device and sizes, and the symbols bound so
-//! far) specializes the plan for it: symbolic attributes are evaluated, meta rules run
-//! once, kernels are looked up, and the outputs of every kernel that writes into given
-//! memory are laid out in one arena by their lifetimes. Later calls with that signature
-//! run the kernels and nothing else: no meta rule, no attribute evaluation, no allocation
-//! for intermediate values. A few signatures are kept (`max_signatures`).
+//! Building a plan first optimizes a copy of the graph (`passes::optimize`: no-ops,
+//! attention written out as ops, repeated and unused calls), then resolves what does not
+//! change between calls: each node's inputs as slots of one value table, its sub-graphs as
+//! plans of their own. The first call with a new *size signature* (every input's dtype,
+//! device and sizes, and the symbols bound so far) specializes the plan for it: symbolic
+//! attributes are evaluated, meta rules run once, kernels are looked up, the outputs of
+//! every kernel that writes into given memory are laid out in one arena by their
+//! lifetimes, values that read no input are computed, and views of values fixed for the
+//! signature are made. Later calls with that signature run the kernels and nothing else:
+//! no meta rule, no attribute evaluation, no allocation for intermediate values or their
+//! views. A few signatures are kept (`max_signatures`).
 //!
 //! What a specialization cannot know runs as eager execution does, on every call: steps
 //! whose sizes depend on data (`nonzero`, `item`) and everything after them that reads
 //! such a size, higher-order ops (their bodies are plans), kernels that make their own
-//! outputs (views; they still skip the meta rule), and any step whose meta rule or kernel
-//! lookup fails, so that the error is raised when, and as, eager execution raises it.
+//! outputs from call-dependent values (views of inputs; they still skip the meta rule),
+//! and any step whose meta rule or kernel lookup fails, so that the error is raised when,
+//! and as, eager execution raises it.
 #pragma once
 
 #include <xport/graph/graph.hpp>
 #include <xport/kernels/eager.hpp>
+#include <xport/passes/optimize.hpp>
 #include <xport/sym/sym_node.hpp>
 
 #include <boost/container/small_vector.hpp>
@@ -79,6 +84,18 @@ private:
   std::vector<entry> entries_;
 };
 
+//! @brief How a `plan` is compiled.
+struct plan_options {
+  //! @brief Run `passes::optimize` on (a copy of) the graph first: no-ops removed,
+  //! attention written out as ops fused, repeated and unused calls removed
+  //! (`plan::optimizations()` says which). Off, every node runs as the graph has it.
+  bool optimize = true;
+  //! @brief Compute once per signature, and keep, the values that depend on no
+  //! placeholder (`arange`, `full` and what only they feed), unless the graph returns
+  //! them.
+  bool fold_constants = true;
+};
+
 //! @brief A graph compiled for repeated calls; see the file comment. One call at a time:
 //! a plan keeps the values of the call in progress.
 class plan {
@@ -89,56 +106,34 @@ public:
 
   //! @brief Compiles `g` to return its outputs (the graph is copied: the plan does not
   //! refer to it afterwards).
-  explicit plan(graph::Graph const& g) : plan(g, g.outputs()) {}
+  explicit plan(graph::Graph const& g, plan_options how = {}) : plan(g, g.outputs(), how) {}
 
   //! @brief Compiles `g` to return the values `results`.
   //! @throws value_error when a result names a node or output the graph does not have.
-  plan(graph::Graph const& g, std::span<graph::value_ref const> results) {
+  plan(graph::Graph const& g, std::span<graph::value_ref const> results, plan_options how = {})
+      : options_(how) {
     auto const& nodes = g.nodes();
-    std::vector<std::uint32_t> first(nodes.size(), 0);
-    std::uint32_t slots = 0;
-    for (std::uint32_t i = 0; i < nodes.size(); ++i) {
-      graph::node const& n = nodes[i];
-      first[i] = slots;
-      if (n.op == graph::node_op::placeholder) {
-        placeholders_.push_back(slots);
-        slots += 1; // an int input has no tensor, but keeps its slot (undefined)
-      } else if (n.op == graph::node_op::call_function) {
-        step s{.name = n.name,
-               .target = *n.target,
-               .args = {},
-               .first = slots,
-               .metas = n.values,
-               .scalar = n.scalar,
-               .symbolic = n.target->symbolic(),
-               .subplans = {}};
-        for (graph::argument const& a : n.args) {
-          if (a && (a->node >= i || a->index >= nodes[a->node].values.size()))
-            throw value_error("node '" + n.name + "' reads output " + std::to_string(a->index)
-                              + " of node " + std::to_string(a->node)
-                              + ", which no earlier node has");
-          s.args.push_back(a ? first[a->node] + a->index : absent);
-        }
-        for (graph::subgraph const& sub : n.subgraphs)
-          s.subplans.emplace_back(*sub.graph);
-        slots += static_cast<std::uint32_t>(n.values.size());
-        steps_.push_back(std::move(s));
-      }
-    }
     for (graph::value_ref v : results) {
       if (v.node >= nodes.size() || v.index >= nodes[v.node].values.size()
           || nodes[v.node].op == graph::node_op::output)
         throw value_error("the program returns output " + std::to_string(v.index) + " of node "
                           + std::to_string(v.node) + ", which its graph does not have");
-      outputs_.push_back(first[v.node] + v.index);
     }
-    values_.resize(slots);
+    if (!how.optimize) {
+      build(g, results);
+      return;
+    }
+    graph::Graph optimized = g;
+    optimized.set_outputs({results.begin(), results.end()});
+    report_ = passes::optimize(optimized);
+    build(optimized, optimized.outputs());
   }
 
   //! @brief A plan of the same graph, with no signature specialized yet (each plan keeps
   //! its own call state, so copies run independently).
   plan(plan const& other)
-      : steps_(other.steps_), placeholders_(other.placeholders_), outputs_(other.outputs_),
+      : options_(other.options_), report_(other.report_), steps_(other.steps_),
+        placeholders_(other.placeholders_), outputs_(other.outputs_),
         values_(other.values_.size()) {}
   //! @brief Takes over `other`'s graph and specializations.
   plan(plan&&) noexcept = default;
@@ -152,8 +147,35 @@ public:
   //! @brief Frees the arenas.
   ~plan() = default;
 
+  //! @brief What the passes changed in the graph before it was compiled (empty when
+  //! compiled without `plan_options::optimize`).
+  passes::report const& optimizations() const noexcept { return report_; }
+
   //! @brief The number of size signatures specialized so far and still kept.
   std::size_t signatures() const noexcept { return cache_.size(); }
+
+  //! @brief How many steps the most recently used signature computed once, as constants
+  //! (`plan_options::fold_constants`; 0 before a call).
+  std::size_t folded() const noexcept {
+    if (!last_) return 0;
+    return static_cast<std::size_t>(std::ranges::count_if(
+        last_->steps, [](specialized_step const& s) { return s.how == mode::constant; }));
+  }
+
+  //! @brief How the most recently used signature runs each step, one line per step
+  //! (`relu_1: aten::relu (into)`; `into` writes into planned memory, `compute` makes its
+  //! outputs (views of call-dependent values), `eager` runs as eager execution,
+  //! `constant` was computed once, `view` is a view made once of values fixed for the
+  //! signature); empty before the first call.
+  std::string str() const {
+    if (!last_) return {};
+    static constexpr char const* modes[] = {"into", "compute", "eager", "constant", "view"};
+    std::string out;
+    for (std::size_t i = 0; i < steps_.size(); ++i)
+      out += steps_[i].name + ": " + std::string(steps_[i].target.schema().name) + " ("
+             + modes[static_cast<std::size_t>(last_->steps[i].how)] + ")\n";
+    return out;
+  }
 
   //! @brief Bytes of the arena of the most recently used signature (0 before a call).
   std::size_t arena_bytes() const noexcept { return last_ ? last_->arena.nbytes() : 0; }
@@ -185,10 +207,48 @@ public:
 private:
   static constexpr std::uint32_t absent = std::numeric_limits<std::uint32_t>::max();
 
+  // Compiles the nodes of `g` into steps returning `results` (checked by the caller).
+  void build(graph::Graph const& g, std::span<graph::value_ref const> results) {
+    auto const& nodes = g.nodes();
+    std::vector<std::uint32_t> first(nodes.size(), 0);
+    std::uint32_t slots = 0;
+    for (std::uint32_t i = 0; i < nodes.size(); ++i) {
+      graph::node const& n = nodes[i];
+      first[i] = slots;
+      if (n.op == graph::node_op::placeholder) {
+        placeholders_.push_back(slots);
+        slots += 1; // an int input has no tensor, but keeps its slot (undefined)
+      } else if (n.op == graph::node_op::call_function) {
+        step s{.name = n.name,
+               .target = *n.target,
+               .args = {},
+               .first = slots,
+               .metas = n.values,
+               .scalar = n.scalar,
+               .symbolic = n.target->symbolic(),
+               .subplans = {}};
+        for (graph::argument const& a : n.args) {
+          if (a && (a->node >= i || a->index >= nodes[a->node].values.size()))
+            throw value_error("node '" + n.name + "' reads output " + std::to_string(a->index)
+                              + " of node " + std::to_string(a->node)
+                              + ", which no earlier node has");
+          s.args.push_back(a ? first[a->node] + a->index : absent);
+        }
+        for (graph::subgraph const& sub : n.subgraphs)
+          s.subplans.emplace_back(*sub.graph, options_);
+        slots += static_cast<std::uint32_t>(n.values.size());
+        steps_.push_back(std::move(s));
+      }
+    }
+    for (graph::value_ref v : results)
+      outputs_.push_back(first[v.node] + v.index);
+    values_.resize(slots);
+  }
+
   // A sub-graph's plan, copied deeply.
   struct subplan {
     std::unique_ptr<plan> body;
-    explicit subplan(graph::Graph const& g) : body(std::make_unique<plan>(g)) {}
+    subplan(graph::Graph const& g, plan_options how) : body(std::make_unique<plan>(g, how)) {}
     subplan(subplan const& other) : body(std::make_unique<plan>(*other.body)) {}
     subplan(subplan&&) noexcept = default;
     subplan& operator=(subplan const& other) {
@@ -212,9 +272,11 @@ private:
 
   // How a step runs in one specialization.
   enum class mode : std::uint8_t {
-    into,    // the kernel writes into `outputs` (arena views), or fresh memory where undefined
-    compute, // the kernel makes its outputs, from the specialized attributes and metas
-    eager,   // as eager execution: meta rule, kernel lookup, symbols bound from data
+    into,     // the kernel writes into `outputs` (arena views), or fresh memory where undefined
+    compute,  // the kernel makes its outputs, from the specialized attributes and metas
+    eager,    // as eager execution: meta rule, kernel lookup, symbols bound from data
+    constant, // `outputs` were computed when specializing: the step reads no placeholder
+    view,     // `outputs` are views, made when specializing, of values fixed for the signature
   };
 
   struct specialized_step {
@@ -222,7 +284,8 @@ private:
     std::optional<ops::boxed_attributes> attributes;   // concrete (into, compute)
     ops::device_kernel kernel;                         // into, compute
     ops::meta_list metas;                              // concrete outputs (into, compute)
-    boost::container::small_vector<Tensor, 2> outputs; // into: arena views, or undefined
+    boost::container::small_vector<Tensor, 2> outputs; // into: arena views, or undefined;
+                                                       // constant: the values
   };
 
   struct specialization {
@@ -298,7 +361,10 @@ private:
       for (std::size_t o = 0; o < spec.steps[i].metas.size(); ++o)
         metas[steps_[i].first + o] = spec.steps[i].metas[o];
     }
-    lay_out(spec);
+    lifetimes const life = lifetimes_of(spec);
+    if (options_.fold_constants) fold_constants(spec, life);
+    lay_out(spec, life);
+    cache_views(spec);
     return spec;
   }
 
@@ -347,28 +413,81 @@ private:
     out.how = out.kernel.into ? mode::into : mode::compute;
   }
 
-  // Gives every output of an `into` step a place in the arena, unless the graph returns
-  // it (or a view of it): those get memory of their own on every call. Values whose
-  // lifetimes overlap never share bytes; a value read by a step that makes its own
-  // outputs (a view) lives as long as those outputs.
-  void lay_out(specialization& spec) const {
-    std::vector<std::size_t> last(values_.size(), 0);
-    std::vector<bool> escapes(values_.size(), false);
+  // By slot: the last step that reads the value, and whether the call returns it (or a
+  // view of it). A value read by a step that makes its own outputs (a view) lives as
+  // long as those outputs, and escapes with them.
+  struct lifetimes {
+    std::vector<std::size_t> last;
+    std::vector<bool> escapes;
+  };
+
+  lifetimes lifetimes_of(specialization const& spec) const {
+    lifetimes life{std::vector<std::size_t>(values_.size(), 0),
+                   std::vector<bool>(values_.size(), false)};
     for (std::uint32_t slot : outputs_)
-      escapes[slot] = true;
+      life.escapes[slot] = true;
     for (std::size_t i = steps_.size(); i-- > 0;) {
       step const& s = steps_[i];
       bool const aliases = spec.steps[i].how != mode::into;
       for (std::uint32_t a : s.args) {
         if (a == absent) continue;
-        last[a] = std::max(last[a], i);
+        life.last[a] = std::max(life.last[a], i);
         if (!aliases) continue;
         for (std::uint32_t o = s.first; o < s.first + s.metas.size(); ++o) {
-          last[a] = std::max(last[a], last[o]);
-          escapes[a] = escapes[a] || escapes[o];
+          life.last[a] = std::max(life.last[a], life.last[o]);
+          life.escapes[a] = life.escapes[a] || life.escapes[o];
         }
       }
     }
+    return life;
+  }
+
+  // Runs, once, every step that reads no placeholder, only values so computed and no
+  // random numbers, and whose values the call does not return; later calls reuse the
+  // values. A step whose kernel fails is left to run (and fail) in its turn.
+  void fold_constants(specialization& spec, lifetimes const& life) const {
+    std::vector<Tensor> constants(values_.size());
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+      step const& s = steps_[i];
+      specialized_step& sp = spec.steps[i];
+      ops::op_tag const tags = s.target.schema().tags;
+      if ((sp.how != mode::into && sp.how != mode::compute) || has_tag(tags, ops::op_tag::random)
+          || has_tag(tags, ops::op_tag::in_place))
+        continue;
+      boost::container::small_vector<Tensor, 4> args;
+      bool foldable = true;
+      for (std::uint32_t a : s.args) {
+        foldable = foldable && (a == absent || constants[a].defined());
+        args.push_back(a == absent ? Tensor() : constants[a]);
+      }
+      for (std::uint32_t o = s.first; o < s.first + s.metas.size(); ++o)
+        foldable = foldable && !life.escapes[o];
+      if (!foldable) continue;
+      std::span<Tensor const> const inputs(args.data(), args.size());
+      ops::tensor_list made;
+      try {
+        if (sp.how == mode::into) {
+          for (ops::tensor_meta const& m : sp.metas)
+            made.push_back(empty(m.concrete_sizes(), {.dtype = m.dtype, .device = m.device}));
+          sp.kernel.into(sp.attributes->get(), inputs, std::span<Tensor>(made.data(), made.size()));
+        } else {
+          made = sp.kernel.call(sp.attributes->get(), inputs, sp.metas);
+        }
+      } catch (error const&) {
+        continue;
+      }
+      if (made.size() != s.metas.size()) continue;
+      sp.how = mode::constant;
+      sp.outputs.assign(made.begin(), made.end());
+      std::copy(made.begin(), made.end(), constants.begin() + s.first);
+    }
+  }
+
+  // Gives every output of an `into` step a place in the arena, unless the call returns
+  // it: those get memory of their own on every call. Values whose lifetimes overlap
+  // never share bytes.
+  void lay_out(specialization& spec, lifetimes const& life) const {
+    auto const& [last, escapes] = life;
     struct buffer {
       std::size_t step, output, bytes, begin, end, offset;
     };
@@ -423,6 +542,45 @@ private:
     }
   }
 
+  // Makes, once, the outputs of each view step whose inputs are the same tensors on every
+  // call of the signature (arena values, constants, views so made): a view reads no
+  // data, so it is the same view every time. Kept only when every output shares an
+  // input's storage (a `reshape` that had to copy is left to run on each call).
+  void cache_views(specialization& spec) const {
+    std::vector<Tensor> fixed(values_.size());
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+      step const& s = steps_[i];
+      specialized_step& sp = spec.steps[i];
+      if (sp.how == mode::into || sp.how == mode::constant) {
+        for (std::size_t o = 0; o < sp.outputs.size(); ++o)
+          fixed[s.first + o] = sp.outputs[o]; // undefined where memory is fresh per call
+        continue;
+      }
+      if (sp.how != mode::compute || !has_tag(s.target.schema().tags, ops::op_tag::view)) continue;
+      boost::container::small_vector<Tensor, 4> args;
+      bool ready = !s.args.empty();
+      for (std::uint32_t a : s.args) {
+        ready = ready && (a == absent || fixed[a].defined());
+        args.push_back(a == absent ? Tensor() : fixed[a]);
+      }
+      if (!ready || !args[0].defined()) continue;
+      ops::tensor_list made;
+      try {
+        made = sp.kernel.call(sp.attributes->get(), {args.data(), args.size()}, sp.metas);
+      } catch (error const&) {
+        continue;
+      }
+      bool const aliases =
+          made.size() == s.metas.size() && std::ranges::all_of(made, [&](Tensor const& t) {
+            return t.defined() && t.storage().is_alias_of(args[0].storage());
+          });
+      if (!aliases) continue;
+      sp.how = mode::view;
+      sp.outputs.assign(made.begin(), made.end());
+      std::copy(made.begin(), made.end(), fixed.begin() + s.first);
+    }
+  }
+
   static std::size_t round_up(std::size_t bytes) noexcept {
     constexpr std::size_t alignment = 64; // a cache line; also every vector width
     return (bytes + alignment - 1) / alignment * alignment;
@@ -446,6 +604,10 @@ private:
       return;
     case mode::compute:
       store(s, sp.kernel.call(sp.attributes->get(), inputs, sp.metas), outputs);
+      return;
+    case mode::constant:
+    case mode::view:
+      std::copy(sp.outputs.begin(), sp.outputs.end(), outputs.begin());
       return;
     case mode::eager:
       store(s, run_eager(s, inputs, bound), outputs);
@@ -496,6 +658,8 @@ private:
     }
   }
 
+  plan_options options_;
+  passes::report report_;
   std::vector<step> steps_;
   std::vector<std::uint32_t> placeholders_; // placeholder k -> its slot
   std::vector<std::uint32_t> outputs_;      // graph output k -> its slot

@@ -1,0 +1,136 @@
+//! @file
+//! `remove_noops`: makes the readers of nodes that return their input unchanged read
+//! the input itself, so the plan neither runs them nor keeps their memory:
+//! - `dropout` in eval mode or with `p == 0` (PyTorch returns the input itself);
+//! - views that change nothing: `view`, `reshape`, `expand`, `flatten`, `unflatten`,
+//!   `squeeze`, `slice` to the same sizes, `permute` by the identity, `transpose` of a
+//!   dim with itself;
+//! - `contiguous` of a value an op just made (ops write contiguous outputs);
+//! - `clone` of such a value when the clone is its only reader and the graph does not
+//!   return it (decomposition turns eval-mode dropout into `clone`): nothing can tell the
+//!   copy from the original.
+//!
+//! A node the graph returns stays when removing it would return an input itself.
+#pragma once
+
+#include <xport/ops/creation.hpp>
+#include <xport/ops/dropout.hpp>
+#include <xport/ops/shape.hpp>
+#include <xport/passes/rewrite.hpp>
+#include <xport/sym/sym_node.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xport::passes {
+
+//! @cond
+namespace detail {
+
+// Equal sizes, as numbers or as canonical expressions.
+inline bool same_sizes(ops::tensor_meta const& a, ops::tensor_meta const& b) {
+  if (a.dtype != b.dtype || a.sizes.size() != b.sizes.size()) return false;
+  for (std::size_t d = 0; d < a.sizes.size(); ++d) {
+    SymInt const& x = a.sizes[d];
+    SymInt const& y = b.sizes[d];
+    if (!x.is_symbolic() && !y.is_symbolic()) {
+      if (*x.maybe_int() != *y.maybe_int()) return false;
+    } else if (sym::expr_of(x) != sym::expr_of(y)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+template <ops::op Op>
+bool is(graph::node const& n) {
+  return n.target && &n.target->schema() == &ops::schema_of<Op>;
+}
+
+// Written by an op into memory of its own: contiguous, aliasing nothing. Not a view, an
+// in-place op (it returns its input), a higher-order op (its bodies return anything) or
+// dropout (the identity in eval mode).
+inline bool fresh(graph::Graph const& g, graph::value_ref v) {
+  graph::node const& n = g.at(v.node);
+  if (n.op != graph::node_op::call_function || is<ops::dropout>(n)) return false;
+  ops::op_tag const tags = n.target->schema().tags;
+  return !has_tag(tags, ops::op_tag::view) && !has_tag(tags, ops::op_tag::in_place)
+         && !has_tag(tags, ops::op_tag::higher_order);
+}
+
+// Why node `n` (a call with one output, reading `n.args[0]`) returns its input
+// unchanged, or nothing when it may not.
+inline std::optional<std::string> identity_reason(graph::Graph const& g, graph::node const& n,
+                                                  std::vector<std::size_t> const& readers,
+                                                  std::vector<bool> const& returned) {
+  graph::value_ref const in = *n.args[0];
+  if (is<ops::dropout>(n)) {
+    auto const& a = n.target->get<ops::dropout>();
+    if (!a.train) return "dropout in eval mode is the identity";
+    if (a.p == 0.0) return "dropout with p = 0 is the identity";
+    return std::nullopt;
+  }
+  if (!same_sizes(g.meta(in), n.values[0])) return std::nullopt;
+  if (is<ops::view>(n) || is<ops::reshape>(n) || is<ops::expand>(n) || is<ops::flatten>(n)
+      || is<ops::unflatten>(n) || is<ops::squeeze>(n) || is<ops::squeeze_dims>(n)
+      || is<ops::slice>(n))
+    return "a view to the same sizes is the identity";
+  auto const rank = static_cast<std::int64_t>(n.values[0].sizes.size());
+  auto const wrap = [rank](std::int64_t d) { return d < 0 ? d + rank : d; };
+  if (is<ops::permute>(n)) {
+    auto const& dims = n.target->get<ops::permute>().dims;
+    for (std::size_t d = 0; d < dims.size(); ++d)
+      if (wrap(dims[d]) != static_cast<std::int64_t>(d)) return std::nullopt;
+    return "a permutation by the identity is the identity";
+  }
+  if (is<ops::transpose>(n)) {
+    auto const& a = n.target->get<ops::transpose>();
+    if (wrap(a.dim0) != wrap(a.dim1)) return std::nullopt;
+    return "a transpose of a dim with itself is the identity";
+  }
+  if (!fresh(g, in)) return std::nullopt;
+  if (is<ops::contiguous>(n)) return "the output of an op is contiguous already";
+  if (is<ops::clone>(n) && readers[in.node] == 1 && !returned[in.node])
+    return "a clone of a value nothing else reads is that value";
+  return std::nullopt;
+}
+
+} // namespace detail
+//! @endcond
+
+//! @brief Makes the readers of every node that returns its input unchanged (see the file
+//! comment) read that input; returns what it rewrote. The nodes stay, unused:
+//! `graph::Graph::eliminate_dead_code` removes them.
+inline rewrites remove_noops(graph::Graph& g) {
+  auto const& nodes = g.nodes();
+  // How many arguments read each node's values, and which nodes the graph returns (per
+  // node, not per value: a multi-output node only counts more readers).
+  std::vector<std::size_t> readers(nodes.size(), 0);
+  std::vector<bool> returned(nodes.size(), false);
+  for (graph::node const& n : nodes)
+    for (graph::argument const& a : n.args)
+      if (a) ++readers[a->node];
+  for (graph::value_ref v : g.outputs())
+    returned[v.node] = true;
+  rewrites out;
+  for (std::uint32_t i = 0; i < nodes.size(); ++i) {
+    graph::node const& n = nodes[i];
+    if (n.op != graph::node_op::call_function || n.values.size() != 1 || n.args.empty()
+        || !n.args[0] || n.scalar)
+      continue;
+    std::optional<std::string> why = detail::identity_reason(g, n, readers, returned);
+    if (!why) continue;
+    graph::value_ref const in = *n.args[0];
+    if (returned[i] && nodes[in.node].op == graph::node_op::placeholder) continue;
+    // The input gains this node's readers (and its place among the returned values).
+    readers[in.node] += readers[i] - 1;
+    returned[in.node] = returned[in.node] || returned[i];
+    detail::replace_node(g, i, in, std::move(*why), out);
+  }
+  return out;
+}
+
+} // namespace xport::passes

@@ -1,0 +1,329 @@
+// The graph passes a plan runs before compiling: no-op removal, common-subexpression
+// elimination, dead-code elimination; and the plan's constant folding. Each test checks
+// the rewritten graph (which nodes went, and why) and that the optimized plan computes
+// exactly what the unoptimized plan and eager execution compute.
+#include <xport/api/creation.hpp>
+#include <xport/api/dropout.hpp>
+#include <xport/api/elementwise.hpp>
+#include <xport/api/elementwise_select.hpp>
+#include <xport/api/linalg.hpp>
+#include <xport/api/pool.hpp>
+#include <xport/api/reduction.hpp>
+#include <xport/api/shape.hpp>
+#include <xport/core/compare.hpp>
+#include <xport/core/factories.hpp>
+#include <xport/decomp/run_decompositions.hpp>
+#include <xport/export/export.hpp>
+#include <xport/passes/optimize.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <tuple>
+#include <vector>
+
+using namespace xport;
+
+namespace {
+
+// Every kind of no-op once, between real ops.
+struct Noops : Module<Noops> {
+  BOOST_HANA_DEFINE_STRUCT(Noops, (Parameter, weight));
+  Noops() : weight(arange(4, {.dtype = dtype::float32})) {}
+  Tensor forward(Tensor const& x) const {
+    Tensor const y = relu(x + weight);
+    Tensor const a = dropout(y, 0.3, /*training=*/false);
+    Tensor const b = dropout(a, 0.0, /*training=*/true);
+    Tensor const c = view(b, {x.sym_size(0), 4});
+    Tensor const d = permute(c, {0, 1});
+    Tensor const e = transpose(d, -1, 1);
+    Tensor const f = contiguous(e);
+    Tensor const g = xport::clone(f) * 2.0;
+    // Not no-ops: a real transpose, a view to other sizes, a clone of an input.
+    return sum(transpose(g, 0, 1), {0}) + sum(view(g, {-1})) + sum(xport::clone(x));
+  }
+};
+
+// A clone whose input is read again, or returned, is a copy that must stay.
+struct NeededClones : Module<NeededClones> {
+  Tensor forward(Tensor const& x) const {
+    Tensor const y = exp(x);
+    Tensor const c = xport::clone(y);
+    Tensor const z = sigmoid(x);
+    return c + y + xport::clone(z) + z;
+  }
+};
+
+// The same value computed twice, directly and through views.
+struct Repeats : Module<Repeats> {
+  BOOST_HANA_DEFINE_STRUCT(Repeats, (Parameter, weight));
+  Repeats() : weight(arange(4, {.dtype = dtype::float32})) {}
+  Tensor forward(Tensor const& x) const {
+    Tensor const a = exp(x + weight);
+    Tensor const b = exp(x + weight);
+    Tensor const t1 = transpose(a, 0, 1);
+    Tensor const t2 = transpose(b, 0, 1);
+    return sum(t1 * t2, {1}) + sum(a, {0}) - sum(b * 2.0, {0});
+  }
+};
+
+struct Pool : Module<Pool> {
+  Tensor forward(Tensor const& x) const {
+    return relu(max_pool2d(x, {3, 3}, {.stride = {2, 2}, .padding = {1, 1}}));
+  }
+};
+
+// Attention written out as PyTorch decomposes it: scaled q and k, one product, the
+// scores viewed as [batch, heads, L, S], the safe softmax, the second product. Without
+// `safe`, a plain softmax (which the pass must leave alone).
+struct WrittenAttention : Module<WrittenAttention> {
+  bool safe = true;
+  Tensor forward(Tensor const& q, Tensor const& k, Tensor const& v) const {
+    Tensor const scores = bmm(q * 0.5, transpose(k, 1, 2) * 0.5); // [4, 5, 7]
+    Tensor const x = view(scores, {2, 2, 5, 7});
+    Tensor const sm = softmax(x, -1);
+    Tensor weights = sm;
+    if (safe) {
+      Tensor const none = logical_not(
+          any(logical_not(eq(x, -std::numeric_limits<double>::infinity())), {-1}, true));
+      weights = where(none, full_like(sm, 0.0, {}), sm);
+    }
+    return bmm(view(weights, {4, 5, 7}), v);
+  }
+};
+
+std::vector<std::string> op_names(graph::Graph const& g) {
+  std::vector<std::string> out;
+  for (graph::node const& n : g.nodes())
+    if (n.target) out.emplace_back(n.target->schema().name);
+  return out;
+}
+
+bool has_op(graph::Graph const& g, std::string_view name) {
+  for (std::string const& op : op_names(g))
+    if (op == name) return true;
+  return false;
+}
+
+ExportedProgram export_noops() {
+  Noops m;
+  auto batch = Dim("batch", {.min = 2, .max = 64});
+  return export_program(m, std::tuple{zeros({4, 4})}, {{batch, 4}});
+}
+
+// The input's symbols bound from its sizes, as ExportedModule binds them.
+runtime::bindings bind_input(ExportedProgram const& ep, Tensor const& x) {
+  runtime::bindings bound;
+  ops::sym_sizes const& sizes = ep.graph.at(ep.graph.placeholders().back()).values[0].sizes;
+  for (std::size_t d = 0; d < sizes.size(); ++d)
+    if (sizes[d].is_symbolic())
+      if (auto const symbol = sym::expr_of(sizes[d]).as_symbol())
+        bound.bind(*symbol, x.size(static_cast<std::int64_t>(d)));
+  return bound;
+}
+
+// The program's one result on `x` through plans with and without the passes and
+// folding: bitwise the same, and close to eager's.
+void check_plans_agree(ExportedProgram const& ep, Tensor const& x, Tensor const& eager) {
+  std::vector<Tensor> placeholders;
+  for (input_spec const& spec : ep.signature.inputs)
+    placeholders.push_back(spec.kind == input_kind::user_input ? x : ep.state_of(spec));
+  runtime::plan optimized(ep.graph);
+  runtime::plan plain(ep.graph, {.optimize = false, .fold_constants = false});
+  runtime::bindings b1 = bind_input(ep, x);
+  runtime::bindings b2 = bind_input(ep, x);
+  ops::tensor_list const fast = optimized.run(placeholders, b1);
+  ops::tensor_list const slow = plain.run(placeholders, b2);
+  REQUIRE(fast.size() == 1);
+  REQUIRE(slow.size() == 1);
+  CHECK(equal(fast[0], slow[0]));
+  CHECK(allclose(fast[0], eager));
+}
+
+} // namespace
+
+TEST_CASE("remove_noops: eval dropout, identity views, contiguous and a lone clone read "
+          "their input") {
+  ExportedProgram const ep = export_noops();
+  graph::Graph g = ep.graph;
+  passes::rewrites const removed = passes::remove_noops(g);
+  std::vector<std::string> reasons;
+  for (passes::rewrite const& r : removed)
+    reasons.push_back(r.node + ": " + r.reason);
+  INFO(ep.str());
+  REQUIRE(removed.size() == 7);
+  CHECK(reasons[0] == "dropout: dropout in eval mode is the identity");
+  CHECK(reasons[1] == "dropout_1: dropout with p = 0 is the identity");
+  CHECK(reasons[2] == "view: a view to the same sizes is the identity");
+  CHECK(reasons[3] == "permute: a permutation by the identity is the identity");
+  CHECK(reasons[4] == "transpose: a transpose of a dim with itself is the identity");
+  CHECK(reasons[5] == "contiguous: the output of an op is contiguous already");
+  CHECK(reasons[6] == "clone: a clone of a value nothing else reads is that value");
+  for (passes::rewrite const& r : removed)
+    CHECK(r.kept == "relu");
+  std::size_t const before = g.nodes().size();
+  CHECK(g.eliminate_dead_code() == 7);
+  CHECK(g.nodes().size() == before - 7);
+  // What stays: the real transpose, the flattening view, the clone of the input.
+  CHECK(has_op(g, "aten::transpose.int"));
+  CHECK(has_op(g, "aten::view"));
+  CHECK(has_op(g, "aten::clone"));
+  CHECK_FALSE(has_op(g, "aten::dropout"));
+  CHECK_FALSE(has_op(g, "aten::contiguous"));
+  CHECK_FALSE(has_op(g, "aten::permute"));
+}
+
+TEST_CASE("remove_noops: a clone whose input is read again or returned stays") {
+  NeededClones m;
+  ExportedProgram const ep = export_program(m, std::tuple{zeros({3, 2})});
+  graph::Graph g = ep.graph;
+  CHECK(passes::remove_noops(g).empty());
+  // The graph returning a clone's input keeps the clone too.
+  graph::Graph returning = ep.graph;
+  std::vector<graph::value_ref> outputs = returning.outputs();
+  for (std::uint32_t i = 0; i < returning.nodes().size(); ++i)
+    if (returning.at(i).name == "exp") outputs.push_back({i, 0});
+  returning.set_outputs(outputs);
+  CHECK(passes::remove_noops(returning).empty());
+}
+
+TEST_CASE("remove_noops: an output that would become an input stays") {
+  struct Identity : Module<Identity> {
+    Tensor forward(Tensor const& x) const { return dropout(x, 0.5, false); }
+  } m;
+  ExportedProgram const ep = export_program(m, std::tuple{zeros({3})});
+  graph::Graph g = ep.graph;
+  CHECK(passes::remove_noops(g).empty());
+  Tensor const x = arange(3, {.dtype = dtype::float32});
+  Tensor const y = ep.module().call<Tensor>(x);
+  CHECK(equal(y, x));
+}
+
+TEST_CASE("eliminate_common_subexpressions: repeated calls are read once") {
+  Repeats m;
+  auto batch = Dim("batch", {.min = 2, .max = 64});
+  ExportedProgram const ep = export_program(m, std::tuple{zeros({4, 4})}, {{batch, 4}});
+  graph::Graph g = ep.graph;
+  passes::rewrites const merged = passes::eliminate_common_subexpressions(g);
+  // add_1 repeats add; then exp_1 repeats exp (once its input is add); transpose_1 too.
+  REQUIRE(merged.size() == 3);
+  CHECK(merged[0].node == "add_1");
+  CHECK(merged[0].kept == "add");
+  CHECK(merged[1].node == "exp_1");
+  CHECK(merged[1].kept == "exp");
+  CHECK(merged[2].node == "transpose_1");
+  CHECK(merged[2].kept == "transpose");
+  CHECK(g.eliminate_dead_code() == 3);
+  Generator gen{11};
+  for (std::int64_t const b : {4, 9}) {
+    Tensor const x = randn({b, 4}, gen);
+    check_plans_agree(ep, x, m(x));
+  }
+}
+
+TEST_CASE("eliminate_common_subexpressions: random draws are never merged") {
+  struct Draw : Module<Draw> {
+    Tensor forward(Tensor const& x) const {
+      Generator gen{3};
+      return dropout(x, 0.5, true, &gen);
+    }
+  } m;
+  ExportedProgram const ep = export_program(m, std::tuple{ones({8})});
+  graph::Graph g = ep.graph;
+  graph::value_ref const first = g.outputs().at(0);
+  graph::node const drop = g.at(first.node);
+  REQUIRE(drop.target);
+  CHECK(drop.target->schema().name == "aten::dropout");
+  // The same draw (op, attributes, seed and input) twice: still two draws.
+  std::uint32_t const again = g.add_call(*drop.target, drop.args, drop.values, std::nullopt, {});
+  g.set_outputs({first, {again, 0}});
+  CHECK(passes::eliminate_common_subexpressions(g).empty());
+}
+
+TEST_CASE("optimize: reports every rewrite; ep.module() runs the optimized graph") {
+  ExportedProgram const ep = export_noops();
+  graph::Graph g = ep.graph;
+  passes::report const r = passes::optimize(g);
+  CHECK(r.noops.size() == 7);
+  CHECK(r.merged.empty());
+  CHECK(r.removed == 7);
+  CHECK(r.str().find("dropout -> relu: dropout in eval mode is the identity\n")
+        != std::string::npos);
+  CHECK(r.str().find("7 unused nodes removed") != std::string::npos);
+  ExportedModule run = ep.module();
+  CHECK(run.execution_plan().optimizations().removed == 7);
+  Noops m;
+  Generator gen{12};
+  for (std::int64_t const b : {4, 2, 33}) {
+    Tensor const x = randn({b, 4}, gen);
+    CHECK(allclose(run.call<Tensor>(x), m(x)));
+    check_plans_agree(ep, x, m(x));
+  }
+  // The plan's own listing has no step for a removed node.
+  CHECK(run.execution_plan().str().find("dropout") == std::string::npos);
+  CHECK(run.execution_plan().str().find("relu: aten::relu (into)") != std::string::npos);
+}
+
+TEST_CASE("plan: values that read no input are computed once per signature") {
+  Pool m;
+  auto batch = Dim("batch", {.min = 1, .max = 16});
+  ExportedProgram const ep =
+      export_program(m, std::tuple{zeros({2, 3, 7, 7})}, {{batch, 3, 7, 7}}).run_decompositions();
+  // max_pool2d's decomposition: index tensors from arange, -inf padding from full.
+  REQUIRE(has_op(ep.graph, "aten::arange.start_step"));
+  ExportedModule run = ep.module();
+  Generator gen{13};
+  for (std::int64_t const b : {2, 5, 2}) {
+    Tensor const x = randn({b, 3, 7, 7}, gen);
+    CHECK(allclose(run.call<Tensor>(x), m(x)));
+    check_plans_agree(ep, x, m(x));
+    CHECK(run.execution_plan().folded() > 0);
+    CHECK(run.execution_plan().str().find("(constant)") != std::string::npos);
+  }
+  // Without folding, nothing is.
+  runtime::plan plain(ep.graph, {.optimize = true, .fold_constants = false});
+  std::vector<Tensor> const in{randn({2, 3, 7, 7}, gen)};
+  runtime::bindings bound = bind_input(ep, in[0]);
+  CHECK(allclose(plain.run(in, bound)[0], m(in[0])));
+  CHECK(plain.folded() == 0);
+}
+
+TEST_CASE("fuse_attention: products around a safe softmax become one attention") {
+  Generator gen{14};
+  Tensor const q = randn({4, 5, 8}, gen), k = randn({4, 7, 8}, gen), v = randn({4, 7, 3}, gen);
+  for (bool const safe : {true, false}) {
+    WrittenAttention m;
+    m.safe = safe;
+    ExportedProgram const ep = export_program(m, std::tuple{q, k, v}).run_decompositions();
+    INFO(ep.str());
+    REQUIRE(has_op(ep.graph, "aten::_softmax"));
+    graph::Graph g = ep.graph;
+    passes::rewrites const fused = passes::fuse_attention(g);
+    if (!safe) {
+      // A plain softmax gives NaN on a row of -inf, the fused op zeros: left alone.
+      CHECK(fused.empty());
+      continue;
+    }
+    REQUIRE(fused.size() == 1);
+    CHECK(fused[0].kept == "scaled_dot_product_attention");
+    g.eliminate_dead_code();
+    CHECK(has_op(g, "aten::scaled_dot_product_attention"));
+    CHECK_FALSE(has_op(g, "aten::_softmax"));
+    CHECK_FALSE(has_op(g, "aten::any.dims"));
+    CHECK_FALSE(has_op(g, "aten::bmm"));
+    Tensor const want = m(q, k, v);
+    ExportedModule run = ep.module();
+    CHECK(allclose(run.call<Tensor>(q, k, v), want, {.rtol = 1e-5, .atol = 1e-6}));
+    CHECK(run.execution_plan().optimizations().fused.size() == 1);
+    // A row that sees nothing (every score -inf) gives zeros in both forms.
+    Tensor const blocked = q.clone();
+    blocked.select(0, 1).select(0, 2).copy_(full({8}, std::numeric_limits<float>::infinity()));
+    Tensor const keys = k.clone();
+    keys.select(0, 1).copy_(full({7, 8}, -1.0f));
+    Tensor const got = run.call<Tensor>(blocked, keys, v);
+    CHECK(equal(got.select(0, 1).select(0, 2), zeros({3})));
+    CHECK(allclose(got, m(blocked, keys, v), {.rtol = 1e-5, .atol = 1e-6}));
+  }
+}

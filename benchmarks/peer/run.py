@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
-"""Exported models in xport against the same models in PyTorch eager, one thread each.
+"""Exported models in xport against the same models in PyTorch eager, at 1 and 2 threads.
 
-    python3 benchmarks/peer/run.py BUILD_DIR/benchmarks/bench_run_models
+    python3 benchmarks/peer/run.py BUILD_DIR/benchmarks/bench_run_models [--threads 1,2]
 
-Runs the Google Benchmark program (built optimized) with OMP/OpenBLAS at one thread; it
-loads PyTorch's archives of tests/fixtures/pt2/ and calls them through ep.module(), and
-writes each case's input and first output. Then builds each model in PyTorch (the
-fixture's own constructor with the archive's weights), times model(x) on the same input
-(median of alternating repeats, torch.set_num_threads(1), no_grad) and prints, per model
-and batch: xport's time, torch's time, their ratio (below 1: xport is faster) and the
-largest absolute difference between the outputs. Needs `pip install torch`; xport's
-tests never do.
+For each thread count, runs the Google Benchmark program (built optimized) with
+OMP_NUM_THREADS and OPENBLAS_NUM_THREADS set to it (xport's default thread count is
+OMP_NUM_THREADS); it loads PyTorch's archives of tests/fixtures/pt2/, calls them through
+ep.module(), and writes each case's input and first output. Then builds each model in
+PyTorch (the fixture's own constructor with the archive's weights), times model(x) on the
+same input (median of repeats, torch.set_num_threads(threads), no_grad) and prints, per
+model, batch and thread count: xport's time, torch's time, their ratio (below 1: xport is
+faster), xport's time against its own at one thread, and the largest absolute difference
+between the outputs. Needs `pip install torch`; xport's tests never do.
 """
+import argparse
 import json
 import os
 import pathlib
@@ -37,9 +39,9 @@ CASES = {  # benchmark name -> model constructor, the sizes after the batch
 REPEATS = 7
 
 
-def run_xport(binary: str, out_dir: str) -> dict:
-    env = dict(os.environ, XPORT_PEER_OUT=out_dir, OMP_NUM_THREADS="1",
-               OPENBLAS_NUM_THREADS="1")
+def run_xport(binary: str, out_dir: str, threads: int) -> dict:
+    env = dict(os.environ, XPORT_PEER_OUT=out_dir, OMP_NUM_THREADS=str(threads),
+               OPENBLAS_NUM_THREADS=str(threads))
     result = subprocess.run(
         [binary, "--benchmark_format=json", "--benchmark_min_time=0.2",
          "--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true"],
@@ -72,32 +74,40 @@ def median_us(fn, inner: int) -> float:
 
 
 def main() -> None:
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    torch.set_num_threads(1)
-    with tempfile.TemporaryDirectory() as out_dir:
-        xport_times = run_xport(sys.argv[1], out_dir)
-        rows = []
-        for run_name, xport_us in sorted(xport_times.items()):
-            _, name, batch = run_name.split("/")
-            _, sample = CASES[name]
-            stem = pathlib.Path(out_dir) / f"{name}_{batch}"
-            x = torch.frombuffer(bytearray((stem.with_suffix(".input")).read_bytes()),
-                                 dtype=torch.float32).reshape([int(batch)] + sample)
-            model = torch_model(name)
-            with torch.no_grad():
-                want = model(x)
-                got = torch.frombuffer(bytearray(stem.with_suffix(".output").read_bytes()),
-                                       dtype=torch.float32).reshape(want.shape)
-                diff = (got - want).abs().max().item()
-                model(x)  # warm up
-                inner = max(1, int(20000 / max(xport_us, 1.0)))
-                torch_us = median_us(lambda: model(x), inner)
-            rows.append((name, int(batch), xport_us, torch_us, diff))
-    print(f"{'model':<24}{'batch':>6}{'xport us':>12}{'torch us':>12}{'ratio':>8}{'max |diff|':>13}")
-    for name, batch, xport_us, torch_us, diff in sorted(rows):
-        print(f"{name:<24}{batch:>6}{xport_us:>12.2f}{torch_us:>12.2f}"
-              f"{xport_us / torch_us:>8.2f}{diff:>13.2e}")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("binary", help="bench_run_models, built optimized")
+    parser.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
+    args = parser.parse_args()
+    rows = []
+    for threads in [int(t) for t in args.threads.split(",")]:
+        torch.set_num_threads(threads)
+        with tempfile.TemporaryDirectory() as out_dir:
+            xport_times = run_xport(args.binary, out_dir, threads)
+            for run_name, xport_us in sorted(xport_times.items()):
+                _, name, batch = run_name.split("/")
+                _, sample = CASES[name]
+                stem = pathlib.Path(out_dir) / f"{name}_{batch}"
+                x = torch.frombuffer(bytearray((stem.with_suffix(".input")).read_bytes()),
+                                     dtype=torch.float32).reshape([int(batch)] + sample)
+                model = torch_model(name)
+                with torch.no_grad():
+                    want = model(x)
+                    got = torch.frombuffer(bytearray(stem.with_suffix(".output").read_bytes()),
+                                           dtype=torch.float32).reshape(want.shape)
+                    diff = (got - want).abs().max().item()
+                    model(x)  # warm up
+                    inner = max(1, int(20000 / max(xport_us, 1.0)))
+                    torch_us = median_us(lambda: model(x), inner)
+                rows.append((name, int(batch), threads, xport_us, torch_us, diff))
+    one_thread = {(r[0], r[1]): r[3] for r in rows if r[2] == 1}
+    print(f"{'model':<24}{'batch':>6}{'threads':>8}{'xport us':>12}{'torch us':>12}"
+          f"{'ratio':>8}{'vs 1t':>7}{'max |diff|':>13}")
+    for name, batch, threads, xport_us, torch_us, diff in sorted(rows):
+        base = one_thread.get((name, batch))
+        own = f"{xport_us / base:>7.2f}" if base else f"{'-':>7}"
+        print(f"{name:<24}{batch:>6}{threads:>8}{xport_us:>12.2f}{torch_us:>12.2f}"
+              f"{xport_us / torch_us:>8.2f}{own}{diff:>13.2e}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 #include <xport/api/attention.hpp>
+#include <xport/api/elementwise.hpp>
 #include <xport/core/compare.hpp>
 #include <xport/core/factories.hpp>
 
@@ -153,6 +154,44 @@ TEST_CASE("sdpa broadcasts batch dimensions and takes non-contiguous inputs") {
   CHECK(y.size(1) == 3);
   CHECK(allclose(y, reference(q, k, v, {2, 3}, 1 / std::sqrt(8.0), attend_all, no_bias),
                  {1e-5, 1e-5}));
+}
+
+TEST_CASE("sdpa over several tiles: long rows and many queries, masks, causal, NaN") {
+  // The CPU kernel takes queries 32 rows and keys 128 at a time, with an online softmax:
+  // 70 queries and 300 keys cross both block sizes, with a partial last block.
+  Generator gen{9};
+  std::int64_t const L = 70, S = 300;
+  Tensor const q = randn({2, L, 8}, gen), k = randn({2, S, 8}, gen) * 3.0,
+               v = randn({2, S, 5}, gen);
+  double const scale = 1 / std::sqrt(8.0);
+  CHECK(allclose(scaled_dot_product_attention(q, k, v),
+                 reference(q, k, v, {2}, scale, attend_all, no_bias), {1e-5, 1e-5}));
+  auto const causal = [](std::int64_t, std::int64_t i, std::int64_t j) { return j <= i; };
+  CHECK(allclose(scaled_dot_product_attention(q, k, v, {}, {.is_causal = true}),
+                 reference(q, k, v, {2}, scale, causal, no_bias), {1e-5, 1e-5}));
+  // Keys masked in whole blocks (none of the first 128 for even rows) and one by one.
+  auto const keep_fn = [](std::int64_t, std::int64_t i, std::int64_t j) {
+    return i % 2 == 0 ? j >= 128 && j % 3 != 0 : j % 5 != 1;
+  };
+  std::vector<bool> keep(static_cast<std::size_t>(L * S));
+  for (std::int64_t i = 0; i < L; ++i)
+    for (std::int64_t j = 0; j < S; ++j)
+      keep[static_cast<std::size_t>(i * S + j)] = keep_fn(0, i, j);
+  CHECK(allclose(scaled_dot_product_attention(q, k, v, from(keep, {L, S})),
+                 reference(q, k, v, {2}, scale, keep_fn, no_bias), {1e-5, 1e-5}));
+  Tensor const bias = randn({L, S}, gen) * 4.0;
+  std::vector<double> const bv = flat(bias, {}, L, S);
+  auto const bias_fn = [&](std::int64_t, std::int64_t i, std::int64_t j) {
+    return bv[static_cast<std::size_t>(i * S + j)];
+  };
+  CHECK(allclose(scaled_dot_product_attention(q, k, v, bias),
+                 reference(q, k, v, {2}, scale, attend_all, bias_fn), {1e-5, 1e-5}));
+  // A NaN key makes every row that sees it NaN, in whichever block it is.
+  Tensor const poisoned = k.clone();
+  poisoned.select(0, 1).select(0, 200).copy_(full({8}, std::numeric_limits<float>::quiet_NaN()));
+  Tensor const y = scaled_dot_product_attention(q, poisoned, v);
+  CHECK(std::isnan(y.select(0, 1).select(0, 3).select(0, 0).item<float>()));
+  CHECK(allclose(y.select(0, 0), scaled_dot_product_attention(q, k, v).select(0, 0)));
 }
 
 TEST_CASE("sdpa with enable_gqa repeats key/value heads") {

@@ -1,6 +1,10 @@
 //! @file
-//! CPU kernel of `scaled_dot_product_attention` (ops/attention.hpp): PyTorch's math
-//! backend, with both matrix products through `kernels::cpu::gemm_batched`.
+//! CPU kernel of `scaled_dot_product_attention` (ops/attention.hpp). Without dropout, one
+//! fused kernel (`detail::fused_attention`): q, k and v read in place through their
+//! strides, scores computed a tile at a time with an online softmax, batch indices shared
+//! among the pool's threads. With dropout on the weights, PyTorch's math backend: the
+//! weights materialized (their dropout mask is drawn in their row-major order), both
+//! matrix products through `kernels::cpu::gemm_batched`.
 #pragma once
 
 #include <xport/core/factories.hpp>
@@ -9,6 +13,7 @@
 #include <xport/kernels/cpu/vec_math.hpp>
 #include <xport/kernels/dispatch.hpp>
 #include <xport/kernels/kernel.hpp>
+#include <xport/kernels/parallel.hpp>
 #include <xport/ops/attention.hpp>
 
 #include <algorithm>
@@ -18,6 +23,7 @@
 #include <limits>
 #include <span>
 #include <type_traits>
+#include <vector>
 
 namespace xport::detail {
 
@@ -44,6 +50,20 @@ inline Tensor batch_matrices(Tensor const& t, int_list batch, std::int64_t rows,
   for (std::int64_t b : batch)
     count *= b;
   return t.to(type).expand(sizes).reshape({count, rows, cols});
+}
+
+// row[i] = exp(row[i] - shift) for `width` contiguous elements, on SLEEF's vectors where
+// this translation unit has them.
+template <class T>
+void exp_shifted(T* row, std::int64_t width, T shift) {
+  if constexpr (kernels::cpu::vec::vectorized<kernels::exp_fn, T>) {
+    for (std::int64_t i = 0; i < width; ++i)
+      row[i] -= shift;
+    kernels::cpu::vec::apply(kernels::exp_fn{}, row, row, width);
+  } else {
+    for (std::int64_t i = 0; i < width; ++i)
+      row[i] = std::exp(row[i] - shift);
+  }
 }
 
 // Turns each row of `scores` (count rows of `width`, contiguous) into softmax weights in
@@ -79,14 +99,7 @@ void safe_softmax_rows(T* scores, std::int64_t count, std::int64_t width) {
       continue;
     }
     // The largest term is exp(0): no overflow.
-    if constexpr (kernels::cpu::vec::vectorized<kernels::exp_fn, T>) {
-      for (std::int64_t i = 0; i < width; ++i)
-        row[i] -= highest;
-      kernels::cpu::vec::apply(kernels::exp_fn{}, row, row, width);
-    } else {
-      for (std::int64_t i = 0; i < width; ++i)
-        row[i] = std::exp(row[i] - highest);
-    }
+    exp_shifted(row, width, highest);
     std::array<T, lanes> part{};
     for (j = 0; j + lanes <= width; j += lanes)
       for (std::size_t k = 0; k < lanes; ++k)
@@ -100,6 +113,162 @@ void safe_softmax_rows(T* scores, std::int64_t count, std::int64_t width) {
       row[i] /= sum;
   }
 }
+
+// Fused attention: one flattened batch index at a time, queries in blocks of
+// `query_block` rows against keys in blocks of `key_block`, with the softmax taken online
+// (a running maximum and sum per row, the output accumulator rescaled when the maximum
+// grows, as FlashAttention does). q, k, v and the mask are read through their strides
+// (broadcast batch dimensions included) and only tiles are packed, so nothing the size of
+// the inputs is copied and at most `query_block x key_block` scores exist at a time.
+template <class T>
+struct fused_attention {
+  static constexpr std::int64_t query_block = 32;
+  static constexpr std::int64_t key_block = 128;
+
+  // An operand's layout: the offset of each flattened batch index, and the strides of
+  // its last two dimensions (rows, columns).
+  struct operand {
+    void const* data = nullptr;
+    std::vector<std::int64_t> at;
+    std::int64_t row = 0, col = 0;
+  };
+
+  std::int64_t L, S, E, Ev;
+  T scale;
+  bool causal;
+  bool bool_mask;
+  operand q, k, v, mask;
+  T* out; // contiguous [count, L, Ev]
+
+  // `t` broadcast to `batch + [rows, cols]`, its batch offsets in row-major order.
+  static operand layout_of(Tensor const& t, int_list batch, std::int64_t rows, std::int64_t cols) {
+    operand o;
+    if (!t.defined()) return o;
+    dim_vector full(batch.begin(), batch.end());
+    full.push_back(rows);
+    full.push_back(cols);
+    dim_vector const strides = broadcast_strides(t.sizes(), t.strides(), full);
+    o.data = t.storage().data();
+    o.row = strides[strides.size() - 2];
+    o.col = strides[strides.size() - 1];
+    std::array<std::span<std::int64_t const>, 1> const batch_strides{
+        std::span<std::int64_t const>(strides.data(), batch.size())};
+    for_each_offset<1>(batch, batch_strides, {t.storage_offset()},
+                       [&](std::array<std::int64_t, 1> const& at) { o.at.push_back(at[0]); });
+    return o;
+  }
+
+  // The scratch tiles of one thread, kept between calls (resized, never shrunk).
+  struct tiles {
+    std::vector<T> q, k, v, scores, acc, top, sum;
+    void fit(std::int64_t E, std::int64_t Ev) {
+      auto const n = [](std::int64_t x) { return static_cast<std::size_t>(x); };
+      q.resize(n(query_block * E));
+      k.resize(n(E * key_block));
+      v.resize(n(key_block * Ev));
+      scores.resize(n(query_block * key_block));
+      acc.resize(n(query_block * Ev));
+      top.resize(n(query_block));
+      sum.resize(n(query_block));
+    }
+  };
+
+  void run(std::int64_t b, tiles& t) const {
+    T const* qd = static_cast<T const*>(q.data) + q.at[b];
+    T const* kd = static_cast<T const*>(k.data) + k.at[b];
+    T const* vd = static_cast<T const*>(v.data) + v.at[b];
+    T const neg_inf = -std::numeric_limits<T>::infinity();
+    for (std::int64_t i0 = 0; i0 < L; i0 += query_block) {
+      std::int64_t const lb = std::min(query_block, L - i0);
+      for (std::int64_t i = 0; i < lb; ++i)
+        for (std::int64_t e = 0; e < E; ++e)
+          t.q[i * E + e] = qd[(i0 + i) * q.row + e * q.col];
+      std::fill(t.top.begin(), t.top.end(), neg_inf);
+      std::fill(t.sum.begin(), t.sum.end(), T(0));
+      std::fill(t.acc.begin(), t.acc.end(), T(0));
+      // A causal row i sees keys j <= i: the block's last row sees up to i0 + lb - 1.
+      std::int64_t const keys = causal ? std::min(S, i0 + lb) : S;
+      for (std::int64_t j0 = 0; j0 < keys; j0 += key_block) {
+        std::int64_t const sb = std::min(key_block, keys - j0);
+        for (std::int64_t e = 0; e < E; ++e)
+          for (std::int64_t j = 0; j < sb; ++j)
+            t.k[e * key_block + j] = kd[(j0 + j) * k.row + e * k.col];
+        for (std::int64_t j = 0; j < sb; ++j)
+          for (std::int64_t c = 0; c < Ev; ++c)
+            t.v[j * Ev + c] = vd[(j0 + j) * v.row + c * v.col];
+        for (std::int64_t i = 0; i < lb; ++i)
+          accumulate_row(b, i0 + i, j0, sb, t.q.data() + i * E, t.k.data(), t.v.data(),
+                         t.scores.data() + i * key_block, t.acc.data() + i * Ev, t.top[i],
+                         t.sum[i]);
+      }
+      T* o = out + (b * L + i0) * Ev;
+      for (std::int64_t i = 0; i < lb; ++i) {
+        T const sum = t.sum[i];
+        // No key counted (all masked): zeros, as `_safe_softmax` gives; NaN stays NaN.
+        bool const none = t.top[i] == neg_inf && sum == T(0);
+        for (std::int64_t c = 0; c < Ev; ++c)
+          o[i * Ev + c] = none ? T(0) : t.acc[i * Ev + c] / sum;
+      }
+    }
+  }
+
+  // Row `i`'s scores against keys [j0, j0 + sb), masked, folded into its running maximum
+  // `top`, sum `sum` and output accumulator `acc`.
+  void accumulate_row(std::int64_t b, std::int64_t i, std::int64_t j0, std::int64_t sb, T const* qi,
+                      T const* kt, T const* vt, T* s, T* acc, T& top, T& sum) const {
+    T const neg_inf = -std::numeric_limits<T>::infinity();
+    std::fill(s, s + sb, T(0));
+    for (std::int64_t e = 0; e < E; ++e) {
+      T const x = qi[e];
+      T const* row = kt + e * key_block;
+      for (std::int64_t j = 0; j < sb; ++j)
+        s[j] += x * row[j];
+    }
+    for (std::int64_t j = 0; j < sb; ++j)
+      s[j] *= scale;
+    if (causal) {
+      for (std::int64_t j = std::max<std::int64_t>(i + 1 - j0, 0); j < sb; ++j)
+        s[j] = neg_inf;
+    } else if (mask.data) {
+      std::int64_t const base = mask.at[b] + i * mask.row + j0 * mask.col;
+      if (bool_mask) {
+        bool const* keep = static_cast<bool const*>(mask.data) + base;
+        for (std::int64_t j = 0; j < sb; ++j)
+          if (!keep[j * mask.col]) s[j] = neg_inf;
+      } else {
+        T const* add = static_cast<T const*>(mask.data) + base;
+        for (std::int64_t j = 0; j < sb; ++j)
+          s[j] += add[j * mask.col];
+      }
+    }
+    T highest = top;
+    bool nan = false;
+    for (std::int64_t j = 0; j < sb; ++j) {
+      nan |= s[j] != s[j];
+      highest = s[j] > highest ? s[j] : highest;
+    }
+    if (nan) {
+      sum = std::numeric_limits<T>::quiet_NaN();
+      return;
+    }
+    if (highest == neg_inf) return; // nothing to count yet
+    T const rescale = top == neg_inf ? T(0) : std::exp(top - highest);
+    exp_shifted(s, sb, highest);
+    T block_sum = 0;
+    for (std::int64_t j = 0; j < sb; ++j)
+      block_sum += s[j];
+    sum = sum * rescale + block_sum;
+    for (std::int64_t c = 0; c < Ev; ++c)
+      acc[c] *= rescale;
+    for (std::int64_t j = 0; j < sb; ++j) {
+      T const p = s[j];
+      T const* row = vt + j * Ev;
+      for (std::int64_t c = 0; c < Ev; ++c)
+        acc[c] += p * row[c];
+    }
+    top = highest;
+  }
+};
 
 } // namespace xport::detail
 
@@ -123,6 +292,10 @@ struct kernel<ops::scaled_dot_product_attention, cpu_t> {
       v = detail::repeat_heads(v, q.size(-3));
     }
     int_list const batch = result.sizes().first(result.sizes().size() - 2);
+    if (a.dropout_p == 0.0) {
+      fused(q.to(type), k.to(type), v.to(type), mask, a, batch, type, result);
+      return;
+    }
     Tensor const q3 = detail::batch_matrices(q, batch, L, E, type);
     Tensor const k3 = detail::batch_matrices(k, batch, S, E, type);
     Tensor const v3 = detail::batch_matrices(v, batch, S, Ev, type);
@@ -155,7 +328,10 @@ struct kernel<ops::scaled_dot_product_attention, cpu_t> {
             for (std::int64_t i = 0; i < weights.numel(); ++i)
               w[i] += add[i];
           }
-          detail::safe_softmax_rows(w, count * L, S);
+          kernels::parallel_for(count * L, std::max<std::int64_t>(kernels::grain_size / S, 1),
+                                [&](std::int64_t begin, std::int64_t end) {
+                                  detail::safe_softmax_rows(w + begin * S, end - begin, S);
+                                });
           if (a.dropout_p == 1.0) {
             for (std::int64_t i = 0; i < weights.numel(); ++i)
               w[i] *= T(0);
@@ -167,6 +343,48 @@ struct kernel<ops::scaled_dot_product_attention, cpu_t> {
     Tensor const product = zeros({count, L, Ev}, {.dtype = type});
     if (S > 0 && Ev > 0) kernels::cpu::gemm_batched(weights, v3, product);
     result.copy_(product.view(result.sizes()));
+  }
+
+private:
+  // Without dropout: `detail::fused_attention` over every flattened batch index, shared
+  // among the pool's threads, written straight into `result` when it is contiguous in the
+  // math dtype.
+  static void fused(Tensor const& q, Tensor const& k, Tensor const& v, Tensor const& mask,
+                    ops::scaled_dot_product_attention::attributes const& a, int_list batch,
+                    dtype type, Tensor const& result) {
+    std::int64_t const L = q.size(-2), E = q.size(-1), S = k.size(-2), Ev = v.size(-1);
+    Tensor const target = result.dtype() == type && result.is_contiguous()
+                              ? result
+                              : empty(result.sizes(), {.dtype = type});
+    bool const bool_mask = mask.defined() && mask.dtype() == dtype::bool_;
+    Tensor const m = mask.defined() && !bool_mask ? mask.to(type) : mask;
+    kernels::visit_computed<dtype_set{dtype::float32} | dtype::float64>(
+        type, "scaled_dot_product_attention", [&]<class T>() {
+          using fa = detail::fused_attention<T>;
+          fa const plan{
+              .L = L,
+              .S = S,
+              .E = E,
+              .Ev = Ev,
+              .scale = static_cast<T>(a.scale.value_or(1.0 / std::sqrt(static_cast<double>(E)))),
+              .causal = a.is_causal,
+              .bool_mask = bool_mask,
+              .q = fa::layout_of(q, batch, L, E),
+              .k = fa::layout_of(k, batch, S, E),
+              .v = fa::layout_of(v, batch, S, Ev),
+              .mask = fa::layout_of(m, batch, L, S),
+              .out = target.data_ptr<T>()};
+          std::int64_t const count = static_cast<std::int64_t>(plan.q.at.size());
+          std::int64_t const work = std::max<std::int64_t>(L * S * (E + Ev), 1);
+          kernels::parallel_for(count, std::max<std::int64_t>(kernels::grain_size * 4 / work, 1),
+                                [&](std::int64_t begin, std::int64_t end) {
+                                  thread_local typename fa::tiles t;
+                                  t.fit(E, Ev);
+                                  for (std::int64_t b = begin; b < end; ++b)
+                                    plan.run(b, t);
+                                });
+        });
+    if (!target.is_same(result)) result.copy_(target);
   }
 };
 

@@ -1,21 +1,29 @@
 //! @file
-//! CPU kernels of the convolution ops (ops/conv.hpp): im2col followed by one GEMM per
-//! batch element and group.
+//! CPU kernels of the convolution ops (ops/conv.hpp): im2col followed by GEMM — one
+//! GEMM over a block of images (their columns side by side) without groups, one per image
+//! and group with them.
 //!
 //! Why im2col + GEMM rather than a direct loop: the unfolded input turns the convolution
 //! into a matrix product `weight[OC/g, C/g*KH*KW] @ columns[C/g*KH*KW, OH*OW]`, which
 //! runs in the GEMM library (OpenBLAS when linked: blocked, vectorized, multi-threaded),
 //! at the cost of one copy of the input per kernel tap. A direct loop does the same
 //! multiply-adds without that copy but with a memory access pattern no compiler
-//! vectorizes well; benchmarks/cpu_conv.cpp measures both in one run. A 1x1 kernel with
-//! stride 1 and no padding skips the unfolding (the input already is the column matrix).
+//! vectorizes well; benchmarks/cpu_conv.cpp measures both in one run. Images go through
+//! one GEMM together because a model's convolutions are small (a few channels, a few
+//! dozen pixels): one product of the block's columns keeps the GEMM library's blocking
+//! (and threads) busy where one per image would not; the unfolding runs in parallel, one
+//! image per task, and the result is scattered to `[N, OC, OH*OW]` with the bias added. A
+//! 1x1 kernel with stride 1 and no padding, one image at a time, skips the unfolding (the
+//! input already is the column matrix).
 #pragma once
 
 #include <xport/core/factories.hpp>
 #include <xport/kernels/cpu/gemm.hpp>
 #include <xport/kernels/kernel.hpp>
+#include <xport/kernels/parallel.hpp>
 #include <xport/ops/conv.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -27,17 +35,18 @@ namespace xport {
 namespace kernels::cpu::detail {
 
 // Unfolds channels [c0, c0 + channels) of one image [C, H, W] (contiguous) into
-// columns[channels * KH * KW, OH * OW] (contiguous); out-of-image taps read zero.
+// columns[channels * KH * KW, OH * OW], whose rows are `ld` elements apart (OH * OW when
+// the columns are one image's alone); out-of-image taps read zero.
 template <class T>
 void im2col(T const* image, std::int64_t channels, std::int64_t height, std::int64_t width,
             std::int64_t kh, std::int64_t kw, std::array<std::int64_t, 2> const& stride,
             std::array<std::int64_t, 2> const& pad, std::array<std::int64_t, 2> const& dilation,
-            std::int64_t oh, std::int64_t ow, T* columns) {
+            std::int64_t oh, std::int64_t ow, T* columns, std::int64_t ld) {
   for (std::int64_t c = 0; c < channels; ++c) {
     T const* plane = image + c * height * width;
     for (std::int64_t ki = 0; ki < kh; ++ki) {
       for (std::int64_t kj = 0; kj < kw; ++kj) {
-        T* row = columns + ((c * kh + ki) * kw + kj) * oh * ow;
+        T* row = columns + ((c * kh + ki) * kw + kj) * ld;
         for (std::int64_t y = 0; y < oh; ++y) {
           std::int64_t const iy = y * stride[0] - pad[0] + ki * dilation[0];
           T* out = row + y * ow;
@@ -82,10 +91,53 @@ void conv2d_forward(Tensor const& input, Tensor const& weight, Tensor const& bia
   if (out.numel() == 0) return;
   bool const pointwise = kh == 1 && kw == 1 && stride == std::array<std::int64_t, 2>{1, 1}
                          && pad == std::array<std::int64_t, 2>{0, 0};
-  Tensor const columns = pointwise ? Tensor{} : empty({taps, oh * ow}, {.dtype = dtype_of<T>});
+  std::int64_t const plane = oh * ow;
+  if (groups == 1 && batch > 1) {
+    // Blocks of images whose columns fit in about 16 MiB, each block one GEMM.
+    std::int64_t const per_image =
+        std::max<std::int64_t>(taps * plane * static_cast<std::int64_t>(sizeof(T)), 1);
+    std::int64_t const block = std::clamp<std::int64_t>((16 << 20) / per_image, 1, batch);
+    Tensor const columns = empty({taps, block * plane}, {.dtype = dtype_of<T>});
+    Tensor const product = empty({out_channels, block * plane}, {.dtype = dtype_of<T>});
+    T const* x = input.data_ptr<T>();
+    T* o = out.data_ptr<T>();
+    T const* b = bias.defined() ? bias.data_ptr<T>() : nullptr;
+    for (std::int64_t first = 0; first < batch; first += block) {
+      std::int64_t const count = std::min(block, batch - first);
+      std::int64_t const ld = count * plane;
+      T* cols = columns.data_ptr<T>();
+      kernels::parallel_for(count, 1, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t n = begin; n < end; ++n)
+          im2col<T>(x + (first + n) * channels * height * width, channels, height, width, kh, kw,
+                    stride, pad, dilation, oh, ow, cols + n * plane, ld);
+      });
+      // The block's columns and product, packed `ld` elements per row.
+      auto const packed = [ld](Tensor const& buffer, std::int64_t rows) {
+        return buffer.view({-1}).narrow(0, 0, rows * ld).view({rows, ld});
+      };
+      Tensor const c = packed(columns, taps);
+      Tensor const p = packed(product, out_channels);
+      gemm(weight.view({out_channels, taps}), c, p);
+      T const* r = p.data_ptr<T>();
+      // p[oc, n * plane + i] -> out[first + n, oc, i], plus the bias.
+      kernels::parallel_for(count * out_channels, std::max<std::int64_t>(grain_size / plane, 1),
+                            [&](std::int64_t begin, std::int64_t end) {
+                              for (std::int64_t row = begin; row < end; ++row) {
+                                std::int64_t const n = row / out_channels, oc = row % out_channels;
+                                T const* from = r + oc * ld + n * plane;
+                                T* to = o + ((first + n) * out_channels + oc) * plane;
+                                T const shift = b ? b[oc] : T{0};
+                                for (std::int64_t i = 0; i < plane; ++i)
+                                  to[i] = from[i] + shift;
+                              }
+                            });
+    }
+    return;
+  }
+  Tensor const columns = pointwise ? Tensor{} : empty({taps, plane}, {.dtype = dtype_of<T>});
   Tensor const weights = weight.view({groups, group_out, taps});
   Tensor const images = input.view({batch, groups, group_in, height * width});
-  Tensor const results = out.view({batch, groups, group_out, oh * ow});
+  Tensor const results = out.view({batch, groups, group_out, plane});
   for (std::int64_t n = 0; n < batch; ++n) {
     for (std::int64_t g = 0; g < groups; ++g) {
       Tensor const image = images.select(0, n).select(0, g); // [C/g, H*W]
@@ -95,14 +147,13 @@ void conv2d_forward(Tensor const& input, Tensor const& weight, Tensor const& bia
         continue;
       }
       im2col<T>(image.data_ptr<T>(), group_in, height, width, kh, kw, stride, pad, dilation, oh, ow,
-                columns.data_ptr<T>());
+                columns.data_ptr<T>(), plane);
       gemm(weights.select(0, g), columns, result);
     }
   }
   if (!bias.defined()) return;
   T const* b = bias.data_ptr<T>();
   T* o = out.data_ptr<T>();
-  std::int64_t const plane = oh * ow;
   for (std::int64_t n = 0; n < batch; ++n)
     for (std::int64_t c = 0; c < out_channels; ++c) {
       T* p = o + (n * out_channels + c) * plane;

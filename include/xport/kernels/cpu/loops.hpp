@@ -13,6 +13,7 @@
 #include <xport/core/half.hpp>
 #include <xport/core/tensor.hpp>
 #include <xport/kernels/cpu/vec_math.hpp>
+#include <xport/kernels/parallel.hpp>
 
 #include <array>
 #include <concepts>
@@ -29,6 +30,53 @@ namespace xport::kernels::cpu {
 template <class T>
 using opmath_t =
     std::conditional_t<std::is_same_v<T, half> || std::is_same_v<T, bfloat16>, float, T>;
+
+//! @brief Calls `body(p, offsets)` for the positions `p` in `[begin, end)` of the row-major
+//! order of `sizes`, where `offsets[i]` is position `p`'s offset in tensor `i` (`start[i]`
+//! plus the index times `strides[i]`): `for_each_offset` over a part of the positions,
+//! which lets threads share them.
+template <std::size_t N, class Body>
+void for_each_position(int_list sizes, std::array<std::span<std::int64_t const>, N> const& strides,
+                       std::array<std::int64_t, N> start, std::int64_t begin, std::int64_t end,
+                       Body&& body) {
+  if (begin >= end) return;
+  std::size_t const rank = sizes.size();
+  if (rank == 0) {
+    body(begin, start);
+    return;
+  }
+  dim_vector index(rank, 0);
+  std::int64_t rest = begin;
+  for (std::size_t d = rank; d-- > 0;) {
+    index[d] = rest % sizes[d];
+    rest /= sizes[d];
+    for (std::size_t k = 0; k < N; ++k)
+      start[k] += index[d] * strides[k][d];
+  }
+  std::size_t const inner = rank - 1;
+  std::int64_t p = begin;
+  while (true) {
+    std::array<std::int64_t, N> at = start;
+    for (std::int64_t i = index[inner]; i < sizes[inner]; ++i) {
+      body(p, at);
+      if (++p == end) return;
+      for (std::size_t k = 0; k < N; ++k)
+        at[k] += strides[k][inner];
+    }
+    // The next row: the inner index back to 0, the odometer over the outer dims.
+    for (std::size_t k = 0; k < N; ++k)
+      start[k] -= index[inner] * strides[k][inner];
+    index[inner] = 0;
+    for (std::size_t d = inner; d-- > 0;) {
+      for (std::size_t k = 0; k < N; ++k)
+        start[k] += strides[k][d];
+      if (++index[d] < sizes[d]) break;
+      for (std::size_t k = 0; k < N; ++k)
+        start[k] -= strides[k][d] * sizes[d];
+      index[d] = 0;
+    }
+  }
+}
 
 //! @brief `out[i] = f(in[i]...)` over `out`'s shape, with the inputs broadcast to it.
 //!
@@ -58,16 +106,20 @@ void map(Tensor const& out, F&& f, Inputs const&... in) {
     std::array<In const*, n> p{};
     for (std::size_t k = 0; k < n; ++k)
       p[k] = data[k] + inputs[k]->storage_offset();
-    if constexpr (n == 1
-                  && std::is_same_v<In, Out> && vec::vectorized<std::remove_cvref_t<F>, In>) {
-      vec::apply(f, p[0], o, count); // SLEEF's vector math (vec_math.hpp)
-      return;
-    }
-    [&]<std::size_t... k>(std::index_sequence<k...>) {
-      for (std::int64_t i = 0; i < count; ++i)
-        o[i] = convert<Out>(f(convert<math>(p[k][i])...));
-    }
-    (std::make_index_sequence<n>{});
+    // Chunks of the range on the pool's threads; each element is computed the same way
+    // whatever the split (SLEEF pads a partial vector rather than finishing in scalar).
+    kernels::parallel_for(count, grain_size, [&](std::int64_t begin, std::int64_t end) {
+      if constexpr (n == 1
+                    && std::is_same_v<In, Out> && vec::vectorized<std::remove_cvref_t<F>, In>) {
+        vec::apply(f, p[0] + begin, o + begin, end - begin); // SLEEF (vec_math.hpp)
+      } else {
+        [&]<std::size_t... k>(std::index_sequence<k...>) {
+          for (std::int64_t i = begin; i < end; ++i)
+            o[i] = convert<Out>(f(convert<math>(p[k][i])...));
+        }
+        (std::make_index_sequence<n>{});
+      }
+    });
     return;
   }
   std::array<dim_vector, n> broadcast;
@@ -79,13 +131,16 @@ void map(Tensor const& out, F&& f, Inputs const&... in) {
     strides[k + 1] = {broadcast[k].data(), broadcast[k].size()};
     offsets[k + 1] = inputs[k]->storage_offset();
   }
-  xport::detail::for_each_offset<n + 1>(
-      out.sizes(), strides, offsets, [&](std::array<std::int64_t, n + 1> const& at) {
-        [&]<std::size_t... k>(std::index_sequence<k...>) {
-          result[at[0]] = convert<Out>(f(convert<math>(data[k][at[k + 1]])...));
-        }
-        (std::make_index_sequence<n>{});
-      });
+  kernels::parallel_for(out.numel(), grain_size, [&](std::int64_t begin, std::int64_t end) {
+    for_each_position<n + 1>(out.sizes(), strides, offsets, begin, end,
+                             [&](std::int64_t, std::array<std::int64_t, n + 1> const& at) {
+                               [&]<std::size_t... k>(std::index_sequence<k...>) {
+                                 result[at[0]] =
+                                     convert<Out>(f(convert<math>(data[k][at[k + 1]])...));
+                               }
+                               (std::make_index_sequence<n>{});
+                             });
+  });
 }
 
 } // namespace xport::kernels::cpu

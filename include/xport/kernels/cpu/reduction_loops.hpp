@@ -7,8 +7,11 @@
 #pragma once
 
 #include <xport/core/tensor.hpp>
+#include <xport/kernels/cpu/loops.hpp>
+#include <xport/kernels/parallel.hpp>
 #include <xport/ops/reduction_common.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -63,7 +66,9 @@ struct reduction_layout {
 //! `bases[i]` is the storage offset of that position's first element in `tensors[i]`.
 //!
 //! All tensors must have the same sizes; they may have different strides. Returns
-//! `layout`s of the tensors, for `for_each_reduced`.
+//! `layout`s of the tensors, for `for_each_reduced`. Positions are shared among
+//! `get_num_threads()` threads when there are enough of them (`body` must only write what
+//! belongs to its position); each position's work is the same whatever the split.
 template <std::size_t N, class Body>
 std::array<reduction_layout, N> for_each_kept(std::array<Tensor const*, N> const& tensors,
                                               ops::dim_mask const& mask, Body&& body) {
@@ -76,12 +81,15 @@ std::array<reduction_layout, N> for_each_kept(std::array<Tensor const*, N> const
   }
   for (std::size_t i = 0; i < N; ++i)
     strides[i] = {layouts[i].kept_strides.data(), layouts[i].kept_strides.size()};
-  std::int64_t o = 0;
-  xport::detail::for_each_offset<N>(layouts[0].kept_sizes, strides, offsets,
-                                    [&](std::array<std::int64_t, N> const& bases) {
-                                      body(o, bases);
-                                      ++o;
-                                    });
+  std::int64_t kept = 1;
+  for (std::int64_t s : layouts[0].kept_sizes)
+    kept *= s;
+  std::int64_t const per_position = std::max<std::int64_t>(layouts[0].reduced_numel(), 1);
+  kernels::parallel_for(kept, std::max<std::int64_t>(grain_size / per_position, 1),
+                        [&](std::int64_t begin, std::int64_t end) {
+                          for_each_position<N>(layouts[0].kept_sizes, strides, offsets, begin, end,
+                                               body);
+                        });
   return layouts;
 }
 

@@ -1,0 +1,224 @@
+//! @file
+//! Intra-op parallelism for CPU kernels: `set_num_threads` / `get_num_threads` and
+//! `kernels::parallel_for`, which splits a range of independent work items across a small
+//! pool of threads.
+//!
+//! A pool of our own rather than OpenMP: a header-only library cannot ask every user's
+//! build for `-fopenmp`, and a pool needs nothing but `<thread>` (and works the same under
+//! nvcc's host compiler). It follows PyTorch's conventions: the default thread count is
+//! `OMP_NUM_THREADS` when set, else the hardware's; ranges smaller than a grain run on the
+//! calling thread; a `parallel_for` inside a parallel region, or while another thread
+//! uses the pool, runs serially. Work is split into contiguous chunks and every element
+//! is computed by the same code whatever the thread count, so results do not depend on
+//! it (kernels split only independent outputs, never one sum).
+//!
+//! Workers spin briefly for the next job before they sleep, so a model's consecutive ops
+//! do not pay a wake-up each.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace xport {
+
+//! @cond
+namespace detail {
+
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+// The default thread count: OMP_NUM_THREADS when it is a positive number (as PyTorch
+// reads it), else the hardware's.
+inline int default_threads() noexcept {
+  if (char const* env = std::getenv("OMP_NUM_THREADS")) {
+    char* end = nullptr;
+    long const n = std::strtol(env, &end, 10);
+    if (end != env && n > 0) return static_cast<int>(std::min(n, 1024L));
+  }
+  return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+}
+
+// The pool behind parallel_for: `threads - 1` workers (started on first use) and the
+// calling thread run the tasks of one job at a time.
+class thread_pool {
+public:
+  static thread_pool& instance() {
+    static thread_pool pool;
+    return pool;
+  }
+
+  thread_pool(thread_pool const&) = delete;
+  thread_pool& operator=(thread_pool const&) = delete;
+  ~thread_pool() { stop(); }
+
+  int threads() const noexcept { return threads_.load(std::memory_order_relaxed); }
+
+  void set_threads(int n) {
+    std::lock_guard const lock(job_mutex_);
+    stop();
+    threads_.store(std::max(1, n), std::memory_order_relaxed);
+  }
+
+  // Runs task(i) for every i in [0, tasks) and returns when all have run; the first
+  // exception a task throws is rethrown (the other tasks still run).
+  template <class F>
+  void run(std::int64_t tasks, F& task) {
+    std::unique_lock lock(job_mutex_, std::try_to_lock);
+    if (!lock.owns_lock() || inside_parallel()) {
+      for (std::int64_t i = 0; i < tasks; ++i)
+        task(i);
+      return;
+    }
+    start_workers();
+    job_ = {&task, [](void* f, std::int64_t i) { (*static_cast<F*>(f))(i); }, tasks};
+    next_.store(0, std::memory_order_relaxed);
+    failure_ = nullptr;
+    pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    work();
+    for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) {
+      if (spins < spin_limit) {
+        cpu_relax();
+      } else {
+        int const left = pending_.load(std::memory_order_acquire);
+        if (left != 0) pending_.wait(left, std::memory_order_acquire);
+      }
+    }
+    if (failure_) std::rethrow_exception(failure_);
+  }
+
+  // True on a thread running a task (there, parallel_for runs serially).
+  static bool& inside_parallel() noexcept {
+    thread_local bool inside = false;
+    return inside;
+  }
+
+private:
+  static constexpr int spin_limit = 1 << 14; // about 50-100 µs of pauses
+
+  struct job {
+    void* task = nullptr;
+    void (*invoke)(void*, std::int64_t) = nullptr;
+    std::int64_t tasks = 0;
+  };
+
+  thread_pool() : threads_(default_threads()) {}
+
+  void start_workers() {
+    auto const wanted = static_cast<std::size_t>(threads() - 1);
+    if (workers_.size() == wanted) return;
+    stop();
+    stopping_.store(false, std::memory_order_relaxed);
+    for (std::size_t w = 0; w < wanted; ++w)
+      workers_.emplace_back([this, seen = generation_.load()] { loop(seen); });
+  }
+
+  void stop() {
+    if (workers_.empty()) return;
+    stopping_.store(true, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    for (std::thread& t : workers_)
+      t.join();
+    workers_.clear();
+  }
+
+  void loop(std::uint64_t seen) {
+    inside_parallel() = true;
+    while (true) {
+      for (int spins = 0; generation_.load(std::memory_order_acquire) == seen; ++spins) {
+        if (spins < spin_limit)
+          cpu_relax();
+        else
+          generation_.wait(seen, std::memory_order_acquire);
+      }
+      seen = generation_.load(std::memory_order_acquire);
+      if (stopping_.load(std::memory_order_relaxed)) return;
+      work();
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+    }
+  }
+
+  // Takes tasks of the current job until none is left.
+  void work() {
+    bool const was_inside = inside_parallel();
+    inside_parallel() = true;
+    for (std::int64_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < job_.tasks;) {
+      try {
+        job_.invoke(job_.task, i);
+      } catch (...) {
+        std::lock_guard const lock(failure_mutex_);
+        if (!failure_) failure_ = std::current_exception();
+      }
+    }
+    inside_parallel() = was_inside;
+  }
+
+  std::atomic<int> threads_;
+  std::mutex job_mutex_; // one job at a time
+  std::vector<std::thread> workers_;
+  job job_;
+  std::atomic<std::int64_t> next_{0};
+  std::atomic<int> pending_{0};
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<bool> stopping_{false};
+  std::mutex failure_mutex_;
+  std::exception_ptr failure_;
+};
+
+} // namespace detail
+//! @endcond
+
+//! @brief Sets how many threads CPU kernels use (at least 1); the default is
+//! `OMP_NUM_THREADS` when set, else the hardware's thread count. Waits for a running
+//! parallel kernel to finish first.
+inline void set_num_threads(int n) {
+  detail::thread_pool::instance().set_threads(n);
+}
+
+//! @brief How many threads CPU kernels use.
+inline int get_num_threads() noexcept {
+  return detail::thread_pool::instance().threads();
+}
+
+namespace kernels {
+
+//! @brief Elements per chunk below which splitting costs more than it gains (PyTorch's
+//! `GRAIN_SIZE`, for one cheap operation per element).
+inline constexpr std::int64_t grain_size = 32768;
+
+//! @brief Calls `body(begin, end)` on disjoint chunks covering `[0, count)`, in parallel
+//! on up to `get_num_threads()` threads, each chunk at least `grain` items (one chunk,
+//! on the calling thread, when `count < 2 * grain` or one thread is set). Chunks must be
+//! independent; the first exception `body` throws is rethrown after all chunks ran.
+template <class F>
+void parallel_for(std::int64_t count, std::int64_t grain, F&& body) {
+  if (count <= 0) return;
+  std::int64_t const chunks =
+      std::min<std::int64_t>(get_num_threads(), count / std::max<std::int64_t>(grain, 1));
+  if (chunks <= 1 || xport::detail::thread_pool::inside_parallel()) {
+    body(std::int64_t{0}, count);
+    return;
+  }
+  auto task = [&](std::int64_t c) { body(count * c / chunks, count * (c + 1) / chunks); };
+  xport::detail::thread_pool::instance().run(chunks, task);
+}
+
+} // namespace kernels
+} // namespace xport

@@ -2,6 +2,7 @@
 #include <xport/api/elementwise.hpp>
 #include <xport/core/compare.hpp>
 #include <xport/core/factories.hpp>
+#include <xport/kernels/tuning.hpp>
 
 #include <doctest/doctest.h>
 
@@ -72,10 +73,28 @@ tolerance tolerance_for_attention() {
   return {2e-2, 2e-2};
 }
 
+// Sets which form the CPU kernel takes for the rest of a test case: the weights
+// materialized and multiplied through GEMM, or the fused kernel (every size).
+struct attention_form {
+  std::int64_t saved = kernels::cpu::fused_attention_min_bytes;
+  explicit attention_form(bool fused) {
+    if (fused) kernels::cpu::fused_attention_min_bytes = 0;
+  }
+  attention_form(attention_form const&) = delete;
+  attention_form& operator=(attention_form const&) = delete;
+  ~attention_form() { kernels::cpu::fused_attention_min_bytes = saved; }
+};
+
 } // namespace
 
 TEST_CASE_TEMPLATE("sdpa matches the loop reference", T, float, double, xport::half,
                    xport::bfloat16) {
+  bool fused = false;
+  SUBCASE("weights materialized") {}
+  SUBCASE("fused") {
+    fused = true;
+  }
+  attention_form const form(fused);
   Generator gen{1};
   TensorOptions const o{.dtype = dtype_of<T>};
   Tensor const q = randn({2, 3, 4, 8}, gen, o), k = randn({2, 3, 5, 8}, gen, o),
@@ -90,6 +109,12 @@ TEST_CASE_TEMPLATE("sdpa matches the loop reference", T, float, double, xport::h
 }
 
 TEST_CASE("sdpa with bool and float masks, broadcast") {
+  bool fused = false;
+  SUBCASE("weights materialized") {}
+  SUBCASE("fused") {
+    fused = true;
+  }
+  attention_form const form(fused);
   Generator gen{2};
   Tensor const q = randn({2, 3, 4, 8}, gen), k = randn({2, 3, 5, 8}, gen),
                v = randn({2, 3, 5, 6}, gen);
@@ -114,6 +139,12 @@ TEST_CASE("sdpa with bool and float masks, broadcast") {
 }
 
 TEST_CASE("sdpa causal mask is top-left aligned tril(ones(L, S))") {
+  bool fused = false;
+  SUBCASE("weights materialized") {}
+  SUBCASE("fused") {
+    fused = true;
+  }
+  attention_form const form(fused);
   Generator gen{3};
   for (auto [L, S] : {std::pair<std::int64_t, std::int64_t>{4, 6}, {5, 3}, {4, 4}}) {
     Tensor const q = randn({2, L, 8}, gen), k = randn({2, S, 8}, gen), v = randn({2, S, 3}, gen);
@@ -129,6 +160,12 @@ TEST_CASE("sdpa causal mask is top-left aligned tril(ones(L, S))") {
 }
 
 TEST_CASE("sdpa: fully masked rows give zeros (PyTorch's _safe_softmax)") {
+  bool fused = false;
+  SUBCASE("weights materialized") {}
+  SUBCASE("fused") {
+    fused = true;
+  }
+  attention_form const form(fused);
   Generator gen{4};
   Tensor const q = randn({3, 4}, gen), k = randn({5, 4}, gen), v = randn({5, 2}, gen);
   std::vector<bool> keep(15, true);
@@ -143,6 +180,12 @@ TEST_CASE("sdpa: fully masked rows give zeros (PyTorch's _safe_softmax)") {
 }
 
 TEST_CASE("sdpa broadcasts batch dimensions and takes non-contiguous inputs") {
+  bool fused = false;
+  SUBCASE("weights materialized") {}
+  SUBCASE("fused") {
+    fused = true;
+  }
+  attention_form const form(fused);
   Generator gen{5};
   Tensor const q = randn({2, 1, 4, 8}, gen);
   Tensor const k = randn({3, 8, 5}, gen).transpose(-1, -2); // (3, 5, 8), not contiguous
@@ -157,6 +200,12 @@ TEST_CASE("sdpa broadcasts batch dimensions and takes non-contiguous inputs") {
 }
 
 TEST_CASE("sdpa over several tiles: long rows and many queries, masks, causal, NaN") {
+  bool fused = false;
+  SUBCASE("weights materialized") {}
+  SUBCASE("fused") {
+    fused = true;
+  }
+  attention_form const form(fused);
   // The CPU kernel takes queries 32 rows and keys 128 at a time, with an online softmax:
   // 70 queries and 300 keys cross both block sizes, with a partial last block.
   Generator gen{9};
@@ -195,6 +244,12 @@ TEST_CASE("sdpa over several tiles: long rows and many queries, masks, causal, N
 }
 
 TEST_CASE("sdpa with enable_gqa repeats key/value heads") {
+  bool fused = false;
+  SUBCASE("weights materialized") {}
+  SUBCASE("fused") {
+    fused = true;
+  }
+  attention_form const form(fused);
   Generator gen{6};
   Tensor const q = randn({1, 4, 3, 8}, gen), k = randn({1, 2, 5, 8}, gen),
                v = randn({1, 2, 5, 6}, gen);
@@ -261,6 +316,12 @@ TEST_CASE("sdpa rejects bad input with PyTorch's messages") {
 }
 
 TEST_CASE("sdpa empty sizes") {
+  bool fused = false;
+  SUBCASE("weights materialized") {}
+  SUBCASE("fused") {
+    fused = true;
+  }
+  attention_form const form(fused);
   CHECK(scaled_dot_product_attention(ones({0, 4, 8}), ones({0, 5, 8}), ones({0, 5, 6})).numel()
         == 0);
   CHECK(

@@ -2,6 +2,7 @@
 // throwing bodies, and CPU kernels giving bitwise the same results on 1 and 2 threads
 // (they split only independent outputs).
 #include <xport/kernels/parallel.hpp>
+#include <xport/kernels/tuning.hpp>
 
 #include <xport/api/attention.hpp>
 #include <xport/api/conv.hpp>
@@ -137,6 +138,14 @@ TEST_CASE("kernels give the same bits on 1 and 2 threads") {
       {"layer_norm", [&] { return layer_norm(x, {40}, gamma, row); }},
       {"conv2d over a batch", [&] { return conv2d(image, filter, bias, {.padding = {1}}); }},
       {"scaled_dot_product_attention", [&] { return scaled_dot_product_attention(q, q, q); }},
+      {"scaled_dot_product_attention, fused",
+       [&] {
+         std::int64_t const saved = kernels::cpu::fused_attention_min_bytes;
+         kernels::cpu::fused_attention_min_bytes = 0;
+         Tensor y = scaled_dot_product_attention(q, q, q);
+         kernels::cpu::fused_attention_min_bytes = saved;
+         return y;
+       }},
   };
   for (named const& c : cases) {
     INFO(c.name);

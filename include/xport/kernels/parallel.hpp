@@ -12,12 +12,14 @@
 //! is computed by the same code whatever the thread count, so results do not depend on
 //! it (kernels split only independent outputs, never one sum).
 //!
-//! Workers spin briefly for the next job before they sleep, so a model's consecutive ops
-//! do not pay a wake-up each.
+//! Workers spin for the next job for `spin_time` before they sleep, so a model's
+//! consecutive parallel ops do not pay a wake-up each, while a stretch of serial ops
+//! (or OpenBLAS's own threads) gets the cores back soon.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
@@ -92,14 +94,9 @@ public:
     generation_.fetch_add(1, std::memory_order_release);
     generation_.notify_all();
     work();
-    for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) {
-      if (spins < spin_limit) {
-        cpu_relax();
-      } else {
-        int const left = pending_.load(std::memory_order_acquire);
-        if (left != 0) pending_.wait(left, std::memory_order_acquire);
-      }
-    }
+    spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; });
+    for (int left; (left = pending_.load(std::memory_order_acquire)) != 0;)
+      pending_.wait(left, std::memory_order_acquire);
     if (failure_) std::rethrow_exception(failure_);
   }
 
@@ -110,7 +107,20 @@ public:
   }
 
 private:
-  static constexpr int spin_limit = 1 << 14; // about 50-100 µs of pauses
+  static constexpr std::chrono::microseconds spin_time{20};
+
+  // Spins until `done()` or `spin_time` has passed; true when done.
+  template <class Done>
+  static bool spin_until(Done&& done) {
+    auto const start = std::chrono::steady_clock::now();
+    while (true) {
+      for (int i = 0; i < 64; ++i) {
+        if (done()) return true;
+        cpu_relax();
+      }
+      if (std::chrono::steady_clock::now() - start > spin_time) return done();
+    }
+  }
 
   struct job {
     void* task = nullptr;
@@ -142,12 +152,9 @@ private:
   void loop(std::uint64_t seen) {
     inside_parallel() = true;
     while (true) {
-      for (int spins = 0; generation_.load(std::memory_order_acquire) == seen; ++spins) {
-        if (spins < spin_limit)
-          cpu_relax();
-        else
-          generation_.wait(seen, std::memory_order_acquire);
-      }
+      spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
+      while (generation_.load(std::memory_order_acquire) == seen)
+        generation_.wait(seen, std::memory_order_acquire);
       seen = generation_.load(std::memory_order_acquire);
       if (stopping_.load(std::memory_order_relaxed)) return;
       work();

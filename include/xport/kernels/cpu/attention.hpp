@@ -1,10 +1,16 @@
 //! @file
-//! CPU kernel of `scaled_dot_product_attention` (ops/attention.hpp). Without dropout, one
-//! fused kernel (`detail::fused_attention`): q, k and v read in place through their
-//! strides, scores computed a tile at a time with an online softmax, batch indices shared
-//! among the pool's threads. With dropout on the weights, PyTorch's math backend: the
-//! weights materialized (their dropout mask is drawn in their row-major order), both
-//! matrix products through `kernels::cpu::gemm_batched`.
+//! CPU kernel of `scaled_dot_product_attention` (ops/attention.hpp), in two forms:
+//! - PyTorch's math backend: the weights materialized, both matrix products through
+//!   `kernels::cpu::gemm_batched` (so through OpenBLAS where linked), the softmax rows
+//!   shared among the pool's threads. Used with dropout (its mask is drawn in the
+//!   weights' row-major order) and while the weights are small.
+//! - One fused kernel (`detail::fused_attention`): q, k and v read in place through
+//!   their strides, scores computed a tile at a time with an online softmax, batch
+//!   indices shared among the pool's threads. Its memory does not grow with L * S, but
+//!   its products are plain loops: at a model's head sizes (E = 8: 32 queries x 32 keys x
+//!   64 heads) it measured 1.8x slower than the BLAS products in benchmarks/run_models
+//!   (transformer, batch 32), so it runs only when the weights would take more than
+//!   `fused_attention_min_bytes`.
 #pragma once
 
 #include <xport/core/factories.hpp>
@@ -14,6 +20,7 @@
 #include <xport/kernels/dispatch.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/kernels/parallel.hpp>
+#include <xport/kernels/tuning.hpp>
 #include <xport/ops/attention.hpp>
 
 #include <algorithm>
@@ -292,14 +299,18 @@ struct kernel<ops::scaled_dot_product_attention, cpu_t> {
       v = detail::repeat_heads(v, q.size(-3));
     }
     int_list const batch = result.sizes().first(result.sizes().size() - 2);
-    if (a.dropout_p == 0.0) {
+    std::int64_t count = 1;
+    for (std::int64_t b : batch)
+      count *= b;
+    if (a.dropout_p == 0.0
+        && count * L * S * static_cast<std::int64_t>(element_size(type))
+               >= kernels::cpu::fused_attention_min_bytes) {
       fused(q.to(type), k.to(type), v.to(type), mask, a, batch, type, result);
       return;
     }
     Tensor const q3 = detail::batch_matrices(q, batch, L, E, type);
     Tensor const k3 = detail::batch_matrices(k, batch, S, E, type);
     Tensor const v3 = detail::batch_matrices(v, batch, S, Ev, type);
-    std::int64_t const count = q3.size(0);
     Tensor const weights = zeros({count, L, S}, {.dtype = type});
     double const scale = a.scale.value_or(1.0 / std::sqrt(static_cast<double>(E)));
     if (S > 0 && E > 0) kernels::cpu::gemm_batched(q3, k3.transpose(1, 2), weights, scale, 0);
@@ -328,10 +339,12 @@ struct kernel<ops::scaled_dot_product_attention, cpu_t> {
             for (std::int64_t i = 0; i < weights.numel(); ++i)
               w[i] += add[i];
           }
-          kernels::parallel_for(count * L, std::max<std::int64_t>(kernels::grain_size / S, 1),
-                                [&](std::int64_t begin, std::int64_t end) {
-                                  detail::safe_softmax_rows(w + begin * S, end - begin, S);
-                                });
+          kernels::parallel_for(
+              count * L,
+              std::max<std::int64_t>(kernels::grain_size / std::max<std::int64_t>(S, 1), 1),
+              [&](std::int64_t begin, std::int64_t end) {
+                detail::safe_softmax_rows(w + begin * S, end - begin, S);
+              });
           if (a.dropout_p == 1.0) {
             for (std::int64_t i = 0; i < weights.numel(); ++i)
               w[i] *= T(0);

@@ -106,11 +106,13 @@ void conv2d_forward(Tensor const& input, Tensor const& weight, Tensor const& bia
       std::int64_t const count = std::min(block, batch - first);
       std::int64_t const ld = count * plane;
       T* cols = columns.data_ptr<T>();
-      kernels::parallel_for(count, 1, [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t n = begin; n < end; ++n)
-          im2col<T>(x + (first + n) * channels * height * width, channels, height, width, kh, kw,
-                    stride, pad, dilation, oh, ow, cols + n * plane, ld);
-      });
+      kernels::parallel_for(
+          count, std::max<std::int64_t>(grain_size / std::max<std::int64_t>(taps * plane, 1), 1),
+          [&](std::int64_t begin, std::int64_t end) {
+            for (std::int64_t n = begin; n < end; ++n)
+              im2col<T>(x + (first + n) * channels * height * width, channels, height, width, kh,
+                        kw, stride, pad, dilation, oh, ow, cols + n * plane, ld);
+          });
       // The block's columns and product, packed `ld` elements per row.
       auto const packed = [ld](Tensor const& buffer, std::int64_t rows) {
         return buffer.view({-1}).narrow(0, 0, rows * ld).view({rows, ld});

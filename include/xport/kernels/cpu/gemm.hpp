@@ -160,38 +160,50 @@ inline bool blas_accepts(Tensor const& t) {
   return blas_layout_of(t.size(-2), t.size(-1), t.stride(-2), t.stride(-1)).has_value();
 }
 
-// OpenBLAS runs on threads of its own: it gets the count `set_num_threads` sets (told
-// again only when that changes), and one thread when called from a parallel region.
-inline void sync_blas_threads() {
+// OpenBLAS runs on threads of its own, which spin between calls as xport's pool does: on
+// a model's small products they only take cores from each other (the transformer of
+// benchmarks/run_models ran 1.5x slower at 2 threads than at 1). So OpenBLAS gets the
+// count `set_num_threads` sets only for products of at least `blas_parallel_work`
+// multiply-adds (about a millisecond of one core), one thread otherwise and inside a
+// parallel region; it is told again only when that changes.
+inline constexpr double blas_parallel_work = 4.0 * 1024 * 1024;
+
+inline void sync_blas_threads([[maybe_unused]] double work) {
 #if defined(OPENBLAS_VERSION)
   static std::atomic<int> told{0};
-  int const wanted = xport::detail::thread_pool::inside_parallel() ? 1 : get_num_threads();
+  int const wanted = work < blas_parallel_work || xport::detail::thread_pool::inside_parallel()
+                         ? 1
+                         : get_num_threads();
   if (told.exchange(wanted, std::memory_order_relaxed) != wanted) openblas_set_num_threads(wanted);
 #endif
+}
+
+inline double gemm_work(int m, int n, int k) {
+  return static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
 }
 
 inline void blas_gemm_call(CBLAS_ORDER order, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n,
                            int k, float alpha, float const* a, int lda, float const* b, int ldb,
                            float beta, float* c, int ldc) {
-  sync_blas_threads();
+  sync_blas_threads(gemm_work(m, n, k));
   cblas_sgemm(order, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 inline void blas_gemm_call(CBLAS_ORDER order, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n,
                            int k, double alpha, double const* a, int lda, double const* b, int ldb,
                            double beta, double* c, int ldc) {
-  sync_blas_threads();
+  sync_blas_threads(gemm_work(m, n, k));
   cblas_dgemm(order, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 inline void blas_gemv_call(CBLAS_ORDER order, CBLAS_TRANSPOSE t, int m, int n, float alpha,
                            float const* a, int lda, float const* x, int incx, float beta, float* y,
                            int incy) {
-  sync_blas_threads();
+  sync_blas_threads(0);
   cblas_sgemv(order, t, m, n, alpha, a, lda, x, incx, beta, y, incy);
 }
 inline void blas_gemv_call(CBLAS_ORDER order, CBLAS_TRANSPOSE t, int m, int n, double alpha,
                            double const* a, int lda, double const* x, int incx, double beta,
                            double* y, int incy) {
-  sync_blas_threads();
+  sync_blas_threads(0);
   cblas_dgemv(order, t, m, n, alpha, a, lda, x, incx, beta, y, incy);
 }
 

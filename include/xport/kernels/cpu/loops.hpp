@@ -15,6 +15,7 @@
 #include <xport/kernels/cpu/vec_math.hpp>
 #include <xport/kernels/parallel.hpp>
 
+#include <algorithm>
 #include <array>
 #include <concepts>
 #include <cstddef>
@@ -131,16 +132,40 @@ void map(Tensor const& out, F&& f, Inputs const&... in) {
     strides[k + 1] = {broadcast[k].data(), broadcast[k].size()};
     offsets[k + 1] = inputs[k]->storage_offset();
   }
-  kernels::parallel_for(out.numel(), grain_size, [&](std::int64_t begin, std::int64_t end) {
-    for_each_position<n + 1>(out.sizes(), strides, offsets, begin, end,
-                             [&](std::int64_t, std::array<std::int64_t, n + 1> const& at) {
-                               [&]<std::size_t... k>(std::index_sequence<k...>) {
-                                 result[at[0]] =
-                                     convert<Out>(f(convert<math>(data[k][at[k + 1]])...));
-                               }
-                               (std::make_index_sequence<n>{});
-                             });
-  });
+  // Row by row (the output's last dim), each row one loop with a stride per tensor; when
+  // every stride of the row is 1 (a permuted or sliced tensor whose rows are dense, a
+  // broadcast bias), a loop over dense pointers that the compiler vectorizes.
+  std::size_t const rank = out.sizes().size();
+  std::int64_t const width = rank == 0 ? 1 : out.sizes().back();
+  if (out.numel() == 0) return;
+  std::array<std::int64_t, n + 1> step{};
+  std::array<std::span<std::int64_t const>, n + 1> outer;
+  for (std::size_t k = 0; k <= n; ++k) {
+    step[k] = rank == 0 ? 0 : strides[k][rank - 1];
+    outer[k] = strides[k].first(rank == 0 ? 0 : rank - 1);
+  }
+  bool const dense = std::ranges::all_of(step, [](std::int64_t s) { return s == 1; });
+  int_list const rows_of = out.sizes().first(rank == 0 ? 0 : rank - 1);
+  kernels::parallel_for(out.numel() / width, std::max<std::int64_t>(grain_size / width, 1),
+                        [&](std::int64_t begin, std::int64_t end) {
+                          for_each_position<n + 1>(
+                              rows_of, outer, offsets, begin, end,
+                              [&](std::int64_t, std::array<std::int64_t, n + 1> const& at) {
+                                Out* const o = result + at[0];
+                                [&]<std::size_t... k>(std::index_sequence<k...>) {
+                                  if (dense) {
+                                    std::array<In const*, n> const p{(data[k] + at[k + 1])...};
+                                    for (std::int64_t i = 0; i < width; ++i)
+                                      o[i] = convert<Out>(f(convert<math>(p[k][i])...));
+                                  } else {
+                                    for (std::int64_t i = 0; i < width; ++i)
+                                      o[i * step[0]] = convert<Out>(f(
+                                          convert<math>(data[k][at[k + 1] + i * step[k + 1]])...));
+                                  }
+                                }
+                                (std::make_index_sequence<n>{});
+                              });
+                        });
 }
 
 } // namespace xport::kernels::cpu

@@ -168,28 +168,37 @@ struct fused_attention {
   // The scratch tiles of one thread, kept between calls (resized, never shrunk).
   struct tiles {
     std::vector<T> q, k, v, scores, acc, top, sum;
-    void fit(std::int64_t E, std::int64_t Ev) {
+    void fit(std::int64_t width, std::int64_t value_width) {
       auto const n = [](std::int64_t x) { return static_cast<std::size_t>(x); };
-      q.resize(n(query_block * E));
-      k.resize(n(E * key_block));
-      v.resize(n(key_block * Ev));
+      q.resize(n(query_block * width));
+      k.resize(n(width * key_block));
+      v.resize(n(key_block * value_width));
       scores.resize(n(query_block * key_block));
-      acc.resize(n(query_block * Ev));
+      acc.resize(n(query_block * value_width));
       top.resize(n(query_block));
       sum.resize(n(query_block));
     }
   };
 
   void run(std::int64_t b, tiles& t) const {
-    T const* qd = static_cast<T const*>(q.data) + q.at[b];
-    T const* kd = static_cast<T const*>(k.data) + k.at[b];
-    T const* vd = static_cast<T const*>(v.data) + v.at[b];
+    auto const at = [](std::vector<std::int64_t> const& offsets, std::int64_t i) {
+      return offsets[static_cast<std::size_t>(i)];
+    };
+    T const* qd = static_cast<T const*>(q.data) + at(q.at, b);
+    T const* kd = static_cast<T const*>(k.data) + at(k.at, b);
+    T const* vd = static_cast<T const*>(v.data) + at(v.at, b);
+    T* const qt = t.q.data();
+    T* const kt = t.k.data();
+    T* const vt = t.v.data();
+    T* const top = t.top.data();
+    T* const sum = t.sum.data();
+    T* const acc = t.acc.data();
     T const neg_inf = -std::numeric_limits<T>::infinity();
     for (std::int64_t i0 = 0; i0 < L; i0 += query_block) {
       std::int64_t const lb = std::min(query_block, L - i0);
       for (std::int64_t i = 0; i < lb; ++i)
         for (std::int64_t e = 0; e < E; ++e)
-          t.q[i * E + e] = qd[(i0 + i) * q.row + e * q.col];
+          qt[i * E + e] = qd[(i0 + i) * q.row + e * q.col];
       std::fill(t.top.begin(), t.top.end(), neg_inf);
       std::fill(t.sum.begin(), t.sum.end(), T(0));
       std::fill(t.acc.begin(), t.acc.end(), T(0));
@@ -199,22 +208,20 @@ struct fused_attention {
         std::int64_t const sb = std::min(key_block, keys - j0);
         for (std::int64_t e = 0; e < E; ++e)
           for (std::int64_t j = 0; j < sb; ++j)
-            t.k[e * key_block + j] = kd[(j0 + j) * k.row + e * k.col];
+            kt[e * key_block + j] = kd[(j0 + j) * k.row + e * k.col];
         for (std::int64_t j = 0; j < sb; ++j)
           for (std::int64_t c = 0; c < Ev; ++c)
-            t.v[j * Ev + c] = vd[(j0 + j) * v.row + c * v.col];
+            vt[j * Ev + c] = vd[(j0 + j) * v.row + c * v.col];
         for (std::int64_t i = 0; i < lb; ++i)
-          accumulate_row(b, i0 + i, j0, sb, t.q.data() + i * E, t.k.data(), t.v.data(),
-                         t.scores.data() + i * key_block, t.acc.data() + i * Ev, t.top[i],
-                         t.sum[i]);
+          accumulate_row(b, i0 + i, j0, sb, qt + i * E, kt, vt, t.scores.data() + i * key_block,
+                         acc + i * Ev, top[i], sum[i]);
       }
       T* o = out + (b * L + i0) * Ev;
       for (std::int64_t i = 0; i < lb; ++i) {
-        T const sum = t.sum[i];
         // No key counted (all masked): zeros, as `_safe_softmax` gives; NaN stays NaN.
-        bool const none = t.top[i] == neg_inf && sum == T(0);
+        bool const none = top[i] == neg_inf && sum[i] == T(0);
         for (std::int64_t c = 0; c < Ev; ++c)
-          o[i * Ev + c] = none ? T(0) : t.acc[i * Ev + c] / sum;
+          o[i * Ev + c] = none ? T(0) : acc[i * Ev + c] / sum[i];
       }
     }
   }
@@ -237,7 +244,7 @@ struct fused_attention {
       for (std::int64_t j = std::max<std::int64_t>(i + 1 - j0, 0); j < sb; ++j)
         s[j] = neg_inf;
     } else if (mask.data) {
-      std::int64_t const base = mask.at[b] + i * mask.row + j0 * mask.col;
+      std::int64_t const base = mask.at[static_cast<std::size_t>(b)] + i * mask.row + j0 * mask.col;
       if (bool_mask) {
         bool const* keep = static_cast<bool const*>(mask.data) + base;
         for (std::int64_t j = 0; j < sb; ++j)

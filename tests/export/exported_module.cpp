@@ -21,32 +21,25 @@ using namespace xport;
 
 namespace {
 
-// relu(x + w), `pairs` times: 2 * pairs nodes, each reading only the one before.
+// relu(x + w), `pairs` times: 2 * pairs nodes, each reading only the one before; with
+// `views`, two transposes (views) between each add and relu.
 struct PlanChain : Module<PlanChain> {
   BOOST_HANA_DEFINE_STRUCT(PlanChain, (Parameter, weight));
   std::int64_t pairs = 1;
-  explicit PlanChain(std::int64_t n) : weight(arange(4, {.dtype = dtype::float32})), pairs(n) {}
+  bool views = false;
+  explicit PlanChain(std::int64_t n, bool with_views = false)
+      : weight(arange(4, {.dtype = dtype::float32})), pairs(n), views(with_views) {}
   Tensor forward(Tensor x) const {
-    for (std::int64_t i = 0; i < pairs; ++i)
-      x = relu(x + weight);
+    for (std::int64_t i = 0; i < pairs; ++i) {
+      x = x + weight;
+      if (views) x = transpose(transpose(x, 0, 1), 0, 1);
+      x = relu(x);
+    }
     return x;
   }
 };
 
-// The chain with two transposes (views) between each add and relu.
-struct PlanViewChain : Module<PlanViewChain> {
-  BOOST_HANA_DEFINE_STRUCT(PlanViewChain, (Parameter, weight));
-  std::int64_t pairs = 1;
-  explicit PlanViewChain(std::int64_t n) : weight(arange(4, {.dtype = dtype::float32})), pairs(n) {}
-  Tensor forward(Tensor x) const {
-    for (std::int64_t i = 0; i < pairs; ++i)
-      x = relu(transpose(transpose(x + weight, 0, 1), 0, 1));
-    return x;
-  }
-};
-
-template <class Chain>
-ExportedProgram export_plan_chain(Chain& m) {
+ExportedProgram export_plan_chain(PlanChain& m) {
   auto batch = Dim("batch", {.min = 1, .max = 1024});
   return export_program(m, std::tuple{zeros({8, 4})}, {{batch, 4}});
 }
@@ -195,7 +188,7 @@ TEST_CASE("plan: views of intermediate values are made once per signature") {
   Generator gen{8};
   Tensor const x = randn({16, 4}, gen);
   auto per_call = [&x](std::int64_t pairs) {
-    PlanViewChain m(pairs);
+    PlanChain m(pairs, /*with_views=*/true);
     ExportedModule run = export_plan_chain(m).module();
     CHECK(allclose(run.call<Tensor>(x), m(x)));
     CHECK(run.execution_plan().str().find("transpose_1: aten::transpose.int (view)")

@@ -294,6 +294,11 @@ TEST_CASE("attention and dropout") {
   check<sdpa>({0.0, false, std::nullopt, false, 0},
               {q, k, v, gt(randn_of({5, 6}, gen), Scalar(-1.0))}, tol);
   check<sdpa>({0.0, false, std::nullopt, false, 0}, {q, k, v, randn_of({5, 6}, gen)}, tol);
+  // Query 1 may see no key: zero weights, as the op gives (not softmax's NaN).
+  Tensor const blind = ne(arange(5).reshape({5, 1}), Scalar(1));
+  check<sdpa>({0.0, false, std::nullopt, false, 0}, {q, k, v, blind}, tol);
+  Tensor const blind_add = log(blind.to(dtype::float32)); // 0 or -inf
+  check<sdpa>({0.0, false, std::nullopt, false, 0}, {q, k, v, blind_add}, tol);
   check<sdpa>({0.0, false, std::nullopt, true, 0},
               {randn_of({1, 4, 5, 4}, gen), randn_of({1, 2, 6, 4}, gen),
                randn_of({1, 2, 6, 4}, gen), Tensor()},

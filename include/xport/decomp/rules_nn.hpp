@@ -209,13 +209,15 @@ struct dropout_rule {
 
 //! @brief `scaled_dot_product_attention(q, k, v, mask)` → `softmax(q @ k^T * scale +
 //! mask) @ v` with `matmul`, `transpose`, `softmax` (rewritten in turn); a causal or bool
-//! mask becomes `masked_fill` with -inf. Dropout on the weights raises
-//! `unsupported_error`.
+//! mask becomes `masked_fill` with -inf. With a mask, rows that mask every key get zero
+//! weights (`where(not(any(not(eq(scores, -inf)))), 0, softmax)`, PyTorch's safe softmax).
+//! Dropout on the weights raises `unsupported_error`.
 struct scaled_dot_product_attention_rule {
   using op = ops::scaled_dot_product_attention; //!< rewrites
-  using emits = op_set<ops::matmul, ops::transpose, ops::mul, ops::add, ops::logical_not,
-                       ops::masked_fill, ops::softmax, ops::tril, ops::full, ops::unsqueeze,
-                       ops::expand, ops::clone, ops::view>; //!< may emit
+  using emits =
+      op_set<ops::matmul, ops::transpose, ops::mul, ops::add, ops::logical_not, ops::masked_fill,
+             ops::softmax, ops::tril, ops::full, ops::unsqueeze, ops::expand, ops::clone, ops::view,
+             ops::eq_scalar, ops::any_dims, ops::where, ops::full_like>; //!< may emit
   //! @brief The rule.
   //! @throws unsupported_error for `dropout_p > 0`.
   static tensor_list apply(op::attributes const& a, std::span<Tensor const> in) {
@@ -260,7 +262,18 @@ struct scaled_dot_product_attention_rule {
     } else if (mask.defined()) {
       scores = detail::emit<ops::add>({std::nullopt, Scalar(1)}, {scores, mask});
     }
-    Tensor const weights = detail::emit<ops::softmax>({-1, std::nullopt}, {scores});
+    Tensor weights = detail::emit<ops::softmax>({-1, std::nullopt}, {scores});
+    if (mask.defined()) {
+      // A query whose every key is masked attends to nothing: zeros, as the op gives them
+      // (PyTorch's `_safe_softmax`), where softmax of a row of -inf is NaN.
+      Tensor const kept = detail::emit<ops::logical_not>(
+          {}, {detail::emit<ops::eq_scalar>({Scalar(neg_inf)}, {scores})});
+      Tensor const none = detail::emit<ops::logical_not>(
+          {}, {detail::emit<ops::any_dims>({std::vector<std::int64_t>{-1}, true}, {kept})});
+      Tensor const zero =
+          detail::emit<ops::full_like>({Scalar(0), std::nullopt, std::nullopt}, {weights});
+      weights = detail::emit<ops::where>({}, {none, zero, weights});
+    }
     return {detail::emit<ops::matmul>({}, {weights, v})};
   }
 };

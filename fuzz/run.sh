@@ -19,8 +19,18 @@ command -v ccache >/dev/null && cxx=(ccache "${cxx[@]}")
 # The CPU kernels, which the load target calls: objects, cached by ccache, at -O0: with
 # the sanitizers, -O1 would triple their compile time, and a fuzzed program's tensors are
 # tiny. The targets themselves (decoding, solving) are built at -O1, as libFuzzer advises.
+#
+# FUZZ_KERNELS=<build dir>: link the kernel objects that a sanitizer build of the tests
+# (XPORT_SANITIZE, clang) already compiled there, with the libraries they call, instead of
+# compiling them again (CI runs this right after its sanitizer step).
 kernels=()
-if [[ " $targets " == *" load "* || " $targets " == *" load_pt2 "* ]]; then
+libs=()
+if [[ -n "${FUZZ_KERNELS:-}" ]]; then
+  kernels=("$FUZZ_KERNELS"/CMakeFiles/xport_cpu_kernels.dir/cmake/cpu_kernels/*.o)
+  [ -e "${kernels[0]}" ] || { echo "no kernel objects in $FUZZ_KERNELS"; exit 1; }
+  nm -u "${kernels[@]}" | grep -q ' cblas_' && libs+=(-lopenblas)
+  nm -u "${kernels[@]}" | grep -q ' Sleef_' && libs+=(-lsleef)
+elif [[ " $targets " == *" load "* || " $targets " == *" load_pt2 "* ]]; then
   for src in cmake/cpu_kernels/*.cpp; do
     printf '%s\n' "$src" "$out/kernels/$(basename "$src" .cpp).o"
   done | xargs -P "${JOBS:-2}" -n 2 sh -c \
@@ -31,7 +41,7 @@ fi
 pids=()
 for t in $targets; do
   extra=()
-  [[ "$t" = load || "$t" = load_pt2 ]] && extra=("${kernels[@]}")
+  [[ "$t" = load || "$t" = load_pt2 ]] && extra=("${kernels[@]}" "${libs[@]}")
   "${cxx[@]}" -O1 -fsanitize=fuzzer,address,undefined "fuzz/$t.cpp" "${extra[@]}" \
     -o "$out/fuzz_$t" &
   pids+=($!)

@@ -11,6 +11,9 @@
 //   sequence 32) through ep.module(): 0 exported as traced, 1 decomposed to the core set
 //   with the plan's passes off, 2 decomposed with them on. A decomposed program should
 //   cost no more than the traced one (2 <= 0), and the passes should not slow anything.
+// - BM_fused_chain/<fuse>/<rows>: 16 elementwise nodes (add + relu pairs) on [rows, 1024]
+//   float32 through ep.module(), with the plan's fusion off (0) and on (1): at 512 rows
+//   each value is 2 MiB, at 4096 rows 16 MiB, so unfused every node streams memory.
 // - BM_eager_cond vs BM_exported_cond: the chain inside the branch a cond picks (a
 //   data-dependent predicate), eagerly and through ep.module(); compared with the plain
 //   chain, the extra is what running a branch as a sub-graph costs.
@@ -178,6 +181,31 @@ void BM_transformer_call(benchmark::State& state) {
   state.counters["removed"] = static_cast<double>(run.execution_plan().optimizations().removed);
 }
 BENCHMARK(BM_transformer_call)->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
+
+struct WideChain : xport::Module<WideChain> {
+  BOOST_HANA_DEFINE_STRUCT(WideChain, (xport::Parameter, weight));
+  WideChain() : weight(xport::full({1024}, -0.01)) {}
+  xport::Tensor forward(xport::Tensor x) const {
+    for (int i = 0; i < 8; ++i)
+      x = xport::relu(x + weight);
+    return x;
+  }
+};
+
+void BM_fused_chain(benchmark::State& state) {
+  WideChain m;
+  auto rows = xport::Dim("rows", {.min = 1, .max = 8192});
+  xport::ExportedModule run(
+      xport::export_program(m, std::tuple{xport::zeros({8, 1024})}, {{rows, 1024}}),
+      {.fuse = state.range(0) != 0});
+  xport::Generator gen(1);
+  xport::Tensor const x = xport::randn({state.range(1), 1024}, gen);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(run.call<xport::Tensor>(x));
+  state.SetBytesProcessed(state.iterations() * state.range(1) * 1024 * 4);
+  state.counters["chains"] = static_cast<double>(run.execution_plan().fusions().size());
+}
+BENCHMARK(BM_fused_chain)->ArgsProduct({{0, 1}, {512, 4096}})->Unit(benchmark::kMicrosecond);
 
 void BM_contract_check(benchmark::State& state) {
   Chain m;

@@ -3,6 +3,8 @@
 // benchmarks/peer/run.py runs this program beside the same models in PyTorch eager and
 // prints the ratios; read the numbers as ratios within one run.
 // - BM_run/<model>/<batch>: one call on random inputs (sizes in the fixture's contract).
+// - BM_run_into/<model>/<batch>: the same call through run_into, the outputs copied into a
+//   tensor allocated once (no heap allocation per call).
 // With XPORT_PEER_OUT=<dir> set, each benchmark first writes its input and its output as
 // raw float32 (<model>_<batch>.input, <model>_<batch>.output) for the script to compare.
 #include <xport/core/factories.hpp>
@@ -45,7 +47,7 @@ void write_raw(std::filesystem::path const& path, xport::Tensor const& t) {
             static_cast<std::streamsize>(dense.numel() * static_cast<std::int64_t>(sizeof(float))));
 }
 
-void BM_run(benchmark::State& state, model_case const& c, std::int64_t batch) {
+void BM_run(benchmark::State& state, model_case const& c, std::int64_t batch, bool into) {
   xport::ExportedModule run = xport::load_pt2(pt2(c.fixture)).module();
   std::vector<std::int64_t> sizes{batch};
   sizes.insert(sizes.end(), c.sample.begin(), c.sample.end());
@@ -57,18 +59,29 @@ void BM_run(benchmark::State& state, model_case const& c, std::int64_t batch) {
     write_raw(std::filesystem::path(dir) / (stem + ".input"), x);
     write_raw(std::filesystem::path(dir) / (stem + ".output"), first);
   }
-  for (auto _ : state)
-    benchmark::DoNotOptimize(run.call<xport::Tensor>(x));
+  if (into) {
+    xport::Tensor const out = xport::empty(first.sizes());
+    std::vector<xport::leaf> const in{x};
+    for (auto _ : state)
+      run.run_into(in, {&out, 1});
+  } else {
+    for (auto _ : state)
+      benchmark::DoNotOptimize(run.call<xport::Tensor>(x));
+  }
   state.counters["batch"] = static_cast<double>(batch);
 }
 
 [[maybe_unused]] bool const registered = [] {
   for (model_case const& c : cases) {
     for (std::int64_t const batch : {std::int64_t{1}, c.large_batch}) {
-      benchmark::RegisterBenchmark(
-          ("BM_run/" + std::string(c.fixture) + "/" + std::to_string(batch)).c_str(),
-          [&c, batch](benchmark::State& state) { BM_run(state, c, batch); })
-          ->Unit(benchmark::kMicrosecond);
+      for (bool const into : {false, true}) {
+        benchmark::RegisterBenchmark(
+            (std::string(into ? "BM_run_into/" : "BM_run/") + c.fixture + "/"
+             + std::to_string(batch))
+                .c_str(),
+            [&c, batch, into](benchmark::State& state) { BM_run(state, c, batch, into); })
+            ->Unit(benchmark::kMicrosecond);
+      }
     }
   }
   return true;

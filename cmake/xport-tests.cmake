@@ -31,7 +31,7 @@ function(xport_add_unit_tests layer)
   endif()
   # Op tests run GEMM-backed kernels on OpenBLAS when it is installed (the portable GEMM
   # loop has its own test, kernels/cpu/gemm).
-  if(TARGET xport::blas AND layer MATCHES "^(api|ops|nn|export|opinfo)$")
+  if(TARGET xport::blas AND layer MATCHES "^(api|ops|nn|export|opinfo|runtime)$")
     target_link_libraries(${target} PRIVATE xport::blas)
   endif()
   # The kernel tests compile the vector math they test (kernels/cpu/vec_math.cpp) on SLEEF.

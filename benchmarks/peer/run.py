@@ -43,7 +43,7 @@ def run_xport(binary: str, out_dir: str, threads: int) -> dict:
     env = dict(os.environ, XPORT_PEER_OUT=out_dir, OMP_NUM_THREADS=str(threads),
                OPENBLAS_NUM_THREADS=str(threads))
     result = subprocess.run(
-        [binary, "--benchmark_format=json", "--benchmark_min_time=0.2",
+        [binary, "--benchmark_format=json", "--benchmark_min_time=0.2", "--benchmark_filter=^BM_run/",
          "--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true"],
         env=env, check=True, capture_output=True, text=True)
     times = {}

@@ -16,7 +16,7 @@ inline long allocations() {
 }
 } // namespace xport_test
 
-// Every form of the plain (unaligned) operators is replaced, so that each allocation is
+// Every form of the operators (plain and aligned) is replaced, so that each allocation is
 // counted and every pointer is freed by the function that matches its allocation (a
 // sanitizer that keeps its own nothrow or array forms would report malloc'd memory handed
 // to its delete). Kept out of line: GCC 12 at -O2 inlines them into std::vector and then
@@ -36,6 +36,29 @@ inline long allocations() {
 }
 [[gnu::noinline]] void* operator new[](std::size_t n, std::nothrow_t const& tag) noexcept {
   return ::operator new(n, tag);
+}
+// The aligned forms (storage asks for 64-byte alignment).
+[[gnu::noinline]] void* operator new(std::size_t n, std::align_val_t a) {
+  xport_test::allocation_count.fetch_add(1, std::memory_order_relaxed);
+  auto const alignment = static_cast<std::size_t>(a);
+  if (void* p = std::aligned_alloc(alignment, (n + alignment - 1) / alignment * alignment))
+    return p;
+  throw std::bad_alloc();
+}
+[[gnu::noinline]] void* operator new[](std::size_t n, std::align_val_t a) {
+  return ::operator new(n, a);
+}
+[[gnu::noinline]] void operator delete(void* p, std::align_val_t) noexcept {
+  std::free(p);
+}
+[[gnu::noinline]] void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+  std::free(p);
+}
+[[gnu::noinline]] void operator delete[](void* p, std::align_val_t) noexcept {
+  std::free(p);
+}
+[[gnu::noinline]] void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
+  std::free(p);
 }
 [[gnu::noinline]] void operator delete(void* p) noexcept {
   std::free(p);

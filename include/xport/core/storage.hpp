@@ -3,6 +3,7 @@
 //! allocators that create and copy such blocks.
 #pragma once
 
+#include <xport/core/detail/block_cache.hpp>
 #include <xport/core/device.hpp>
 #include <xport/core/error.hpp>
 
@@ -28,6 +29,13 @@ public:
   virtual void* allocate(std::size_t nbytes, Device device) = 0;
   //! @brief Releases memory obtained from `allocate`.
   virtual void deallocate(void* data, Device device) noexcept = 0;
+  //! @brief Gives back memory obtained from `allocate(nbytes, device)`, which the
+  //! allocator may keep for a later `allocate` of the same size (the CPU allocator does,
+  //! per thread; see `release_cached_memory`). By default, `deallocate`.
+  virtual void recycle(void* data, std::size_t nbytes, Device device) noexcept {
+    (void)nbytes;
+    deallocate(data, device);
+  }
   //! @brief Copies `nbytes` between this allocator's device and the host (or within the
   //! device); `dst_device`/`src_device` say which side is which.
   virtual void copy(void* dst, Device dst_device, void const* src, Device src_device,
@@ -36,19 +44,26 @@ public:
 
 namespace detail {
 
+// CPU memory aligned to a cache line (also every SIMD width), from the calling thread's
+// block cache when it keeps a block of the size.
 class cpu_allocator final : public device_allocator {
 public:
-  static constexpr std::align_val_t alignment{64}; // cache line; SIMD-friendly
+  static_assert(block_cache::data_alignment >= 64);
 
   void* allocate(std::size_t nbytes, Device) override {
     try {
-      return ::operator new(nbytes == 0 ? 1 : nbytes, alignment);
+      return block_cache::take_data(nbytes);
     } catch (std::bad_alloc const&) {
       throw device_error("out of memory: cannot allocate " + std::to_string(nbytes)
                          + " bytes on the CPU");
     }
   }
-  void deallocate(void* data, Device) noexcept override { ::operator delete(data, alignment); }
+  void deallocate(void* data, Device) noexcept override {
+    ::operator delete (data, std::align_val_t{block_cache::data_alignment});
+  }
+  void recycle(void* data, std::size_t nbytes, Device) noexcept override {
+    block_cache::give_data(data, nbytes);
+  }
   void copy(void* dst, Device, void const* src, Device, std::size_t nbytes) override {
     if (nbytes != 0) std::memcpy(dst, src, nbytes);
   }
@@ -95,8 +110,10 @@ public:
   Storage(std::size_t nbytes, Device device) {
     device_allocator& allocator = allocator_for(device);
     void* data = allocator.allocate(nbytes, device);
+    // (Should the count's block not be allocated, the shared_ptr gives `data` back.)
     block_ = std::shared_ptr<void>(
-        data, [&allocator, device](void* p) { allocator.deallocate(p, device); });
+        data, [&allocator, nbytes, device](void* p) { allocator.recycle(p, nbytes, device); },
+        detail::recycling_allocator<char>());
     nbytes_ = nbytes;
     device_ = device;
   }
@@ -122,6 +139,14 @@ private:
   std::size_t nbytes_ = 0;
   Device device_;
 };
+
+//! @brief Frees the memory the calling thread keeps for reuse: CPU blocks of freed
+//! tensors, kept (up to 64 MiB per thread) so that the same sizes allocated again, as in
+//! repeated calls of a program, do not reach the heap. Call it from a thread that is
+//! done with tensors for a while; memory that tensors hold is not affected.
+inline void release_cached_memory() noexcept {
+  if (detail::block_cache* cache = detail::block_cache::current()) cache->release();
+}
 
 //! @brief Copies `nbytes` between two devices (host to host, host to device, device to
 //! host, device to device), through the allocator of the non-CPU side.

@@ -152,7 +152,8 @@ public:
                         + std::string(name(type)) + " storage, but the storage has "
                         + std::to_string(storage.nbytes()));
     }
-    impl_ = std::make_shared<detail::tensor_impl>(
+    impl_ = std::allocate_shared<detail::tensor_impl>(
+        detail::recycling_allocator<detail::tensor_impl>(),
         detail::tensor_impl{std::move(storage), dim_vector(sizes.begin(), sizes.end()),
                             dim_vector(strides.begin(), strides.end()), offset, type, numel,
                             detail::compute_contiguous(sizes, strides), nullptr});
@@ -171,7 +172,8 @@ public:
     std::int64_t const numel = detail::checked_numel(hints);
     auto fake = std::make_shared<detail::fake_part const>(
         detail::fake_part{sym_dim_vector(sizes.begin(), sizes.end()), std::move(value)});
-    result.impl_ = std::make_shared<detail::tensor_impl>(
+    result.impl_ = std::allocate_shared<detail::tensor_impl>(
+        detail::recycling_allocator<detail::tensor_impl>(),
         // No data, so no allocator: fake tensors may be on devices this build cannot use.
         detail::tensor_impl{Storage(nullptr, 0, device, nullptr), std::move(hints),
                             std::move(strides), 0, type, numel, true, std::move(fake)});
@@ -632,7 +634,8 @@ private:
     Tensor result;
     bool const contiguous = detail::compute_contiguous(sizes, strides);
     std::int64_t const numel = detail::checked_numel(sizes);
-    result.impl_ = std::make_shared<detail::tensor_impl>(
+    result.impl_ = std::allocate_shared<detail::tensor_impl>(
+        detail::recycling_allocator<detail::tensor_impl>(),
         detail::tensor_impl{data_storage(), std::move(sizes), std::move(strides), offset, dtype(),
                             numel, contiguous, nullptr});
     return result;

@@ -10,6 +10,7 @@
 #include <xport/runtime/plan.hpp>
 #include <xport/sym/relation.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -62,8 +63,70 @@ public:
   //! @brief Runs the program on flat input leaves (in the input spec's leaf order) and
   //! returns the flat output leaves.
   std::vector<leaf> run(std::vector<leaf> const& inputs) {
+    begin_call(inputs);
+    ops::tensor_list const results = plan_.run(placeholders_, bound_);
+    end_call();
+    return finish(inputs, results);
+  }
+
+  //! @brief Runs the program on flat input leaves and writes its tensor outputs into
+  //! `outputs`: one tensor per user output that is a tensor, in order, each of that
+  //! output's dtype, device and sizes (any strides; outputs that are constants are not
+  //! written). Buffer and input mutations are written back as by `run`. The results are
+  //! made in memory the plan lays out (`runtime::plan::run_planned`) and copied out, so
+  //! once a size signature has run, a call allocates nothing: the form for serving loops
+  //! that must not touch the heap (what kernels use as scratch comes from per-thread
+  //! caches, core/detail/block_cache.hpp; steps whose sizes depend on data still
+  //! allocate).
+  //! @throws as `run`; value_error when `outputs` has another count; dtype_error,
+  //! device_error or shape_error naming the output when a tensor does not match it.
+  //! A tensor that does not match is refused before the program runs, unless its sizes
+  //! depend on data (then after, before anything is written; but in-place ops of the
+  //! program on its buffers have run by then).
+  void run_into(std::span<leaf const> inputs, std::span<Tensor const> outputs) {
+    if (outputs.size() != output_sizes_.size())
+      throw value_error("run_into: the program has " + std::to_string(output_sizes_.size())
+                        + " tensor outputs, but " + std::to_string(outputs.size())
+                        + " tensors were given for them");
     check_inputs(inputs);
     bind_symbols(inputs);
+    for (std::size_t k = 0; k < outputs.size(); ++k)
+      check_output_early(k, outputs[k]);
+    fill_placeholders(inputs);
+    std::span<Tensor const> const results = plan_.run_planned(placeholders_, bound_);
+    end_call();
+    std::size_t next = 0;
+    std::size_t k = 0;
+    for (output_spec const& o : program_.signature.outputs) {
+      if (!o.value) continue;
+      Tensor const& value = results[next++];
+      if (o.kind == output_kind::user_output) {
+        check_output(k, outputs[k], value.dtype(), value.device(), value.sizes());
+        ++k;
+      }
+    }
+    write_mutations(inputs, results);
+    next = 0;
+    k = 0;
+    for (output_spec const& o : program_.signature.outputs) {
+      if (!o.value) continue;
+      Tensor const& value = results[next++];
+      if (o.kind == output_kind::user_output) outputs[k++].copy_(value);
+    }
+  }
+
+  //! @brief The plan the calls run on (for inspection: signatures kept, arena size).
+  runtime::plan const& execution_plan() const noexcept { return plan_; }
+
+private:
+  // Checks the inputs, binds the symbols of their sizes and fills the placeholders.
+  void begin_call(std::span<leaf const> inputs) {
+    check_inputs(inputs);
+    bind_symbols(inputs);
+    fill_placeholders(inputs);
+  }
+
+  void fill_placeholders(std::span<leaf const> inputs) {
     std::size_t next_user = 0;
     for (std::size_t k = 0; k < placeholders_.size(); ++k) {
       input_spec const& spec = program_.signature.inputs[k];
@@ -73,16 +136,73 @@ public:
         placeholders_[k] = std::get<Tensor>(inputs[user_leaf_[u]]);
       // an int input has no tensor: its symbol is bound
     }
-    ops::tensor_list const results = plan_.run(placeholders_, bound_);
-    for (Tensor& t : placeholders_)
-      t = Tensor();
-    return finish(inputs, results);
   }
 
-  //! @brief The plan the calls run on (for inspection: signatures kept, arena size).
-  runtime::plan const& execution_plan() const noexcept { return plan_; }
+  void end_call() noexcept {
+    for (Tensor& t : placeholders_)
+      t = Tensor();
+  }
 
-private:
+  // What the graph says of tensor output `k` before the call runs: its dtype, device,
+  // and its sizes where the inputs' sizes determine them all.
+  void check_output_early(std::size_t k, Tensor const& given) const {
+    ops::tensor_meta const& m = program_.graph.meta(tensor_outputs_[k]);
+    dim_vector sizes;
+    bool known = true;
+    for (sym::expr const& e : output_sizes_[k]) {
+      sizes.push_back(sym::evaluate(e, [&](sym::symbol x) {
+        std::optional<std::int64_t> const v = bound_.find(x);
+        known = known && v;
+        return v.value_or(0);
+      }));
+    }
+    std::optional<std::span<std::int64_t const>> expected;
+    if (known) expected.emplace(sizes.data(), sizes.size());
+    check_output(k, given, m.dtype, m.device, expected);
+  }
+
+  // Whether `given` can take tensor output `k`, of `type` on `device` with `sizes` (not
+  // checked when unknown).
+  static void check_output(std::size_t k, Tensor const& given, dtype type, Device device,
+                           std::optional<std::span<std::int64_t const>> sizes) {
+    auto const which = [k] { return "run_into: the tensor given for output " + std::to_string(k); };
+    if (!given.defined())
+      throw value_error(which() + " is undefined; pass a tensor of dtype " + torch_name(type)
+                        + (sizes ? " and sizes " + format_sizes(*sizes) : std::string()));
+    if (given.dtype() != type)
+      throw dtype_error(which() + " has dtype " + torch_name(given.dtype()) + ", but the output is "
+                        + torch_name(type));
+    if (given.device() != device)
+      throw device_error(which() + " is on " + given.device().str() + ", but the output is on "
+                         + device.str());
+    if (sizes && !std::ranges::equal(given.sizes(), *sizes))
+      throw shape_error(which() + " has sizes " + format_sizes(given.sizes())
+                        + ", but the output has sizes " + format_sizes(*sizes)
+                        + " in this call; pass a tensor of those sizes");
+  }
+
+  // Copies the values of buffer and input mutations (in `results`, the plan's results)
+  // into the buffers and inputs they mutate.
+  void write_mutations(std::span<leaf const> inputs, std::span<Tensor const> results) {
+    std::size_t next = 0;
+    for (output_spec const& o : program_.signature.outputs) {
+      if (!o.value) continue;
+      Tensor const& value = results[next++];
+      if (o.kind == output_kind::buffer_mutation) {
+        for (input_spec const& in : program_.signature.inputs)
+          if (in.kind == input_kind::buffer && in.target == o.target)
+            program_.state_of(in).copy_(value);
+      } else if (o.kind == output_kind::user_input_mutation) {
+        std::size_t k = 0;
+        for (input_spec const& in : program_.signature.inputs) {
+          if (in.kind != input_kind::user_input) continue;
+          if (in.name == o.target) std::get<Tensor>(inputs[user_leaf_[k]]).copy_(value);
+          ++k;
+        }
+      }
+    }
+  }
+
   // The values the plan returns: every output that is not a constant, in order.
   static std::vector<graph::value_ref> results_of(ExportedProgram const& program) {
     std::vector<graph::value_ref> results;
@@ -111,6 +231,21 @@ private:
     for (std::uint32_t node : user_nodes_)
       is_scalar_.push_back(program_.graph.at(node).values.empty());
     scalars_.assign(user_nodes_.size(), 0);
+    for (std::size_t u = 0; u < user_nodes_.size(); ++u) {
+      std::span<SymInt const> const sizes = user_sym_sizes(u);
+      for (std::size_t d = 0; d < sizes.size(); ++d) {
+        if (!sizes[d].is_symbolic()) continue;
+        if (auto const form = sym::as_affine(sym::expr_of(sizes[d])))
+          size_bindings_.push_back({u, d, *form});
+      }
+    }
+    for (output_spec const& o : program_.signature.outputs) {
+      if (!o.value || o.kind != output_kind::user_output) continue;
+      tensor_outputs_.push_back(*o.value);
+      output_sizes_.emplace_back();
+      for (SymInt const& size : program_.graph.meta(*o.value).sizes)
+        output_sizes_.back().push_back(sym::expr_of(size));
+    }
   }
 
   // User input k's symbolic sizes: a tensor's, or an int's value as one "size".
@@ -121,12 +256,12 @@ private:
   }
 
   // User input k's sizes as the contract sees them.
-  std::span<std::int64_t const> user_sizes(std::size_t k, std::vector<leaf> const& inputs) const {
+  std::span<std::int64_t const> user_sizes(std::size_t k, std::span<leaf const> inputs) const {
     if (is_scalar_[k]) return {&scalars_[k], 1};
     return std::get<Tensor>(inputs[user_leaf_[k]]).sizes();
   }
 
-  void check_inputs(std::vector<leaf> const& inputs) {
+  void check_inputs(std::span<leaf const> inputs) {
     // `run` takes flat leaves from anyone: count them before indexing by them.
     if (inputs.size() != program_.input_paths.size())
       throw sym::input_count_error(program_.input_paths.size(), inputs.size());
@@ -174,48 +309,21 @@ private:
     program_.contract.check(shapes);
   }
 
-  void bind_symbols(std::vector<leaf> const& inputs) {
+  void bind_symbols(std::span<leaf const> inputs) {
     bound_.clear();
-    for (std::size_t k = 0; k < user_leaf_.size(); ++k) {
-      std::span<std::int64_t const> const actual = user_sizes(k, inputs);
-      std::span<SymInt const> const sizes = user_sym_sizes(k);
-      for (std::size_t d = 0; d < sizes.size(); ++d) {
-        if (!sizes[d].is_symbolic()) continue;
-        if (auto const form = sym::as_affine(sym::expr_of(sizes[d]))) {
-          std::int64_t const size = actual[d];
-          bound_.bind(form->s, (size - form->b) / form->a);
-        }
-      }
-    }
+    for (size_binding const& b : size_bindings_)
+      bound_.bind(b.form.s, (user_sizes(b.input, inputs)[b.dim] - b.form.b) / b.form.a);
   }
 
-  std::vector<leaf> finish(std::vector<leaf> const& inputs, ops::tensor_list const& results) {
+  std::vector<leaf> finish(std::span<leaf const> inputs, ops::tensor_list const& results) {
+    write_mutations(inputs, std::span<Tensor const>(results.data(), results.size()));
     std::vector<leaf> outputs;
     std::size_t next = 0;
     for (output_spec const& o : program_.signature.outputs) {
       if (!o.value) {
         outputs.push_back(*o.constant);
-        continue;
-      }
-      Tensor const& value = results[next++];
-      switch (o.kind) {
-      case output_kind::buffer_mutation:
-        for (input_spec const& in : program_.signature.inputs)
-          if (in.kind == input_kind::buffer && in.target == o.target)
-            program_.state_of(in).copy_(value);
-        break;
-      case output_kind::user_input_mutation: {
-        std::size_t k = 0;
-        for (input_spec const& in : program_.signature.inputs) {
-          if (in.kind != input_kind::user_input) continue;
-          if (in.name == o.target) std::get<Tensor>(inputs[user_leaf_[k]]).copy_(value);
-          ++k;
-        }
-        break;
-      }
-      case output_kind::user_output:
+      } else if (Tensor const& value = results[next++]; o.kind == output_kind::user_output) {
         outputs.push_back(value);
-        break;
       }
     }
     return outputs;
@@ -230,6 +338,14 @@ private:
   std::vector<Tensor> placeholders_;      // this call's placeholder values
   std::vector<sym::shape_view> shapes_;   // this call's input sizes, for the contract
   runtime::bindings bound_;
+  // A symbol bound by a call: input `input`'s size `dim` is `form` of it.
+  struct size_binding {
+    std::size_t input, dim;
+    sym::affine_form form;
+  };
+  std::vector<size_binding> size_bindings_;
+  std::vector<graph::value_ref> tensor_outputs_;     // user outputs that are tensors
+  std::vector<std::vector<sym::expr>> output_sizes_; // their sizes, as expressions
 };
 
 inline ExportedModule ExportedProgram::module() const {

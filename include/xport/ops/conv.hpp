@@ -27,11 +27,11 @@ namespace xport::ops {
 //! spatial dimension; padding may differ before and after (`padding="same"` with an even
 //! dilated kernel pads one more at the end, as PyTorch does).
 struct conv_geometry {
-  std::vector<std::int64_t> stride;         //!< step of the window per dimension
-  std::vector<std::int64_t> padding_before; //!< zeros added at the start of each dimension
-  std::vector<std::int64_t> padding_after;  //!< zeros added at the end of each dimension
-  std::vector<std::int64_t> dilation;       //!< spacing of the kernel taps
-  std::int64_t groups = 1;                  //!< channel groups
+  dim_vector stride;         //!< step of the window per dimension
+  dim_vector padding_before; //!< zeros added at the start of each dimension
+  dim_vector padding_after;  //!< zeros added at the end of each dimension
+  dim_vector dilation;       //!< spacing of the kernel taps
+  std::int64_t groups = 1;   //!< channel groups
 };
 
 namespace detail {
@@ -161,7 +161,7 @@ inline conv_geometry symmetric_geometry(std::vector<std::int64_t> const& stride,
                                         std::vector<std::int64_t> const& dilation,
                                         std::int64_t groups, std::size_t spatial,
                                         std::string_view op) {
-  std::vector<std::int64_t> pad = expand_param(padding, spatial, op, "padding");
+  dim_vector const pad = expand_param(padding, spatial, op, "padding");
   return {expand_param(stride, spatial, op, "stride"), pad, pad,
           expand_param(dilation, spatial, op, "dilation"), groups};
 }
@@ -173,9 +173,8 @@ inline conv_geometry string_geometry(tensor_meta const& weight,
                                      std::string const& padding,
                                      std::vector<std::int64_t> const& dilation, std::int64_t groups,
                                      std::size_t spatial, std::string_view op) {
-  conv_geometry g{expand_param(stride, spatial, op, "stride"),
-                  std::vector<std::int64_t>(spatial, 0), std::vector<std::int64_t>(spatial, 0),
-                  expand_param(dilation, spatial, op, "dilation"), groups};
+  conv_geometry g{expand_param(stride, spatial, op, "stride"), dim_vector(spatial, 0),
+                  dim_vector(spatial, 0), expand_param(dilation, spatial, op, "dilation"), groups};
   if (padding == "valid") return g;
   if (padding != "same") {
     throw value_error(std::string(op) + ": Invalid padding string: '" + padding

@@ -52,11 +52,11 @@ namespace detail {
 
 // A per-spatial-dimension argument (stride, padding, ...) given as one value for all
 // dimensions or one per dimension, as PyTorch's `_pair`/`expand_param_if_needed` accept.
-inline std::vector<std::int64_t> expand_param(std::vector<std::int64_t> const& values,
-                                              std::size_t spatial, std::string_view op,
-                                              std::string_view what) {
-  if (values.size() == 1) return std::vector<std::int64_t>(spatial, values[0]);
-  if (values.size() == spatial) return values;
+// (A `dim_vector`: kernels call this on every call, which must not allocate.)
+inline dim_vector expand_param(std::vector<std::int64_t> const& values, std::size_t spatial,
+                               std::string_view op, std::string_view what) {
+  if (values.size() == 1) return dim_vector(spatial, values[0]);
+  if (values.size() == spatial) return dim_vector(values.begin(), values.end());
   std::string list = "[";
   for (std::size_t i = 0; i < values.size(); ++i)
     list += (i ? ", " : "") + std::to_string(values[i]);

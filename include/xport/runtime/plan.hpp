@@ -12,7 +12,10 @@
 //! lifetimes, values that read no input are computed, and views of values fixed for the
 //! signature are made. Later calls with that signature run the kernels and nothing else:
 //! no meta rule, no attribute evaluation, no allocation for intermediate values or their
-//! views. A few signatures are kept (`max_signatures`).
+//! views. A few signatures are kept (`max_signatures`). Chains of elementwise steps, and a
+//! product with the elementwise steps after it, run block by block of rows
+//! (`plan_options::fuse`). `run` returns results in memory of their own; `run_planned`
+//! leaves them in the arena, for callers that copy them out without allocating.
 //!
 //! What a specialization cannot know runs as eager execution does, on every call: steps
 //! whose sizes depend on data (`nonzero`, `item`) and everything after them that reads
@@ -94,7 +97,19 @@ struct plan_options {
   //! placeholder (`arange`, `full` and what only they feed), unless the graph returns
   //! them.
   bool fold_constants = true;
+  //! @brief Run a chain of elementwise steps, or a matrix product or convolution and the
+  //! elementwise steps after it (bias, activation, residual add), as one pass over memory:
+  //! block by block of rows (`fusion_block_elements` per block), every step of the chain
+  //! on a block before the next block, so that what one step writes the next reads while
+  //! it is in cache. Chains that fit one block run step by step. `plan::str()` lists the
+  //! chains.
+  bool fuse = true;
 };
+
+//! @brief About how many elements of a fused chain's result one block covers (a block is
+//! whole rows of the result's first dimension): 64 KiB of float32 per value, so that a
+//! block of each value of a chain stays in a core's L2 cache.
+inline constexpr std::int64_t fusion_block_elements = 16384;
 
 //! @brief A graph compiled for repeated calls; see the file comment. One call at a time:
 //! a plan keeps the values of the call in progress.
@@ -133,8 +148,8 @@ public:
   //! its own call state, so copies run independently).
   plan(plan const& other)
       : options_(other.options_), report_(other.report_), steps_(other.steps_),
-        placeholders_(other.placeholders_), outputs_(other.outputs_),
-        values_(other.values_.size()) {}
+        placeholders_(other.placeholders_), outputs_(other.outputs_), values_(other.values_.size()),
+        results_(other.results_.size()) {}
   //! @brief Takes over `other`'s graph and specializations.
   plan(plan&&) noexcept = default;
   //! @brief As the copy constructor.
@@ -174,6 +189,25 @@ public:
     for (std::size_t i = 0; i < steps_.size(); ++i)
       out += steps_[i].name + ": " + std::string(steps_[i].target.schema().name) + " ("
              + modes[static_cast<std::size_t>(last_->steps[i].how)] + ")\n";
+    for (std::vector<std::string> const& chain : fusions()) {
+      out += "fused:";
+      for (std::string const& name : chain)
+        out += " " + name;
+      out += "\n";
+    }
+    return out;
+  }
+
+  //! @brief The chains the most recently used signature runs fused
+  //! (`plan_options::fuse`), each as the names of its steps in order.
+  std::vector<std::vector<std::string>> fusions() const {
+    std::vector<std::vector<std::string>> out;
+    if (!last_) return out;
+    for (fused_chain const& f : last_->chains) {
+      out.emplace_back();
+      for (std::size_t i = f.first; i <= f.last; ++i)
+        out.back().push_back(steps_[i].name);
+    }
     return out;
   }
 
@@ -187,25 +221,59 @@ public:
   //! @throws value_error when the count of placeholders differs from the graph's, and the
   //! errors of the ops, as eager execution raises them.
   ops::tensor_list run(std::span<Tensor const> placeholders, bindings& bound) {
+    execute(placeholders, bound, false);
+    ops::tensor_list out;
+    for (std::uint32_t slot : outputs_)
+      out.push_back(values_[slot]);
+    forget_values();
+    return out;
+  }
+
+  //! @brief As `run`, but the results stay in the memory the plan laid out for them: the
+  //! tensors returned are valid until the next call of this plan, which overwrites them.
+  //! Nothing is allocated for them, so a caller that copies them where it wants them
+  //! calls the program without touching the heap (each size signature keeps one arena
+  //! for `run` and one for `run_planned`).
+  //! @throws as `run`.
+  std::span<Tensor const> run_planned(std::span<Tensor const> placeholders, bindings& bound) {
+    execute(placeholders, bound, true);
+    results_.resize(outputs_.size());
+    for (std::size_t k = 0; k < outputs_.size(); ++k)
+      results_[k] = values_[outputs_[k]];
+    forget_values();
+    return results_;
+  }
+
+private:
+  static constexpr std::uint32_t absent = std::numeric_limits<std::uint32_t>::max();
+
+  // Runs every step; the values are left in `values_`. `planned`: the results stay in the
+  // arena (`run_planned`).
+  void execute(std::span<Tensor const> placeholders, bindings& bound, bool planned) {
     if (placeholders.size() != placeholders_.size())
       throw value_error("a sub-graph has " + std::to_string(placeholders_.size())
                         + " placeholders, but its node passed "
                         + std::to_string(placeholders.size()) + " operands");
     for (std::size_t k = 0; k < placeholders.size(); ++k)
       values_[placeholders_[k]] = placeholders[k];
-    specialization& spec = specialized(placeholders, bound);
-    for (std::size_t i = 0; i < steps_.size(); ++i)
+    specialization& spec = specialized(placeholders, bound, planned);
+    auto chain = spec.chains.begin();
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+      if (chain != spec.chains.end() && chain->first == i) {
+        run_chain(spec, *chain);
+        i = chain->last;
+        ++chain;
+        continue;
+      }
       run_step(steps_[i], spec.steps[i], bound);
-    ops::tensor_list out;
-    for (std::uint32_t slot : outputs_)
-      out.push_back(values_[slot]);
-    for (Tensor& v : values_) // arena tensors stay owned by their specialization
-      v = Tensor();
-    return out;
+    }
   }
 
-private:
-  static constexpr std::uint32_t absent = std::numeric_limits<std::uint32_t>::max();
+  // Drops this call's references (arena tensors stay owned by their specialization).
+  void forget_values() noexcept {
+    for (Tensor& v : values_)
+      v = Tensor();
+  }
 
   // Compiles the nodes of `g` into steps returning `results` (checked by the caller).
   void build(graph::Graph const& g, std::span<graph::value_ref const> results) {
@@ -286,18 +354,28 @@ private:
     ops::meta_list metas;                              // concrete outputs (into, compute)
     boost::container::small_vector<Tensor, 2> outputs; // into: arena views, or undefined;
                                                        // constant: the values
+    std::uint32_t split = 0; // in a fused chain: bit a set when argument a is read by rows
+  };
+
+  // Steps first..last run block by block of `rows` rows (`plan_options::fuse`).
+  struct fused_chain {
+    std::size_t first = 0, last = 0;
+    std::int64_t rows = 1;
   };
 
   struct specialization {
     std::vector<std::int64_t> key;
     std::vector<specialized_step> steps;
+    std::vector<fused_chain> chains; // in step order
     Storage arena;
     std::uint64_t used = 0; // the call count when last used
   };
 
-  // The key of a call: each placeholder's dtype, device and sizes, then the bound symbols.
-  void make_key(std::span<Tensor const> placeholders, bindings const& bound) {
+  // The key of a call: whether its results stay planned, each placeholder's dtype,
+  // device and sizes, then the bound symbols.
+  void make_key(std::span<Tensor const> placeholders, bindings const& bound, bool planned) {
     key_.clear();
+    key_.push_back(planned ? 1 : 0);
     for (Tensor const& t : placeholders) {
       if (!t.defined()) {
         key_.push_back(-1);
@@ -316,8 +394,9 @@ private:
     }
   }
 
-  specialization& specialized(std::span<Tensor const> placeholders, bindings const& bound) {
-    make_key(placeholders, bound);
+  specialization& specialized(std::span<Tensor const> placeholders, bindings const& bound,
+                              bool planned) {
+    make_key(placeholders, bound, planned);
     ++calls_;
     if (last_ && last_->key == key_) {
       last_->used = calls_;
@@ -330,7 +409,7 @@ private:
         return *s;
       }
     }
-    auto made = std::make_unique<specialization>(specialize(bound));
+    auto made = std::make_unique<specialization>(specialize(bound, planned));
     made->key = key_;
     made->used = calls_;
     if (cache_.size() == max_signatures) {
@@ -347,8 +426,8 @@ private:
   }
 
   // Decides how every step runs for the placeholders now in `values_` and the symbols in
-  // `bound`, and lays out the arena.
-  specialization specialize(bindings const& bound) const {
+  // `bound`, and lays out the arena (the results too when `planned`).
+  specialization specialize(bindings const& bound, bool planned) const {
     specialization spec;
     spec.steps.resize(steps_.size());
     // The concrete meta of every slot, where this signature determines it.
@@ -361,9 +440,10 @@ private:
       for (std::size_t o = 0; o < spec.steps[i].metas.size(); ++o)
         metas[steps_[i].first + o] = spec.steps[i].metas[o];
     }
-    lifetimes const life = lifetimes_of(spec);
+    lifetimes life = lifetimes_of(spec);
     if (options_.fold_constants) fold_constants(spec, life);
-    lay_out(spec, life);
+    if (options_.fuse) fuse(spec, life, metas);
+    lay_out(spec, life, planned);
     cache_views(spec);
     return spec;
   }
@@ -454,7 +534,7 @@ private:
       if ((sp.how != mode::into && sp.how != mode::compute) || has_tag(tags, ops::op_tag::random)
           || has_tag(tags, ops::op_tag::in_place))
         continue;
-      boost::container::small_vector<Tensor, 4> args;
+      boost::container::small_vector<Tensor, 8> args;
       bool foldable = true;
       for (std::uint32_t a : s.args) {
         foldable = foldable && (a == absent || constants[a].defined());
@@ -483,10 +563,114 @@ private:
     }
   }
 
+  // Whether two lists of concrete sizes are equal.
+  static bool same_sizes(ops::sym_sizes const& a, ops::sym_sizes const& b) {
+    return std::ranges::equal(a, b, [](SymInt const& x, SymInt const& y) {
+      return x.maybe_int() && x.maybe_int() == y.maybe_int();
+    });
+  }
+
+  // Which arguments of step `i` a fused chain whose result has `sizes` reads by rows (bit
+  // a for argument a), or nothing when the step cannot be in such a chain; `first`: the
+  // step would start the chain, so a matrix product or convolution may be it.
+  std::optional<std::uint32_t> split_of(std::size_t i, specialization const& spec,
+                                        std::vector<std::optional<ops::tensor_meta>> const& metas,
+                                        ops::sym_sizes const& sizes, bool first) const {
+    step const& s = steps_[i];
+    specialized_step const& sp = spec.steps[i];
+    if (sp.how != mode::into || sp.metas.size() != 1 || !same_sizes(sp.metas[0].sizes, sizes))
+      return {};
+    auto const rows_of = [&](std::size_t a) -> std::optional<std::int64_t> {
+      if (a >= s.args.size() || s.args[a] == absent) return {};
+      ops::tensor_meta const& m = *metas[s.args[a]];
+      if (m.sizes.size() != sizes.size()) return {};
+      return m.sizes[0].maybe_int();
+    };
+    std::int64_t const rows = *sizes[0].maybe_int();
+    ops::op_schema const& schema = s.target.schema();
+    ops::op_tag const tags = schema.tags;
+    if (has_tag(tags, ops::op_tag::pointwise) && !has_tag(tags, ops::op_tag::random)
+        && !has_tag(tags, ops::op_tag::in_place)) {
+      // Elementwise with broadcasting: an argument with the result's rank and its rows is
+      // read by rows; one with fewer dimensions or one row is read whole by every block.
+      std::uint32_t split = 0;
+      if (s.args.size() > 32) return {}; // one bit per argument
+      for (std::size_t a = 0; a < s.args.size(); ++a) {
+        if (s.args[a] == absent) continue;
+        std::optional<std::int64_t> const r = rows_of(a);
+        if (r == rows) {
+          split |= 1U << a;
+        } else if (r && *r != 1) {
+          return {};
+        }
+      }
+      return split;
+    }
+    if (!first) return {};
+    // A product or convolution whose result's rows come from the rows of one argument
+    // (two for bmm; addmm's bias too when it has the rows).
+    std::string_view const name = schema.name;
+    auto const rank = [&](std::size_t a) {
+      return a < s.args.size() && s.args[a] != absent ? metas[s.args[a]]->sizes.size() : 0;
+    };
+    if ((name == "aten::linear" || name == "aten::mm") && sizes.size() >= 2 && rows_of(0) == rows)
+      return 1U;
+    if (name == "aten::addmm" && rows_of(1) == rows) return rows_of(0) == rows ? 3U : 2U;
+    if (name == "aten::bmm" && rows_of(0) == rows && rows_of(1) == rows) return 3U;
+    if ((name == "aten::conv1d" || name == "aten::conv2d" || name == "aten::convolution")
+        && rank(0) == rank(1) && rows_of(0) == rows)
+      return 1U;
+    return {};
+  }
+
+  // Finds the chains to run fused (see `plan_options::fuse`): runs of consecutive steps,
+  // each writing one value of the same sizes, the first elementwise or a product, the
+  // others elementwise; kept when the result is more than one block. The lifetimes of
+  // every value a chain reads or writes are extended to the chain's end, so that no two
+  // of them share arena bytes (the chain interleaves its steps).
+  void fuse(specialization& spec, lifetimes& life,
+            std::vector<std::optional<ops::tensor_meta>> const& metas) const {
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+      specialized_step& head = spec.steps[i];
+      if (head.how != mode::into || head.metas.size() != 1) continue;
+      ops::sym_sizes const& sizes = head.metas[0].sizes;
+      if (sizes.empty() || !sizes[0].maybe_int()) continue;
+      std::optional<std::uint32_t> split = split_of(i, spec, metas, sizes, true);
+      if (!split) continue;
+      head.split = *split;
+      std::size_t last = i;
+      while (last + 1 < steps_.size()) {
+        split = split_of(last + 1, spec, metas, sizes, false);
+        if (!split) break;
+        spec.steps[++last].split = *split;
+      }
+      std::int64_t const rows = *sizes[0].maybe_int();
+      std::int64_t const row =
+          rows == 0 ? 1
+                    : std::max<std::int64_t>(
+                        1, detail::checked_numel(head.metas[0].concrete_sizes()) / rows);
+      std::int64_t const per_block = std::max<std::int64_t>(1, fusion_block_elements / row);
+      if (last == i || rows <= per_block) {
+        for (std::size_t k = i; k <= last; ++k)
+          spec.steps[k].split = 0;
+        i = last;
+        continue;
+      }
+      spec.chains.push_back({i, last, per_block});
+      for (std::size_t k = i; k <= last; ++k) {
+        step const& s = steps_[k];
+        for (std::uint32_t a : s.args)
+          if (a != absent) life.last[a] = std::max(life.last[a], last);
+        life.last[s.first] = std::max(life.last[s.first], last);
+      }
+      i = last;
+    }
+  }
+
   // Gives every output of an `into` step a place in the arena, unless the call returns
-  // it: those get memory of their own on every call. Values whose lifetimes overlap
-  // never share bytes.
-  void lay_out(specialization& spec, lifetimes const& life) const {
+  // it and the results are not `planned`: those get memory of their own on every call.
+  // Values whose lifetimes overlap never share bytes; a planned result lives to the end.
+  void lay_out(specialization& spec, lifetimes const& life, bool planned) const {
     auto const& [last, escapes] = life;
     struct buffer {
       std::size_t step, output, bytes, begin, end, offset;
@@ -499,11 +683,12 @@ private:
       for (std::size_t o = 0; o < sp.metas.size(); ++o) {
         std::uint32_t const slot = steps_[i].first + static_cast<std::uint32_t>(o);
         ops::tensor_meta const& m = sp.metas[o];
-        if (escapes[slot] || !m.device.is_cpu()) continue;
+        if ((escapes[slot] && !planned) || !m.device.is_cpu()) continue;
         std::size_t const bytes =
             static_cast<std::size_t>(detail::checked_numel(m.concrete_sizes()))
             * element_size(m.dtype);
-        buffers.push_back({i, o, round_up(bytes), i, std::max(last[slot], i), 0});
+        std::size_t const end = escapes[slot] ? steps_.size() : std::max(last[slot], i);
+        buffers.push_back({i, o, round_up(bytes), i, end, 0});
       }
     }
     // Largest first, each at the lowest offset clear of the placed buffers it overlaps in
@@ -557,7 +742,7 @@ private:
         continue;
       }
       if (sp.how != mode::compute || !has_tag(s.target.schema().tags, ops::op_tag::view)) continue;
-      boost::container::small_vector<Tensor, 4> args;
+      boost::container::small_vector<Tensor, 8> args;
       bool ready = !s.args.empty();
       for (std::uint32_t a : s.args) {
         ready = ready && (a == absent || fixed[a].defined());
@@ -586,8 +771,40 @@ private:
     return (bytes + alignment - 1) / alignment * alignment;
   }
 
+  // Runs a fused chain: its outputs made (as `into` steps make them), then, block by
+  // block of rows, every step of the chain on that block.
+  void run_chain(specialization& spec, fused_chain const& chain) {
+    for (std::size_t i = chain.first; i <= chain.last; ++i) {
+      specialized_step const& sp = spec.steps[i];
+      ops::tensor_meta const& m = sp.metas[0];
+      values_[steps_[i].first] =
+          sp.outputs[0].defined()
+              ? sp.outputs[0]
+              : empty(m.concrete_sizes(), {.dtype = m.dtype, .device = m.device});
+    }
+    std::int64_t const rows = values_[steps_[chain.first].first].size(0);
+    for (std::int64_t r = 0; r < rows; r += chain.rows) {
+      std::int64_t const n = std::min(chain.rows, rows - r);
+      for (std::size_t i = chain.first; i <= chain.last; ++i) {
+        step const& s = steps_[i];
+        specialized_step const& sp = spec.steps[i];
+        boost::container::small_vector<Tensor, 8> args;
+        for (std::size_t a = 0; a < s.args.size(); ++a) {
+          if (s.args[a] == absent) {
+            args.emplace_back();
+          } else {
+            Tensor const& v = values_[s.args[a]];
+            args.push_back((sp.split >> a & 1U) != 0 ? v.narrow(0, r, n) : v);
+          }
+        }
+        Tensor block = values_[s.first].narrow(0, r, n);
+        sp.kernel.into(sp.attributes->get(), {args.data(), args.size()}, {&block, 1});
+      }
+    }
+  }
+
   void run_step(step const& s, specialized_step& sp, bindings& bound) {
-    boost::container::small_vector<Tensor, 4> args;
+    boost::container::small_vector<Tensor, 8> args;
     for (std::uint32_t a : s.args)
       args.push_back(a == absent ? Tensor() : values_[a]);
     std::span<Tensor const> const inputs(args.data(), args.size());
@@ -664,6 +881,7 @@ private:
   std::vector<std::uint32_t> placeholders_; // placeholder k -> its slot
   std::vector<std::uint32_t> outputs_;      // graph output k -> its slot
   std::vector<Tensor> values_;              // this call's values, by slot
+  std::vector<Tensor> results_;             // run_planned's results, until the next call
   std::vector<std::unique_ptr<specialization>> cache_;
   specialization* last_ = nullptr;
   std::vector<std::int64_t> key_; // the key being looked up

@@ -136,7 +136,7 @@ struct fused_attention {
   // its last two dimensions (rows, columns).
   struct operand {
     void const* data = nullptr;
-    std::vector<std::int64_t> at;
+    xport::detail::scratch_vector<std::int64_t> at;
     std::int64_t row = 0, col = 0;
   };
 
@@ -167,7 +167,7 @@ struct fused_attention {
 
   // The scratch tiles of one thread, kept between calls (resized, never shrunk).
   struct tiles {
-    std::vector<T> q, k, v, scores, acc, top, sum;
+    xport::detail::scratch_vector<T> q, k, v, scores, acc, top, sum;
     void fit(std::int64_t width, std::int64_t value_width) {
       auto const n = [](std::int64_t x) { return static_cast<std::size_t>(x); };
       q.resize(n(query_block * width));
@@ -181,7 +181,7 @@ struct fused_attention {
   };
 
   void run(std::int64_t b, tiles& t) const {
-    auto const at = [](std::vector<std::int64_t> const& offsets, std::int64_t i) {
+    auto const at = [](auto const& offsets, std::int64_t i) {
       return offsets[static_cast<std::size_t>(i)];
     };
     T const* qd = static_cast<T const*>(q.data) + at(q.at, b);

@@ -72,7 +72,8 @@ template <class T>
 void portable_matrix(std::int64_t m, std::int64_t n, std::int64_t k, accumulator_t<T> alpha,
                      T const* a, std::int64_t a_rs, std::int64_t a_cs, T const* b,
                      std::int64_t b_rs, std::int64_t b_cs, accumulator_t<T> beta, T* c,
-                     std::int64_t c_rs, std::int64_t c_cs, std::vector<accumulator_t<T>>& row) {
+                     std::int64_t c_rs, std::int64_t c_cs,
+                     xport::detail::scratch_vector<accumulator_t<T>>& row) {
   using acc = accumulator_t<T>;
   row.resize(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < m; ++i) {
@@ -101,7 +102,7 @@ template <class T>
 void portable_gemm(std::int64_t batch, std::int64_t m, std::int64_t n, std::int64_t k,
                    accumulator_t<T> alpha, strided_matrix<T const> a, strided_matrix<T const> b,
                    accumulator_t<T> beta, strided_matrix<T> c) {
-  std::vector<accumulator_t<T>> row;
+  xport::detail::scratch_vector<accumulator_t<T>> row;
   for (std::int64_t i = 0; i < batch; ++i) {
     portable_matrix<T>(m, n, k, alpha, a.data + i * a.batch_stride, a.row_stride, a.col_stride,
                        b.data + i * b.batch_stride, b.row_stride, b.col_stride, beta,

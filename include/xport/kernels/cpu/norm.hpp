@@ -30,15 +30,15 @@ inline constexpr bool is_float_element =
 
 // The values of a small (per-channel or per-feature) tensor in row-major order, widened to
 // double; empty for an undefined tensor.
-inline std::vector<double> norm_values(Tensor const& t) {
+inline scratch_vector<double> norm_values(Tensor const& t) {
   if (!t.defined()) return {};
   Tensor const dense = t.to(dtype::float64).contiguous();
   double const* data = dense.data_ptr<double>();
-  return std::vector<double>(data, data + dense.numel());
+  return scratch_vector<double>(data, data + dense.numel());
 }
 
 // Writes `values` into `out` (contiguous, any floating dtype).
-inline void norm_store(Tensor const& out, std::vector<double> const& values) {
+inline void norm_store(Tensor const& out, scratch_vector<double> const& values) {
   kernels::visit_computed<dtype_sets::floating>(out.dtype(), "native_norm", [&]<class T>() {
     T* data = out.data_ptr<T>();
     for (std::size_t i = 0; i < values.size(); ++i)
@@ -71,15 +71,15 @@ moments norm_moments(std::int64_t count, At&& at) {
 // Batch norm on (N, C, inner) data: normalizes channel c with mean[c] and rstd[c], given
 // or computed (then written into the vectors, with the unbiased variance in `unbiased`).
 inline void batch_norm_cpu(Tensor const& input, Tensor const& weight, Tensor const& bias,
-                           bool use_batch_stats, std::vector<double>& mean,
-                           std::vector<double>& rstd, std::vector<double>& unbiased, double eps,
-                           Tensor const& out) {
+                           bool use_batch_stats, scratch_vector<double>& mean,
+                           scratch_vector<double>& rstd, scratch_vector<double>& unbiased,
+                           double eps, Tensor const& out) {
   Tensor const x = input.contiguous();
   std::int64_t const n = x.size(0);
   std::int64_t const c = x.size(1);
   std::int64_t const inner = n * c == 0 ? 0 : x.numel() / (n * c);
-  std::vector<double> const w = norm_values(weight);
-  std::vector<double> const b = norm_values(bias);
+  scratch_vector<double> const w = norm_values(weight);
+  scratch_vector<double> const b = norm_values(bias);
   kernels::visit_computed<dtype_sets::floating>(x.dtype(), "native_norm", [&]<class T>() {
     T const* src = x.data_ptr<T>();
     T* dst = out.data_ptr<T>();
@@ -112,8 +112,8 @@ template <class Affine>
 void block_norm_cpu(Tensor const& input, std::int64_t groups, std::int64_t block, double eps,
                     Tensor const& weight, Tensor const& bias, Affine&& affine, Tensor const& out) {
   Tensor const x = input.contiguous();
-  std::vector<double> const w = norm_values(weight);
-  std::vector<double> const b = norm_values(bias);
+  scratch_vector<double> const w = norm_values(weight);
+  scratch_vector<double> const b = norm_values(bias);
   kernels::visit_computed<dtype_sets::floating>(x.dtype(), "native_norm", [&]<class T>() {
     T const* src = x.data_ptr<T>();
     T* dst = out.data_ptr<T>();
@@ -144,26 +144,27 @@ struct kernel<ops::batch_norm_functional, cpu_t> {
   //! statistics (an empty input leaves them unchanged, as PyTorch does).
   static void run(ops::batch_norm_functional::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    std::vector<double> mean = detail::norm_values(in[3]);
-    std::vector<double> var = detail::norm_values(in[4]);
-    std::vector<double> rstd(var.size());
-    std::vector<double> unbiased(var.size());
+    detail::scratch_vector<double> mean = detail::norm_values(in[3]);
+    detail::scratch_vector<double> var = detail::norm_values(in[4]);
+    detail::scratch_vector<double> rstd(var.size());
+    detail::scratch_vector<double> unbiased(var.size());
     bool const batch_stats = a.training && in[0].numel() > 0;
     if (!batch_stats) {
       for (std::size_t c = 0; c < var.size(); ++c)
         rstd[c] = 1.0 / std::sqrt(var[c] + a.eps);
     }
-    std::vector<double> const running_mean = mean;
-    std::vector<double> const running_var = var;
+    detail::scratch_vector<double> const running_mean = mean;
+    detail::scratch_vector<double> const running_var = var;
     detail::batch_norm_cpu(in[0], in[1], in[2], batch_stats, mean, rstd, unbiased, a.eps, out[0]);
     if (a.training) {
-      std::vector<double> save_rstd = rstd;
+      detail::scratch_vector<double> save_rstd = rstd;
       if (!batch_stats) std::fill(save_rstd.begin(), save_rstd.end(), 0.0);
-      detail::norm_store(out[1], batch_stats ? mean : std::vector<double>(mean.size(), 0.0));
+      detail::norm_store(out[1],
+                         batch_stats ? mean : detail::scratch_vector<double>(mean.size(), 0.0));
       detail::norm_store(out[2], save_rstd);
     }
-    std::vector<double> new_mean = running_mean;
-    std::vector<double> new_var = running_var;
+    detail::scratch_vector<double> new_mean = running_mean;
+    detail::scratch_vector<double> new_var = running_var;
     if (batch_stats) {
       for (std::size_t c = 0; c < new_mean.size(); ++c) {
         new_mean[c] = (1 - a.momentum) * running_mean[c] + a.momentum * mean[c];
@@ -181,12 +182,12 @@ struct kernel<ops::batch_norm_no_training, cpu_t> {
   //! @brief Normalizes with the running statistics; the saved statistics are empty.
   static void run(ops::batch_norm_no_training::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
-    std::vector<double> mean = detail::norm_values(in[3]);
-    std::vector<double> const var = detail::norm_values(in[4]);
-    std::vector<double> rstd(var.size());
+    detail::scratch_vector<double> mean = detail::norm_values(in[3]);
+    detail::scratch_vector<double> const var = detail::norm_values(in[4]);
+    detail::scratch_vector<double> rstd(var.size());
     for (std::size_t c = 0; c < var.size(); ++c)
       rstd[c] = 1.0 / std::sqrt(var[c] + a.eps);
-    std::vector<double> unused;
+    detail::scratch_vector<double> unused;
     detail::batch_norm_cpu(in[0], in[1], in[2], false, mean, rstd, unused, a.eps, out[0]);
   }
 };
@@ -198,9 +199,9 @@ struct kernel<ops::batch_norm_no_stats, cpu_t> {
   static void run(ops::batch_norm_no_stats::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
     auto const channels = static_cast<std::size_t>(in[0].size(1));
-    std::vector<double> mean(channels, 0.0);
-    std::vector<double> rstd(channels, 0.0);
-    std::vector<double> unbiased(channels);
+    detail::scratch_vector<double> mean(channels, 0.0);
+    detail::scratch_vector<double> rstd(channels, 0.0);
+    detail::scratch_vector<double> unbiased(channels);
     if (in[0].numel() > 0)
       detail::batch_norm_cpu(in[0], in[1], in[2], true, mean, rstd, unbiased, a.eps, out[0]);
     detail::norm_store(out[1], mean);

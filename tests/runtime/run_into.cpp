@@ -1,0 +1,188 @@
+// ExportedModule::run_into: the results made in the plan's arena and copied into tensors
+// the caller gave, so that a call in steady state allocates nothing (this executable
+// replaces the global operator new, every form, to count). The models are PyTorch's
+// (tests/fixtures/pt2/); each run_into is compared with the same program's call().
+#include "support/allocation_counter.hpp"
+
+#include <xport/api/elementwise.hpp>
+#include <xport/core/compare.hpp>
+#include <xport/core/factories.hpp>
+#include <xport/export/exported_module.hpp>
+#include <xport/kernels/parallel.hpp>
+#include <xport/serde/load_pt2.hpp>
+
+#include <support/pt2_fixtures.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <string>
+#include <tuple>
+#include <vector>
+
+using namespace xport;
+using xport_test::pt2::fixture;
+
+namespace {
+
+struct model_case {
+  char const* name;
+  std::vector<std::int64_t> sizes; // one input, batch first
+};
+
+model_case const models[] = {
+    {"mlp", {3, 8}},
+    {"mlp_decomposed", {3, 8}},
+    {"cnn", {2, 3, 8, 8}},
+    {"transformer", {2, 32, 16}},
+    {"transformer_decomposed", {2, 32, 16}},
+};
+
+// Heap allocations of one run_into, once three calls have warmed the plan and the caches.
+long allocations_per_run_into(ExportedModule& run, std::vector<leaf> const& in, Tensor const& out) {
+  for (int i = 0; i < 3; ++i)
+    run.run_into(in, {&out, 1});
+  long const before = xport_test::allocations();
+  for (int i = 0; i < 10; ++i)
+    run.run_into(in, {&out, 1});
+  return (xport_test::allocations() - before) / 10;
+}
+
+struct thread_count {
+  int saved = get_num_threads();
+  explicit thread_count(int n) { set_num_threads(n); }
+  thread_count(thread_count const&) = delete;
+  thread_count& operator=(thread_count const&) = delete;
+  ~thread_count() { set_num_threads(saved); }
+};
+
+} // namespace
+
+TEST_CASE("run_into: torch's models write what call() returns, and allocate nothing") {
+  Generator gen{41};
+  for (int const threads : {1, 2}) {
+    thread_count const pool(threads);
+    for (model_case const& m : models) {
+      CAPTURE(m.name);
+      CAPTURE(threads);
+      ExportedModule run = load_pt2(fixture(std::string(m.name) + ".pt2")).module();
+      for (std::int64_t const batch : {m.sizes[0], m.sizes[0] + 3}) {
+        std::vector<std::int64_t> sizes = m.sizes;
+        sizes[0] = batch;
+        Tensor const x = randn(sizes, gen);
+        Tensor const want = run.call<Tensor>(x);
+        Tensor const out = full(want.sizes(), 7.0);
+        std::vector<leaf> const in{x};
+        run.run_into(in, {&out, 1});
+        CHECK(allclose(out, want, {.rtol = 1e-6, .atol = 1e-7}));
+        CHECK(allocations_per_run_into(run, in, out) == 0);
+        CHECK(allclose(out, want, {.rtol = 1e-6, .atol = 1e-7}));
+      }
+    }
+  }
+}
+
+TEST_CASE("run_into: strided output tensors are written through their strides") {
+  Generator gen{42};
+  ExportedModule run = load_pt2(fixture("mlp.pt2")).module();
+  Tensor const x = randn({5, 8}, gen);
+  Tensor const want = run.call<Tensor>(x);
+  Tensor const wide = zeros({want.size(1), want.size(0)});
+  Tensor const out = wide.t(); // the output's sizes, columns of `wide`
+  run.run_into(std::vector<leaf>{x}, {&out, 1});
+  CHECK(allclose(out, want, {.rtol = 1e-6, .atol = 1e-7}));
+  CHECK(allclose(wide, want.t(), {.rtol = 1e-6, .atol = 1e-7}));
+}
+
+TEST_CASE("run_into: buffer mutations are written back as a call writes them") {
+  ExportedProgram const ep = load_pt2(fixture("buffer_mutation.pt2"));
+  ExportedModule by_call = ep.module();
+  ExportedProgram copy = ep;
+  copy.state_dict.at("count") = copy.state_dict.at("count").clone();
+  ExportedModule by_run_into = copy.module();
+  Tensor const x = arange(6, {.dtype = dtype::float32}).reshape({2, 3});
+  Tensor const out = empty({2, 3});
+  std::vector<leaf> const in{x};
+  for (double const count : {1.0, 2.0, 3.0}) {
+    Tensor const want = by_call.call<Tensor>(x);
+    by_run_into.run_into(in, {&out, 1});
+    CHECK(allclose(want, x * count));
+    CHECK(allclose(out, want));
+    CHECK(by_run_into.program().state_dict.at("count").item<float>() == count);
+  }
+}
+
+TEST_CASE("run_into: data-dependent sizes are checked once the call knows them") {
+  ExportedModule run = load_pt2(fixture("data_dependent.pt2")).module();
+  Tensor const x = arange(8, {.dtype = dtype::float32}) - 3.5; // four positive entries
+  std::vector<leaf> const in{x};
+  auto const want = run.call<std::tuple<Tensor, Tensor>>(x);
+  Tensor const ones = empty({4});
+  Tensor const head = empty({4});
+  Tensor const outs[] = {ones, head};
+  run.run_into(in, outs);
+  CHECK(allclose(ones, std::get<0>(want)));
+  CHECK(allclose(head, std::get<1>(want)));
+  Tensor const short_head = empty({3});
+  Tensor const wrong[] = {ones, short_head};
+  CHECK_THROWS_WITH_AS(run.run_into(in, wrong),
+                       "run_into: the tensor given for output 1 has sizes [3], but the output has "
+                       "sizes [4] in this call; pass a tensor of those sizes",
+                       shape_error);
+}
+
+TEST_CASE("run_into: output tensors that do not fit are refused before anything is written") {
+  ExportedProgram const ep = load_pt2(fixture("buffer_mutation.pt2"));
+  ExportedModule run = ep.module();
+  Tensor const x = ones({2, 3});
+  std::vector<leaf> const in{x};
+  Tensor const out = full({2, 3}, 5.0);
+  Tensor const wrong_dtype = zeros({2, 3}, {.dtype = dtype::float64});
+  Tensor const wrong_sizes = zeros({3, 2});
+  Tensor const undefined;
+  Tensor const two[] = {out, out};
+  CHECK_THROWS_WITH_AS(run.run_into(in, {}),
+                       "run_into: the program has 1 tensor outputs, but 0 tensors were given for "
+                       "them",
+                       value_error);
+  CHECK_THROWS_WITH_AS(run.run_into(in, two),
+                       "run_into: the program has 1 tensor outputs, but 2 tensors were given for "
+                       "them",
+                       value_error);
+  CHECK_THROWS_WITH_AS(run.run_into(in, {&wrong_dtype, 1}),
+                       "run_into: the tensor given for output 0 has dtype torch.float64, but the "
+                       "output is torch.float32",
+                       dtype_error);
+  CHECK_THROWS_WITH_AS(run.run_into(in, {&wrong_sizes, 1}),
+                       "run_into: the tensor given for output 0 has sizes [3, 2], but the output "
+                       "has sizes [2, 3] in this call; pass a tensor of those sizes",
+                       shape_error);
+  CHECK_THROWS_WITH_AS(run.run_into(in, {&undefined, 1}),
+                       "run_into: the tensor given for output 0 is undefined; pass a tensor of "
+                       "dtype torch.float32 and sizes [2, 3]",
+                       value_error);
+  // No call wrote the buffer or the output.
+  CHECK(run.program().state_dict.at("count").item<float>() == 0.0F);
+  CHECK(allclose(out, full({2, 3}, 5.0)));
+  // Inputs are checked as call() checks them.
+  std::vector<leaf> const big{ones({3, 3})};
+  CHECK_THROWS_AS(run.run_into(big, {&out, 1}), constraint_violation);
+}
+
+TEST_CASE("block cache: a freed CPU block of the same size is reused until released") {
+  void const* first = nullptr;
+  {
+    Tensor const a = empty({1000});
+    first = a.storage().data();
+  }
+  Tensor const b = empty({1000});
+  CHECK(b.storage().data() == first); // no heap call for it
+  long const before = xport_test::allocations();
+  for (int i = 0; i < 10; ++i)
+    (void)empty({64, 64});
+  CHECK(xport_test::allocations() - before <= 3); // the first: block, count, header
+  release_cached_memory();
+  long const released = xport_test::allocations();
+  (void)empty({64, 64});
+  CHECK(xport_test::allocations() - released == 3); // all from the heap again
+}

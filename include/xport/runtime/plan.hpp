@@ -101,8 +101,9 @@ struct plan_options {
   //! elementwise steps after it (bias, activation, residual add), as one pass over memory:
   //! block by block of rows (`fusion_block_elements` per block), every step of the chain
   //! on a block before the next block, so that what one step writes the next reads while
-  //! it is in cache. Chains that fit one block run step by step. `plan::str()` lists the
-  //! chains.
+  //! it is in cache; values only the chain reads take one block of memory. Chains whose
+  //! result is smaller than `fusion_min_elements` run step by step. `plan::str()` lists
+  //! the chains.
   bool fuse = true;
 };
 
@@ -110,6 +111,12 @@ struct plan_options {
 //! whole rows of the result's first dimension): 64 KiB of float32 per value, so that a
 //! block of each value of a chain stays in a core's L2 cache.
 inline constexpr std::int64_t fusion_block_elements = 16384;
+
+//! @brief The fewest elements a chain's result must have to run fused (4 MiB of float32).
+//! Below, the values between the steps stay in the last-level cache anyway, and running
+//! step by step measured as fast or faster (benchmarks/export.cpp, BM_fused_chain: fused
+//! 1.09x the unfused time at 2 MiB per value, 0.73x at 16 MiB; see docs/ARCHITECTURE.md).
+inline constexpr std::int64_t fusion_min_elements = std::int64_t{1} << 20;
 
 //! @brief A graph compiled for repeated calls; see the file comment. One call at a time:
 //! a plan keeps the values of the call in progress.
@@ -354,7 +361,11 @@ private:
     ops::meta_list metas;                              // concrete outputs (into, compute)
     boost::container::small_vector<Tensor, 2> outputs; // into: arena views, or undefined;
                                                        // constant: the values
-    std::uint32_t split = 0; // in a fused chain: bit a set when argument a is read by rows
+    std::uint32_t split = 0;    // in a fused chain: bit a set when argument a is read by rows
+    std::uint32_t tiled = 0;    // ... and when argument a is a tile (below)
+    std::size_t chain = 0;      // the first step of its chain, when `tile_rows`
+    std::int64_t tile_rows = 0; // a chain's value read only in the chain: its memory holds
+                                // one block (this many rows), reused block after block
   };
 
   // Steps first..last run block by block of `rows` rows (`plan_options::fuse`).
@@ -650,21 +661,43 @@ private:
                     : std::max<std::int64_t>(
                         1, detail::checked_numel(head.metas[0].concrete_sizes()) / rows);
       std::int64_t const per_block = std::max<std::int64_t>(1, fusion_block_elements / row);
-      if (last == i || rows <= per_block) {
+      if (last == i || rows <= per_block || rows * row < fusion_min_elements) {
         for (std::size_t k = i; k <= last; ++k)
           spec.steps[k].split = 0;
         i = last;
         continue;
       }
       spec.chains.push_back({i, last, per_block});
+      // A value the chain makes and only the chain reads is a tile: one block of memory,
+      // alive over the whole chain. Every other value it reads or writes lives to the
+      // chain's end, so no two values the chain touches share bytes.
       for (std::size_t k = i; k <= last; ++k) {
         step const& s = steps_[k];
-        for (std::uint32_t a : s.args)
-          if (a != absent) life.last[a] = std::max(life.last[a], last);
+        specialized_step& sp = spec.steps[k];
+        for (std::size_t a = 0; a < s.args.size(); ++a) {
+          std::uint32_t const v = s.args[a];
+          if (v == absent) continue;
+          if (v >= steps_[i].first && v < s.first && spec.steps[producer_of(v)].tile_rows != 0) {
+            sp.tiled |= 1U << a;
+          } else {
+            life.last[v] = std::max(life.last[v], last);
+          }
+        }
+        if (k < last && !life.escapes[s.first] && life.last[s.first] <= last) {
+          sp.tile_rows = per_block; // lives from the chain's first step (see lay_out)
+          sp.chain = i;
+        }
         life.last[s.first] = std::max(life.last[s.first], last);
       }
       i = last;
     }
+  }
+
+  // The step whose output is slot `v` (a value made by a step).
+  std::size_t producer_of(std::uint32_t v) const {
+    auto const after = std::upper_bound(steps_.begin(), steps_.end(), v,
+                                        [](std::uint32_t x, step const& s) { return x < s.first; });
+    return static_cast<std::size_t>(after - steps_.begin()) - 1;
   }
 
   // Gives every output of an `into` step a place in the arena, unless the call returns
@@ -684,11 +717,11 @@ private:
         std::uint32_t const slot = steps_[i].first + static_cast<std::uint32_t>(o);
         ops::tensor_meta const& m = sp.metas[o];
         if ((escapes[slot] && !planned) || !m.device.is_cpu()) continue;
-        std::size_t const bytes =
-            static_cast<std::size_t>(detail::checked_numel(m.concrete_sizes()))
-            * element_size(m.dtype);
+        std::size_t const bytes = static_cast<std::size_t>(detail::checked_numel(tile_sizes(sp, o)))
+                                  * element_size(m.dtype);
+        std::size_t const begin = sp.tile_rows != 0 ? sp.chain : i;
         std::size_t const end = escapes[slot] ? steps_.size() : std::max(last[slot], i);
-        buffers.push_back({i, o, round_up(bytes), i, end, 0});
+        buffers.push_back({i, o, round_up(bytes), begin, end, 0});
       }
     }
     // Largest first, each at the lowest offset clear of the placed buffers it overlaps in
@@ -719,7 +752,7 @@ private:
     spec.arena = Storage(total, Device{});
     for (buffer const& b : buffers) {
       ops::tensor_meta const& m = spec.steps[b.step].metas[b.output];
-      dim_vector const sizes = m.concrete_sizes();
+      dim_vector const sizes = tile_sizes(spec.steps[b.step], b.output);
       dim_vector const strides = detail::contiguous_strides(sizes);
       spec.steps[b.step].outputs[b.output] =
           Tensor(spec.arena, m.dtype, sizes, strides,
@@ -766,6 +799,13 @@ private:
     }
   }
 
+  // The sizes of output `o`'s memory: its sizes, with one block of rows for a tile.
+  static dim_vector tile_sizes(specialized_step const& sp, std::size_t o) {
+    dim_vector sizes = sp.metas[o].concrete_sizes();
+    if (sp.tile_rows != 0) sizes[0] = sp.tile_rows;
+    return sizes;
+  }
+
   static std::size_t round_up(std::size_t bytes) noexcept {
     constexpr std::size_t alignment = 64; // a cache line; also every vector width
     return (bytes + alignment - 1) / alignment * alignment;
@@ -782,22 +822,26 @@ private:
               ? sp.outputs[0]
               : empty(m.concrete_sizes(), {.dtype = m.dtype, .device = m.device});
     }
-    std::int64_t const rows = values_[steps_[chain.first].first].size(0);
+    std::int64_t const rows = values_[steps_[chain.last].first].size(0); // never a tile
     for (std::int64_t r = 0; r < rows; r += chain.rows) {
       std::int64_t const n = std::min(chain.rows, rows - r);
       for (std::size_t i = chain.first; i <= chain.last; ++i) {
         step const& s = steps_[i];
         specialized_step const& sp = spec.steps[i];
+        // A tile holds the block in its first n rows; other values are read at rows r...
+        auto const rows_of = [&](Tensor const& v, bool tile) {
+          return tile ? (n == v.size(0) ? v : v.narrow(0, 0, n)) : v.narrow(0, r, n);
+        };
         boost::container::small_vector<Tensor, 8> args;
         for (std::size_t a = 0; a < s.args.size(); ++a) {
           if (s.args[a] == absent) {
             args.emplace_back();
           } else {
             Tensor const& v = values_[s.args[a]];
-            args.push_back((sp.split >> a & 1U) != 0 ? v.narrow(0, r, n) : v);
+            args.push_back((sp.split >> a & 1U) != 0 ? rows_of(v, (sp.tiled >> a & 1U) != 0) : v);
           }
         }
-        Tensor block = values_[s.first].narrow(0, r, n);
+        Tensor block = rows_of(values_[s.first], sp.tile_rows != 0);
         sp.kernel.into(sp.attributes->get(), {args.data(), args.size()}, {&block, 1});
       }
     }

@@ -3,11 +3,15 @@
 // benchmark is built with Eigen), "xport" (xport::kernels::cpu::gemm on Tensors: the
 // backend plus validation and dispatch) and "portable" (the loop xport uses without
 // BLAS). Shapes are those models use: square, a batch of 8 through a 784 -> 128 layer, a
-// single row through 4096 x 4096, and 64 small matrices (bmm).
+// single row through 4096 x 4096, and 64 small matrices (bmm). "layer" is the same
+// product as an exported nn::Linear (weight [n, k] and a bias) called through
+// ExportedModule::run_into: what a GEMM-bound layer of a model gets, plan and bias included.
 // Run single-threaded for a fair comparison: OPENBLAS_NUM_THREADS=1 ./bench_cpu_gemm
 #include <xport/core/factories.hpp>
 #include <xport/core/generator.hpp>
+#include <xport/export/export.hpp>
 #include <xport/kernels/cpu/gemm.hpp>
+#include <xport/nn/linear.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -16,6 +20,8 @@
 #endif
 
 #include <cstdint>
+#include <tuple>
+#include <vector>
 
 namespace {
 
@@ -123,14 +129,37 @@ void eigen(benchmark::State& state) {
 }
 #endif
 
+void layer(benchmark::State& state) {
+  std::int64_t const m = state.range(1), k = state.range(2), n = state.range(3);
+  xport::Generator gen(1);
+  xport::nn::Linear fc(k, n, gen);
+  xport::Tensor const x = xport::randn({m, k}, gen);
+  xport::ExportedModule run = xport::export_program(fc, std::tuple{x}).module();
+  xport::Tensor const out = xport::empty({m, n});
+  std::vector<xport::leaf> const in{x};
+  for (auto _ : state)
+    run.run_into(in, {&out, 1});
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * static_cast<double>(m * k * n),
+                                                 benchmark::Counter::kIsIterationInvariantRate,
+                                                 benchmark::Counter::kIs1000);
+}
+
+// {batch, m, k, n}
+constexpr std::int64_t problems[][4] = {{1, 64, 64, 64},  {1, 256, 256, 256}, {1, 1024, 1024, 1024},
+                                        {1, 8, 784, 128}, {1, 1, 4096, 4096}, {64, 64, 64, 64}};
+
 void shapes(benchmark::internal::Benchmark* bench) {
   bench->ArgNames({"batch", "m", "k", "n"});
-  bench->Args({1, 64, 64, 64});
-  bench->Args({1, 256, 256, 256});
-  bench->Args({1, 1024, 1024, 1024});
-  bench->Args({1, 8, 784, 128});
-  bench->Args({1, 1, 4096, 4096});
-  bench->Args({64, 64, 64, 64});
+  for (auto const& p : problems)
+    bench->Args({p[0], p[1], p[2], p[3]});
+  bench->Unit(benchmark::kMicrosecond);
+}
+
+// The single matrices of `shapes` (a layer has one weight).
+void layer_shapes(benchmark::internal::Benchmark* bench) {
+  bench->ArgNames({"batch", "m", "k", "n"});
+  for (auto const& p : problems)
+    if (p[0] == 1) bench->Args({p[0], p[1], p[2], p[3]});
   bench->Unit(benchmark::kMicrosecond);
 }
 
@@ -145,6 +174,7 @@ BENCHMARK(eigen<float>)->Name("sgemm/eigen")->Apply(shapes);
 BENCHMARK(eigen<double>)->Name("dgemm/eigen")->Apply(shapes);
 #endif
 BENCHMARK(xport_gemm<float>)->Name("sgemm/xport")->Apply(shapes);
+BENCHMARK(layer)->Name("sgemm/layer")->Apply(layer_shapes);
 BENCHMARK(xport_gemm<double>)->Name("dgemm/xport")->Apply(shapes);
 BENCHMARK(portable<float>)->Name("sgemm/portable")->Apply(shapes);
 BENCHMARK(portable<double>)->Name("dgemm/portable")->Apply(shapes);

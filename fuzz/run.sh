@@ -28,8 +28,9 @@ libs=()
 if [[ -n "${FUZZ_KERNELS:-}" ]]; then
   kernels=("$FUZZ_KERNELS"/CMakeFiles/xport_cpu_kernels.dir/cmake/cpu_kernels/*.o)
   [ -e "${kernels[0]}" ] || { echo "no kernel objects in $FUZZ_KERNELS"; exit 1; }
-  nm -u "${kernels[@]}" | grep -q ' cblas_' && libs+=(-lopenblas)
-  nm -u "${kernels[@]}" | grep -q ' Sleef_' && libs+=(-lsleef)
+  undefined=$(nm -u "${kernels[@]}") # (not piped into grep -q: pipefail and SIGPIPE)
+  grep -q ' cblas_' <<<"$undefined" && libs+=(-lopenblas)
+  grep -q ' Sleef_' <<<"$undefined" && libs+=(-lsleef)
 elif [[ " $targets " == *" load "* || " $targets " == *" load_pt2 "* ]]; then
   for src in cmake/cpu_kernels/*.cpp; do
     printf '%s\n' "$src" "$out/kernels/$(basename "$src" .cpp).o"

@@ -290,6 +290,15 @@ TEST_CASE("attention and dropout") {
   using sdpa = r::scaled_dot_product_attention_rule;
   check<sdpa>({0.0, false, std::nullopt, false, 0}, {q, k, v, Tensor()}, tol);
   check<sdpa>({0.0, false, 0.5, false, 0}, {q, k, v, Tensor()}, tol);
+  check<sdpa>({0.0, false, -0.5, false, 0}, {q, k, v, Tensor()}, tol); // q carries the sign
+  // No mask, but query 2 of head (0, 1) scores -inf against every key: zero weights, as
+  // PyTorch's math backend gives them (it always ends in the safe softmax).
+  Tensor const unseen = q.clone();
+  unseen.select(0, 0).select(0, 1).select(0, 2).copy_(
+      full({4}, std::numeric_limits<float>::infinity()));
+  Tensor const below = k.clone();
+  below.select(0, 0).select(0, 1).copy_(full({6, 4}, -1.0f));
+  check<sdpa>({0.0, false, std::nullopt, false, 0}, {unseen, below, v, Tensor()}, tol);
   check<sdpa>({0.0, true, std::nullopt, false, 0}, {q, k, v, Tensor()}, tol);
   check<sdpa>({0.0, false, std::nullopt, false, 0},
               {q, k, v, gt(randn_of({5, 6}, gen), Scalar(-1.0))}, tol);

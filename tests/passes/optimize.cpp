@@ -2,9 +2,11 @@
 // elimination, dead-code elimination; and the plan's constant folding. Each test checks
 // the rewritten graph (which nodes went, and why) and that the optimized plan computes
 // exactly what the unoptimized plan and eager execution compute.
+#include <xport/api/attention.hpp>
 #include <xport/api/creation.hpp>
 #include <xport/api/dropout.hpp>
 #include <xport/api/elementwise.hpp>
+#include <xport/api/elementwise_inplace.hpp>
 #include <xport/api/elementwise_select.hpp>
 #include <xport/api/linalg.hpp>
 #include <xport/api/pool.hpp>
@@ -18,6 +20,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -91,6 +94,44 @@ struct WrittenAttention : Module<WrittenAttention> {
       weights = where(none, full_like(sm, 0.0, {}), sm);
     }
     return bmm(view(weights, {4, 5, 7}), v);
+  }
+};
+
+// Clones of views of fresh values: one the pass removes (its view keeps the value
+// contiguous and nothing else reads either), one of a transpose (not contiguous), one of
+// a view whose input is read again.
+struct ClonedViews : Module<ClonedViews> {
+  Tensor forward(Tensor const& x) const {
+    Tensor const a = xport::clone(view(exp(x), {-1}));
+    Tensor const b = xport::clone(transpose(sigmoid(x), 0, 1));
+    Tensor const y = relu(x);
+    Tensor const c = xport::clone(unsqueeze(y, 0));
+    return sum(a) + sum(b, {1}) + sum(c, {0, 1}) + sum(y, {0});
+  }
+};
+
+// Reshapes of values that are not contiguous, which decomposition writes as clone +
+// view: one a view can express (a narrowed last dim split in two), one it cannot (a
+// transpose flattened), one the graph returns.
+struct Reshapes : Module<Reshapes> {
+  std::tuple<Tensor, Tensor> forward(Tensor const& x) const {
+    Tensor const y = exp(x);                                      // [B, 8]
+    Tensor const split = reshape(narrow(y, 1, 2, 4), {-1, 2, 2}); // a view of y
+    Tensor const flat = reshape(transpose(y, 0, 1), {-1});        // a copy
+    return {sum(split, {1, 2}) + sum(flat), reshape(transpose(y, 0, 1), {-1, 4})};
+  }
+};
+
+// Attention as a model calls it: q, k and v split from one projection, viewed as
+// [batch, seq, heads, dim] and permuted to heads first.
+struct HeadsAttention : Module<HeadsAttention> {
+  Tensor forward(Tensor const& x) const { // x: [B, S, 24]
+    auto const heads = [&](std::int64_t at) {
+      return permute(reshape(narrow(x, 2, at, 8), {x.sym_size(0), x.sym_size(1), 2, 4}),
+                     {0, 2, 1, 3});
+    };
+    Tensor const o = scaled_dot_product_attention(heads(0), heads(8), heads(16));
+    return relu(reshape(permute(o, {0, 2, 1, 3}), {x.sym_size(0), x.sym_size(1), 8}));
   }
 };
 
@@ -199,6 +240,67 @@ TEST_CASE("remove_noops: an output that would become an input stays") {
   Tensor const x = arange(3, {.dtype = dtype::float32});
   Tensor const y = ep.module().call<Tensor>(x);
   CHECK(equal(y, x));
+}
+
+TEST_CASE("remove_noops: a clone of a view that keeps a fresh value contiguous") {
+  ClonedViews m;
+  Generator gen{3};
+  Tensor const x = randn({3, 4}, gen);
+  ExportedProgram const ep = export_program(m, std::tuple{x});
+  graph::Graph g = ep.graph;
+  passes::rewrites const removed = passes::remove_noops(g);
+  INFO(ep.str());
+  REQUIRE(removed.size() == 1);
+  CHECK(removed[0].node == "clone");
+  CHECK(removed[0].kept == "view");
+  CHECK(removed[0].reason == "a clone of a value nothing else reads is that value");
+  check_plans_agree(ep, x, m(x));
+}
+
+TEST_CASE("reshape_copies: a view of a lone copy becomes a reshape, a view where it can") {
+  Reshapes m;
+  Generator gen{4};
+  Tensor const x = randn({3, 8}, gen);
+  auto batch = Dim("batch", {.min = 2, .max = 64});
+  ExportedProgram const ep = export_program(m, std::tuple{x}, {{batch, 8}}).run_decompositions();
+  INFO(ep.str());
+  graph::Graph g = ep.graph;
+  passes::rewrites const reshaped = passes::reshape_copies(g);
+  REQUIRE(reshaped.size() == 2); // the returned reshape stays a copy
+  for (passes::rewrite const& r : reshaped)
+    CHECK(r.reason
+          == "a copy made only to be viewed is a reshape, which copies only when the "
+             "strides need it");
+  g.eliminate_dead_code();
+  CHECK(has_op(g, "aten::reshape"));
+  CHECK(has_op(g, "aten::clone")); // the returned one
+  // The plan runs the narrowed split as a view made once, the flattened transpose as a copy.
+  ExportedModule run = ep.module();
+  for (std::int64_t rows : {3, 9}) {
+    Tensor const in = randn({rows, 8}, gen);
+    auto const [a, b] = run.call<std::tuple<Tensor, Tensor>>(in);
+    auto const [want_a, want_b] = m(in);
+    CHECK(equal(a, want_a));
+    CHECK(equal(b, want_b));
+  }
+  CHECK(run.execution_plan().optimizations().reshaped.size() == 2);
+  std::string const plan = run.execution_plan().str();
+  CHECK(plan.find("aten::reshape (view)") != std::string::npos);
+  CHECK(plan.find("aten::reshape (compute)") != std::string::npos);
+  // A graph with an in-place op keeps its copies: a view would see the op's writes.
+  struct Mutating : Module<Mutating> {
+    BOOST_HANA_DEFINE_STRUCT(Mutating, (Buffer, count));
+    Mutating() : count(zeros({2})) {}
+    Tensor forward(Tensor const& x) {
+      add_(count, 1.0);
+      return sum(reshape(transpose(exp(x), 0, 1), {-1})) + sum(count);
+    }
+  } mutating;
+  graph::Graph with_mutation = export_program(mutating, std::tuple{x}).run_decompositions().graph;
+  if (std::ranges::any_of(with_mutation.nodes(), [](graph::node const& n) {
+        return n.target && has_tag(n.target->schema().tags, ops::op_tag::in_place);
+      }))
+    CHECK(passes::reshape_copies(with_mutation).empty());
 }
 
 TEST_CASE("eliminate_common_subexpressions: repeated calls are read once") {
@@ -325,5 +427,36 @@ TEST_CASE("fuse_attention: products around a safe softmax become one attention")
     Tensor const got = run.call<Tensor>(blocked, keys, v);
     CHECK(equal(got.select(0, 1).select(0, 2), zeros({3})));
     CHECK(allclose(got, m(blocked, keys, v), {.rtol = 1e-5, .atol = 1e-6}));
+  }
+}
+
+TEST_CASE("fuse_attention: xport's decomposition of attention on heads runs as one attention "
+          "reading q, k and v where they lie") {
+  HeadsAttention m;
+  Generator gen{15};
+  auto batch = Dim("batch", {.min = 1, .max = 64});
+  auto seq = Dim("seq", {.min = 2, .max = 128});
+  ExportedProgram const ep =
+      export_program(m, std::tuple{randn({2, 5, 24}, gen)}, {{batch, seq, 24}})
+          .run_decompositions();
+  INFO(ep.str());
+  REQUIRE_FALSE(has_op(ep.graph, "aten::scaled_dot_product_attention"));
+  graph::Graph g = ep.graph;
+  passes::report const report = passes::optimize(g);
+  INFO(report.str());
+  REQUIRE(report.fused.size() == 1);
+  // One attention on the [batch, heads, seq, dim] views: no product, no softmax, no copy
+  // (merging the result's heads is a reshape, which copies).
+  CHECK(has_op(g, "aten::scaled_dot_product_attention"));
+  CHECK_FALSE(has_op(g, "aten::bmm"));
+  CHECK_FALSE(has_op(g, "aten::_softmax"));
+  CHECK_FALSE(has_op(g, "aten::clone"));
+  for (graph::node const& n : g.nodes())
+    if (passes::detail::is<ops::scaled_dot_product_attention>(n))
+      CHECK(g.meta(*n.args[0]).sizes.size() == 4);
+  ExportedModule run = ep.module();
+  for (auto [b, s] : {std::pair{1, 7}, std::pair{3, 16}}) {
+    Tensor const x = randn({b, s, 24}, gen);
+    CHECK(allclose(run.call<Tensor>(x), m(x), {.rtol = 1e-5, .atol = 1e-6}));
   }
 }

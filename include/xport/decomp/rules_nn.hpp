@@ -207,11 +207,14 @@ struct dropout_rule {
   }
 };
 
-//! @brief `scaled_dot_product_attention(q, k, v, mask)` → `softmax(q @ k^T * scale +
-//! mask) @ v` with `matmul`, `transpose`, `softmax` (rewritten in turn); a causal or bool
-//! mask becomes `masked_fill` with -inf. With a mask, rows that mask every key get zero
-//! weights (`where(not(any(not(eq(scores, -inf)))), 0, softmax)`, PyTorch's safe softmax).
-//! Dropout on the weights raises `unsupported_error`.
+//! @brief `scaled_dot_product_attention(q, k, v, mask)` → `safe_softmax((q * √scale) @
+//! (k^T * √scale) + mask) @ v`, as PyTorch's math backend writes it: q and k each carry
+//! the square root of the scale (a negative scale negates q), a causal or bool mask
+//! becomes `masked_fill` with -inf, a float mask is added, and the softmax is PyTorch's
+//! safe softmax (`where(not(any(not(eq(scores, -inf)))), 0, softmax)`), which gives a
+//! query that sees no key zero weights, as the op does, where softmax would give NaN.
+//! (`passes::fuse_attention` turns exactly this form back into one attention.) Dropout
+//! on the weights raises `unsupported_error`.
 struct scaled_dot_product_attention_rule {
   using op = ops::scaled_dot_product_attention; //!< rewrites
   using emits =
@@ -245,8 +248,10 @@ struct scaled_dot_product_attention_rule {
       k = widen(k);
       v = widen(v);
     }
-    Tensor const kt = detail::emit<ops::transpose>({-2, -1}, {k});
-    Tensor scores = detail::mul_scalar(detail::emit<ops::matmul>({}, {q, kt}), Scalar(scale));
+    double const root = std::sqrt(std::abs(scale));
+    Tensor const qs = detail::mul_scalar(q, Scalar(scale < 0 ? -root : root));
+    Tensor const kt = detail::mul_scalar(detail::emit<ops::transpose>({-2, -1}, {k}), Scalar(root));
+    Tensor scores = detail::emit<ops::matmul>({}, {qs, kt});
     double const neg_inf = -std::numeric_limits<double>::infinity();
     Tensor const& mask = in[3];
     if (a.is_causal) {
@@ -262,18 +267,15 @@ struct scaled_dot_product_attention_rule {
     } else if (mask.defined()) {
       scores = detail::emit<ops::add>({std::nullopt, Scalar(1)}, {scores, mask});
     }
-    Tensor weights = detail::emit<ops::softmax>({-1, std::nullopt}, {scores});
-    if (mask.defined()) {
-      // A query whose every key is masked attends to nothing: zeros, as the op gives them
-      // (PyTorch's `_safe_softmax`), where softmax of a row of -inf is NaN.
-      Tensor const kept = detail::emit<ops::logical_not>(
-          {}, {detail::emit<ops::eq_scalar>({Scalar(neg_inf)}, {scores})});
-      Tensor const none = detail::emit<ops::logical_not>(
-          {}, {detail::emit<ops::any_dims>({std::vector<std::int64_t>{-1}, true}, {kept})});
-      Tensor const zero =
-          detail::emit<ops::full_like>({Scalar(0), std::nullopt, std::nullopt}, {weights});
-      weights = detail::emit<ops::where>({}, {none, zero, weights});
-    }
+    // The safe softmax: a query whose every score is -inf attends to nothing (zeros).
+    Tensor const softmax = detail::emit<ops::softmax>({-1, std::nullopt}, {scores});
+    Tensor const kept = detail::emit<ops::logical_not>(
+        {}, {detail::emit<ops::eq_scalar>({Scalar(neg_inf)}, {scores})});
+    Tensor const none = detail::emit<ops::logical_not>(
+        {}, {detail::emit<ops::any_dims>({std::vector<std::int64_t>{-1}, true}, {kept})});
+    Tensor const zero =
+        detail::emit<ops::full_like>({Scalar(0), std::nullopt, std::nullopt}, {softmax});
+    Tensor const weights = detail::emit<ops::where>({}, {none, zero, softmax});
     return {detail::emit<ops::matmul>({}, {weights, v})};
   }
 };

@@ -16,6 +16,12 @@
 //! already carry the scale (the decomposition multiplies them), and a row whose scores
 //! are all -inf gives zeros in both forms. A plain `_softmax` (without the `where`) is not
 //! rewritten: on such a row it gives NaN where the fused op gives zeros.
+//!
+//! Where q, k and v are each a tensor of rank 4 or more folded to three dims — `view`
+//! (or `reshape`) of it, maybe of its `clone`, maybe of its `expand` to its own sizes,
+//! as the decomposition of `matmul` folds the batch and head dims — the attention reads
+//! those tensors instead, so the copies that made them foldable are left unused, and its
+//! result is viewed back to [N, L, Ev].
 #pragma once
 
 #include <xport/ops/attention.hpp>
@@ -27,10 +33,11 @@
 #include <xport/ops/reduction.hpp>
 #include <xport/ops/reduction_stats.hpp>
 #include <xport/passes/noops.hpp>
+#include <xport/sym/sym_node.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <numeric>
 #include <optional>
 #include <vector>
 
@@ -38,14 +45,6 @@ namespace xport::passes {
 
 //! @cond
 namespace detail {
-
-// The node that makes `v` as the only output of a call of `Op`, else null.
-template <ops::op Op>
-graph::node const* made_by(graph::Graph const& g, graph::argument const& v) {
-  if (!v || v->index != 0) return nullptr;
-  graph::node const& n = g.at(v->node);
-  return is<Op>(n) && n.values.size() == 1 ? &n : nullptr;
-}
 
 // `v`, or the input of the `view` or `reshape` that makes it (loaded programs read
 // `aten::view` as `reshape`: the same elements in the same order either way).
@@ -73,6 +72,37 @@ inline bool is_last(std::int64_t dim, std::size_t rank) {
 struct attention_match {
   graph::value_ref q, k, v;
 };
+
+// Equal sizes, as numbers or as canonical expressions.
+inline bool same_size(SymInt const& a, SymInt const& b) {
+  if (!a.is_symbolic() && !b.is_symbolic()) return *a.maybe_int() == *b.maybe_int();
+  return sym::expr_of(a) == sym::expr_of(b);
+}
+
+// The tensor of rank 4 or more that the 3-D operand `v` ([N, a, b]) folds (see the file
+// comment), else `v`.
+inline graph::value_ref unfolded(graph::Graph const& g, graph::value_ref v) {
+  graph::argument x = through_view(g, v);
+  if (x == graph::argument(v)) return v;
+  if (graph::node const* copy = made_by<ops::clone>(g, x)) x = copy->args[0];
+  if (graph::node const* wide = made_by<ops::expand>(g, x))
+    if (same_sizes(g.meta(*wide->args[0]), wide->values[0])) x = wide->args[0];
+  ops::sym_sizes const& folded = g.meta(v).sizes;
+  ops::sym_sizes const& sizes = g.meta(*x).sizes;
+  if (sizes.size() < 4 || folded.size() != 3) return v;
+  SymInt batch = 1;
+  for (std::size_t d = 0; d + 2 < sizes.size(); ++d)
+    batch = batch * sizes[d];
+  bool const same = same_size(batch, folded[0]) && same_size(sizes[sizes.size() - 2], folded[1])
+                    && same_size(sizes.back(), folded[2]);
+  return same ? *x : v;
+}
+
+// Whether `a` and `b` have the same sizes but for the last two.
+inline bool same_batch(ops::tensor_meta const& a, ops::tensor_meta const& b) {
+  return a.sizes.size() == b.sizes.size()
+         && std::equal(a.sizes.begin(), a.sizes.end() - 2, b.sizes.begin(), same_size);
+}
 
 // Whether node `n` is the second product of the pattern in the file comment, and its
 // q, k (as [N, E, S]) and v.
@@ -111,21 +141,6 @@ inline std::optional<attention_match> match_attention(graph::Graph const& g, gra
   return attention_match{*scores->args[0], *scores->args[1], *n.args[1]};
 }
 
-// Inserts `target` on `args` as node `at` (the nodes from `at` on move one place up).
-inline std::uint32_t insert_call(graph::Graph& g, std::uint32_t at, ops::boxed_attributes target,
-                                 std::vector<graph::argument> args, ops::tensor_meta meta,
-                                 graph::node const& like) {
-  auto const size = static_cast<std::uint32_t>(g.nodes().size());
-  std::uint32_t const added = g.add_call(std::move(target), std::move(args), {std::move(meta)},
-                                         like.where, like.module_stack);
-  g.set_from(added, like.from.empty() ? like.name : like.from);
-  std::vector<std::uint32_t> order(size);
-  std::iota(order.begin(), order.end(), 0U);
-  order.insert(order.begin() + at, added);
-  g.reorder(order);
-  return at;
-}
-
 } // namespace detail
 //! @endcond
 
@@ -135,20 +150,46 @@ inline std::uint32_t insert_call(graph::Graph& g, std::uint32_t at, ops::boxed_a
 inline rewrites fuse_attention(graph::Graph& g) {
   rewrites out;
   for (std::uint32_t i = 0; i < g.nodes().size(); ++i) {
-    std::optional<detail::attention_match> const m = detail::match_attention(g, g.at(i));
+    std::optional<detail::attention_match> m = detail::match_attention(g, g.at(i));
     if (!m) continue;
     graph::node const product = g.at(i);
+    // The operands unfolded when all three are; q, k ([..., E, S]) and v otherwise.
+    detail::attention_match const wide{detail::unfolded(g, m->q), detail::unfolded(g, m->k),
+                                       detail::unfolded(g, m->v)};
+    bool const unfold = wide.q != m->q && wide.k != m->k && wide.v != m->v
+                        && detail::same_batch(g.meta(wide.q), g.meta(wide.k))
+                        && detail::same_batch(g.meta(wide.q), g.meta(wide.v));
+    if (unfold) m = wide;
     ops::tensor_meta key = g.meta(m->k);
+    auto const rank = static_cast<std::int64_t>(key.sizes.size());
     std::swap(key.sizes[key.sizes.size() - 1], key.sizes[key.sizes.size() - 2]);
+    std::uint32_t at = i;
     std::uint32_t const keys = detail::insert_call(
-        g, i, ops::boxed_attributes::of<ops::transpose>({1, 2}), {m->k}, key, product);
-    std::uint32_t const fused = detail::insert_call(
-        g, i + 1,
-        ops::boxed_attributes::of<ops::scaled_dot_product_attention>(
-            {.dropout_p = 0.0, .is_causal = false, .scale = 1.0, .enable_gqa = false, .seed = 0}),
-        {m->q, graph::value_ref{keys, 0}, m->v, std::nullopt}, product.values[0], product);
-    i += 2; // the product, moved up two places
-    detail::replace_node(g, i, {fused, 0},
+        g, at++, ops::boxed_attributes::of<ops::transpose>({rank - 2, rank - 1}), {m->k}, key,
+        product);
+    ops::tensor_meta result = product.values[0];
+    if (unfold) {
+      result.sizes = g.meta(m->q).sizes;
+      result.sizes.back() = g.meta(m->v).sizes.back();
+    }
+    graph::value_ref fused{
+        detail::insert_call(
+            g, at++,
+            ops::boxed_attributes::of<ops::scaled_dot_product_attention>({.dropout_p = 0.0,
+                                                                          .is_causal = false,
+                                                                          .scale = 1.0,
+                                                                          .enable_gqa = false,
+                                                                          .seed = 0}),
+            {m->q, graph::value_ref{keys, 0}, m->v, std::nullopt}, result, product),
+        0};
+    if (unfold) {
+      std::vector<SymInt> sizes(product.values[0].sizes.begin(), product.values[0].sizes.end());
+      fused = {detail::insert_call(g, at++, ops::boxed_attributes::of<ops::view>({sizes}), {fused},
+                                   product.values[0], product),
+               0};
+    }
+    i = at; // the product, moved up
+    detail::replace_node(g, i, fused,
                          "softmax(q @ k) @ v with PyTorch's safe softmax is one attention", out);
   }
   return out;

@@ -5,10 +5,13 @@
 //! - views that change nothing: `view`, `reshape`, `expand`, `flatten`, `unflatten`,
 //!   `squeeze`, `slice` to the same sizes, `permute` by the identity, `transpose` of a
 //!   dim with itself;
-//! - `contiguous` of a value an op just made (ops write contiguous outputs);
-//! - `clone` of such a value when the clone is its only reader and the graph does not
-//!   return it (decomposition turns eval-mode dropout into `clone`): nothing can tell the
-//!   copy from the original.
+//! - `contiguous` of a value an op just made (ops write contiguous outputs), or of a view
+//!   of it that keeps it contiguous (`view`, `reshape`, `flatten`, `unflatten`,
+//!   `squeeze`, `unsqueeze`);
+//! - `clone` of such a value when the clone is the only reader of it and of the views
+//!   between, and the graph returns none of them (decomposition turns eval-mode dropout
+//!   into `clone`, often of the `view` a `linear` ends with): nothing can tell the copy
+//!   from the original.
 //!
 //! A node the graph returns stays when removing it would return an input itself.
 #pragma once
@@ -45,11 +48,6 @@ inline bool same_sizes(ops::tensor_meta const& a, ops::tensor_meta const& b) {
   return true;
 }
 
-template <ops::op Op>
-bool is(graph::node const& n) {
-  return n.target && &n.target->schema() == &ops::schema_of<Op>;
-}
-
 // Written by an op into memory of its own: contiguous, aliasing nothing. Not a view, an
 // in-place op (it returns its input), a higher-order op (its bodies return anything) or
 // dropout (the identity in eval mode).
@@ -59,6 +57,15 @@ inline bool fresh(graph::Graph const& g, graph::value_ref v) {
   ops::op_tag const tags = n.target->schema().tags;
   return !has_tag(tags, ops::op_tag::view) && !has_tag(tags, ops::op_tag::in_place)
          && !has_tag(tags, ops::op_tag::higher_order);
+}
+
+// A view that keeps a contiguous input contiguous: it only splits, merges, adds or
+// drops dims of size one, in order.
+inline bool keeps_contiguous(graph::node const& n) {
+  return n.op == graph::node_op::call_function && n.values.size() == 1 && !n.args.empty()
+         && n.args[0]
+         && (is<ops::view>(n) || is<ops::reshape>(n) || is<ops::flatten>(n) || is<ops::unflatten>(n)
+             || is<ops::squeeze>(n) || is<ops::squeeze_dims>(n) || is<ops::unsqueeze>(n));
 }
 
 // Why node `n` (a call with one output, reading `n.args[0]`) returns its input
@@ -91,10 +98,20 @@ inline std::optional<std::string> identity_reason(graph::Graph const& g, graph::
     if (wrap(a.dim0) != wrap(a.dim1)) return std::nullopt;
     return "a transpose of a dim with itself is the identity";
   }
-  if (!fresh(g, in)) return std::nullopt;
+  if (!is<ops::contiguous>(n) && !is<ops::clone>(n)) return std::nullopt;
+  // The value an op wrote, through the views that keep it contiguous (`in` itself when
+  // fresh), and whether nothing else reads or returns any of them.
+  graph::value_ref base = in;
+  bool alone = true;
+  while (!fresh(g, base)) {
+    graph::node const& view = g.at(base.node);
+    if (!keeps_contiguous(view)) return std::nullopt;
+    alone = alone && readers[base.node] == 1 && !returned[base.node];
+    base = *view.args[0];
+  }
+  alone = alone && readers[base.node] == 1 && !returned[base.node];
   if (is<ops::contiguous>(n)) return "the output of an op is contiguous already";
-  if (is<ops::clone>(n) && readers[in.node] == 1 && !returned[in.node])
-    return "a clone of a value nothing else reads is that value";
+  if (alone) return "a clone of a value nothing else reads is that value";
   return std::nullopt;
 }
 

@@ -1,12 +1,15 @@
 //! @file
 //! `optimize`: the passes a plan runs on its graph before compiling it — no-op removal,
-//! attention fusion, common-subexpression elimination, dead-code elimination — with one
-//! report of what they changed. They keep the graph's values: every returned value is
-//! computed from the same inputs as before, by the same kernels or (fused attention) by
-//! one kernel that computes the same function.
+//! attention fusion, copies made only to be viewed turned into reshapes,
+//! common-subexpression elimination, dead-code elimination — with one report of what
+//! they changed. They keep the graph's values: every returned value is computed from the
+//! same inputs as before, by the same kernels, by one kernel that computes the same
+//! function (fused attention), or by a reshape that copies when a view could not read
+//! the same elements.
 #pragma once
 
 #include <xport/passes/attention.hpp>
+#include <xport/passes/copies.hpp>
 #include <xport/passes/cse.hpp>
 #include <xport/passes/noops.hpp>
 
@@ -19,19 +22,20 @@ namespace xport::passes {
 struct report {
   rewrites noops;          //!< nodes that returned their input unchanged
   rewrites fused;          //!< attention written out as ops, now one op
+  rewrites reshaped;       //!< views of copies made only for them, now reshapes
   rewrites merged;         //!< nodes that repeated an earlier node
   std::size_t removed = 0; //!< nodes removed as unused (the lists' included)
 
   //! @brief True when nothing changed.
   bool empty() const noexcept {
-    return noops.empty() && fused.empty() && merged.empty() && removed == 0;
+    return noops.empty() && fused.empty() && reshaped.empty() && merged.empty() && removed == 0;
   }
 
   //! @brief One line per rewrite (`dropout_1 -> relu: dropout in eval mode is the
   //! identity`), then the count removed; empty when nothing changed.
   std::string str() const {
     std::string out;
-    for (rewrites const* list : {&noops, &fused, &merged})
+    for (rewrites const* list : {&noops, &fused, &reshaped, &merged})
       for (rewrite const& r : *list)
         out += r.node + " -> " + r.kept + ": " + r.reason + "\n";
     if (removed != 0) out += std::to_string(removed) + " unused nodes removed\n";
@@ -39,14 +43,16 @@ struct report {
   }
 };
 
-//! @brief Removes no-ops, fuses attention, merges repeated calls, then removes every call
-//! nothing uses (see `remove_noops`, `fuse_attention`, `eliminate_common_subexpressions`,
+//! @brief Removes no-ops, fuses attention, turns copies made only to be viewed into
+//! reshapes, merges repeated calls, then removes every call nothing uses (see
+//! `remove_noops`, `fuse_attention`, `reshape_copies`, `eliminate_common_subexpressions`,
 //! `graph::Graph::eliminate_dead_code`). The graph's outputs should be the values wanted:
 //! whatever they do not read is removed.
 inline report optimize(graph::Graph& g) {
   report r;
   r.noops = remove_noops(g);
   r.fused = fuse_attention(g);
+  r.reshaped = reshape_copies(g);
   r.merged = eliminate_common_subexpressions(g);
   r.removed = g.eliminate_dead_code();
   return r;

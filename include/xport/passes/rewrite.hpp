@@ -1,10 +1,12 @@
 //! @file
 //! What a graph pass reports: one `rewrite` per node it made unused, naming the value
-//! that replaced it and why. Shared by the passes of this layer.
+//! that replaced it and why; and the graph edits the passes of this layer share.
 #pragma once
 
 #include <xport/graph/graph.hpp>
 
+#include <cstdint>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,34 @@ using rewrites = std::vector<rewrite>;
 
 //! @cond
 namespace detail {
+template <ops::op Op>
+bool is(graph::node const& n) {
+  return n.target && &n.target->schema() == &ops::schema_of<Op>;
+}
+
+// The node that makes `v` as the only output of a call of `Op`, else null.
+template <ops::op Op>
+graph::node const* made_by(graph::Graph const& g, graph::argument const& v) {
+  if (!v || v->index != 0) return nullptr;
+  graph::node const& n = g.at(v->node);
+  return is<Op>(n) && n.values.size() == 1 ? &n : nullptr;
+}
+
+// Inserts `target` on `args` as node `at` (the nodes from `at` on move one place up).
+inline std::uint32_t insert_call(graph::Graph& g, std::uint32_t at, ops::boxed_attributes target,
+                                 std::vector<graph::argument> args, ops::tensor_meta meta,
+                                 graph::node const& like) {
+  auto const size = static_cast<std::uint32_t>(g.nodes().size());
+  std::uint32_t const added = g.add_call(std::move(target), std::move(args), {std::move(meta)},
+                                         like.where, like.module_stack);
+  g.set_from(added, like.from.empty() ? like.name : like.from);
+  std::vector<std::uint32_t> order(size);
+  std::iota(order.begin(), order.end(), 0U);
+  order.insert(order.begin() + at, added);
+  g.reorder(order);
+  return at;
+}
+
 // Makes the readers of node `i`'s only output read `kept` and records why.
 inline void replace_node(graph::Graph& g, std::uint32_t i, graph::value_ref kept,
                          std::string reason, rewrites& out) {

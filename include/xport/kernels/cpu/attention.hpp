@@ -318,7 +318,11 @@ struct kernel<ops::scaled_dot_product_attention, cpu_t> {
     Tensor const q3 = detail::batch_matrices(q, batch, L, E, type);
     Tensor const k3 = detail::batch_matrices(k, batch, S, E, type);
     Tensor const v3 = detail::batch_matrices(v, batch, S, Ev, type);
-    Tensor const weights = zeros({count, L, S}, {.dtype = type});
+    // Each product writes every element of its result (beta = 0) unless it is empty.
+    auto const result_of = [&](bool product, int_list sizes) {
+      return product ? empty(sizes, {.dtype = type}) : zeros(sizes, {.dtype = type});
+    };
+    Tensor const weights = result_of(S > 0 && E > 0, {count, L, S});
     double const scale = a.scale.value_or(1.0 / std::sqrt(static_cast<double>(E)));
     if (S > 0 && E > 0) kernels::cpu::gemm_batched(q3, k3.transpose(1, 2), weights, scale, 0);
     Tensor const mask3 = mask.defined()
@@ -360,7 +364,7 @@ struct kernel<ops::scaled_dot_product_attention, cpu_t> {
                                              static_cast<std::uint64_t>(a.seed));
           }
         });
-    Tensor const product = zeros({count, L, Ev}, {.dtype = type});
+    Tensor const product = result_of(S > 0 && Ev > 0, {count, L, Ev});
     if (S > 0 && Ev > 0) kernels::cpu::gemm_batched(weights, v3, product);
     result.copy_(product.view(result.sizes()));
   }

@@ -36,20 +36,62 @@ inline ops::dim_mask all_dims_mask(Tensor const& t) {
   return ops::dim_mask(static_cast<std::size_t>(t.dim()), true);
 }
 
+// The sum of `x[0]`, ..., `x[n - 1]` in double, in four interleaved partial sums (which
+// the compiler can keep in one vector register). For float32 and narrower elements,
+// double's 29 extra bits of mantissa make compensation unnecessary.
+template <class T>
+double sum_row(T const* x, std::int64_t n) {
+  std::array<double, 4> partial{};
+  std::int64_t k = 0;
+  for (; k + 4 <= n; k += 4)
+    for (std::size_t j = 0; j < 4; ++j)
+      partial[j] += convert<double>(x[k + static_cast<std::int64_t>(j)]);
+  for (; k < n; ++k)
+    partial[0] += convert<double>(x[k]);
+  return (partial[0] + partial[1]) + (partial[2] + partial[3]);
+}
+
+// The sum of `(x[k] - mean)^2` over `k < n`, as `sum_row` sums.
+template <class T>
+double squared_deviations(T const* x, std::int64_t n, double mean) {
+  std::array<double, 4> partial{};
+  std::int64_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+    for (std::size_t j = 0; j < 4; ++j) {
+      double const d = convert<double>(x[k + static_cast<std::int64_t>(j)]) - mean;
+      partial[j] += d * d;
+    }
+  }
+  for (; k < n; ++k) {
+    double const d = convert<double>(x[k]) - mean;
+    partial[0] += d * d;
+  }
+  return (partial[0] + partial[1]) + (partial[2] + partial[3]);
+}
+
+// Floating elements narrower than double: summed in plain double (`sum_row`); float64
+// keeps the compensated sum.
+template <class T>
+inline constexpr bool narrow_floating = is_floating_element<T> && sizeof(T) < sizeof(double);
+
 // out[o] = sum (or, with `mean`, the mean) of `src` over `mask`; `src` has out's dtype.
 template <class Op>
 void sum_into(Tensor const& src, ops::dim_mask const& mask, Tensor const& out, bool mean) {
   std::int64_t const count = kernels::cpu::reduction_layout::of(src, mask).reduced_numel();
   visit_declared<Op>(out.dtype(), [&]<class T>() {
     T* const result = out.data_ptr<T>();
-    if constexpr (is_floating_element<T>) {
+    auto const store = [&](std::int64_t o, double total) {
+      result[o] = convert<T>(mean ? total / static_cast<double>(count) : total);
+    };
+    if constexpr (narrow_floating<T>) {
+      kernels::cpu::reduce_rows<T>(
+          src, mask, 0.0, [](double& acc, T x, std::int64_t) { acc += convert<double>(x); }, store,
+          [&](std::int64_t o, T const* x, std::int64_t n) { store(o, sum_row(x, n)); });
+    } else if constexpr (is_floating_element<T>) {
       kernels::cpu::reduce<T>(
           src, mask, kernels::compensated_sum{},
           [](kernels::compensated_sum& acc, T x, std::int64_t) { acc.add(convert<double>(x)); },
-          [&](std::int64_t o, kernels::compensated_sum const& acc) {
-            double const total = acc.result();
-            result[o] = convert<T>(mean ? total / static_cast<double>(count) : total);
-          });
+          [&](std::int64_t o, kernels::compensated_sum const& acc) { store(o, acc.result()); });
     } else {
       kernels::cpu::reduce<T>(
           src, mask, kernels::wrapping_sum{},
@@ -104,13 +146,25 @@ void variance_into(Tensor const& in, ops::dim_mask const& mask,
   visit_declared<Op>(in.dtype(), [&]<class T>() {
     T* const var_out = variance.data_ptr<T>();
     T* const mean_out = mean.defined() ? mean.data_ptr<T>() : nullptr;
-    kernels::cpu::reduce<T>(
+    auto const store = [&](std::int64_t o, double v, double m) {
+      var_out[o] = convert<T>(root ? std::sqrt(v) : v);
+      if (mean_out) mean_out[o] = convert<T>(m);
+    };
+    // A contiguous run takes two passes (the mean, then the squared deviations from it),
+    // as stable as Welford's update and without its division per element.
+    kernels::cpu::reduce_rows<T>(
         in, mask, kernels::welford{},
         [](kernels::welford& acc, T x, std::int64_t) { acc.add(convert<double>(x)); },
         [&](std::int64_t o, kernels::welford const& acc) {
-          double const v = acc.variance(c);
-          var_out[o] = convert<T>(root ? std::sqrt(v) : v);
-          if (mean_out) mean_out[o] = convert<T>(acc.result_mean());
+          store(o, acc.variance(c), acc.result_mean());
+        },
+        [&](std::int64_t o, T const* x, std::int64_t n) {
+          kernels::welford acc{.count = n, .mean = NAN, .m2 = 0.0};
+          if (n > 0) {
+            acc.mean = sum_row(x, n) / static_cast<double>(n);
+            acc.m2 = squared_deviations(x, n, acc.mean);
+          }
+          store(o, acc.variance(c), acc.result_mean());
         });
   });
 }

@@ -30,6 +30,7 @@ struct model_case {
 model_case const cases[] = {
     {"mlp", {8}, 32},
     {"cnn", {3, 8, 8}, 16}, // the fixture's batch is at most 16
+    {"cnn_decomposed", {3, 8, 8}, 16},
     {"transformer", {32, 16}, 32},
     {"transformer_decomposed", {32, 16}, 32},
 };

@@ -33,6 +33,7 @@ import make_fixtures  # noqa: E402  (the fixtures' own model constructors)
 CASES = {  # benchmark name -> model constructor, the sizes after the batch
     "mlp": (make_fixtures.make_mlp, [8]),
     "cnn": (make_fixtures.SmallCNN, [3, 8, 8]),
+    "cnn_decomposed": (make_fixtures.SmallCNN, [3, 8, 8]),
     "transformer": (make_fixtures.make_transformer, [32, 16]),
     "transformer_decomposed": (make_fixtures.make_transformer, [32, 16]),
 }

@@ -61,6 +61,34 @@ TEST_CASE_TEMPLATE("max_pool2d by hand in every float dtype", T, float, double, 
   CHECK(equal(max_pool2d(x.select(0, 0), {2}), from<float>({5, 7, 13, 15}).reshape({1, 2, 2})));
 }
 
+// PyTorch's rules for the indices: the position in the input plane (y * W + x), the first
+// of equal maxima, the last NaN, the first element of a window of -inf; checked against
+// torch.nn.functional.max_pool2d(..., return_indices=True) on the same inputs.
+TEST_CASE("max_pool2d_with_indices: positions in the plane, ties, NaN, -inf, padding") {
+  float const inf = std::numeric_limits<float>::infinity();
+  float const nan = std::numeric_limits<float>::quiet_NaN();
+  Tensor const x = from<float>({1, 3, 3, 0,         //
+                                2, 3, nan, 4,       //
+                                -inf, -inf, 5, nan, //
+                                -inf, -inf, 6, 6})
+                       .reshape({1, 1, 4, 4});
+  auto const [y, at] = max_pool2d_with_indices(x, {2});
+  CHECK(at.dtype() == dtype::int64);
+  CHECK(equal(at, from<std::int64_t>({1, 6, 8, 11}).reshape({1, 1, 2, 2})));
+  CHECK(allclose(y, max_pool2d(x, {2}), {.rtol = 0, .atol = 0, .equal_nan = true}));
+  CHECK(y.select(2, 0).select(2, 0).item<float>() == 3.0f); // first 3 of the two
+  CHECK(std::isnan(y.select(2, 0).select(2, 1).item<float>()));
+  CHECK(y.select(2, 1).select(2, 0).item<float>() == -inf);
+  // A 3x3 window, stride 2, padding 1 over a ramp: the padding never wins, and the
+  // position counts in the unpadded plane; unbatched input gives unbatched results.
+  Tensor const ramp = arange(0, 16, 1, {.dtype = dtype::float64}).reshape({1, 4, 4});
+  auto const [v, where] = max_pool2d_with_indices(ramp, {3}, {.stride = {2}, .padding = {1}});
+  CHECK(sizes_are(where, {1, 2, 2}));
+  CHECK(equal(where, from<std::int64_t>({5, 7, 13, 15}).reshape({1, 2, 2})));
+  CHECK(equal(v, from<double>({5, 7, 13, 15}).reshape({1, 2, 2})));
+  CHECK_THROWS_AS(max_pool2d_with_indices(arange(16).reshape({1, 1, 4, 4}), {2}), dtype_error);
+}
+
 TEST_CASE("max_pool2d: ceil_mode drops a window that starts in the right padding") {
   // 5 wide, k=2, s=2: floor gives 2, ceil 3 (last window [4, 6) starts inside the input)
   Tensor const x = arange(0, 25, 1, {.dtype = dtype::float32}).reshape({1, 1, 5, 5});

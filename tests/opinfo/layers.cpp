@@ -185,6 +185,20 @@ struct samples<ops::max_pool2d> {
 };
 
 template <>
+struct samples<ops::max_pool2d_with_indices> {
+  static constexpr bool defined = true;
+  static std::vector<sample> make(dtype d) {
+    maker m(d);
+    using op = ops::max_pool2d_with_indices;
+    return {opinfo::make<op>("2x2", {{2}, {}, {0}, {1}, false}, {m({1, 2, 4, 4})}),
+            opinfo::make<op>("3x3 stride 2 padding 1 ceil", {{3}, {2}, {1}, {1}, true},
+                             {m({2, 1, 5, 5})}),
+            opinfo::make<op>("unbatched, dilation 2", {{2}, {1}, {0}, {2}, false},
+                             {m.strided({2, 5, 5})})};
+  }
+};
+
+template <>
 struct samples<ops::avg_pool2d> {
   static constexpr bool defined = true;
   static std::vector<sample> make(dtype d) {

@@ -146,7 +146,7 @@ TEST_CASE("boxed attributes print like exported programs") {
 
 TEST_CASE("the elementwise op set finds every op by name") {
   using set = ops::elementwise_ops;
-  static_assert(set::size == 74);
+  set::for_each([]<class Op>() { CHECK(set::find(Op::name) == &ops::schema_of<Op>); });
   static_assert(set::contains<ops::div_mode>);
   CHECK(set::find("aten::div.Tensor_mode") == &ops::schema_of<ops::div_mode>);
   CHECK(set::find("aten::rsub.Scalar")->kind == ops::op_kind::composite);

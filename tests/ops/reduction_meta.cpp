@@ -160,7 +160,7 @@ TEST_CASE("boxed schemas format the attributes") {
 
 TEST_CASE("the reduction op set: names, kinds, lookup") {
   using set = ops::reduction_ops;
-  static_assert(set::size == 25);
+  set::for_each([]<class Op>() { CHECK(set::find(Op::name) == &ops::schema_of<Op>); });
   CHECK(set::find("aten::sum.dim_IntList") == &ops::schema_of<ops::sum>);
   CHECK(set::find("aten::max.dim") == &ops::schema_of<ops::max_dim>);
   CHECK(set::find("aten::std.correction") == &ops::schema_of<ops::std_dev>);

@@ -34,6 +34,7 @@ model_case const models[] = {
     {"mlp", {3, 8}},
     {"mlp_decomposed", {3, 8}},
     {"cnn", {2, 3, 8, 8}},
+    {"cnn_decomposed", {2, 3, 8, 8}},
     {"transformer", {2, 32, 16}},
     {"transformer_decomposed", {2, 32, 16}},
 };

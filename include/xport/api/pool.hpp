@@ -1,7 +1,7 @@
 //! @file
-//! The pooling front end: `xport::max_pool2d`, `avg_pool2d`, `adaptive_avg_pool2d`. Every
-//! function ends in `ops::call`, so it runs eagerly on real tensors and is recorded when
-//! traced.
+//! The pooling front end: `xport::max_pool2d`, `max_pool2d_with_indices`, `avg_pool2d`,
+//! `adaptive_avg_pool2d`. Every function ends in `ops::call`, so it runs eagerly on real
+//! tensors and is recorded when traced.
 #pragma once
 
 #include <xport/api/call.hpp>
@@ -46,6 +46,32 @@ inline Tensor max_pool2d(Tensor const& input, std::vector<std::int64_t> kernel_s
   return ops::call1<ops::max_pool2d>({std::move(kernel_size), options.stride, options.padding,
                                       options.dilation, options.ceil_mode},
                                      {input}, where);
+}
+
+//! @brief The two results of `max_pool2d_with_indices`: `auto [y, at] = ...`.
+struct max_pool_result {
+  Tensor values;  //!< the maxima, as `max_pool2d` gives them
+  Tensor indices; //!< where each lies in its input plane, `y * W + x` (int64)
+};
+
+//! @brief `torch.nn.functional.max_pool2d(..., return_indices=True)`: the maxima and
+//! where each lies in its `[H, W]` input plane (`y * W + x`, int64), as
+//! `max_unpool2d` reads them. Among equal maxima the first in the window (row-major) is
+//! chosen, among NaNs the last.
+//! @code
+//! auto [y, at] = max_pool2d_with_indices(x, {2}); // [1, 3, 8, 8] -> two [1, 3, 4, 4]
+//! @endcode
+//! @throws as `max_pool2d`.
+inline max_pool_result
+max_pool2d_with_indices(Tensor const& input, std::vector<std::int64_t> kernel_size,
+                        max_pool_options const& options = {},
+                        source_location const& where = source_location::current()) {
+  Tensor const inputs[] = {input};
+  ops::tensor_list out = ops::call<ops::max_pool2d_with_indices>(
+      {std::move(kernel_size), options.stride, options.padding, options.dilation,
+       options.ceil_mode},
+      inputs, where);
+  return {std::move(out[0]), std::move(out[1])};
 }
 
 //! @brief `torch.nn.functional.avg_pool2d`: the mean of each window of `[N, C, H, W]` or

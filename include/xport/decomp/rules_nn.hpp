@@ -213,6 +213,7 @@ struct dropout_rule {
 //! becomes `masked_fill` with -inf, a float mask is added, and the softmax is PyTorch's
 //! safe softmax (`where(not(any(not(eq(scores, -inf)))), 0, softmax)`), which gives a
 //! query that sees no key zero weights, as the op does, where softmax would give NaN.
+//! float16 and bfloat16 are computed in float32 (`_to_copy`) and rounded once at the end.
 //! (`passes::fuse_attention` turns exactly this form back into one attention.) Dropout
 //! on the weights raises `unsupported_error`.
 struct scaled_dot_product_attention_rule {
@@ -220,7 +221,7 @@ struct scaled_dot_product_attention_rule {
   using emits =
       op_set<ops::matmul, ops::transpose, ops::mul, ops::add, ops::logical_not, ops::masked_fill,
              ops::softmax, ops::tril, ops::full, ops::unsqueeze, ops::expand, ops::clone, ops::view,
-             ops::eq_scalar, ops::any_dims, ops::where, ops::full_like>; //!< may emit
+             ops::eq_scalar, ops::any_dims, ops::where, ops::full_like, ops::to_copy>; //!< may emit
   //! @brief The rule.
   //! @throws unsupported_error for `dropout_p > 0`.
   static tensor_list apply(op::attributes const& a, std::span<Tensor const> in) {
@@ -228,8 +229,15 @@ struct scaled_dot_product_attention_rule {
       throw unsupported_error("aten::scaled_dot_product_attention with dropout_p > 0 has no "
                               "decomposition into core ops; use dropout_p = 0 in eval mode");
     }
-    Tensor const& q = in[0];
-    Tensor k = in[1], v = in[2];
+    // Half types are computed in float32 and rounded once at the end, as PyTorch's math
+    // backend and the op's CPU kernel compute them.
+    dtype const type = in[0].dtype();
+    bool const upcast = type == dtype::float16 || type == dtype::bfloat16;
+    auto const wide_float = [&](Tensor const& t) {
+      return upcast && t.defined() && t.dtype() == type ? detail::to_dtype(t, dtype::float32) : t;
+    };
+    Tensor const q = wide_float(in[0]);
+    Tensor k = wide_float(in[1]), v = wide_float(in[2]);
     std::int64_t const e = q.sym_size(q.dim() - 1).expect_int();
     double const scale = a.scale.value_or(1.0 / std::sqrt(static_cast<double>(e)));
     if (a.enable_gqa && q.dim() >= 3 && k.dim() >= 3) {
@@ -253,7 +261,7 @@ struct scaled_dot_product_attention_rule {
     Tensor const kt = detail::mul_scalar(detail::emit<ops::transpose>({-2, -1}, {k}), Scalar(root));
     Tensor scores = detail::emit<ops::matmul>({}, {qs, kt});
     double const neg_inf = -std::numeric_limits<double>::infinity();
-    Tensor const& mask = in[3];
+    Tensor const mask = wide_float(in[3]);
     if (a.is_causal) {
       SymInt const l = q.sym_size(q.dim() - 2), s = k.sym_size(k.dim() - 2);
       Tensor const ones =
@@ -276,59 +284,20 @@ struct scaled_dot_product_attention_rule {
     Tensor const zero =
         detail::emit<ops::full_like>({Scalar(0), std::nullopt, std::nullopt}, {softmax});
     Tensor const weights = detail::emit<ops::where>({}, {none, zero, softmax});
-    return {detail::emit<ops::matmul>({}, {weights, v})};
+    Tensor const out = detail::emit<ops::matmul>({}, {weights, v});
+    return {upcast ? detail::to_dtype(out, type) : out};
   }
 };
 
-//! @brief `max_pool2d(x, kernel, stride, padding, dilation, ceil_mode)` → pad with -inf
-//! (`full` + `cat`), pick each kernel offset's window elements with `index_select` on
-//! `arange` indices, `maximum` over the offsets. (Index lists rather than slices: a
-//! slice's bounds would need guards the program does not have.)
+//! @brief `max_pool2d(x, ...)` → `max_pool2d_with_indices(x, ...)[0]`, as PyTorch
+//! decomposes it: the core op with its own kernel, where writing the pooling out as
+//! `index_select`s of every kernel offset ran several times slower.
 struct max_pool2d_rule {
-  using op = ops::max_pool2d; //!< rewrites
-  using emits = op_set<ops::full, ops::cat, ops::arange, ops::mul, ops::add, ops::index_select,
-                       ops::maximum>; //!< may emit
+  using op = ops::max_pool2d;                         //!< rewrites
+  using emits = op_set<ops::max_pool2d_with_indices>; //!< may emit
   //! @brief The rule.
   static tensor_list apply(op::attributes const& a, std::span<Tensor const> in) {
-    Tensor x = in[0];
-    std::vector<SymInt> const out = detail::to_vector(detail::expected<op>(a, in)[0].sizes);
-    ops::pool_window const w = op::window(a);
-    std::int64_t const r = x.dim();
-    std::string const device = x.device().str();
-    double const neg_inf = -std::numeric_limits<double>::infinity();
-    Tensor base[2];
-    for (std::size_t s = 0; s < 2; ++s) {
-      std::int64_t const dim = r - 2 + static_cast<std::int64_t>(s);
-      std::int64_t const p = w.padding[s];
-      std::int64_t const right =
-          p + (a.ceil_mode ? w.stride[s] + (w.kernel[s] - 1) * w.dilation[s] : 0);
-      std::vector<Tensor> parts;
-      auto block = [&](std::int64_t n) {
-        std::vector<SymInt> sz = detail::sizes_of(x);
-        sz[static_cast<std::size_t>(dim)] = n;
-        return detail::emit<ops::full>({sz, Scalar(neg_inf), x.dtype(), device}, {});
-      };
-      if (p > 0) parts.push_back(block(p));
-      parts.push_back(x);
-      if (right > 0) parts.push_back(block(right));
-      if (parts.size() > 1) x = detail::emit_all<ops::cat>({dim}, parts)[0];
-      base[s] = detail::mul_scalar(
-          detail::emit<ops::arange>({0, out[out.size() - 2 + s], 1, dtype::int64, device}, {}),
-          Scalar(w.stride[s]));
-    }
-    Tensor result;
-    for (std::int64_t i = 0; i < w.kernel[0]; ++i) {
-      for (std::int64_t j = 0; j < w.kernel[1]; ++j) {
-        std::int64_t const offset[2] = {i * w.dilation[0], j * w.dilation[1]};
-        Tensor t = x;
-        for (std::size_t s = 0; s < 2; ++s) {
-          Tensor const index = offset[s] == 0 ? base[s] : detail::add_scalar(base[s], offset[s]);
-          t = detail::emit<ops::index_select>({r - 2 + static_cast<std::int64_t>(s)}, {t, index});
-        }
-        result = result.defined() ? detail::emit<ops::maximum>({}, {result, t}) : t;
-      }
-    }
-    return {result};
+    return {detail::emit_all<ops::max_pool2d_with_indices>(a, in)[0]};
   }
 };
 

@@ -1,6 +1,6 @@
 //! @file
-//! Pooling op node types: `aten::max_pool2d`, `aten::avg_pool2d` and
-//! `aten::adaptive_avg_pool2d`, with meta rules over symbolic sizes.
+//! Pooling op node types: `aten::max_pool2d`, `aten::max_pool2d_with_indices`,
+//! `aten::avg_pool2d` and `aten::adaptive_avg_pool2d`, with meta rules over symbolic sizes.
 //!
 //! The output size is PyTorch's `(in + 2p - d(k-1) - 1 [+ s - 1 with ceil_mode]) // s + 1`,
 //! where with `ceil_mode` a last window that would start inside the right padding is
@@ -169,6 +169,29 @@ struct max_pool2d {
   }
 };
 
+//! @brief `aten::max_pool2d_with_indices`: `max_pool2d`'s values and, for each, where in
+//! its input plane the chosen element lies (int64, `y * W + x`): PyTorch's core op for max
+//! pooling, and what the decomposition of `max_pool2d` leaves. Among equal maxima the
+//! first in row-major window order is chosen; with NaNs in the window, the last NaN.
+struct max_pool2d_with_indices {
+  static constexpr std::string_view name = "aten::max_pool2d_with_indices"; //!< ATen name
+  static constexpr op_kind kind = op_kind::core;                            //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                              //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::floating;                 //!< supported dtypes
+  using attributes = max_pool2d::attributes;                                //!< as `max_pool2d`'s
+  //! @brief The window these attributes describe.
+  //! @throws as `max_pool2d::window`.
+  static pool_window window(attributes const& a) { return max_pool2d::window(a); }
+  //! @brief `max_pool2d`'s output, and the same sizes in int64 for the indices.
+  //! @throws as `max_pool2d::meta`.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
+    tensor_meta const values = max_pool2d::meta(in, a)[0];
+    tensor_meta indices = values;
+    indices.dtype = dtype::int64;
+    return {values, indices};
+  }
+};
+
 //! @brief `aten::avg_pool2d`: the mean over each window, on `[N, C, H, W]` or `[C, H, W]`.
 struct avg_pool2d {
   static constexpr std::string_view name = "aten::avg_pool2d"; //!< ATen name
@@ -248,6 +271,6 @@ struct adaptive_avg_pool2d {
 };
 
 //! @brief Every pooling op.
-using pool_ops = op_set<max_pool2d, avg_pool2d, adaptive_avg_pool2d>;
+using pool_ops = op_set<max_pool2d, max_pool2d_with_indices, avg_pool2d, adaptive_avg_pool2d>;
 
 } // namespace xport::ops

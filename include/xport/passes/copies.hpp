@@ -8,9 +8,9 @@
 //! view, made once per size signature). For the heads of an attention, split from one
 //! projection and viewed as [batch, seq, heads, dim], that is three copies saved per call.
 //!
-//! Kept as a copy: a view the graph returns (the reshape could alias an input), and every
-//! such pair in a graph with an in-place op (a view would see the op's writes where the
-//! copy does not).
+//! Kept as a copy: a view the graph returns, itself or through more views (the reshape
+//! could alias an input), and every such pair in a graph with an in-place op (a view
+//! would see the op's writes where the copy does not).
 #pragma once
 
 #include <xport/ops/creation.hpp>
@@ -36,9 +36,16 @@ inline rewrites reshape_copies(graph::Graph& g) {
     for (graph::argument const& a : n.args)
       if (a) ++readers[a->node];
   }
+  // Which nodes the graph returns, or views of which it returns.
   std::vector<bool> returned(nodes.size(), false);
   for (graph::value_ref v : g.outputs())
     returned[v.node] = true;
+  for (std::size_t i = nodes.size(); i-- > 0;) {
+    graph::node const& n = nodes[i];
+    if (!returned[i] || !n.target || !has_tag(n.target->schema().tags, ops::op_tag::view)) continue;
+    for (graph::argument const& a : n.args)
+      if (a) returned[a->node] = true;
+  }
   std::vector<std::uint32_t> found;
   for (std::uint32_t i = 0; i < nodes.size(); ++i) {
     graph::node const& n = nodes[i];

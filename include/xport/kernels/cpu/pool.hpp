@@ -4,10 +4,12 @@
 //! multiply-accumulate chains worth a library), computed in float for half and bfloat16.
 #pragma once
 
+#include <xport/core/factories.hpp>
 #include <xport/core/half.hpp>
 #include <xport/kernels/cpu/loops.hpp>
 #include <xport/kernels/dispatch.hpp>
 #include <xport/kernels/kernel.hpp>
+#include <xport/kernels/parallel.hpp>
 #include <xport/ops/pool.hpp>
 
 #include <algorithm>
@@ -35,6 +37,48 @@ void for_pool_planes(Tensor const& input, Tensor const& out, F&& f) {
   });
 }
 
+// Max pooling of every plane: y[.., oy, ox] = the maximum of the window at (oy, ox), and
+// when `indices` is given the position `iy * w + ix` of the element chosen, PyTorch's way:
+// a later element replaces the best so far when it is greater or NaN (so NaN propagates,
+// the last NaN is chosen, and the first of equal maxima); a window of only -inf points at
+// its first element.
+template <class T>
+void max_pool_planes(ops::pool_window const& win, T const* x, T* y, std::int64_t* indices,
+                     std::int64_t planes, std::int64_t h, std::int64_t w, std::int64_t oh,
+                     std::int64_t ow) {
+  using math = kernels::cpu::opmath_t<T>;
+  std::int64_t const per_plane = oh * ow * win.kernel[0] * win.kernel[1];
+  kernels::parallel_for(
+      planes, std::max<std::int64_t>(1, grain_size / std::max<std::int64_t>(1, per_plane)),
+      [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t p = begin; p < end; ++p) {
+          T const* image = x + p * h * w;
+          for (std::int64_t oy = 0; oy < oh; ++oy) {
+            for (std::int64_t ox = 0; ox < ow; ++ox) {
+              math best = -std::numeric_limits<math>::infinity();
+              std::int64_t at = -1;
+              for (std::int64_t i = 0; i < win.kernel[0]; ++i) {
+                std::int64_t const iy = oy * win.stride[0] - win.padding[0] + i * win.dilation[0];
+                if (iy < 0 || iy >= h) continue;
+                for (std::int64_t j = 0; j < win.kernel[1]; ++j) {
+                  std::int64_t const ix = ox * win.stride[1] - win.padding[1] + j * win.dilation[1];
+                  if (ix < 0 || ix >= w) continue;
+                  auto const v = static_cast<math>(image[iy * w + ix]);
+                  if (at < 0 || v > best || std::isnan(v)) {
+                    best = v;
+                    at = iy * w + ix;
+                  }
+                }
+              }
+              std::int64_t const o = (p * oh + oy) * ow + ox;
+              y[o] = static_cast<T>(best);
+              if (indices) indices[o] = std::max<std::int64_t>(at, 0);
+            }
+          }
+        }
+      });
+}
+
 } // namespace kernels::cpu::detail
 
 //! @brief `max_pool2d` on CPU.
@@ -48,29 +92,29 @@ struct kernel<ops::max_pool2d, cpu_t> {
         in[0], out[0],
         [&]<class T>(T const* x, T* y, std::int64_t planes, std::int64_t h, std::int64_t w,
                      std::int64_t oh, std::int64_t ow) {
-          using math = kernels::cpu::opmath_t<T>;
-          for (std::int64_t p = 0; p < planes; ++p) {
-            T const* image = x + p * h * w;
-            for (std::int64_t oy = 0; oy < oh; ++oy) {
-              for (std::int64_t ox = 0; ox < ow; ++ox) {
-                math best = -std::numeric_limits<math>::infinity();
-                for (std::int64_t i = 0; i < win.kernel[0]; ++i) {
-                  std::int64_t const iy = oy * win.stride[0] - win.padding[0] + i * win.dilation[0];
-                  if (iy < 0 || iy >= h) continue;
-                  for (std::int64_t j = 0; j < win.kernel[1]; ++j) {
-                    std::int64_t const ix =
-                        ox * win.stride[1] - win.padding[1] + j * win.dilation[1];
-                    if (ix < 0 || ix >= w) continue;
-                    auto const v = static_cast<math>(image[iy * w + ix]);
-                    if (v > best || std::isnan(v)) best = v;
-                    if (std::isnan(best)) break;
-                  }
-                }
-                y[(p * oh + oy) * ow + ox] = static_cast<T>(best);
-              }
-            }
-          }
+          kernels::cpu::detail::max_pool_planes<T>(win, x, y, nullptr, planes, h, w, oh, ow);
         });
+  }
+};
+
+//! @brief `max_pool2d_with_indices` on CPU.
+template <>
+struct kernel<ops::max_pool2d_with_indices, cpu_t> {
+  //! @brief `out[0]` as `max_pool2d`'s; `out[1]` (int64) where each maximum lies in its
+  //! input plane.
+  static void run(ops::max_pool2d_with_indices::attributes const& a, std::span<Tensor const> in,
+                  std::span<Tensor> out) {
+    ops::pool_window const win = ops::max_pool2d_with_indices::window(a);
+    bool const dense = out[1].is_contiguous();
+    Tensor const indices = dense ? out[1] : empty(out[1].sizes(), {.dtype = dtype::int64});
+    kernels::cpu::detail::for_pool_planes(
+        in[0], out[0],
+        [&]<class T>(T const* x, T* y, std::int64_t planes, std::int64_t h, std::int64_t w,
+                     std::int64_t oh, std::int64_t ow) {
+          kernels::cpu::detail::max_pool_planes<T>(win, x, y, indices.data_ptr<std::int64_t>(),
+                                                   planes, h, w, oh, ow);
+        });
+    if (!dense) out[1].copy_(indices);
   }
 };
 

@@ -511,9 +511,14 @@ TEST_CASE("fuse_attention: xport's decomposition of attention on heads runs as o
   CHECK_FALSE(has_op(g, "aten::bmm"));
   CHECK_FALSE(has_op(g, "aten::_softmax"));
   CHECK_FALSE(has_op(g, "aten::clone"));
-  for (graph::node const& n : g.nodes())
-    if (passes::detail::is<ops::scaled_dot_product_attention>(n))
-      CHECK(g.meta(*n.args[0]).sizes.size() == 4);
+  // The scale the decomposition put on q and k (the root of 1/sqrt(4) each) is the
+  // attention's own: no multiplication is left.
+  CHECK_FALSE(has_op(g, "aten::mul.Tensor"));
+  for (graph::node const& n : g.nodes()) {
+    if (!passes::detail::is<ops::scaled_dot_product_attention>(n)) continue;
+    CHECK(g.meta(*n.args[0]).sizes.size() == 4);
+    CHECK(n.target->get<ops::scaled_dot_product_attention>().scale == doctest::Approx(0.5));
+  }
   ExportedModule run = ep.module();
   for (auto [b, s] : {std::pair{1, 7}, std::pair{3, 16}}) {
     Tensor const x = randn({b, s, 24}, gen);

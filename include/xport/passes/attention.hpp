@@ -14,8 +14,10 @@
 //!
 //! It becomes `scaled_dot_product_attention(q, transpose(k, 1, 2), v, scale=1)`: q and k
 //! already carry the scale (the decomposition multiplies them), and a row whose scores
-//! are all -inf gives zeros in both forms. A plain `_softmax` (without the `where`) is not
-//! rewritten: on such a row it gives NaN where the fused op gives zeros.
+//! are all -inf gives zeros in both forms. Where q and k are scalar multiples
+//! (`q0 * a`, `k0 * b`, as the decomposition scales them), the attention reads q0 and k0
+//! with `scale=a*b`, saving the two multiplications. A plain `_softmax` (without the `where`) is
+//! not rewritten: on such a row it gives NaN where the fused op gives zeros.
 //!
 //! Where q, k and v are each a tensor of rank 4 or more folded to three dims — `view`
 //! (or `reshape`) of it, maybe of its `clone`, maybe of its `expand` to its own sizes,
@@ -39,6 +41,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace xport::passes {
@@ -96,6 +99,18 @@ inline graph::value_ref unfolded(graph::Graph const& g, graph::value_ref v) {
   bool const same = same_size(batch, folded[0]) && same_size(sizes[sizes.size() - 2], folded[1])
                     && same_size(sizes.back(), folded[2]);
   return same ? *x : v;
+}
+
+// `v` as `x * c` for a finite number `c` (a scalar `mul` that keeps the dtype): x and c;
+// otherwise `v` and 1.
+inline std::pair<graph::value_ref, double> unscaled(graph::Graph const& g, graph::value_ref v) {
+  graph::node const* m = made_by<ops::mul>(g, v);
+  if (!m || m->args.size() != 1 || !m->args[0]) return {v, 1.0};
+  std::optional<Scalar> const& c = m->target->get<ops::mul>().other;
+  if (!c || g.meta(*m->args[0]).dtype != g.meta(v).dtype) return {v, 1.0};
+  double const value = c->to<double>();
+  if (!std::isfinite(value)) return {v, 1.0};
+  return {*m->args[0], value};
 }
 
 // Whether `a` and `b` have the same sizes but for the last two.
@@ -160,6 +175,11 @@ inline rewrites fuse_attention(graph::Graph& g) {
                         && detail::same_batch(g.meta(wide.q), g.meta(wide.k))
                         && detail::same_batch(g.meta(wide.q), g.meta(wide.v));
     if (unfold) m = wide;
+    // The scale the decomposition put on q and k goes into the attention's own.
+    auto const [q, q_scale] = detail::unscaled(g, m->q);
+    auto const [k, k_scale] = detail::unscaled(g, m->k);
+    m->q = q;
+    m->k = k;
     ops::tensor_meta key = g.meta(m->k);
     auto const rank = static_cast<std::int64_t>(key.sizes.size());
     std::swap(key.sizes[key.sizes.size() - 1], key.sizes[key.sizes.size() - 2]);
@@ -173,14 +193,14 @@ inline rewrites fuse_attention(graph::Graph& g) {
       result.sizes.back() = g.meta(m->v).sizes.back();
     }
     graph::value_ref fused{
-        detail::insert_call(
-            g, at++,
-            ops::boxed_attributes::of<ops::scaled_dot_product_attention>({.dropout_p = 0.0,
-                                                                          .is_causal = false,
-                                                                          .scale = 1.0,
-                                                                          .enable_gqa = false,
-                                                                          .seed = 0}),
-            {m->q, graph::value_ref{keys, 0}, m->v, std::nullopt}, result, product),
+        detail::insert_call(g, at++,
+                            ops::boxed_attributes::of<ops::scaled_dot_product_attention>(
+                                {.dropout_p = 0.0,
+                                 .is_causal = false,
+                                 .scale = q_scale * k_scale,
+                                 .enable_gqa = false,
+                                 .seed = 0}),
+                            {m->q, graph::value_ref{keys, 0}, m->v, std::nullopt}, result, product),
         0};
     if (unfold) {
       std::vector<SymInt> sizes(product.values[0].sizes.begin(), product.values[0].sizes.end());

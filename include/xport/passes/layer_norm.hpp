@@ -44,7 +44,7 @@ inline bool trailing_dims(std::optional<std::vector<std::int64_t>> const& dims, 
   return true;
 }
 
-// Whether `v` has the sizes of the last `sizes.size()` dims of `x`.
+// Whether `v` has `x`'s dtype and the sizes of its last `count` dims.
 inline bool is_row_vector(graph::Graph const& g, graph::value_ref v, ops::tensor_meta const& x,
                           std::size_t count) {
   ops::tensor_meta const& m = g.meta(v);

@@ -35,7 +35,6 @@
 #include <xport/ops/reduction.hpp>
 #include <xport/ops/reduction_stats.hpp>
 #include <xport/passes/noops.hpp>
-#include <xport/sym/sym_node.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -75,12 +74,6 @@ inline bool is_last(std::int64_t dim, std::size_t rank) {
 struct attention_match {
   graph::value_ref q, k, v;
 };
-
-// Equal sizes, as numbers or as canonical expressions.
-inline bool same_size(SymInt const& a, SymInt const& b) {
-  if (!a.is_symbolic() && !b.is_symbolic()) return *a.maybe_int() == *b.maybe_int();
-  return sym::expr_of(a) == sym::expr_of(b);
-}
 
 // The tensor of rank 4 or more that the 3-D operand `v` ([N, a, b]) folds (see the file
 // comment), else `v`.

@@ -20,7 +20,6 @@
 #include <xport/ops/reduction.hpp>
 #include <xport/ops/reduction_stats.hpp>
 #include <xport/passes/rewrite.hpp>
-#include <xport/sym/sym_node.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -49,14 +48,8 @@ inline bool is_row_vector(graph::Graph const& g, graph::value_ref v, ops::tensor
                           std::size_t count) {
   ops::tensor_meta const& m = g.meta(v);
   if (m.dtype != x.dtype || m.sizes.size() != count) return false;
-  for (std::size_t d = 0; d < count; ++d) {
-    SymInt const& a = m.sizes[d];
-    SymInt const& b = x.sizes[x.sizes.size() - count + d];
-    bool const same = !a.is_symbolic() && !b.is_symbolic() ? *a.maybe_int() == *b.maybe_int()
-                                                           : sym::expr_of(a) == sym::expr_of(b);
-    if (!same) return false;
-  }
-  return true;
+  return std::equal(m.sizes.begin(), m.sizes.end(),
+                    x.sizes.end() - static_cast<std::ptrdiff_t>(count), same_size);
 }
 
 // A binary op of two tensors with alpha 1 (`add`, `sub`) or none (`mul`).

@@ -20,8 +20,8 @@
 #include <xport/ops/dropout.hpp>
 #include <xport/ops/shape.hpp>
 #include <xport/passes/rewrite.hpp>
-#include <xport/sym/sym_node.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -33,19 +33,9 @@ namespace xport::passes {
 //! @cond
 namespace detail {
 
-// Equal sizes, as numbers or as canonical expressions.
+// Equal dtypes and sizes (as numbers or as canonical expressions).
 inline bool same_sizes(ops::tensor_meta const& a, ops::tensor_meta const& b) {
-  if (a.dtype != b.dtype || a.sizes.size() != b.sizes.size()) return false;
-  for (std::size_t d = 0; d < a.sizes.size(); ++d) {
-    SymInt const& x = a.sizes[d];
-    SymInt const& y = b.sizes[d];
-    if (!x.is_symbolic() && !y.is_symbolic()) {
-      if (*x.maybe_int() != *y.maybe_int()) return false;
-    } else if (sym::expr_of(x) != sym::expr_of(y)) {
-      return false;
-    }
-  }
-  return true;
+  return a.dtype == b.dtype && std::ranges::equal(a.sizes, b.sizes, same_size);
 }
 
 // Written by an op into memory of its own: contiguous, aliasing nothing. Not a view, an

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <xport/graph/graph.hpp>
+#include <xport/sym/sym_node.hpp>
 
 #include <cstdint>
 #include <numeric>
@@ -24,6 +25,12 @@ using rewrites = std::vector<rewrite>;
 
 //! @cond
 namespace detail {
+// Equal sizes, as numbers or as canonical expressions.
+inline bool same_size(SymInt const& a, SymInt const& b) {
+  if (!a.is_symbolic() && !b.is_symbolic()) return *a.maybe_int() == *b.maybe_int();
+  return sym::expr_of(a) == sym::expr_of(b);
+}
+
 template <ops::op Op>
 bool is(graph::node const& n) {
   return n.target && &n.target->schema() == &ops::schema_of<Op>;

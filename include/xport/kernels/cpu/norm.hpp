@@ -10,6 +10,7 @@
 #include <xport/core/convert.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/core/half.hpp>
+#include <xport/kernels/cpu/reduction_loops.hpp>
 #include <xport/kernels/dispatch.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/kernels/parallel.hpp>
@@ -212,23 +213,6 @@ struct kernel<ops::batch_norm_no_stats, cpu_t> {
 //! @cond
 namespace detail {
 
-// The sum of x[0..n) in double, in eight lanes (vectorizable; no serial chain of adds).
-template <class T, class F>
-double lane_sum(T const* x, std::int64_t n, F&& f) {
-  constexpr std::int64_t lanes = 8;
-  double part[lanes] = {};
-  std::int64_t k = 0;
-  for (; k + lanes <= n; k += lanes)
-    for (std::int64_t j = 0; j < lanes; ++j)
-      part[j] += f(static_cast<double>(x[k + j]));
-  double total = 0;
-  for (; k < n; ++k)
-    total += f(static_cast<double>(x[k]));
-  for (double const p : part)
-    total += p;
-  return total;
-}
-
 // Layer norm of `rows` contiguous rows of `n` float or double elements, with weight and
 // bias of the same dtype (or null): the two-pass double statistics of `block_norm_cpu`,
 // read straight from the row and summed in lanes, each output rounded once; rows are
@@ -243,9 +227,10 @@ void layer_norm_rows(T const* src, T* dst, std::int64_t rows, std::int64_t n, do
         for (std::int64_t r = first; r < last; ++r) {
           T const* x = src + r * n;
           T* y = dst + r * n;
-          double const mean = lane_sum(x, n, [](double v) { return v; }) / count;
+          double const mean = kernels::cpu::lane_sum(x, n, [](double v) { return v; }) / count;
           double const var =
-              lane_sum(x, n, [mean](double v) { return (v - mean) * (v - mean); }) / count;
+              kernels::cpu::lane_sum(x, n, [mean](double v) { return (v - mean) * (v - mean); })
+              / count;
           double const rstd = 1.0 / std::sqrt(var + eps);
           for (std::int64_t i = 0; i < n; ++i) {
             double v = (static_cast<double>(x[i]) - mean) * rstd;

@@ -15,6 +15,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <type_traits>
 
@@ -36,40 +37,7 @@ inline ops::dim_mask all_dims_mask(Tensor const& t) {
   return ops::dim_mask(static_cast<std::size_t>(t.dim()), true);
 }
 
-// The sum of `x[0]`, ..., `x[n - 1]` in double, in four interleaved partial sums (which
-// the compiler can keep in one vector register). For float32 and narrower elements,
-// double's 29 extra bits of mantissa make compensation unnecessary.
-template <class T>
-double sum_row(T const* x, std::int64_t n) {
-  std::array<double, 4> partial{};
-  std::int64_t k = 0;
-  for (; k + 4 <= n; k += 4)
-    for (std::size_t j = 0; j < 4; ++j)
-      partial[j] += convert<double>(x[k + static_cast<std::int64_t>(j)]);
-  for (; k < n; ++k)
-    partial[0] += convert<double>(x[k]);
-  return (partial[0] + partial[1]) + (partial[2] + partial[3]);
-}
-
-// The sum of `(x[k] - mean)^2` over `k < n`, as `sum_row` sums.
-template <class T>
-double squared_deviations(T const* x, std::int64_t n, double mean) {
-  std::array<double, 4> partial{};
-  std::int64_t k = 0;
-  for (; k + 4 <= n; k += 4) {
-    for (std::size_t j = 0; j < 4; ++j) {
-      double const d = convert<double>(x[k + static_cast<std::int64_t>(j)]) - mean;
-      partial[j] += d * d;
-    }
-  }
-  for (; k < n; ++k) {
-    double const d = convert<double>(x[k]) - mean;
-    partial[0] += d * d;
-  }
-  return (partial[0] + partial[1]) + (partial[2] + partial[3]);
-}
-
-// Floating elements narrower than double: summed in plain double (`sum_row`); float64
+// Floating elements narrower than double: summed in plain double (`lane_sum`); float64
 // keeps the compensated sum.
 template <class T>
 inline constexpr bool narrow_floating = is_floating_element<T> && sizeof(T) < sizeof(double);
@@ -86,7 +54,9 @@ void sum_into(Tensor const& src, ops::dim_mask const& mask, Tensor const& out, b
     if constexpr (narrow_floating<T>) {
       kernels::cpu::reduce_rows<T>(
           src, mask, 0.0, [](double& acc, T x, std::int64_t) { acc += convert<double>(x); }, store,
-          [&](std::int64_t o, T const* x, std::int64_t n) { store(o, sum_row(x, n)); });
+          [&](std::int64_t o, T const* x, std::int64_t n) {
+            store(o, lane_sum(x, n, std::identity{}));
+          });
     } else if constexpr (is_floating_element<T>) {
       kernels::cpu::reduce<T>(
           src, mask, kernels::compensated_sum{},
@@ -161,8 +131,9 @@ void variance_into(Tensor const& in, ops::dim_mask const& mask,
         [&](std::int64_t o, T const* x, std::int64_t n) {
           kernels::welford acc{.count = n, .mean = NAN, .m2 = 0.0};
           if (n > 0) {
-            acc.mean = sum_row(x, n) / static_cast<double>(n);
-            acc.m2 = squared_deviations(x, n, acc.mean);
+            double const m = lane_sum(x, n, std::identity{}) / static_cast<double>(n);
+            acc.mean = m;
+            acc.m2 = lane_sum(x, n, [m](double v) { return (v - m) * (v - m); });
           }
           store(o, acc.variance(c), acc.result_mean());
         });

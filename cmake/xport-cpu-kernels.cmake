@@ -22,6 +22,25 @@
 # Included by the top-level CMakeLists.txt (XPORT_CPU_KERNELS_SOURCE: the source tree's
 # files) and by the installed xport-config.cmake (the installed copies), after
 # xport-blas.cmake and xport-sleef.cmake.
+
+# vec_avx2.cpp and vec_avx512.cpp compile the vector kernels (and nothing else, see
+# vec_rows.hpp) for those units; vec_dispatch.cpp, built for the baseline, publishes the
+# widest one the CPU has at startup. Set before anything returns: the dev build's object
+# library (xport-dev.cmake) compiles the same files. -ffp-contract=off: no multiply-add is
+# fused where the baseline's loops have none, so every unit rounds alike.
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$"
+   AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+  foreach(source IN LISTS XPORT_CPU_KERNELS_SOURCE)
+    if(source MATCHES "vec_avx2\\.cpp$")
+      set_source_files_properties(${source} PROPERTIES
+        COMPILE_OPTIONS "-mavx2;-mfma;-ffp-contract=off")
+    elseif(source MATCHES "vec_avx512\\.cpp$")
+      set_source_files_properties(${source} PROPERTIES
+        COMPILE_OPTIONS "-mavx512f;-mavx512dq;-mavx512vl;-mavx512bw;-mavx2;-mfma;-ffp-contract=off")
+    endif()
+  endforeach()
+endif()
+
 if(TARGET xport::cpu_kernels)
   return()
 endif()

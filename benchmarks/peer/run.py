@@ -4,8 +4,9 @@
     python3 benchmarks/peer/run.py BUILD_DIR/benchmarks/bench_run_models [--threads 1,2]
 
 For each thread count, runs the Google Benchmark program (built optimized) with
-OMP_NUM_THREADS and OPENBLAS_NUM_THREADS set to it (xport's default thread count is
-OMP_NUM_THREADS); it loads PyTorch's archives of tests/fixtures/pt2/, calls them through
+OMP_NUM_THREADS set to it (xport's default thread count) and OPENBLAS_NUM_THREADS=1
+(xport keeps OpenBLAS at one thread and splits products on its own pool, so threads
+OpenBLAS would start at load time would only sit idle); it loads PyTorch's archives of tests/fixtures/pt2/, calls them through
 ep.module(), and writes each case's input and first output. Then builds each model in
 PyTorch (the fixture's own constructor with the archive's weights), times model(x) on the
 same input (median of repeats, torch.set_num_threads(threads), no_grad) and prints, per
@@ -42,7 +43,7 @@ REPEATS = 7
 
 def run_xport(binary: str, out_dir: str, threads: int) -> dict:
     env = dict(os.environ, XPORT_PEER_OUT=out_dir, OMP_NUM_THREADS=str(threads),
-               OPENBLAS_NUM_THREADS=str(threads))
+               OPENBLAS_NUM_THREADS="1")
     result = subprocess.run(
         [binary, "--benchmark_format=json", "--benchmark_min_time=0.2", "--benchmark_filter=^BM_run/",
          "--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true"],

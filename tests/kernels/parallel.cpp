@@ -7,6 +7,7 @@
 #include <xport/api/attention.hpp>
 #include <xport/api/conv.hpp>
 #include <xport/api/elementwise.hpp>
+#include <xport/api/linalg.hpp>
 #include <xport/api/norm.hpp>
 #include <xport/api/reduction.hpp>
 #include <xport/core/compare.hpp>
@@ -121,6 +122,11 @@ TEST_CASE("kernels give the same bits on 1 and 2 threads") {
   Tensor const bias = randn({5}, gen);
   Tensor const q = randn({8, 4, 64, 16}, gen);
   Tensor const gamma = randn({40}, gen);
+  // Products large enough to be split on the pool: by rows of out, by columns, by batch
+  // (k past OpenBLAS's block of k, m and n not multiples of its register blocks).
+  Tensor const tall = randn({601, 520}, gen);
+  Tensor const wide = randn({520, 1203}, gen);
+  Tensor const batched = randn({6, 200, 130}, gen);
   struct named {
     char const* name;
     std::function<Tensor()> f;
@@ -136,6 +142,10 @@ TEST_CASE("kernels give the same bits on 1 and 2 threads") {
       {"softmax", [&] { return softmax(x, -1); }},
       {"softmax over dim 0", [&] { return softmax(x, 0); }},
       {"layer_norm", [&] { return layer_norm(x, {40}, gamma, row); }},
+      {"mm split by rows", [&] { return mm(tall, wide.narrow(1, 0, 301)); }},
+      {"mm split by columns", [&] { return mm(tall.narrow(0, 0, 33), wide); }},
+      {"mm of transposed operands", [&] { return mm(wide.t(), tall.t()); }},
+      {"bmm split by batch", [&] { return bmm(batched, batched.transpose(1, 2)); }},
       {"conv2d over a batch", [&] { return conv2d(image, filter, bias, {.padding = {1}}); }},
       {"scaled_dot_product_attention", [&] { return scaled_dot_product_attention(q, q, q); }},
       {"scaled_dot_product_attention, fused",

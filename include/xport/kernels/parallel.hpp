@@ -107,7 +107,10 @@ public:
   }
 
 private:
-  static constexpr std::chrono::microseconds spin_time{20};
+  // Long enough to span the serial steps between a model's parallel ones (a transformer
+  // layer's are some tens of microseconds apart): waking a sleeping worker costs the
+  // caller a system call per job. libgomp, under PyTorch, spins about as long.
+  static constexpr std::chrono::microseconds spin_time{200};
 
   // Spins until `done()` or `spin_time` has passed; true when done.
   template <class Done>

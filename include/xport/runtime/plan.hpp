@@ -246,7 +246,7 @@ public:
     execute(placeholders, bound, true);
     results_.resize(outputs_.size());
     for (std::size_t k = 0; k < outputs_.size(); ++k)
-      results_[k] = values_[outputs_[k]];
+      keep(results_[k], values_[outputs_[k]]);
     forget_values();
     return results_;
   }
@@ -264,22 +264,43 @@ private:
     for (std::size_t k = 0; k < placeholders.size(); ++k)
       values_[placeholders_[k]] = placeholders[k];
     specialization& spec = specialized(placeholders, bound, planned);
-    auto chain = spec.chains.begin();
-    for (std::size_t i = 0; i < steps_.size(); ++i) {
-      if (chain != spec.chains.end() && chain->first == i) {
-        run_chain(spec, *chain);
-        i = chain->last;
-        ++chain;
-        continue;
+    try {
+      auto chain = spec.chains.begin();
+      for (std::size_t i = 0; i < steps_.size(); ++i) {
+        if (chain != spec.chains.end() && chain->first == i) {
+          run_chain(spec, *chain);
+          i = chain->last;
+          ++chain;
+          continue;
+        }
+        run_step(steps_[i], spec.steps[i], bound);
       }
-      run_step(steps_[i], spec.steps[i], bound);
+    } catch (...) {
+      forget_values(); // a failed call keeps no reference to its inputs either
+      throw;
     }
   }
 
-  // Drops this call's references (arena tensors stay owned by their specialization).
+  // Drops this call's references to the values the signature does not fix (inputs,
+  // fresh memory); the others stay, so that the next call of the signature finds them in
+  // place and copies no tensor handle (with a second thread in the process, each copy
+  // of a handle is two atomic operations, a large part of a small model's time).
   void forget_values() noexcept {
-    for (Tensor& v : values_)
-      v = Tensor();
+    if (!last_) return;
+    std::vector<bool> const& kept = last_->kept;
+    for (std::size_t v = 0; v < values_.size(); ++v)
+      if (!kept[v]) values_[v] = Tensor();
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+      std::span<std::uint32_t const> const slots = steps_[i].args;
+      auto& args = last_->steps[i].args;
+      for (std::size_t a = 0; a < args.size(); ++a)
+        if (slots[a] == absent || !kept[slots[a]]) args[a] = Tensor();
+    }
+  }
+
+  // `value` in `target` unless it is there already (the same tensor: nothing to copy).
+  static void keep(Tensor& target, Tensor const& value) {
+    if (!target.is_same(value)) target = value;
   }
 
   // Compiles the nodes of `g` into steps returning `results` (checked by the caller).
@@ -366,6 +387,9 @@ private:
     std::size_t chain = 0;      // the first step of its chain, when `tile_rows`
     std::int64_t tile_rows = 0; // a chain's value read only in the chain: its memory holds
                                 // one block (this many rows), reused block after block
+    // The arguments of the latest call (see `arguments`): those the signature fixes stay
+    // from call to call, the others are dropped when the call ends.
+    boost::container::small_vector<Tensor, 4> args;
   };
 
   // Steps first..last run block by block of `rows` rows (`plan_options::fuse`).
@@ -379,6 +403,7 @@ private:
     std::vector<specialized_step> steps;
     std::vector<fused_chain> chains; // in step order
     Storage arena;
+    std::vector<bool> kept; // by slot: the value is the same tensor on every call
     std::uint64_t used = 0; // the call count when last used
   };
 
@@ -456,6 +481,13 @@ private:
     if (options_.fuse) fuse(spec, life, metas);
     lay_out(spec, life, planned);
     cache_views(spec);
+    spec.kept.assign(values_.size(), false);
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+      specialized_step const& sp = spec.steps[i];
+      if (sp.how == mode::compute || sp.how == mode::eager) continue;
+      for (std::size_t o = 0; o < sp.outputs.size(); ++o)
+        spec.kept[steps_[i].first + o] = sp.outputs[o].defined();
+    }
     return spec;
   }
 
@@ -811,17 +843,21 @@ private:
     return (bytes + alignment - 1) / alignment * alignment;
   }
 
+  // Output `o` of an `into` step in `value`: its place in the arena, or fresh memory.
+  static void make_output(specialized_step const& sp, std::size_t o, Tensor& value) {
+    if (sp.outputs[o].defined()) {
+      keep(value, sp.outputs[o]);
+    } else {
+      ops::tensor_meta const& m = sp.metas[o];
+      value = empty(m.concrete_sizes(), {.dtype = m.dtype, .device = m.device});
+    }
+  }
+
   // Runs a fused chain: its outputs made (as `into` steps make them), then, block by
   // block of rows, every step of the chain on that block.
   void run_chain(specialization& spec, fused_chain const& chain) {
-    for (std::size_t i = chain.first; i <= chain.last; ++i) {
-      specialized_step const& sp = spec.steps[i];
-      ops::tensor_meta const& m = sp.metas[0];
-      values_[steps_[i].first] =
-          sp.outputs[0].defined()
-              ? sp.outputs[0]
-              : empty(m.concrete_sizes(), {.dtype = m.dtype, .device = m.device});
-    }
+    for (std::size_t i = chain.first; i <= chain.last; ++i)
+      make_output(spec.steps[i], 0, values_[steps_[i].first]);
     std::int64_t const rows = values_[steps_[chain.last].first].size(0); // never a tile
     for (std::int64_t r = 0; r < rows; r += chain.rows) {
       std::int64_t const n = std::min(chain.rows, rows - r);
@@ -847,20 +883,26 @@ private:
     }
   }
 
+  // The arguments of step `s` for this call, in `sp.args`.
+  std::span<Tensor const> arguments(step const& s, specialized_step& sp) {
+    sp.args.resize(s.args.size());
+    for (std::size_t a = 0; a < s.args.size(); ++a) {
+      if (s.args[a] == absent) {
+        sp.args[a] = Tensor();
+      } else {
+        keep(sp.args[a], values_[s.args[a]]);
+      }
+    }
+    return {sp.args.data(), sp.args.size()};
+  }
+
   void run_step(step const& s, specialized_step& sp, bindings& bound) {
-    boost::container::small_vector<Tensor, 8> args;
-    for (std::uint32_t a : s.args)
-      args.push_back(a == absent ? Tensor() : values_[a]);
-    std::span<Tensor const> const inputs(args.data(), args.size());
+    std::span<Tensor const> const inputs = arguments(s, sp);
     std::span<Tensor> const outputs(values_.data() + s.first, s.metas.size());
     switch (sp.how) {
     case mode::into:
-      for (std::size_t o = 0; o < outputs.size(); ++o) {
-        ops::tensor_meta const& m = sp.metas[o];
-        outputs[o] = sp.outputs[o].defined()
-                         ? sp.outputs[o]
-                         : empty(m.concrete_sizes(), {.dtype = m.dtype, .device = m.device});
-      }
+      for (std::size_t o = 0; o < outputs.size(); ++o)
+        make_output(sp, o, outputs[o]);
       sp.kernel.into(sp.attributes->get(), inputs, outputs);
       return;
     case mode::compute:
@@ -868,7 +910,8 @@ private:
       return;
     case mode::constant:
     case mode::view:
-      std::copy(sp.outputs.begin(), sp.outputs.end(), outputs.begin());
+      for (std::size_t o = 0; o < outputs.size(); ++o)
+        keep(outputs[o], sp.outputs[o]);
       return;
     case mode::eager:
       store(s, run_eager(s, inputs, bound), outputs);

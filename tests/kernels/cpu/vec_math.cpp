@@ -1,9 +1,12 @@
 // xport::kernels::cpu::vec (SLEEF's vector math) against references computed independently:
 // float results against the double-precision function rounded to float, double results
 // against the long-double function; special values; the padded last vector; and the
-// elementwise kernels running on it. Built with XPORT_HAS_SLEEF where SLEEF is installed
-// (CI installs it); without it, only the scalar fallback is checked.
+// elementwise kernels running on it; the row kernels (softmax, layer norm) against
+// double-precision references; which vector unit runs them. CTest runs this file once
+// per unit the CPU has (XPORT_CPU_CAPABILITY=sse2, avx2, and unset). Built with XPORT_HAS_SLEEF
+// where SLEEF is installed (CI installs it); without it, only the scalar fallback is checked.
 #include <xport/kernels/cpu/vec_math.hpp>
+#include <xport/kernels/cpu/vec_rows.hpp>
 
 #include <xport/api/elementwise.hpp>
 #include <xport/api/reduction.hpp>
@@ -15,9 +18,11 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -294,7 +299,115 @@ TEST_CASE("softmax and log_softmax of contiguous float rows run on SLEEF's exp")
   CHECK(with_nan[0] == soft[0]);
 }
 
+// softmax of each row in double: exp(x - max) / sum; NaN rows NaN, -inf rows zeros.
+std::vector<double> softmax_reference(std::vector<float> const& x, std::int64_t width) {
+  std::vector<double> out(x.size());
+  for (std::size_t r = 0; r < x.size() / static_cast<std::size_t>(width); ++r) {
+    auto const row =
+        std::span(x).subspan(r * static_cast<std::size_t>(width), static_cast<std::size_t>(width));
+    std::span<double> const y(out.data() + r * static_cast<std::size_t>(width), row.size());
+    bool const nan = std::ranges::any_of(row, [](float v) { return std::isnan(v); });
+    double const top = *std::ranges::max_element(row);
+    if (nan || top == -std::numeric_limits<double>::infinity()) {
+      std::ranges::fill(y, nan ? std::nan("") : 0.0);
+      continue;
+    }
+    double sum = 0;
+    for (std::size_t i = 0; i < row.size(); ++i)
+      sum += y[i] = std::exp(double{row[i]} - top);
+    for (double& v : y)
+      v /= sum;
+  }
+  return out;
+}
+
+TEST_CASE("softmax_rows: each row's softmax, zeros for a row of -inf, NaN for a row with NaN") {
+  constexpr float inf = std::numeric_limits<float>::infinity();
+  for (std::int64_t const width : {1, 7, 8, 9, 32, 100}) {
+    CAPTURE(width);
+    std::vector<float> x;
+    for (std::int64_t r = 0; r < 5; ++r)
+      for (std::int64_t i = 0; i < width; ++i)
+        x.push_back(static_cast<float>(std::sin(static_cast<double>(r * 31 + i)) * 20));
+    std::vector<float> row(static_cast<std::size_t>(width), -inf); // masked out entirely
+    x.insert(x.end(), row.begin(), row.end());
+    row.back() = std::nanf("");
+    x.insert(x.end(), row.begin(), row.end());
+    row.assign(row.size(), 3.0f);
+    row.front() = -inf; // one masked entry
+    x.insert(x.end(), row.begin(), row.end());
+    std::vector<double> const want = softmax_reference(x, width);
+    vec::softmax_rows(x.data(), static_cast<std::int64_t>(x.size()) / width, width);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      CAPTURE(i);
+      if (std::isnan(want[i])) {
+        CHECK(std::isnan(x[i]));
+      } else {
+        CHECK(double{x[i]} == doctest::Approx(want[i]).epsilon(2e-6));
+      }
+    }
+  }
+}
+
+TEST_CASE("layer_norm_rows: each row normalized in double, with and without weight and bias") {
+  for (std::int64_t const n : {1, 7, 16, 33}) {
+    std::vector<double> x, w, b;
+    for (std::int64_t i = 0; i < 3 * n; ++i)
+      x.push_back(std::cos(static_cast<double>(i) * 0.7) * 5 + 100); // a large mean
+    for (std::int64_t i = 0; i < n; ++i) {
+      w.push_back(0.5 + static_cast<double>(i) / 10);
+      b.push_back(static_cast<double>(i) - 3);
+    }
+    for (bool const weight : {false, true}) {
+      for (bool const bias : {false, true}) {
+        CAPTURE(n);
+        CAPTURE(weight);
+        CAPTURE(bias);
+        std::vector<double> got(x.size());
+        vec::layer_norm_rows(x.data(), got.data(), 3, n, 1e-5, weight ? w.data() : nullptr,
+                             bias ? b.data() : nullptr);
+        for (std::int64_t r = 0; r < 3; ++r) {
+          double mean = 0, var = 0;
+          for (std::int64_t i = 0; i < n; ++i)
+            mean += x[static_cast<std::size_t>(r * n + i)] / static_cast<double>(n);
+          for (std::int64_t i = 0; i < n; ++i) {
+            double const d = x[static_cast<std::size_t>(r * n + i)] - mean;
+            var += d * d / static_cast<double>(n);
+          }
+          for (std::int64_t i = 0; i < n; ++i) {
+            auto const k = static_cast<std::size_t>(i);
+            double want = (x[static_cast<std::size_t>(r * n + i)] - mean) / std::sqrt(var + 1e-5);
+            if (weight) want *= w[k];
+            if (bias) want += b[k];
+            CHECK(got[static_cast<std::size_t>(r * n + i)] == doctest::Approx(want).epsilon(1e-12));
+          }
+        }
+      }
+    }
+  }
+}
+
 #endif // XPORT_VEC_MATH
+
+TEST_CASE("the vector kernels run on the widest unit the CPU has, capped by "
+          "XPORT_CPU_CAPABILITY") {
+  vec::wide_table const* const table = vec::wide.load();
+  char const* const env = std::getenv("XPORT_CPU_CAPABILITY");
+  std::string_view const cap = env != nullptr ? env : "";
+  MESSAGE("vector unit: " << (table != nullptr ? table->name : "the caller's own (sse2)"));
+#if XPORT_VEC_MATH && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  bool const avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  bool const avx512 = avx2 && __builtin_cpu_supports("avx512f")
+                      && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")
+                      && __builtin_cpu_supports("avx512bw");
+  std::string_view want = avx512 ? "avx512" : avx2 ? "avx2" : "";
+  if (cap == "sse2" || (cap == "avx2" && want == "avx512")) want = cap == "sse2" ? "" : "avx2";
+  CHECK(std::string_view(table != nullptr ? table->name : "") == want);
+  if (table != nullptr) CHECK(table->bytes == (want == "avx512" ? 64 : 32));
+#else
+  CHECK(table == nullptr);
+#endif
+}
 
 TEST_CASE("which functors and element types are vectorized") {
   CHECK_FALSE(vec::vectorized<k::neg_fn, float>);       // the compiler vectorizes it already

@@ -16,7 +16,7 @@
 #include <xport/core/factories.hpp>
 #include <xport/kernels/cpu/dropout.hpp>
 #include <xport/kernels/cpu/gemm.hpp>
-#include <xport/kernels/cpu/vec_math.hpp>
+#include <xport/kernels/cpu/vec_rows.hpp>
 #include <xport/kernels/dispatch.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/kernels/parallel.hpp>
@@ -57,68 +57,6 @@ inline Tensor batch_matrices(Tensor const& t, int_list batch, std::int64_t rows,
   for (std::int64_t b : batch)
     count *= b;
   return t.to(type).expand(sizes).reshape({count, rows, cols});
-}
-
-// row[i] = exp(row[i] - shift) for `width` contiguous elements, on SLEEF's vectors where
-// this translation unit has them.
-template <class T>
-void exp_shifted(T* row, std::int64_t width, T shift) {
-  if constexpr (kernels::cpu::vec::vectorized<kernels::exp_fn, T>) {
-    for (std::int64_t i = 0; i < width; ++i)
-      row[i] -= shift;
-    kernels::cpu::vec::apply(kernels::exp_fn{}, row, row, width);
-  } else {
-    for (std::int64_t i = 0; i < width; ++i)
-      row[i] = std::exp(row[i] - shift);
-  }
-}
-
-// Turns each row of `scores` (count rows of `width`, contiguous) into softmax weights in
-// place; a row whose scores are all -inf becomes zeros (`_safe_softmax`), a row holding
-// NaN becomes NaN.
-template <class T>
-void safe_softmax_rows(T* scores, std::int64_t count, std::int64_t width) {
-  // Eight partial maxima and sums, so that the loops run on vectors (and the sum does
-  // not wait on one add per element).
-  constexpr std::int64_t lanes = 8;
-  for (std::int64_t r = 0; r < count; ++r) {
-    T* row = scores + r * width;
-    std::array<T, lanes> top;
-    top.fill(-std::numeric_limits<T>::infinity());
-    bool nan = false;
-    auto take = [&](T v, T& t) {
-      nan |= v != v;
-      t = v > t ? v : t;
-    };
-    std::int64_t j = 0;
-    for (; j + lanes <= width; j += lanes)
-      for (std::size_t k = 0; k < lanes; ++k)
-        take(row[j + static_cast<std::int64_t>(k)], top[k]);
-    for (; j < width; ++j)
-      take(row[j], top[0]);
-    T const highest = *std::max_element(top.begin(), top.end());
-    if (nan) {
-      std::fill(row, row + width, std::numeric_limits<T>::quiet_NaN());
-      continue;
-    }
-    if (highest == -std::numeric_limits<T>::infinity()) {
-      std::fill(row, row + width, T(0));
-      continue;
-    }
-    // The largest term is exp(0): no overflow.
-    exp_shifted(row, width, highest);
-    std::array<T, lanes> part{};
-    for (j = 0; j + lanes <= width; j += lanes)
-      for (std::size_t k = 0; k < lanes; ++k)
-        part[k] += row[j + static_cast<std::int64_t>(k)];
-    for (; j < width; ++j)
-      part[0] += row[j];
-    T sum = 0;
-    for (T p : part)
-      sum += p;
-    for (std::int64_t i = 0; i < width; ++i)
-      row[i] /= sum;
-  }
 }
 
 // Fused attention: one flattened batch index at a time, queries in blocks of
@@ -267,7 +205,7 @@ struct fused_attention {
     }
     if (highest == neg_inf) return; // nothing to count yet
     T const rescale = top == neg_inf ? T(0) : std::exp(top - highest);
-    exp_shifted(s, sb, highest);
+    kernels::cpu::vec::rows_detail::exp_shifted(s, sb, highest);
     T block_sum = 0;
     for (std::int64_t j = 0; j < sb; ++j)
       block_sum += s[j];
@@ -354,7 +292,7 @@ struct kernel<ops::scaled_dot_product_attention, cpu_t> {
               count * L,
               std::max<std::int64_t>(kernels::grain_size / std::max<std::int64_t>(S, 1), 1),
               [&](std::int64_t begin, std::int64_t end) {
-                detail::safe_softmax_rows(w + begin * S, end - begin, S);
+                kernels::cpu::vec::softmax_rows(w + begin * S, end - begin, S);
               });
           if (a.dropout_p == 1.0) {
             for (std::int64_t i = 0; i < weights.numel(); ++i)

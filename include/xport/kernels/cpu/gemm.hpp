@@ -18,8 +18,8 @@
 #include <xport/kernels/parallel.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -161,21 +161,13 @@ inline bool blas_accepts(Tensor const& t) {
   return blas_layout_of(t.size(-2), t.size(-1), t.stride(-2), t.stride(-1)).has_value();
 }
 
-// OpenBLAS runs on threads of its own, which spin between calls as xport's pool does: on
-// a model's small products they only take cores from each other (the transformer of
-// benchmarks/run_models ran 1.5x slower at 2 threads than at 1). So OpenBLAS gets the
-// count `set_num_threads` sets only for products of at least `blas_parallel_work`
-// multiply-adds (about a millisecond of one core), one thread otherwise and inside a
-// parallel region; it is told again only when that changes.
-inline constexpr double blas_parallel_work = 4.0 * 1024 * 1024;
-
-inline void sync_blas_threads([[maybe_unused]] double work) {
+// OpenBLAS runs on threads of its own, which spin between calls as xport's pool does, so
+// the two took cores from each other (the transformer of benchmarks/run_models ran 1.5x
+// slower at 2 threads than at 1): xport keeps OpenBLAS at one thread and splits large
+// products on its own pool instead (`blas_gemm`). Told again only when someone changed it.
+inline void keep_blas_single_threaded() {
 #if defined(OPENBLAS_VERSION)
-  static std::atomic<int> told{0};
-  int const wanted = work < blas_parallel_work || xport::detail::thread_pool::inside_parallel()
-                         ? 1
-                         : get_num_threads();
-  if (told.exchange(wanted, std::memory_order_relaxed) != wanted) openblas_set_num_threads(wanted);
+  if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
 #endif
 }
 
@@ -186,25 +178,25 @@ inline double gemm_work(int m, int n, int k) {
 inline void blas_gemm_call(CBLAS_ORDER order, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n,
                            int k, float alpha, float const* a, int lda, float const* b, int ldb,
                            float beta, float* c, int ldc) {
-  sync_blas_threads(gemm_work(m, n, k));
+  keep_blas_single_threaded();
   cblas_sgemm(order, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 inline void blas_gemm_call(CBLAS_ORDER order, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n,
                            int k, double alpha, double const* a, int lda, double const* b, int ldb,
                            double beta, double* c, int ldc) {
-  sync_blas_threads(gemm_work(m, n, k));
+  keep_blas_single_threaded();
   cblas_dgemm(order, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 inline void blas_gemv_call(CBLAS_ORDER order, CBLAS_TRANSPOSE t, int m, int n, float alpha,
                            float const* a, int lda, float const* x, int incx, float beta, float* y,
                            int incy) {
-  sync_blas_threads(0);
+  keep_blas_single_threaded();
   cblas_sgemv(order, t, m, n, alpha, a, lda, x, incx, beta, y, incy);
 }
 inline void blas_gemv_call(CBLAS_ORDER order, CBLAS_TRANSPOSE t, int m, int n, double alpha,
                            double const* a, int lda, double const* x, int incx, double beta,
                            double* y, int incy) {
-  sync_blas_threads(0);
+  keep_blas_single_threaded();
   cblas_dgemv(order, t, m, n, alpha, a, lda, x, incx, beta, y, incy);
 }
 
@@ -254,6 +246,16 @@ void blas_matrix(int m, int n, int k, T alpha, T const* a, blas_layout la, std::
   blas_gemm_call(order, trans(la), trans(lb), m, n, k, alpha, a, la.ld, b, lb.ld, beta, c, lc.ld);
 }
 
+// The fewest multiply-adds a piece of a product split on the pool gets: about 20 us of
+// one core, far above what handing work to a worker costs, and above OpenBLAS's
+// small-matrix limit (10^6 on Skylake-X), so every piece takes the same kernel as the
+// whole product and the result has the same bits at every thread count.
+inline constexpr double pool_piece_work = 1024.0 * 1024;
+
+// Rows or columns of out per panel when one product is split: the widest register block
+// of OpenBLAS's kernels, so pieces keep whole blocks.
+inline constexpr std::int64_t split_panel = 16;
+
 template <class T>
 void blas_gemm(std::int64_t batch, std::int64_t m, std::int64_t n, std::int64_t k, T alpha,
                strided_matrix<T const> a, strided_matrix<T const> b, T beta, strided_matrix<T> c) {
@@ -264,12 +266,44 @@ void blas_gemm(std::int64_t batch, std::int64_t m, std::int64_t n, std::int64_t 
     portable_gemm<T>(batch, m, n, k, alpha, a, b, beta, c);
     return;
   }
-  for (std::int64_t i = 0; i < batch; ++i) {
-    blas_matrix<T>(static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha,
-                   a.data + i * a.batch_stride, *la, a.col_stride, b.data + i * b.batch_stride, *lb,
-                   b.row_stride, beta, c.data + i * c.batch_stride, *lc, c.row_stride,
-                   c.col_stride);
+  // Rows [row, row + rows) and columns [col, col + cols) of out for matrix i: the same
+  // layouts, with the operands' pointers moved (a piece of a valid layout is valid).
+  auto const piece = [&](std::int64_t i, std::int64_t row, std::int64_t rows, std::int64_t col,
+                         std::int64_t cols) {
+    blas_matrix<T>(static_cast<int>(rows), static_cast<int>(cols), static_cast<int>(k), alpha,
+                   a.data + i * a.batch_stride + row * a.row_stride, *la, a.col_stride,
+                   b.data + i * b.batch_stride + col * b.col_stride, *lb, b.row_stride, beta,
+                   c.data + i * c.batch_stride + row * c.row_stride + col * c.col_stride, *lc,
+                   c.row_stride, c.col_stride);
+  };
+  double const work = gemm_work(static_cast<int>(m), static_cast<int>(n), static_cast<int>(k));
+  auto const grain = [](double unit) {
+    return static_cast<std::int64_t>(std::max(1.0, std::ceil(pool_piece_work / unit)));
+  };
+  if (batch > 1) {
+    parallel_for(batch, grain(work), [&](std::int64_t first, std::int64_t last) {
+      for (std::int64_t i = first; i < last; ++i)
+        piece(i, 0, m, 0, n);
+    });
+    return;
   }
+  // One matrix: panels of rows or of columns of out, whichever it has more of; at least
+  // two panels a piece, so that no piece is a single row or column (gemv rounds
+  // differently from gemm).
+  bool const by_rows = m >= n;
+  std::int64_t const extent = by_rows ? m : n;
+  std::int64_t const panels = (extent + split_panel - 1) / split_panel;
+  double const panel_work = work * static_cast<double>(split_panel) / static_cast<double>(extent);
+  parallel_for(panels, std::max<std::int64_t>(2, grain(panel_work)),
+               [&](std::int64_t first, std::int64_t last) {
+                 std::int64_t const begin = first * split_panel;
+                 std::int64_t const size = std::min(last * split_panel, extent) - begin;
+                 if (by_rows) {
+                   piece(0, begin, size, 0, n);
+                 } else {
+                   piece(0, 0, m, begin, size);
+                 }
+               });
 }
 
 #endif
@@ -292,7 +326,7 @@ accumulator_t<T> gemm_scalar(Scalar value, char const* what) {
 // The product on tensors already validated: 2-D (batch 1) or 3-D, same dtype, CPU, out
 // not overlapping the inputs, k > 0 and m, n > 0.
 template <class T>
-void gemm_dense(Tensor a, Tensor b, Tensor const& out, Scalar alpha, Scalar beta) {
+void gemm_dense(Tensor const& a, Tensor const& b, Tensor const& out, Scalar alpha, Scalar beta) {
   std::int64_t const batch = out.dim() == 3 ? out.size(0) : 1;
   std::int64_t const m = out.size(-2);
   std::int64_t const n = out.size(-1);
@@ -305,19 +339,22 @@ void gemm_dense(Tensor a, Tensor b, Tensor const& out, Scalar alpha, Scalar beta
   }
 #if defined(XPORT_HAS_CBLAS) && XPORT_HAS_CBLAS
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-    // BLAS takes one unit stride per matrix; other layouts are copied, only then.
-    if (!blas_accepts(a)) a = a.contiguous();
-    if (!blas_accepts(b)) b = b.contiguous();
-    Tensor const target = blas_accepts(out) ? out : out.contiguous();
-    blas_gemm<T>(batch, m, n, k, alpha_value, matrix_of<T const>(a), matrix_of<T const>(b),
+    // BLAS takes one unit stride per matrix; other layouts are copied, only then (and
+    // only then is a tensor handle made: copying one costs atomic operations).
+    Tensor copies[3];
+    Tensor const& lhs = blas_accepts(a) ? a : (copies[0] = a.contiguous());
+    Tensor const& rhs = blas_accepts(b) ? b : (copies[1] = b.contiguous());
+    Tensor const& target = blas_accepts(out) ? out : (copies[2] = out.contiguous());
+    blas_gemm<T>(batch, m, n, k, alpha_value, matrix_of<T const>(lhs), matrix_of<T const>(rhs),
                  beta_value, matrix_of<T>(target));
     if (!target.is_same(out)) out.copy_(target);
     return;
   }
 #endif
   // The portable loop streams rows of b: give it unit column stride.
-  if (b.stride(-1) != 1 && n > 1) b = b.contiguous();
-  portable_gemm<T>(batch, m, n, k, alpha_value, matrix_of<T const>(a), matrix_of<T const>(b),
+  Tensor copy;
+  Tensor const& rows = b.stride(-1) != 1 && n > 1 ? (copy = b.contiguous()) : b;
+  portable_gemm<T>(batch, m, n, k, alpha_value, matrix_of<T const>(a), matrix_of<T const>(rows),
                    beta_value, matrix_of<T>(out));
 }
 
@@ -364,11 +401,13 @@ inline std::string matrix_shape(Tensor const& t) {
 
 // Runs the validated product for every dtype: float16/bfloat16 through float32, integers
 // through the exact modular loop, float32/float64 through the backend.
-inline void gemm_any(Tensor a, Tensor b, Tensor const& out, Scalar alpha, Scalar beta) {
+inline void gemm_any(Tensor const& lhs, Tensor const& rhs, Tensor const& out, Scalar alpha,
+                     Scalar beta) {
   check_out_writable(out);
   if (out.numel() == 0) return;
-  if (overlaps(out, a)) a = a.clone();
-  if (overlaps(out, b)) b = b.clone();
+  Tensor copies[2];
+  Tensor const& a = overlaps(out, lhs) ? (copies[0] = lhs.clone()) : lhs;
+  Tensor const& b = overlaps(out, rhs) ? (copies[1] = rhs.clone()) : rhs;
   dtype const type = out.dtype();
   if (type == dtype::float16 || type == dtype::bfloat16) {
     // Like PyTorch on CPU, reduced-precision products accumulate in float32 and round

@@ -141,10 +141,15 @@ struct kernel<ops::linear, cpu_t> {
     bool const has_bias = in.size() > 2 && in[2].defined();
     std::int64_t const rows =
         kernels::cpu::detail::product(x.sizes().first(static_cast<std::size_t>(x.dim() - 1)));
-    Tensor const lhs = kernels::cpu::detail::merge_leading(
-        x.dim() == 1 ? x.unsqueeze(0) : x, x.dim() == 1 ? 1 : static_cast<std::size_t>(x.dim() - 1),
-        rows);
-    Tensor const result = out[0].view({rows, weight.size(0)});
+    // Views only where the ranks differ (making one costs a handle's atomic operations).
+    Tensor views[2];
+    Tensor const& lhs = x.dim() == 2
+                            ? x
+                            : (views[0] = kernels::cpu::detail::merge_leading(
+                                   x.dim() == 1 ? x.unsqueeze(0) : x,
+                                   x.dim() == 1 ? 1 : static_cast<std::size_t>(x.dim() - 1), rows));
+    Tensor const& result =
+        out[0].dim() == 2 ? out[0] : (views[1] = out[0].view({rows, weight.size(0)}));
     if (has_bias) out[0].copy_(in[2]); // broadcast; result views the same elements
     kernels::cpu::gemm(lhs, weight.t(), result, 1, has_bias ? 1 : 0);
   }

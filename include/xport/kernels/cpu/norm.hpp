@@ -10,7 +10,7 @@
 #include <xport/core/convert.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/core/half.hpp>
-#include <xport/kernels/cpu/reduction_loops.hpp>
+#include <xport/kernels/cpu/vec_rows.hpp>
 #include <xport/kernels/dispatch.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/kernels/parallel.hpp>
@@ -214,31 +214,16 @@ struct kernel<ops::batch_norm_no_stats, cpu_t> {
 namespace detail {
 
 // Layer norm of `rows` contiguous rows of `n` float or double elements, with weight and
-// bias of the same dtype (or null): the two-pass double statistics of `block_norm_cpu`,
-// read straight from the row and summed in lanes, each output rounded once; rows are
-// shared among the pool's threads.
+// bias of the same dtype (or null): `vec::layer_norm_rows` (the two-pass double
+// statistics of `block_norm_cpu`, on vectors), rows shared among the pool's threads.
 template <class T>
 void layer_norm_rows(T const* src, T* dst, std::int64_t rows, std::int64_t n, double eps,
                      T const* w, T const* b) {
-  auto const count = static_cast<double>(n);
   kernels::parallel_for(
       rows, std::max<std::int64_t>(kernels::grain_size / std::max<std::int64_t>(n, 1), 1),
       [&](std::int64_t first, std::int64_t last) {
-        for (std::int64_t r = first; r < last; ++r) {
-          T const* x = src + r * n;
-          T* y = dst + r * n;
-          double const mean = kernels::cpu::lane_sum(x, n, [](double v) { return v; }) / count;
-          double const var =
-              kernels::cpu::lane_sum(x, n, [mean](double v) { return (v - mean) * (v - mean); })
-              / count;
-          double const rstd = 1.0 / std::sqrt(var + eps);
-          for (std::int64_t i = 0; i < n; ++i) {
-            double v = (static_cast<double>(x[i]) - mean) * rstd;
-            if (w) v *= static_cast<double>(w[i]);
-            if (b) v += static_cast<double>(b[i]);
-            y[i] = static_cast<T>(v);
-          }
-        }
+        kernels::cpu::vec::layer_norm_rows(src + first * n, dst + first * n, last - first, n, eps,
+                                           w, b);
       });
 }
 

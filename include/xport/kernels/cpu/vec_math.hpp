@@ -7,10 +7,17 @@
 //! (the `xport::sleef` CMake target, which `xport::cpu_kernels` links when SLEEF is
 //! installed) gets the vector loops; without it `vectorized<F, T>` is false and the
 //! kernels keep their scalar loops over `std::exp` and friends. The vector width follows
-//! the compiler's target: 8 floats (4 doubles) when AVX is enabled (`-mavx2`,
-//! `-march=native`), else SSE2's 4 floats (2 doubles), which every x86-64 CPU has. SLEEF's
-//! `_u10` functions are accurate to 1.0 ULP (`_u35` to 3.5 ULP, used for none of these);
-//! tests/kernels/cpu/vec_math.cpp checks the bounds against double-precision references.
+//! the compiler's target: 16 floats (8 doubles) with AVX-512, 8 (4) with AVX, else SSE2's
+//! 4 (2), which every x86-64 CPU has. SLEEF's `_u10` functions are accurate to 1.0 ULP
+//! (`_u35` to 3.5 ULP, used for none of these); tests/kernels/cpu/vec_math.cpp checks the
+//! bounds against double-precision references.
+//!
+//! A translation unit built for SSE2 still runs the widest vectors the CPU has:
+//! `xport::cpu_kernels` compiles the loops of this file and of vec_rows.hpp twice more,
+//! for AVX2 and for AVX-512 (cmake/cpu_kernels/vec_avx2.cpp, vec_avx512.cpp), and at
+//! startup publishes the table of the widest unit the CPU supports in `vec::wide`
+//! (cmake/cpu_kernels/vec_dispatch.cpp; `XPORT_CPU_CAPABILITY=sse2|avx2|avx512` caps it,
+//! as PyTorch's `ATEN_CPU_CAPABILITY` does). `apply` and the row kernels call through it.
 //!
 //! Why SLEEF rather than Highway or xsimd: it is a library of exactly these functions with
 //! stated ULP bounds (Highway's and xsimd's math are secondary parts of general SIMD
@@ -22,6 +29,7 @@
 
 #include <xport/kernels/elementwise_functors.hpp>
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -31,7 +39,9 @@
 #include <immintrin.h>
 #include <sleef.h>
 //! @cond
-#ifdef __AVX__
+#if defined(__AVX512F__)
+#define XPORT_DETAIL_VEC_BACKEND sleef_avx512
+#elif defined(__AVX__)
 #define XPORT_DETAIL_VEC_BACKEND sleef_avx
 #else
 #define XPORT_DETAIL_VEC_BACKEND sleef_sse2
@@ -50,6 +60,64 @@
 #endif
 
 namespace xport::kernels::cpu::vec {
+
+//! @brief The vector functions of one instruction set for elements `T`, as plain function
+//! pointers (see the file comment). Every pointer is set.
+template <class T>
+struct wide_kernels {
+  //! @brief `out[i] = f(in[i])`, indexed by `unary_index`.
+  void (*unary[11])(T const* in, T* out, std::int64_t n);
+  //! @brief `softmax_rows` of vec_rows.hpp.
+  void (*softmax_rows)(T* rows, std::int64_t count, std::int64_t width);
+  //! @brief `layer_norm_rows` of vec_rows.hpp.
+  void (*layer_norm_rows)(T const* src, T* dst, std::int64_t rows, std::int64_t n, double eps,
+                          T const* weight, T const* bias);
+};
+
+//! @brief The kernels compiled for one instruction set wider than the baseline.
+struct wide_table {
+  char const* name; //!< `"avx2"` or `"avx512"`
+  int bytes;        //!< its vector width
+  wide_kernels<float> f32;
+  wide_kernels<double> f64;
+};
+
+//! @brief The table of the widest vector unit this CPU has, published at startup by
+//! `xport::cpu_kernels` (null without it, on CPUs with only SSE2, and where
+//! `XPORT_CPU_CAPABILITY=sse2`).
+inline std::atomic<wide_table const*> wide{nullptr};
+
+//! @brief `wide`'s kernels for `T`, when they are wider than `bytes` (this translation
+//! unit's own vectors); else null.
+template <class T>
+wide_kernels<T> const* wider_than(int bytes) noexcept {
+  wide_table const* const table = wide.load(std::memory_order_relaxed);
+  if (table == nullptr || table->bytes <= bytes) return nullptr;
+  if constexpr (std::is_same_v<T, float>) {
+    return &table->f32;
+  } else {
+    return &table->f64;
+  }
+}
+
+//! @brief The slot of functor `f` in `wide_kernels::unary`, or -1 for functors with no
+//! vector form.
+template <class F>
+constexpr int unary_index([[maybe_unused]] F const& f) noexcept {
+  using std::is_same_v;
+  if constexpr (is_same_v<F, exp_fn>) return 0;
+  if constexpr (is_same_v<F, log_fn>) return 1;
+  if constexpr (is_same_v<F, log1p_fn>) return 2;
+  if constexpr (is_same_v<F, sin_fn>) return 3;
+  if constexpr (is_same_v<F, cos_fn>) return 4;
+  if constexpr (is_same_v<F, tanh_fn>) return 5;
+  if constexpr (is_same_v<F, erf_fn>) return 6;
+  if constexpr (is_same_v<F, sigmoid_fn>) return 7;
+  if constexpr (is_same_v<F, silu_fn>) return 8;
+  if constexpr (is_same_v<F, gelu_fn>) return f.tanh_approximation ? 10 : 9;
+  return -1;
+}
+
 // Everything here depends on the backend (SLEEF or not, and the vector width), so it lives
 // in an inline namespace named after it, as gemm.hpp does: translation units built with and
 // without SLEEF never define one inline function twice.
@@ -72,7 +140,9 @@ void apply(F const& f, T const* in, T* out, std::int64_t n);
 //! @cond
 namespace detail {
 
-#ifdef __AVX__
+#if defined(__AVX512F__)
+inline constexpr int bytes = 64;
+#elif defined(__AVX__)
 inline constexpr int bytes = 32;
 #else
 inline constexpr int bytes = 16;
@@ -80,6 +150,16 @@ inline constexpr int bytes = 16;
 
 template <class T>
 using vector [[gnu::vector_size(bytes)]] = T;
+
+// Whether the loops here call through `vec::wide`: not in the wide translation units
+// themselves (XPORT_DETAIL_WIDE_TU), which must use nothing outside their own inline
+// namespace (an out-of-line copy of a shared inline function built for AVX-512 could be
+// the one the linker keeps for everyone).
+#ifdef XPORT_DETAIL_WIDE_TU
+inline constexpr bool dispatches = false;
+#else
+inline constexpr bool dispatches = true;
+#endif
 
 // SLEEF's functions on vector<T>, by element type and width: `Sleef_expf8_u10` is exp on 8
 // floats, 1.0 ULP.
@@ -98,7 +178,10 @@ struct sleef;
     static vector<T> tanh(vector<T> x) { return Sleef_tanh##suffix##_u10(x); }                     \
     static vector<T> erf(vector<T> x) { return Sleef_erf##suffix##_u10(x); }                       \
   };
-#ifdef __AVX__
+#if defined(__AVX512F__)
+XPORT_SLEEF_FUNCTIONS(float, f16)
+XPORT_SLEEF_FUNCTIONS(double, d8)
+#elif defined(__AVX__)
 XPORT_SLEEF_FUNCTIONS(float, f8)
 XPORT_SLEEF_FUNCTIONS(double, d4)
 #else
@@ -171,6 +254,12 @@ requires(std::is_same_v<T, float> || std::is_same_v<T, double>)
 template <class T, class F>
 requires vectorized<F, T>
 void apply(F const& f, T const* in, T* out, std::int64_t n) {
+  if constexpr (detail::dispatches) {
+    if (wide_kernels<T> const* const w = wider_than<T>(detail::bytes)) {
+      w->unary[unary_index(f)](in, out, n);
+      return;
+    }
+  }
   using V = detail::vector<T>;
   constexpr std::int64_t width = sizeof(V) / sizeof(T);
   std::int64_t i = 0;

@@ -219,8 +219,10 @@ namespace detail {
 template <class T>
 void layer_norm_rows(T const* src, T* dst, std::int64_t rows, std::int64_t n, double eps,
                      T const* w, T const* b) {
+  // A row costs several operations per element (two passes in double, then the
+  // normalization), so rows are split at an eighth of the grain of a one-operation loop.
   kernels::parallel_for(
-      rows, std::max<std::int64_t>(kernels::grain_size / std::max<std::int64_t>(n, 1), 1),
+      rows, std::max<std::int64_t>(kernels::grain_size / 8 / std::max<std::int64_t>(n, 1), 1),
       [&](std::int64_t first, std::int64_t last) {
         kernels::cpu::vec::layer_norm_rows(src + first * n, dst + first * n, last - first, n, eps,
                                            w, b);

@@ -7,8 +7,8 @@
 //! unit (cmake/cpu_kernels/vec_avx2.cpp, vec_avx512.cpp). The wide translation units must
 //! not emit an out-of-line copy of any function shared with other translation units, so
 //! the loops here use plain arrays and loops, never `std::` algorithms or containers
-//! (scripts/check_wide_objects.sh checks the objects). Sums run in eight lanes whatever
-//! the vector width, so every unit gives the same sums; the wide units are built with
+//! (scripts/check_wide_objects.sh checks the objects). Sums run in the unit's vector
+//! lanes, so units may differ in the last bits of a sum; the wide units are built with
 //! `-ffp-contract=off`, so no multiply-add is fused where SSE2 has none.
 #pragma once
 
@@ -25,31 +25,53 @@ inline namespace XPORT_DETAIL_VEC_BACKEND {
 //! @cond
 namespace rows_detail {
 
-inline constexpr std::int64_t lanes = 8;
-
-// Eight elements as one vector (two or four registers where the unit is narrower): the
-// loops below are written on these, so that they run on vectors at every optimization
-// level the user builds with, not only where the compiler's vectorizer steps in. Vectors
-// never pass by value between functions (GCC warns that their ABI depends on the target).
+// The loops below are written on vectors of the unit's own width (GCC and clang compile
+// their compares and selects to single instructions at that width, not at wider ones), so
+// that they run on vectors at every optimization level the user builds with, not only
+// where the compiler's vectorizer steps in. Vectors never pass by value between functions
+// (GCC warns that their ABI depends on the target).
+#if XPORT_VEC_MATH
 template <class T>
-using lanes_of [[gnu::vector_size(sizeof(T) * lanes)]] = T;
-using doubles = lanes_of<double>;
+using native = detail::vector<T>;
+#else
+template <class T>
+using native [[gnu::vector_size(16)]] = T;
+#endif
+using doubles = native<double>;
+inline constexpr std::int64_t double_lanes = sizeof(doubles) / sizeof(double);
+// As many T as `doubles` has lanes, to be widened to them.
+template <class T>
+using narrow [[gnu::vector_size(double_lanes * sizeof(T))]] = T;
+
+template <class T>
+inline constexpr std::int64_t lanes = sizeof(native<T>) / sizeof(T);
 
 template <class T, class V>
 void load(V& v, T const* p) {
-  static_assert(sizeof(V) == sizeof(lanes_of<T>));
   std::memcpy(&v, p, sizeof v);
 }
 
 template <class T, class V>
 void store(T* p, V const& v) {
-  static_assert(sizeof(V) == sizeof(lanes_of<T>));
   std::memcpy(p, &v, sizeof v);
+}
+
+// The lanes of `v` folded with `op` pairwise, halves onto halves (a dependency chain of
+// log2(lanes) steps, not one step per lane: rows of a few vectors are common).
+template <class T, class V, class Op>
+T fold_lanes(V const& v, Op op) {
+  constexpr std::int64_t count = sizeof(V) / sizeof(T);
+  T lane[count];
+  std::memcpy(lane, &v, sizeof v);
+  for (std::int64_t half = count / 2; half >= 1; half /= 2)
+    for (std::int64_t k = 0; k < half; ++k)
+      lane[k] = op(lane[k], lane[k + half]);
+  return lane[0];
 }
 
 template <class T>
 void widen(doubles& d, T const* p) {
-  lanes_of<T> v;
+  narrow<T> v;
   load(v, p);
   d = __builtin_convertvector(v, doubles);
 }
@@ -58,8 +80,8 @@ void widen(doubles& d, T const* p) {
 template <class T>
 void exp_shifted(T* row, std::int64_t width, T shift) {
   std::int64_t i = 0;
-  for (; i + lanes <= width; i += lanes) {
-    lanes_of<T> v;
+  for (; i + lanes<T> <= width; i += lanes<T>) {
+    native<T> v;
     load(v, row + i);
     v -= shift;
     store(row + i, v);
@@ -76,56 +98,45 @@ void exp_shifted(T* row, std::int64_t width, T shift) {
 
 template <class T>
 void softmax_rows(T* scores, std::int64_t count, std::int64_t width) {
-  using V = lanes_of<T>;
-  using mask = decltype(V{} < V{});
+  using V = native<T>;
+  constexpr std::int64_t n = lanes<T>;
   // Constants, not calls: no copy of numeric_limits' functions may be emitted here.
   constexpr T infinity = std::numeric_limits<T>::infinity();
-  constexpr T nan_value = std::numeric_limits<T>::quiet_NaN();
+  constexpr T nan = std::numeric_limits<T>::quiet_NaN();
   for (std::int64_t r = 0; r < count; ++r) {
     T* row = scores + r * width;
-    // Eight partial maxima and sums, so that the loops run on vectors (and the sum does
-    // not wait on one add per element). NaN is looked for apart: it decides the row.
+    // The maximum, in vector lanes and then across them. NaN never wins a comparison; it
+    // makes its term, the sum and so every weight NaN below.
     V top = V{} - infinity;
-    mask nan{};
     std::int64_t j = 0;
-    for (; j + lanes <= width; j += lanes) {
+    for (; j + n <= width; j += n) {
       V v;
       load(v, row + j);
-      nan |= v != v;
-      mask const greater = v > top;
-      top = reinterpret_cast<V>((reinterpret_cast<mask>(v) & greater)
-                                | (reinterpret_cast<mask>(top) & ~greater));
+      top = v > top ? v : top;
     }
-    bool any_nan = false;
-    for (; j < width; ++j) {
-      any_nan |= row[j] != row[j];
-      top[0] = row[j] > top[0] ? row[j] : top[0];
-    }
-    T highest = top[0];
-    for (std::int64_t k = 0; k < lanes; ++k) {
-      any_nan |= nan[k] != 0;
-      highest = top[k] > highest ? top[k] : highest;
-    }
-    if (any_nan || highest == -infinity) {
-      T const fill = any_nan ? nan_value : T(0);
+    T highest = fold_lanes<T>(top, [](T a, T b) { return a > b ? a : b; });
+    for (; j < width; ++j)
+      highest = row[j] > highest ? row[j] : highest;
+    if (highest == -infinity) { // every score -inf (masked out), or NaN among them
+      bool any_nan = false;
       for (std::int64_t i = 0; i < width; ++i)
-        row[i] = fill;
+        any_nan |= row[i] != row[i];
+      for (std::int64_t i = 0; i < width; ++i)
+        row[i] = any_nan ? nan : T(0);
       continue;
     }
     // The largest term is exp(0): no overflow.
     exp_shifted(row, width, highest);
     V part{};
-    for (j = 0; j + lanes <= width; j += lanes) {
+    for (j = 0; j + n <= width; j += n) {
       V v;
       load(v, row + j);
       part += v;
     }
+    T sum = fold_lanes<T>(part, [](T a, T b) { return a + b; });
     for (; j < width; ++j)
-      part[0] += row[j];
-    T sum = 0;
-    for (std::int64_t k = 0; k < lanes; ++k)
-      sum += part[k];
-    for (j = 0; j + lanes <= width; j += lanes) {
+      sum += row[j];
+    for (j = 0; j + n <= width; j += n) {
       V v;
       load(v, row + j);
       v /= sum;
@@ -136,35 +147,32 @@ void softmax_rows(T* scores, std::int64_t count, std::int64_t width) {
   }
 }
 
-// The mean and the variance of a row, in double: two passes, each summed in eight lanes,
-// then the tail, then the lanes in order (the order of lane_sum in reduction_loops.hpp).
+// The mean and the variance of a row, in double: two passes, each summed in vector lanes,
+// then across them, then the tail.
 template <class T>
 void moments(T const* x, std::int64_t n, double& mean, double& var) {
   auto const count = static_cast<double>(n);
   doubles part{};
   doubles d;
   std::int64_t k = 0;
-  for (; k + lanes <= n; k += lanes) {
+  for (; k + double_lanes <= n; k += double_lanes) {
     widen(d, x + k);
     part += d;
   }
-  double total = 0;
+  auto const plus = [](double a, double b) { return a + b; };
+  double total = fold_lanes<double>(part, plus);
   for (std::int64_t i = k; i < n; ++i)
     total += static_cast<double>(x[i]);
-  for (std::int64_t j = 0; j < lanes; ++j)
-    total += part[j];
   mean = total / count;
   part = doubles{};
-  for (k = 0; k + lanes <= n; k += lanes) {
+  for (k = 0; k + double_lanes <= n; k += double_lanes) {
     widen(d, x + k);
     d -= mean;
     part += d * d;
   }
-  total = 0;
+  total = fold_lanes<double>(part, plus);
   for (std::int64_t i = k; i < n; ++i)
     total += (static_cast<double>(x[i]) - mean) * (static_cast<double>(x[i]) - mean);
-  for (std::int64_t j = 0; j < lanes; ++j)
-    total += part[j];
   var = total / count;
 }
 
@@ -179,7 +187,7 @@ void layer_norm_rows(T const* src, T* dst, std::int64_t rows, std::int64_t n, do
     double const rstd = 1.0 / ::sqrt(var + eps);
     // y = ((x - mean) * rstd) * w + b in double, rounded once; w and b may be null.
     std::int64_t i = 0;
-    for (; i + lanes <= n; i += lanes) {
+    for (; i + double_lanes <= n; i += double_lanes) {
       doubles v, factor;
       widen(v, x + i);
       v = (v - mean) * rstd;
@@ -191,7 +199,7 @@ void layer_norm_rows(T const* src, T* dst, std::int64_t rows, std::int64_t n, do
         widen(factor, b + i);
         v += factor;
       }
-      lanes_of<T> const out = __builtin_convertvector(v, lanes_of<T>);
+      narrow<T> const out = __builtin_convertvector(v, narrow<T>);
       store(y + i, out);
     }
     for (; i < n; ++i) {

@@ -9,6 +9,7 @@
 #include <xport/ops/linalg.hpp>
 
 #include <cstddef>
+#include <cstring>
 #include <span>
 
 namespace xport {
@@ -32,12 +33,32 @@ inline std::int64_t product(std::span<std::int64_t const> sizes) {
   return n;
 }
 
+// `out.copy_(bias)` for a bias that broadcasts along out's rows: a copy of its bytes per
+// row when both are contiguous and of one dtype (the common bias of a linear layer; no
+// view to make), else copy_ with its broadcasting.
+inline void broadcast_rows(Tensor const& bias, Tensor const& out) {
+  std::int64_t const n = out.dim() == 0 ? 1 : out.size(-1);
+  bool const plain = bias.dtype() == out.dtype() && bias.is_contiguous() && out.is_contiguous()
+                     && bias.numel() == n && bias.dim() <= out.dim()
+                     && (bias.dim() == 0 || bias.size(-1) == n) && n > 0
+                     && !bias.storage().is_alias_of(out.storage());
+  if (!plain) {
+    out.copy_(bias);
+    return;
+  }
+  auto const row = static_cast<std::size_t>(n) * element_size(out.dtype());
+  auto const* from = static_cast<std::byte const*>(bias.data());
+  auto* to = static_cast<std::byte*>(out.data());
+  for (std::int64_t r = 0; r < out.numel() / n; ++r)
+    std::memcpy(to + static_cast<std::size_t>(r) * row, from, row);
+}
+
 // Writes self (broadcast) into out, where gemm's `beta * out` term picks it up. With
 // beta == 0 gemm never reads out, so self is not copied and NaN in it is ignored.
 inline void prepare_additive(Tensor const& self, Tensor const& out, Scalar const& beta) {
   bool const zero =
       beta.is_floating_point() ? beta.to<double>() == 0.0 : beta.to<std::int64_t>() == 0;
-  if (!zero) out.copy_(self);
+  if (!zero) broadcast_rows(self, out);
 }
 
 } // namespace kernels::cpu::detail
@@ -150,7 +171,7 @@ struct kernel<ops::linear, cpu_t> {
                                    x.dim() == 1 ? 1 : static_cast<std::size_t>(x.dim() - 1), rows));
     Tensor const& result =
         out[0].dim() == 2 ? out[0] : (views[1] = out[0].view({rows, weight.size(0)}));
-    if (has_bias) out[0].copy_(in[2]); // broadcast; result views the same elements
+    if (has_bias) kernels::cpu::detail::broadcast_rows(in[2], out[0]); // result views them
     kernels::cpu::gemm(lhs, weight.t(), result, 1, has_bias ? 1 : 0);
   }
 };

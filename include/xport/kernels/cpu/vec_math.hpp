@@ -76,10 +76,10 @@ struct wide_kernels {
 
 //! @brief The kernels compiled for one instruction set wider than the baseline.
 struct wide_table {
-  char const* name; //!< `"avx2"` or `"avx512"`
-  int bytes;        //!< its vector width
-  wide_kernels<float> f32;
-  wide_kernels<double> f64;
+  char const* name;         //!< `"avx2"` or `"avx512"`
+  int bytes;                //!< its vector width
+  wide_kernels<float> f32;  //!< the float32 kernels
+  wide_kernels<double> f64; //!< the float64 kernels
 };
 
 //! @brief The table of the widest vector unit this CPU has, published at startup by

@@ -1,14 +1,15 @@
 //! @file
-//! Row kernels on SLEEF's vectors: softmax of contiguous rows and layer norm of contiguous
-//! rows, for `float` and `double`, on raw pointers.
+//! Row kernels on vectors: softmax of contiguous rows (exp on SLEEF) and layer norm of
+//! contiguous rows, for `float` and `double`, on raw pointers.
 //!
 //! Like vec_math.hpp, everything lives in the inline namespace of the vector backend, and
 //! each entry point first asks `vec::wide` for the same kernel compiled for a wider vector
 //! unit (cmake/cpu_kernels/vec_avx2.cpp, vec_avx512.cpp). The wide translation units must
 //! not emit an out-of-line copy of any function shared with other translation units, so
-//! the loops here use plain arrays and loops, never `std::` algorithms or containers
-//! (scripts/check_wide_objects.sh checks the objects). Sums run in the unit's vector
-//! lanes, so units may differ in the last bits of a sum; the wide units are built with
+//! the loops here are plain loops on GNU vectors, never `std::` algorithms, containers or
+//! `numeric_limits` calls (scripts/check_wide_objects.sh checks the objects). Sums run in the
+//! unit's vector lanes, so units may differ in the last bits of a sum; the wide units are built
+//! with
 //! `-ffp-contract=off`, so no multiply-add is fused where SSE2 has none.
 #pragma once
 
@@ -255,20 +256,24 @@ void layer_norm_rows(T const* src, T* dst, std::int64_t rows, std::int64_t n, do
 consteval wide_table table_of(char const* name) {
   wide_table t{.name = name, .bytes = detail::bytes, .f32 = {}, .f64 = {}};
   auto const fill = []<class T>(wide_kernels<T>& k) {
-    auto const unary = []<class F>(F) {
-      return +[](T const* in, T* out, std::int64_t n) { apply(F{}, in, out, n); };
+    // Each functor's pointer in the slot unary_index gives it (gelu: one per form).
+    auto const put = [&k]<class F>(F f) {
+      k.unary[unary_index(f)] =
+          +[](T const* in, T* out, std::int64_t n) { apply(F{}, in, out, n); };
     };
-    k.unary[0] = unary(exp_fn{});
-    k.unary[1] = unary(log_fn{});
-    k.unary[2] = unary(log1p_fn{});
-    k.unary[3] = unary(sin_fn{});
-    k.unary[4] = unary(cos_fn{});
-    k.unary[5] = unary(tanh_fn{});
-    k.unary[6] = unary(erf_fn{});
-    k.unary[7] = unary(sigmoid_fn{});
-    k.unary[8] = unary(silu_fn{});
-    k.unary[9] = +[](T const* in, T* out, std::int64_t n) { apply(gelu_fn{false}, in, out, n); };
-    k.unary[10] = +[](T const* in, T* out, std::int64_t n) { apply(gelu_fn{true}, in, out, n); };
+    put(exp_fn{});
+    put(log_fn{});
+    put(log1p_fn{});
+    put(sin_fn{});
+    put(cos_fn{});
+    put(tanh_fn{});
+    put(erf_fn{});
+    put(sigmoid_fn{});
+    put(silu_fn{});
+    k.unary[unary_index(gelu_fn{false})] =
+        +[](T const* in, T* out, std::int64_t n) { apply(gelu_fn{false}, in, out, n); };
+    k.unary[unary_index(gelu_fn{true})] =
+        +[](T const* in, T* out, std::int64_t n) { apply(gelu_fn{true}, in, out, n); };
     k.softmax_rows = &rows_detail::softmax_rows<T>;
     k.layer_norm_rows = &rows_detail::layer_norm_rows<T>;
   };

@@ -276,6 +276,8 @@ void blas_gemm(std::int64_t batch, std::int64_t m, std::int64_t n, std::int64_t 
                    c.data + i * c.batch_stride + row * c.row_stride + col * c.col_stride, *lc,
                    c.row_stride, c.col_stride);
   };
+  // Told here, on the calling thread: the pieces below must not set it concurrently.
+  keep_blas_single_threaded();
   double const work = gemm_work(static_cast<int>(m), static_cast<int>(n), static_cast<int>(k));
   auto const grain = [](double unit) {
     return static_cast<std::int64_t>(std::max(1.0, std::ceil(pool_piece_work / unit)));

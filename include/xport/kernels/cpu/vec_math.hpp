@@ -61,12 +61,15 @@
 
 namespace xport::kernels::cpu::vec {
 
+//! @brief How many functors `wide_kernels::unary` holds (see `unary_index`).
+inline constexpr int unary_count = 11;
+
 //! @brief The vector functions of one instruction set for elements `T`, as plain function
 //! pointers (see the file comment). Every pointer is set.
 template <class T>
 struct wide_kernels {
   //! @brief `out[i] = f(in[i])`, indexed by `unary_index`.
-  void (*unary[11])(T const* in, T* out, std::int64_t n);
+  void (*unary[unary_count])(T const* in, T* out, std::int64_t n);
   //! @brief `softmax_rows` of vec_rows.hpp.
   void (*softmax_rows)(T* rows, std::int64_t count, std::int64_t width);
   //! @brief `layer_norm_rows` of vec_rows.hpp.
@@ -251,11 +254,22 @@ template <class F, class T>
 requires(std::is_same_v<T, float> || std::is_same_v<T, double>)
     && detail::has_form<F> inline constexpr bool vectorized<F, T> = true;
 
+//! @brief The kernels of `vec::wide` for `T` where they are wider than this translation
+//! unit's own vectors; null otherwise, in the wide units themselves and without SLEEF.
+template <class T>
+wide_kernels<T> const* wider() noexcept {
+  if constexpr (detail::dispatches) {
+    return wider_than<T>(detail::bytes);
+  } else {
+    return nullptr;
+  }
+}
+
 template <class T, class F>
 requires vectorized<F, T>
 void apply(F const& f, T const* in, T* out, std::int64_t n) {
-  if constexpr (detail::dispatches) {
-    if (wide_kernels<T> const* const w = wider_than<T>(detail::bytes)) {
+  if constexpr (detail::dispatches) { // unary_index is not the wide units' own to emit
+    if (wide_kernels<T> const* const w = wider<T>()) {
       w->unary[unary_index(f)](in, out, n);
       return;
     }
@@ -276,6 +290,15 @@ void apply(F const& f, T const* in, T* out, std::int64_t n) {
     V const y = detail::form<F>::template apply<T>(f, x);
     std::memcpy(out + i, &y, rest);
   }
+}
+
+#else
+
+//! @brief The kernels of `vec::wide` for `T` where they are wider than this translation
+//! unit's own vectors; null otherwise, in the wide units themselves and without SLEEF.
+template <class T>
+wide_kernels<T> const* wider() noexcept {
+  return nullptr;
 }
 
 #endif // XPORT_VEC_MATH

@@ -221,14 +221,10 @@ void layer_norm_rows(T const* src, T* dst, std::int64_t rows, std::int64_t n, do
 template <class T>
 requires std::is_same_v<T, float> || std::is_same_v<T, double>
 void softmax_rows(T* rows, std::int64_t count, std::int64_t width) {
-#if XPORT_VEC_MATH
-  if constexpr (detail::dispatches) {
-    if (wide_kernels<T> const* const w = wider_than<T>(detail::bytes)) {
-      w->softmax_rows(rows, count, width);
-      return;
-    }
+  if (wide_kernels<T> const* const w = wider<T>()) {
+    w->softmax_rows(rows, count, width);
+    return;
   }
-#endif
   rows_detail::softmax_rows(rows, count, width);
 }
 
@@ -239,14 +235,10 @@ template <class T>
 requires std::is_same_v<T, float> || std::is_same_v<T, double>
 void layer_norm_rows(T const* src, T* dst, std::int64_t rows, std::int64_t n, double eps,
                      T const* weight, T const* bias) {
-#if XPORT_VEC_MATH
-  if constexpr (detail::dispatches) {
-    if (wide_kernels<T> const* const w = wider_than<T>(detail::bytes)) {
-      w->layer_norm_rows(src, dst, rows, n, eps, weight, bias);
-      return;
-    }
+  if (wide_kernels<T> const* const w = wider<T>()) {
+    w->layer_norm_rows(src, dst, rows, n, eps, weight, bias);
+    return;
   }
-#endif
   rows_detail::layer_norm_rows(src, dst, rows, n, eps, weight, bias);
 }
 

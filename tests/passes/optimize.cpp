@@ -154,6 +154,31 @@ struct Norms : Module<Norms> {
   }
 };
 
+// Products with a bias added, as PyTorch's decompositions of linear write them: a bmm of
+// an expanded weight plus a bias (product first, alpha 2), a bias plus an mm (bias first,
+// alpha 0.5); and three that stay: a product read twice, a bias that widens the product,
+// a bias of another dtype (promoted).
+struct Biases : Module<Biases> {
+  BOOST_HANA_DEFINE_STRUCT(Biases, (Parameter, weight), (Parameter, bias), (Parameter, wide),
+                           (Parameter, doubled));
+  Biases()
+      : weight(arange(12, {.dtype = dtype::float32}).reshape({4, 3}) * 0.1),
+        bias(arange(3, {.dtype = dtype::float32}) - 1.0),
+        wide(arange(6, {.dtype = dtype::float32}).reshape({2, 1, 1, 3})),
+        doubled(arange(3, {.dtype = dtype::float64})) {}
+  Tensor forward(Tensor const& x) const { // x: [B, 5, 4]
+    Tensor const expanded = expand(weight, {x.sym_size(0), 4, 3});
+    // An identity view between them, as PyTorch's graphs have (removed as a no-op).
+    Tensor const a = add(view(bmm(x, expanded), {x.sym_size(0), 5, 3}), bias, 2.0); // [B, 5, 3]
+    Tensor const b = add(bias, mm(x.select(0, 0), weight), 0.5);                    // [5, 3]
+    Tensor const p = bmm(x * 2.0, expanded);
+    Tensor const c = p + bias + relu(p);
+    Tensor const d = sum(bmm(x, expanded) + wide, {0});
+    Tensor const e = (bmm(x, expanded) + doubled).to(dtype::float32);
+    return a + b + c + d + e;
+  }
+};
+
 std::vector<std::string> op_names(graph::Graph const& g) {
   std::vector<std::string> out;
   for (graph::node const& n : g.nodes())
@@ -355,6 +380,42 @@ TEST_CASE("fuse_layer_norm: layer norm written out as ops is one layer norm agai
   CHECK(run.execution_plan().optimizations().fused.size() == 3);
   for (std::int64_t b : {2, 5}) {
     Tensor const x = randn({b, 3, 4}, gen);
+    CHECK(allclose(run.call<Tensor>(x), m(x), {.rtol = 1e-5, .atol = 1e-5}));
+  }
+}
+
+TEST_CASE("fuse_product_bias: a product and the bias added to it are one call") {
+  Biases m;
+  Generator gen{17};
+  auto batch = Dim("batch", {.min = 2, .max = 64});
+  ExportedProgram const ep = export_program(m, std::tuple{randn({3, 5, 4}, gen)}, {{batch, 5, 4}});
+  INFO(ep.str());
+  graph::Graph g = ep.graph;
+  passes::remove_noops(g);
+  g.eliminate_dead_code();
+  passes::rewrites const fused = passes::fuse_product_bias(g);
+  REQUIRE(fused.size() == 2);
+  for (passes::rewrite const& r : fused)
+    CHECK(r.reason == "a matrix product and the bias added to it are one call");
+  g.eliminate_dead_code();
+  std::vector<graph::node const*> batched, single;
+  for (graph::node const& n : g.nodes()) {
+    if (passes::detail::is<ops::baddbmm>(n)) batched.push_back(&n);
+    if (passes::detail::is<ops::addmm>(n)) single.push_back(&n);
+  }
+  REQUIRE(batched.size() == 1);
+  REQUIRE(single.size() == 1);
+  // add(p, bias, 2) = 2 * bias + p;  add(bias, p, 0.5) = bias + 0.5 * p.
+  CHECK(batched[0]->target->get<ops::baddbmm>().beta.to<double>() == 2.0);
+  CHECK(batched[0]->target->get<ops::baddbmm>().alpha.to<double>() == 1.0);
+  CHECK(single[0]->target->get<ops::addmm>().beta.to<double>() == 1.0);
+  CHECK(single[0]->target->get<ops::addmm>().alpha.to<double>() == 0.5);
+  // The three that stay are still products followed by an add.
+  CHECK(std::ranges::count(op_names(g), "aten::bmm") == 3);
+  ExportedModule run = ep.module();
+  CHECK(run.execution_plan().optimizations().fused.size() == 2);
+  for (std::int64_t b : {2, 7}) {
+    Tensor const x = randn({b, 5, 4}, gen);
     CHECK(allclose(run.call<Tensor>(x), m(x), {.rtol = 1e-5, .atol = 1e-5}));
   }
 }

@@ -259,6 +259,29 @@ TEST_CASE_TEMPLATE("gemm_batched matches the naive product, any batch stride", T
     xport::kernels::cpu::gemm_batched(a, b, out, -1, 0.25);
     check_close(out, expected, 12, type);
   }
+  // One b for the whole batch (stride 0, as PyTorch's decomposed linear layers make): the
+  // BLAS build regroups the rows into fewer, taller products.
+  SUBCASE("one b for the batch: contiguous a and out, merged into one product") {
+    Tensor const a = fill({6, 4, 3}), b = fill({3, 2}).expand({6, 3, 2}), out = fill({6, 4, 2});
+    auto const expected = reference(a, b, out, 1, 0);
+    xport::kernels::cpu::gemm_batched(a, b, out);
+    check_close(out, expected, 12, type);
+  }
+  SUBCASE("one b for the batch: single-row matrices of a permuted a") {
+    Tensor const a = fill({1, 6, 3}).permute({1, 0, 2}), b = fill({3, 2}).expand({6, 3, 2});
+    Tensor const out = fill({6, 1, 2});
+    auto const expected = reference(a, b, out, 1, 0.5);
+    xport::kernels::cpu::gemm_batched(a, b, out, 1, 0.5);
+    check_close(out, expected, 12, type);
+  }
+  SUBCASE("one b for the batch: batch and rows trade places, out permuted or not") {
+    Tensor const a = fill({4, 6, 3}).permute({1, 0, 2}), b = fill({3, 2}).expand({6, 3, 2});
+    for (Tensor const& out : {fill({6, 4, 2}), fill({4, 6, 2}).permute({1, 0, 2})}) {
+      auto const expected = reference(a, b, out, 2, 0);
+      xport::kernels::cpu::gemm_batched(a, b, out, 2);
+      check_close(out, expected, 24, type);
+    }
+  }
   SUBCASE("stepped slices with offsets and single-row matrices") {
     Tensor const a = fill({9, 3, 8}).slice(0, 1, std::nullopt, 2).narrow(1, 1, 1);
     Tensor const b = fill({4, 8, 6}).slice(2, 0, std::nullopt, 2);

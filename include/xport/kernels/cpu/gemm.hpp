@@ -256,9 +256,56 @@ inline constexpr double pool_piece_work = 1024.0 * 1024;
 // of OpenBLAS's kernels, so pieces keep whole blocks.
 inline constexpr std::int64_t split_panel = 16;
 
+// A batch whose matrices all multiply the same b (batch stride 0: an expanded weight, as
+// PyTorch's decomposition of matmul writes a linear layer on a 3-D input) computes each
+// row of out from the row of a alone, so the rows may be grouped into products any way:
+// the batch and row indices trade places when that makes fewer, taller products, and
+// when the rows of consecutive matrices then continue one another, the batch is one
+// product (the decomposed transformer at batch 1 made 32 one-row products, now one).
+// Kept only where BLAS reads the regrouped matrices as they are.
+template <class T>
+void group_shared_rhs(std::int64_t& batch, std::int64_t& m, std::int64_t n, std::int64_t k,
+                      strided_matrix<T const>& a, std::int64_t b_batch_stride,
+                      strided_matrix<T>& c) {
+  if (batch <= 1 || b_batch_stride != 0) return;
+  auto const readable = [&](std::int64_t rows, strided_matrix<T const> const& x,
+                            strided_matrix<T> const& y) {
+    return blas_layout_of(rows, k, x.row_stride, x.col_stride)
+           && blas_layout_of(rows, n, y.row_stride, y.col_stride);
+  };
+  // The whole batch as one product of batch * m rows, when each matrix's rows continue
+  // the previous one's (a single row continues at the batch stride).
+  auto const merge = [&] {
+    auto const continues = [&](std::int64_t batch_stride, std::int64_t row_stride) {
+      return m == 1 || batch_stride == m * row_stride;
+    };
+    if (!continues(a.batch_stride, a.row_stride) || !continues(c.batch_stride, c.row_stride))
+      return false;
+    strided_matrix<T const> const merged_a{a.data, 0, m == 1 ? a.batch_stride : a.row_stride,
+                                           a.col_stride};
+    strided_matrix<T> const merged_c{c.data, 0, m == 1 ? c.batch_stride : c.row_stride,
+                                     c.col_stride};
+    if (!readable(batch * m, merged_a, merged_c)) return false;
+    a = merged_a;
+    c = merged_c;
+    m *= batch;
+    batch = 1;
+    return true;
+  };
+  if (merge() || m >= batch) return;
+  strided_matrix<T const> const swapped_a{a.data, a.row_stride, a.batch_stride, a.col_stride};
+  strided_matrix<T> const swapped_c{c.data, c.row_stride, c.batch_stride, c.col_stride};
+  if (!readable(batch, swapped_a, swapped_c)) return;
+  a = swapped_a;
+  c = swapped_c;
+  std::swap(batch, m);
+  merge();
+}
+
 template <class T>
 void blas_gemm(std::int64_t batch, std::int64_t m, std::int64_t n, std::int64_t k, T alpha,
                strided_matrix<T const> a, strided_matrix<T const> b, T beta, strided_matrix<T> c) {
+  group_shared_rhs(batch, m, n, k, a, b.batch_stride, c);
   auto const la = blas_layout_of(m, k, a.row_stride, a.col_stride);
   auto const lb = blas_layout_of(k, n, b.row_stride, b.col_stride);
   auto const lc = blas_layout_of(m, n, c.row_stride, c.col_stride);
@@ -498,8 +545,10 @@ inline void gemm(Tensor const& a, Tensor const& b, Tensor const& out, Scalar alp
 //!
 //! Shape rule: `a` is B x m x k, `b` is B x k x n, `out` is B x m x n. Any batch stride
 //! works, 0 included (an expanded operand is not copied); each matrix follows the rules
-//! of `gemm`. The batch runs as a loop of library calls: OpenBLAS 0.3.21 has no batched
-//! GEMM, and each call is already multi-threaded.
+//! of `gemm`. The batch runs as a loop of library calls (OpenBLAS 0.3.21 has no batched
+//! GEMM), split on the thread pool; when `b` is one matrix for the whole batch (batch
+//! stride 0), the rows of `a` are regrouped into fewer, taller products where the strides
+//! allow, down to one.
 //! @code
 //! // a: [64, 64, 32], b: [64, 32, 16] -> out: [64, 64, 16]
 //! xport::kernels::cpu::gemm_batched(a, b, out);

@@ -18,6 +18,12 @@ TEST_CASE("concrete SymInts are int64 with Python's division") {
   CHECK(xport::mod(7, -2).expect_int() == -1);
   CHECK(xport::floordiv(7, -2).expect_int() == -4);
   CHECK(xport::floordiv(6, 3).expect_int() == 2);
+  // The operators are Python's // and %, not C++'s truncation.
+  CHECK((SymInt(-7) / 2).expect_int() == -4);
+  CHECK((SymInt(-7) % 2).expect_int() == 1);
+  CHECK((n / 2).expect_int() == 3);
+  CHECK((n % 4).expect_int() == 3);
+  CHECK((15 / n).expect_int() == 2);
   CHECK(xport::min(n, 3).expect_int() == 3);
   CHECK(xport::max(n, 3).expect_int() == 7);
   CHECK(n.guard_int() == 7);
@@ -47,6 +53,9 @@ TEST_CASE("overflow and division by zero are refused") {
   CHECK_THROWS_WITH_AS(xport::floordiv(1, 0), doctest::Contains("division or modulo by zero"),
                        xport::value_error);
   CHECK_THROWS_AS(xport::mod(1, 0), xport::value_error);
+  CHECK_THROWS_WITH_AS(SymInt(1) / 0, doctest::Contains("division or modulo by zero"),
+                       xport::value_error);
+  CHECK_THROWS_AS(SymInt(1) % 0, xport::value_error);
   CHECK_THROWS_AS(xport::floordiv(std::numeric_limits<std::int64_t>::min(), -1),
                   xport::value_error);
 }

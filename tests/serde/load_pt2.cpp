@@ -52,7 +52,8 @@ TEST_CASE("programs after run_decompositions load: addmm, permute, the transform
   check_cases("transformer_decomposed");
 }
 
-TEST_CASE("torch's decomposed attention runs as one fused attention, equal to the ops") {
+TEST_CASE("torch's decomposed attention runs as one fused attention, and its input projection "
+          "as one baddbmm, equal to the ops") {
   xport::ExportedProgram const ep = xport::load_pt2(fixture("transformer_decomposed.pt2"));
   xport::ExportedModule fused = ep.module();
   xport::ExportedModule plain(ep, {.optimize = false});
@@ -63,13 +64,18 @@ TEST_CASE("torch's decomposed attention runs as one fused attention, equal to th
     CHECK(xport::allclose(fused.call<Tensor>(x), want, {.rtol = 1e-5, .atol = 1e-6}));
   }
   xport::passes::report const& r = fused.execution_plan().optimizations();
-  REQUIRE(r.fused.size() == 1);
+  REQUIRE(r.fused.size() == 2);
   CHECK(r.fused[0].node == "bmm_2");
   // The attention reads q, k and v as [batch, heads, seq, dim], where torch's
   // decomposition left them before folding them for bmm; its result is viewed back.
   CHECK(r.fused[0].kept.starts_with("view"));
   CHECK(r.fused[0].reason == "softmax(q @ k) @ v with PyTorch's safe softmax is one attention");
+  // The input projection, decomposed as bmm of the expanded weight plus the bias.
+  CHECK(r.fused[1].node == "add");
+  CHECK(r.fused[1].kept == "baddbmm");
+  CHECK(r.fused[1].reason == "a matrix product and the bias added to it are one call");
   std::string const steps = fused.execution_plan().str();
+  CHECK(steps.find("aten::baddbmm (into)") != std::string::npos);
   CHECK(steps.find("aten::scaled_dot_product_attention (into)") != std::string::npos);
   CHECK(steps.find("aten::_softmax") == std::string::npos);
   CHECK(steps.find("aten::any.dims") == std::string::npos);

@@ -16,6 +16,12 @@ TEST_CASE("symbolic SymInts build expressions in their environment") {
   CHECK(xport::mod(3 * b, 3).is_symbolic() == false); // canonical form proves it is 0
   CHECK(xport::mod(3 * b, 3).expect_int() == 0);
   CHECK((b - b).expect_int() == 0);
+  CHECK((2 * b / 2).str() == "s0"); // operators / and % are floordiv and mod
+  CHECK((b / 3).str() == xport::floordiv(b, 3).str());
+  CHECK((b / 3).hint() == 2);
+  CHECK((3 * b % 3).expect_int() == 0);
+  CHECK((b % 3).str() == "Mod(s0, 3)");
+  CHECK((b % 3).hint() == 2);
   CHECK_THROWS_WITH_AS(b.expect_int(), doctest::Contains("symbolic size s0"), xport::value_error);
   CHECK(expr_of(b + 3) == expr(symbol{}) + 3);
   CHECK(env.guards().empty());

@@ -242,6 +242,16 @@ public:
   friend SymInt operator-(SymInt const& a, SymInt const& b) { return apply(sym_arith::sub, a, b); }
   //! @brief Product.
   friend SymInt operator*(SymInt const& a, SymInt const& b) { return apply(sym_arith::mul, a, b); }
+  //! @brief Python's floor division `a // b`, as `floordiv` (for sizes, which are never
+  //! negative, the same as C++'s `/`): `x.sym_size(0) / 2`.
+  //! @throws value_error for division by a concrete zero.
+  friend SymInt operator/(SymInt const& a, SymInt const& b) {
+    return apply(sym_arith::floordiv, a, b);
+  }
+  //! @brief Python's `a % b`, as `mod` (the result has the sign of `b`; for sizes, the same
+  //! as C++'s `%`).
+  //! @throws value_error for modulo by a concrete zero.
+  friend SymInt operator%(SymInt const& a, SymInt const& b) { return apply(sym_arith::mod, a, b); }
   //! @brief Equality (a SymBool: branching on it may record a guard).
   friend SymBool operator==(SymInt const& a, SymInt const& b) {
     return compare(sym_compare::eq, a, b);

@@ -453,24 +453,27 @@ private:
 } // namespace detail
 
 inline std::string solve_result::message() const {
+  // The dims of either list, once each and sorted, as PyTorch names them.
+  const auto names = [](const auto& list) {
+    std::vector<std::string> dims;
+    for (const auto& entry : list)
+      dims.push_back(entry.dim);
+    std::sort(dims.begin(), dims.end());
+    dims.erase(std::unique(dims.begin(), dims.end()), dims.end());
+    std::string joined;
+    for (std::size_t i = 0; i < dims.size(); ++i)
+      joined += (i ? ", " : "") + dims[i];
+    return joined;
+  };
   std::string s;
   if (!violations.empty()) {
-    std::vector<std::string> names;
-    for (const violation& v : violations)
-      if (std::find(names.begin(), names.end(), v.dim) == names.end()) names.push_back(v.dim);
-    s += "Constraints violated (";
-    for (std::size_t i = 0; i < names.size(); ++i)
-      s += (i ? ", " : "") + names[i];
-    s += ")!";
+    s += "Constraints violated (" + names(violations) + ")!";
     for (const violation& v : violations)
       s += "\n  - " + v.message;
   }
   if (!specializations.empty()) {
     s += s.empty() ? "" : "\n";
-    s += "Specializations unexpectedly required (";
-    for (std::size_t i = 0; i < specializations.size(); ++i)
-      s += (i ? ", " : "") + specializations[i].dim;
-    s += ")!";
+    s += "Specializations unexpectedly required (" + names(specializations) + ")!";
     for (const forced_specialization& f : specializations)
       s += "\n  - solving the guards generated for " + f.form
            + " resulted in a specialized value of " + std::to_string(f.value) + ".";

@@ -117,6 +117,8 @@ TEST_CASE("slice clamps like Python and shares storage") {
   CHECK(xport::slice(x, 0, 4, 1).size(0) == 0);
   CHECK(xport::slice(x, 1, 1).size(1) == 1);
   CHECK(xport::slice(x, 0, 7).size(0) == 0);
+  CHECK(equal(xport::slice(x, 0, 1, {}, 2), from<float>({{2, 3}, {6, 7}}))); // x[1::2]
+  CHECK(equal(xport::slice(x, 0, 0, std::nullopt, 3), from<float>({{0, 1}, {6, 7}})));
   Tensor writes = xport::slice(x, 1, 1);
   writes.copy_(full({5, 1}, -1.f));
   CHECK(x.at<float>({4, 1}) == -1.f); // a view: writes reach the input

@@ -42,6 +42,13 @@ TEST_CASE("dynamic_shapes for one input and for several") {
   CHECK(three[1].is_all_static());
   CHECK(three[2].to_string() == "(Dim.DYNAMIC, 3)");
   CHECK(dynamic_shapes().size() == 0);
+
+  // One input given as a shape_spec (PyTorch's `dynamic_shapes=((batch, 784),)`).
+  const dynamic_shapes spelled(shape_spec{batch, 784});
+  REQUIRE(spelled.size() == 1);
+  CHECK(spelled.to_string() == "((batch, 784),)");
+  const dynamic_shapes converted = shape_spec{batch};
+  CHECK(converted.to_string() == "((batch,),)");
 }
 
 TEST_CASE("one definition per dim name, roots of derived dims included") {

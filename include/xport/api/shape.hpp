@@ -119,12 +119,14 @@ inline Tensor contiguous(Tensor const& x,
   return ops::call1<ops::contiguous>({}, {x}, where);
 }
 
-//! @brief `x[start:end:step]` along `dim` with Python's clamping; a view.
+//! @brief `x[start:end:step]` along `dim` with Python's clamping; a view. No `end` slices to
+//! the end: `slice(y, 0, 1, {}, 2)` is `y[1::2]`.
 //! @throws value_error for a step that is not positive.
 inline Tensor slice(Tensor const& x, std::int64_t dim = 0, SymInt start = 0,
-                    SymInt end = std::numeric_limits<std::int64_t>::max(), SymInt step = 1,
+                    std::optional<SymInt> end = std::nullopt, SymInt step = 1,
                     source_location const& where = source_location::current()) {
-  return ops::call1<ops::slice>({dim, std::move(start), std::move(end), std::move(step)}, {x},
+  SymInt stop = end ? *std::move(end) : SymInt(std::numeric_limits<std::int64_t>::max());
+  return ops::call1<ops::slice>({dim, std::move(start), std::move(stop), std::move(step)}, {x},
                                 where);
 }
 

@@ -133,6 +133,11 @@ public:
   //! @throws value_error as the vector form does.
   dynamic_shapes(std::initializer_list<dim_spec> one_input)
       : dynamic_shapes(std::vector<shape_spec>{shape_spec(one_input)}) {}
+  //! @brief The spec of a single tensor input, given as a `shape_spec`:
+  //! `dynamic_shapes(shape_spec{batch, 8})`.
+  //! @throws value_error as the vector form does.
+  dynamic_shapes(shape_spec one_input) // NOLINT: implicit, as the braced forms
+      : dynamic_shapes(std::vector<shape_spec>{std::move(one_input)}) {}
   //! @brief The specs of several tensor inputs, in order.
   //! @throws value_error as the vector form does.
   dynamic_shapes(std::initializer_list<shape_spec> inputs)

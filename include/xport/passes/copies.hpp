@@ -30,16 +30,11 @@ namespace xport::passes {
 inline rewrites reshape_copies(graph::Graph& g) {
   rewrites out;
   auto const& nodes = g.nodes();
-  std::vector<std::size_t> readers(nodes.size(), 0);
-  for (graph::node const& n : nodes) {
+  for (graph::node const& n : nodes)
     if (n.target && has_tag(n.target->schema().tags, ops::op_tag::in_place)) return out;
-    for (graph::argument const& a : n.args)
-      if (a) ++readers[a->node];
-  }
+  detail::readers_of const readers(g);
   // Which nodes the graph returns, or views of which it returns.
-  std::vector<bool> returned(nodes.size(), false);
-  for (graph::value_ref v : g.outputs())
-    returned[v.node] = true;
+  std::vector<bool> returned = readers.returned;
   for (std::size_t i = nodes.size(); i-- > 0;) {
     graph::node const& n = nodes[i];
     if (!returned[i] || !n.target || !has_tag(n.target->schema().tags, ops::op_tag::view)) continue;
@@ -51,7 +46,7 @@ inline rewrites reshape_copies(graph::Graph& g) {
     graph::node const& n = nodes[i];
     if (!detail::is<ops::view>(n) || returned[i] || n.args.empty()) continue;
     graph::node const* copy = detail::made_by<ops::clone>(g, n.args[0]);
-    if (copy && readers[n.args[0]->node] == 1 && copy->args[0]) found.push_back(i);
+    if (copy && readers.count[n.args[0]->node] == 1 && copy->args[0]) found.push_back(i);
   }
   // Last first: an insertion moves only the nodes after it.
   for (auto it = found.rbegin(); it != found.rend(); ++it) {

@@ -101,27 +101,6 @@ inline std::optional<layer_norm_match> match_layer_norm(graph::Graph const& g,
       shifted->target->get<ops::add>().other->to<double>()};
 }
 
-// Who reads each node: how many arguments, the last of them, and whether the graph
-// returns it.
-struct readers_of {
-  std::vector<std::size_t> count;
-  std::vector<std::uint32_t> last;
-  std::vector<bool> returned;
-
-  explicit readers_of(graph::Graph const& g)
-      : count(g.nodes().size(), 0), last(g.nodes().size(), 0), returned(g.nodes().size(), false) {
-    for (std::uint32_t i = 0; i < g.nodes().size(); ++i) {
-      for (graph::argument const& a : g.at(i).args) {
-        if (!a) continue;
-        ++count[a->node];
-        last[a->node] = i;
-      }
-    }
-    for (graph::value_ref v : g.outputs())
-      returned[v.node] = true;
-  }
-};
-
 // The node that takes node `i`'s value, as its only reader, into `Op(value, r)` with `r`
 // of `x`'s last `k` sizes (a layer norm's affine step), if any.
 template <ops::op Op>

@@ -61,8 +61,7 @@ inline bool keeps_contiguous(graph::node const& n) {
 // Why node `n` (a call with one output, reading `n.args[0]`) returns its input
 // unchanged, or nothing when it may not.
 inline std::optional<std::string> identity_reason(graph::Graph const& g, graph::node const& n,
-                                                  std::vector<std::size_t> const& readers,
-                                                  std::vector<bool> const& returned) {
+                                                  readers_of const& r) {
   graph::value_ref const in = *n.args[0];
   if (is<ops::dropout>(n)) {
     auto const& a = n.target->get<ops::dropout>();
@@ -96,10 +95,10 @@ inline std::optional<std::string> identity_reason(graph::Graph const& g, graph::
   while (!fresh(g, base)) {
     graph::node const& view = g.at(base.node);
     if (!keeps_contiguous(view)) return std::nullopt;
-    alone = alone && readers[base.node] == 1 && !returned[base.node];
+    alone = alone && r.count[base.node] == 1 && !r.returned[base.node];
     base = *view.args[0];
   }
-  alone = alone && readers[base.node] == 1 && !returned[base.node];
+  alone = alone && r.count[base.node] == 1 && !r.returned[base.node];
   if (is<ops::contiguous>(n)) return "the output of an op is contiguous already";
   if (alone) return "a clone of a value nothing else reads is that value";
   return std::nullopt;
@@ -113,28 +112,20 @@ inline std::optional<std::string> identity_reason(graph::Graph const& g, graph::
 //! `graph::Graph::eliminate_dead_code` removes them.
 inline rewrites remove_noops(graph::Graph& g) {
   auto const& nodes = g.nodes();
-  // How many arguments read each node's values, and which nodes the graph returns (per
-  // node, not per value: a multi-output node only counts more readers).
-  std::vector<std::size_t> readers(nodes.size(), 0);
-  std::vector<bool> returned(nodes.size(), false);
-  for (graph::node const& n : nodes)
-    for (graph::argument const& a : n.args)
-      if (a) ++readers[a->node];
-  for (graph::value_ref v : g.outputs())
-    returned[v.node] = true;
+  detail::readers_of r(g);
   rewrites out;
   for (std::uint32_t i = 0; i < nodes.size(); ++i) {
     graph::node const& n = nodes[i];
     if (n.op != graph::node_op::call_function || n.values.size() != 1 || n.args.empty()
         || !n.args[0] || n.scalar)
       continue;
-    std::optional<std::string> why = detail::identity_reason(g, n, readers, returned);
+    std::optional<std::string> why = detail::identity_reason(g, n, r);
     if (!why) continue;
     graph::value_ref const in = *n.args[0];
-    if (returned[i] && nodes[in.node].op == graph::node_op::placeholder) continue;
+    if (r.returned[i] && nodes[in.node].op == graph::node_op::placeholder) continue;
     // The input gains this node's readers (and its place among the returned values).
-    readers[in.node] += readers[i] - 1;
-    returned[in.node] = returned[in.node] || returned[i];
+    r.count[in.node] += r.count[i] - 1;
+    r.returned[in.node] = r.returned[in.node] || r.returned[i];
     detail::replace_node(g, i, in, std::move(*why), out);
   }
   return out;

@@ -46,8 +46,7 @@ struct product_bias {
 
 // Whether node `i` is `add(product, bias)` or `add(bias, product)` as in the file comment.
 inline std::optional<product_bias> match_product_bias(graph::Graph const& g, std::uint32_t i,
-                                                      std::vector<std::size_t> const& readers,
-                                                      std::vector<bool> const& returned) {
+                                                      readers_of const& r) {
   graph::node const& n = g.at(i);
   if (!is<ops::add>(n) || n.args.size() != 2 || !n.args[0] || !n.args[1]
       || n.target->get<ops::add>().other)
@@ -60,7 +59,8 @@ inline std::optional<product_bias> match_product_bias(graph::Graph const& g, std
     graph::argument const bias = n.args[1 - side];
     bool const batched = made_by<ops::bmm>(g, product) != nullptr;
     graph::node const* p = batched ? made_by<ops::bmm>(g, product) : made_by<ops::mm>(g, product);
-    if (!p || readers[product->node] != 1 || returned[product->node] || !p->args[0] || !p->args[1])
+    if (!p || r.count[product->node] != 1 || r.returned[product->node] || !p->args[0]
+        || !p->args[1])
       continue;
     ops::tensor_meta const& made = g.meta(*product);
     ops::tensor_meta const& added = g.meta(*bias);
@@ -88,18 +88,10 @@ inline std::optional<product_bias> match_product_bias(graph::Graph const& g, std
 //! nodes stay, unused: `graph::Graph::eliminate_dead_code` removes them.
 inline rewrites fuse_product_bias(graph::Graph& g) {
   rewrites out;
-  auto const& nodes = g.nodes();
-  std::vector<std::size_t> readers(nodes.size(), 0);
-  for (graph::node const& n : nodes)
-    for (graph::argument const& a : n.args)
-      if (a) ++readers[a->node];
-  std::vector<bool> returned(nodes.size(), false);
-  for (graph::value_ref v : g.outputs())
-    returned[v.node] = true;
+  detail::readers_of const readers(g);
   std::vector<detail::product_bias> found;
-  for (std::uint32_t i = 0; i < nodes.size(); ++i)
-    if (auto m = detail::match_product_bias(g, i, readers, returned))
-      found.push_back(std::move(*m));
+  for (std::uint32_t i = 0; i < g.nodes().size(); ++i)
+    if (auto m = detail::match_product_bias(g, i, readers)) found.push_back(std::move(*m));
   // Last first: an insertion moves only the nodes after it.
   for (auto it = found.rbegin(); it != found.rend(); ++it) {
     graph::node const like = g.at(it->add);

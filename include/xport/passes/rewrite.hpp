@@ -59,6 +59,28 @@ inline std::uint32_t insert_call(graph::Graph& g, std::uint32_t at, ops::boxed_a
   return at;
 }
 
+// Who reads each node's values: how many arguments, the last of them, and whether the
+// graph returns one (per node, not per value: a multi-output node only counts more
+// readers).
+struct readers_of {
+  std::vector<std::size_t> count;
+  std::vector<std::uint32_t> last;
+  std::vector<bool> returned;
+
+  explicit readers_of(graph::Graph const& g)
+      : count(g.nodes().size(), 0), last(g.nodes().size(), 0), returned(g.nodes().size(), false) {
+    for (std::uint32_t i = 0; i < g.nodes().size(); ++i) {
+      for (graph::argument const& a : g.at(i).args) {
+        if (!a) continue;
+        ++count[a->node];
+        last[a->node] = i;
+      }
+    }
+    for (graph::value_ref v : g.outputs())
+      returned[v.node] = true;
+  }
+};
+
 // Makes the readers of node `i`'s only output read `kept` and records why.
 inline void replace_node(graph::Graph& g, std::uint32_t i, graph::value_ref kept,
                          std::string reason, rewrites& out) {

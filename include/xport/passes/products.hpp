@@ -57,8 +57,9 @@ inline std::optional<product_bias> match_product_bias(graph::Graph const& g, std
   for (std::size_t side : {0U, 1U}) {
     graph::argument const product = n.args[side];
     graph::argument const bias = n.args[1 - side];
-    bool const batched = made_by<ops::bmm>(g, product) != nullptr;
-    graph::node const* p = batched ? made_by<ops::bmm>(g, product) : made_by<ops::mm>(g, product);
+    graph::node const* p = made_by<ops::bmm>(g, product);
+    bool const batched = p != nullptr;
+    if (!batched) p = made_by<ops::mm>(g, product);
     if (!p || r.count[product->node] != 1 || r.returned[product->node] || !p->args[0]
         || !p->args[1])
       continue;

@@ -5,7 +5,9 @@
 // BLAS). Shapes are those models use: square, a batch of 8 through a 784 -> 128 layer, a
 // single row through 4096 x 4096, and 64 small matrices (bmm). "layer" is the same
 // product as an exported nn::Linear (weight [n, k] and a bias) called through
-// ExportedModule::run_into: what a GEMM-bound layer of a model gets, plan and bias included.
+// ExportedModule::run_into: what a GEMM-bound layer of a model gets, plan and bias included;
+// "layer_frozen" the same with the state frozen (runtime::plan_options::freeze), so the
+// plan reads a copy of the weight laid out once for the product (runtime/packing.hpp).
 // Run single-threaded for a fair comparison: OPENBLAS_NUM_THREADS=1 ./bench_cpu_gemm
 #include <xport/core/factories.hpp>
 #include <xport/core/generator.hpp>
@@ -129,12 +131,12 @@ void eigen(benchmark::State& state) {
 }
 #endif
 
-void layer(benchmark::State& state) {
+void layer(benchmark::State& state, bool freeze) {
   std::int64_t const m = state.range(1), k = state.range(2), n = state.range(3);
   xport::Generator gen(1);
   xport::nn::Linear fc(k, n, gen);
   xport::Tensor const x = xport::randn({m, k}, gen);
-  xport::ExportedModule run = xport::export_program(fc, std::tuple{x}).module();
+  xport::ExportedModule run = xport::export_program(fc, std::tuple{x}).module({.freeze = freeze});
   xport::Tensor const out = xport::empty({m, n});
   std::vector<xport::leaf> const in{x};
   for (auto _ : state)
@@ -174,7 +176,8 @@ BENCHMARK(eigen<float>)->Name("sgemm/eigen")->Apply(shapes);
 BENCHMARK(eigen<double>)->Name("dgemm/eigen")->Apply(shapes);
 #endif
 BENCHMARK(xport_gemm<float>)->Name("sgemm/xport")->Apply(shapes);
-BENCHMARK(layer)->Name("sgemm/layer")->Apply(layer_shapes);
+BENCHMARK_CAPTURE(layer, plain, false)->Name("sgemm/layer")->Apply(layer_shapes);
+BENCHMARK_CAPTURE(layer, frozen, true)->Name("sgemm/layer_frozen")->Apply(layer_shapes);
 BENCHMARK(xport_gemm<double>)->Name("dgemm/xport")->Apply(shapes);
 BENCHMARK(portable<float>)->Name("sgemm/portable")->Apply(shapes);
 BENCHMARK(portable<double>)->Name("dgemm/portable")->Apply(shapes);

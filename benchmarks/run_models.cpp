@@ -5,8 +5,10 @@
 // - BM_run/<model>/<batch>: one call on random inputs (sizes in the fixture's contract).
 // - BM_run_into/<model>/<batch>: the same call through run_into, the outputs copied into a
 //   tensor allocated once (no heap allocation per call).
+// - BM_run_frozen/<model>/<batch>: BM_run with the state frozen (runtime::plan_options::
+//   freeze: weights read as constants, product operands laid out once).
 // With XPORT_PEER_OUT=<dir> set, each benchmark first writes its input and its output as
-// raw float32 (<model>_<batch>.input, <model>_<batch>.output) for the script to compare.
+// raw float32 (<model>_<batch>[_frozen].input and .output) for the script to compare.
 #include <xport/core/factories.hpp>
 #include <xport/export/exported_module.hpp>
 #include <xport/serde/load_pt2.hpp>
@@ -17,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace bench {
@@ -48,19 +51,23 @@ void write_raw(std::filesystem::path const& path, xport::Tensor const& t) {
             static_cast<std::streamsize>(dense.numel() * static_cast<std::int64_t>(sizeof(float))));
 }
 
-void BM_run(benchmark::State& state, model_case const& c, std::int64_t batch, bool into) {
-  xport::ExportedModule run = xport::load_pt2(pt2(c.fixture)).module();
+enum class call_kind { run, into, frozen };
+
+void BM_run(benchmark::State& state, model_case const& c, std::int64_t batch, call_kind how) {
+  xport::ExportedModule run =
+      xport::load_pt2(pt2(c.fixture)).module({.freeze = how == call_kind::frozen});
   std::vector<std::int64_t> sizes{batch};
   sizes.insert(sizes.end(), c.sample.begin(), c.sample.end());
   xport::Generator gen(7);
   xport::Tensor const x = xport::randn(sizes, gen);
   xport::Tensor const first = run.call<xport::Tensor>(x);
   if (char const* dir = std::getenv("XPORT_PEER_OUT")) {
-    std::string const stem = std::string(c.fixture) + "_" + std::to_string(batch);
+    std::string const stem = std::string(c.fixture) + "_" + std::to_string(batch)
+                             + (how == call_kind::frozen ? "_frozen" : "");
     write_raw(std::filesystem::path(dir) / (stem + ".input"), x);
     write_raw(std::filesystem::path(dir) / (stem + ".output"), first);
   }
-  if (into) {
+  if (how == call_kind::into) {
     xport::Tensor const out = xport::empty(first.sizes());
     std::vector<xport::leaf> const in{x};
     for (auto _ : state)
@@ -75,12 +82,12 @@ void BM_run(benchmark::State& state, model_case const& c, std::int64_t batch, bo
 [[maybe_unused]] bool const registered = [] {
   for (model_case const& c : cases) {
     for (std::int64_t const batch : {std::int64_t{1}, c.large_batch}) {
-      for (bool const into : {false, true}) {
+      for (auto const& [how, prefix] : {std::pair{call_kind::run, "BM_run/"},
+                                        {call_kind::into, "BM_run_into/"},
+                                        {call_kind::frozen, "BM_run_frozen/"}}) {
         benchmark::RegisterBenchmark(
-            (std::string(into ? "BM_run_into/" : "BM_run/") + c.fixture + "/"
-             + std::to_string(batch))
-                .c_str(),
-            [&c, batch, into](benchmark::State& state) { BM_run(state, c, batch, into); })
+            (prefix + std::string(c.fixture) + "/" + std::to_string(batch)).c_str(),
+            [&c, batch, how](benchmark::State& state) { BM_run(state, c, batch, how); })
             ->Unit(benchmark::kMicrosecond);
       }
     }

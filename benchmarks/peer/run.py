@@ -10,9 +10,10 @@ OpenBLAS would start at load time would only sit idle); it loads PyTorch's archi
 ep.module(), and writes each case's input and first output. Then builds each model in
 PyTorch (the fixture's own constructor with the archive's weights), times model(x) on the
 same input (median of repeats, torch.set_num_threads(threads), no_grad) and prints, per
-model, batch and thread count: xport's time, torch's time, their ratio (below 1: xport is
-faster), xport's time against its own at one thread, and the largest absolute difference
-between the outputs. Needs `pip install torch`; xport's tests never do.
+model, batch and thread count: xport's time, its time with the state frozen
+(`ep.module({.freeze = true})`: weights read as constants, product operands laid out once),
+torch's time, both ratios to torch's (below 1: xport is faster), xport's unfrozen time
+against its own at one thread, and the largest absolute difference between the outputs. Needs `pip install torch`; xport's tests never do.
 """
 import argparse
 import json
@@ -45,7 +46,7 @@ def run_xport(binary: str, out_dir: str, threads: int) -> dict:
     env = dict(os.environ, XPORT_PEER_OUT=out_dir, OMP_NUM_THREADS=str(threads),
                OPENBLAS_NUM_THREADS="1")
     result = subprocess.run(
-        [binary, "--benchmark_format=json", "--benchmark_min_time=0.2", "--benchmark_filter=^BM_run/",
+        [binary, "--benchmark_format=json", "--benchmark_min_time=0.2", "--benchmark_filter=^BM_run(_frozen)?/",
          "--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true"],
         env=env, check=True, capture_output=True, text=True)
     times = {}
@@ -81,36 +82,41 @@ def main() -> None:
     parser.add_argument("binary", help="bench_run_models, built optimized")
     parser.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
     args = parser.parse_args()
-    rows = []
+    rows = {}  # (model, batch, threads) -> {"run"/"frozen": (xport us, max diff), "torch": us}
     for threads in [int(t) for t in args.threads.split(",")]:
         torch.set_num_threads(threads)
         with tempfile.TemporaryDirectory() as out_dir:
             xport_times = run_xport(args.binary, out_dir, threads)
             for run_name, xport_us in sorted(xport_times.items()):
-                _, name, batch = run_name.split("/")
+                kind, name, batch = run_name.split("/")
+                kind = "frozen" if kind == "BM_run_frozen" else "run"
                 _, sample = CASES[name]
-                stem = pathlib.Path(out_dir) / f"{name}_{batch}"
-                x = torch.frombuffer(bytearray((stem.with_suffix(".input")).read_bytes()),
+                stem = f"{name}_{batch}" + ("_frozen" if kind == "frozen" else "")
+                x = torch.frombuffer(bytearray((pathlib.Path(out_dir) / f"{stem}.input").read_bytes()),
                                      dtype=torch.float32).reshape([int(batch)] + sample)
                 model = torch_model(name)
+                row = rows.setdefault((name, int(batch), threads), {})
                 with torch.no_grad():
                     want = model(x)
-                    got = torch.frombuffer(bytearray(stem.with_suffix(".output").read_bytes()),
-                                           dtype=torch.float32).reshape(want.shape)
-                    diff = (got - want).abs().max().item()
-                    model(x)  # warm up
-                    inner = max(1, int(20000 / max(xport_us, 1.0)))
-                    torch_us = median_us(lambda: model(x), inner)
-                rows.append((name, int(batch), threads, xport_us, torch_us, diff))
-    one_thread = {(r[0], r[1]): r[3] for r in rows if r[2] == 1}
-    print(f"{'model':<24}{'batch':>6}{'threads':>8}{'xport us':>12}{'torch us':>12}"
-          f"{'ratio':>8}{'vs 1t':>7}{'max |diff|':>13}")
-    for name, batch, threads, xport_us, torch_us, diff in sorted(rows):
+                    got = torch.frombuffer(
+                        bytearray((pathlib.Path(out_dir) / f"{stem}.output").read_bytes()),
+                        dtype=torch.float32).reshape(want.shape)
+                    row[kind] = (xport_us, (got - want).abs().max().item())
+                    if "torch" not in row:
+                        model(x)  # warm up
+                        inner = max(1, int(20000 / max(xport_us, 1.0)))
+                        row["torch"] = median_us(lambda: model(x), inner)
+    one_thread = {(k[0], k[1]): r["run"][0] for k, r in rows.items() if k[2] == 1}
+    print(f"{'model':<24}{'batch':>6}{'threads':>8}{'xport us':>12}{'frozen us':>11}"
+          f"{'torch us':>12}{'ratio':>8}{'frozen':>8}{'vs 1t':>7}{'max |diff|':>13}")
+    for (name, batch, threads), r in sorted(rows.items()):
+        xport_us, diff = r["run"]
+        frozen_us, frozen_diff = r["frozen"]
         base = one_thread.get((name, batch))
         own = f"{xport_us / base:>7.2f}" if base else f"{'-':>7}"
-        print(f"{name:<24}{batch:>6}{threads:>8}{xport_us:>12.2f}{torch_us:>12.2f}"
-              f"{xport_us / torch_us:>8.2f}{own}{diff:>13.2e}")
-
+        print(f"{name:<24}{batch:>6}{threads:>8}{xport_us:>12.2f}{frozen_us:>11.2f}"
+              f"{r['torch']:>12.2f}{xport_us / r['torch']:>8.2f}{frozen_us / r['torch']:>8.2f}"
+              f"{own}{max(diff, frozen_diff):>13.2e}")
 
 if __name__ == "__main__":
     main()

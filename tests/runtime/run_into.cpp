@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 using namespace xport;
@@ -61,12 +62,14 @@ struct thread_count {
 
 TEST_CASE("run_into: torch's models write what call() returns, and allocate nothing") {
   Generator gen{41};
-  for (int const threads : {1, 2}) {
+  for (auto const& [threads, freeze] : {std::pair{1, false}, {2, false}, {1, true}}) {
     thread_count const pool(threads);
     for (model_case const& m : models) {
       CAPTURE(m.name);
       CAPTURE(threads);
-      ExportedModule run = load_pt2(fixture(std::string(m.name) + ".pt2")).module();
+      CAPTURE(freeze);
+      ExportedModule run =
+          load_pt2(fixture(std::string(m.name) + ".pt2")).module({.freeze = freeze});
       for (std::int64_t const batch : {m.sizes[0], m.sizes[0] + 3}) {
         std::vector<std::int64_t> sizes = m.sizes;
         sizes[0] = batch;

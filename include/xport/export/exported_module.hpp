@@ -28,12 +28,15 @@ class ExportedModule {
 public:
   //! @brief Prepares `program` for calls: compiles its graph into a `runtime::plan`
   //! (optimized as `options` says, specialized on the first call of each size signature)
-  //! and records which placeholder each input fills.
+  //! and records which placeholder each input fills. With `plan_options::freeze`, the
+  //! parameters, tensor constants and the buffers the program does not mutate are read
+  //! as constants (see `reload_state`).
   //! @throws as `ExportedProgram::check_state` and `check_contract` when the state or the
   //! input contract disagrees with the graph; value_error when the graph reads or returns
   //! values it does not have, or has another number of placeholders than the signature.
   explicit ExportedModule(ExportedProgram program, runtime::plan_options options = {})
-      : program_(std::move(program)), plan_(program_.graph, results_of(program_), options) {
+      : program_(std::move(program)),
+        plan_(program_.graph, results_of(program_), options, frozen_state(program_)) {
     program_.check_state("xport::ExportedModule");
     program_.check_contract("xport::ExportedModule");
     prepare();
@@ -118,6 +121,13 @@ public:
   //! @brief The plan the calls run on (for inspection: signatures kept, arena size).
   runtime::plan const& execution_plan() const noexcept { return plan_; }
 
+  //! @brief For a module made with `plan_options::freeze`: the next call reads the state
+  //! anew. Call it after changing a parameter, constant or buffer in place (through a
+  //! tensor of `program().state` or one the exported module shares); without it, such
+  //! a call still sees the values frozen before. Without freezing it only drops what the
+  //! plan specialized.
+  void reload_state() noexcept { plan_.reset(); }
+
 private:
   // Checks the inputs, binds the symbols of their sizes and fills the placeholders.
   void begin_call(std::span<leaf const> inputs) {
@@ -201,6 +211,22 @@ private:
         }
       }
     }
+  }
+
+  // The placeholders `plan_options::freeze` may read as constants: every input that is
+  // state (parameters, tensor constants, buffers) except buffers the program mutates.
+  static std::vector<std::size_t> frozen_state(ExportedProgram const& program) {
+    std::vector<std::size_t> state;
+    auto const& inputs = program.signature.inputs;
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+      if (inputs[k].kind == input_kind::user_input) continue;
+      bool const mutated =
+          std::ranges::any_of(program.signature.outputs, [&](output_spec const& o) {
+            return o.kind == output_kind::buffer_mutation && o.target == inputs[k].target;
+          });
+      if (!mutated) state.push_back(k);
+    }
+    return state;
   }
 
   // The values the plan returns: every output that is not a constant, in order.
@@ -350,6 +376,10 @@ private:
 
 inline ExportedModule ExportedProgram::module() const {
   return ExportedModule(*this);
+}
+
+inline ExportedModule ExportedProgram::module(runtime::plan_options options) const {
+  return ExportedModule(*this, options);
 }
 
 } // namespace xport

@@ -27,6 +27,9 @@
 namespace xport {
 
 class ExportedModule;
+namespace runtime {
+struct plan_options;
+} // namespace runtime
 namespace decomp {
 class decomposition_table;
 } // namespace decomp
@@ -173,6 +176,10 @@ public:
   //! @throws as `check_state` and `check_contract` when the state or the input contract
   //! disagrees with the graph.
   ExportedModule module() const;
+  //! @brief The program as a callable module whose plan is compiled as `options` says
+  //! (`runtime::plan_options::freeze` to read the state as constants).
+  //! @throws as `module()`.
+  ExportedModule module(runtime::plan_options options) const;
 
   //! @brief This program with every op the table has a rule for rewritten by that rule
   //! (`decomp::default_decompositions()` lowers to the core op set); same signature,

@@ -28,6 +28,7 @@
 #include <xport/graph/graph.hpp>
 #include <xport/kernels/eager.hpp>
 #include <xport/passes/optimize.hpp>
+#include <xport/runtime/packing.hpp>
 #include <xport/sym/sym_node.hpp>
 
 #include <boost/container/small_vector.hpp>
@@ -105,6 +106,17 @@ struct plan_options {
   //! result is smaller than `fusion_min_elements` run step by step. `plan::str()` lists
   //! the chains.
   bool fuse = true;
+  //! @brief Read the program's state as constants, as `torch.jit.freeze` and Inductor's
+  //! freezing do: the placeholders the plan is told hold state (`plan`'s `state`;
+  //! `ExportedModule` names the parameters, the tensor constants and the buffers the
+  //! program does not mutate) count as values that read no input, so the steps that read
+  //! only them run once per signature (`fold_constants`), and a matrix product whose
+  //! right-hand matrix is one of them reads a copy of it laid out once for the product
+  //! (runtime/packing.hpp; `plan::str()` says "packed"). The state is read when a
+  //! signature is specialized: a state tensor replaced by another is seen on the next
+  //! call, but one changed in place afterwards is not until `plan::reset()`
+  //! (`ExportedModule::reload_state()`). Off, the state is read on every call.
+  bool freeze = false;
 };
 
 //! @brief About how many elements of a fused chain's result one block covers (a block is
@@ -130,9 +142,13 @@ public:
   //! refer to it afterwards).
   explicit plan(graph::Graph const& g, plan_options how = {}) : plan(g, g.outputs(), how) {}
 
-  //! @brief Compiles `g` to return the values `results`.
-  //! @throws value_error when a result names a node or output the graph does not have.
-  plan(graph::Graph const& g, std::span<graph::value_ref const> results, plan_options how = {})
+  //! @brief Compiles `g` to return the values `results`. `state`: the indices of the
+  //! placeholders that hold the program's state, which `plan_options::freeze` reads as
+  //! constants (ignored without it).
+  //! @throws value_error when a result names a node or output the graph does not have, or
+  //! `state` a placeholder it does not have.
+  plan(graph::Graph const& g, std::span<graph::value_ref const> results, plan_options how = {},
+       std::span<std::size_t const> state = {})
       : options_(how) {
     auto const& nodes = g.nodes();
     for (graph::value_ref v : results) {
@@ -143,20 +159,26 @@ public:
     }
     if (!how.optimize) {
       build(g, results);
-      return;
+    } else {
+      graph::Graph optimized = g;
+      optimized.set_outputs({results.begin(), results.end()});
+      report_ = passes::optimize(optimized);
+      build(optimized, optimized.outputs());
     }
-    graph::Graph optimized = g;
-    optimized.set_outputs({results.begin(), results.end()});
-    report_ = passes::optimize(optimized);
-    build(optimized, optimized.outputs());
+    for (std::size_t k : state) {
+      if (k >= placeholders_.size())
+        throw value_error("the program's state is said to be in placeholder " + std::to_string(k)
+                          + ", but its graph has " + std::to_string(placeholders_.size()));
+      if (how.freeze) frozen_.push_back(k);
+    }
   }
 
   //! @brief A plan of the same graph, with no signature specialized yet (each plan keeps
   //! its own call state, so copies run independently).
   plan(plan const& other)
       : options_(other.options_), report_(other.report_), steps_(other.steps_),
-        placeholders_(other.placeholders_), outputs_(other.outputs_), values_(other.values_.size()),
-        results_(other.results_.size()) {}
+        placeholders_(other.placeholders_), frozen_(other.frozen_), outputs_(other.outputs_),
+        values_(other.values_.size()), results_(other.results_.size()) {}
   //! @brief Takes over `other`'s graph and specializations.
   plan(plan&&) noexcept = default;
   //! @brief As the copy constructor.
@@ -176,6 +198,15 @@ public:
   //! @brief The number of size signatures specialized so far and still kept.
   std::size_t signatures() const noexcept { return cache_.size(); }
 
+  //! @brief Drops every specialized signature (arenas, folded values, packed operands):
+  //! the next call specializes again, reading frozen state anew (`plan_options::freeze`).
+  void reset() noexcept {
+    for (Tensor& v : values_)
+      v = Tensor();
+    cache_.clear();
+    last_ = nullptr;
+  }
+
   //! @brief How many steps the most recently used signature computed once, as constants
   //! (`plan_options::fold_constants`; 0 before a call).
   std::size_t folded() const noexcept {
@@ -188,14 +219,16 @@ public:
   //! (`relu_1: aten::relu (into)`; `into` writes into planned memory, `compute` makes its
   //! outputs (views of call-dependent values), `eager` runs as eager execution,
   //! `constant` was computed once, `view` is a view made once of values fixed for the
-  //! signature); empty before the first call.
+  //! signature; `into, packed` reads a frozen operand laid out once, see
+  //! `plan_options::freeze`); empty before the first call.
   std::string str() const {
     if (!last_) return {};
     static constexpr char const* modes[] = {"into", "compute", "eager", "constant", "view"};
     std::string out;
     for (std::size_t i = 0; i < steps_.size(); ++i)
       out += steps_[i].name + ": " + std::string(steps_[i].target.schema().name) + " ("
-             + modes[static_cast<std::size_t>(last_->steps[i].how)] + ")\n";
+             + modes[static_cast<std::size_t>(last_->steps[i].how)]
+             + (last_->steps[i].packed.defined() ? ", packed" : "") + ")\n";
     for (std::vector<std::string> const& chain : fusions()) {
       out += "fused:";
       for (std::string const& name : chain)
@@ -382,6 +415,8 @@ private:
     ops::meta_list metas;                              // concrete outputs (into, compute)
     boost::container::small_vector<Tensor, 2> outputs; // into: arena views, or undefined;
                                                        // constant: the values
+    std::uint32_t packed_arg = absent; // into: the argument read as `packed` instead
+    Tensor packed;                     // ... a frozen operand laid out once (packing.hpp)
     std::uint32_t split = 0;    // in a fused chain: bit a set when argument a is read by rows
     std::uint32_t tiled = 0;    // ... and when argument a is a tile (below)
     std::size_t chain = 0;      // the first step of its chain, when `tile_rows`
@@ -403,12 +438,14 @@ private:
     std::vector<specialized_step> steps;
     std::vector<fused_chain> chains; // in step order
     Storage arena;
-    std::vector<bool> kept; // by slot: the value is the same tensor on every call
-    std::uint64_t used = 0; // the call count when last used
+    std::vector<bool> kept;    // by slot: the value is the same tensor on every call
+    std::vector<Tensor> state; // the frozen placeholders' values the key names by address
+    std::uint64_t used = 0;    // the call count when last used
   };
 
   // The key of a call: whether its results stay planned, each placeholder's dtype,
-  // device and sizes, then the bound symbols.
+  // device and sizes, the bound symbols, then the address and strides of each frozen
+  // placeholder (a state tensor replaced by another specializes again).
   void make_key(std::span<Tensor const> placeholders, bindings const& bound, bool planned) {
     key_.clear();
     key_.push_back(planned ? 1 : 0);
@@ -427,6 +464,11 @@ private:
       key_.push_back(static_cast<std::int64_t>(e.symbol.kind));
       key_.push_back(e.symbol.index);
       key_.push_back(e.value);
+    }
+    for (std::size_t k : frozen_) {
+      Tensor const& t = placeholders[k];
+      key_.push_back(static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(t.data())));
+      key_.insert(key_.end(), t.strides().begin(), t.strides().end());
     }
   }
 
@@ -477,7 +519,14 @@ private:
         metas[steps_[i].first + o] = spec.steps[i].metas[o];
     }
     lifetimes life = lifetimes_of(spec);
-    if (options_.fold_constants) fold_constants(spec, life);
+    // By slot: the values fixed for the signature that read no input.
+    std::vector<Tensor> constants(values_.size());
+    for (std::size_t k : frozen_) {
+      spec.state.push_back(values_[placeholders_[k]]);
+      constants[placeholders_[k]] = spec.state.back();
+    }
+    if (options_.fold_constants) fold_constants(spec, life, constants);
+    if (!frozen_.empty()) pack_operands(spec, constants);
     if (options_.fuse) fuse(spec, life, metas);
     lay_out(spec, life, planned);
     cache_views(spec);
@@ -565,11 +614,12 @@ private:
     return life;
   }
 
-  // Runs, once, every step that reads no placeholder, only values so computed and no
-  // random numbers, and whose values the call does not return; later calls reuse the
-  // values. A step whose kernel fails is left to run (and fail) in its turn.
-  void fold_constants(specialization& spec, lifetimes const& life) const {
-    std::vector<Tensor> constants(values_.size());
+  // Runs, once, every step that reads only `constants` (frozen state at first) and
+  // values so computed, makes no random numbers, and whose values the call does not
+  // return; later calls reuse the values, which join `constants`. A step whose kernel
+  // fails is left to run (and fail) in its turn.
+  void fold_constants(specialization& spec, lifetimes const& life,
+                      std::vector<Tensor>& constants) const {
     for (std::size_t i = 0; i < steps_.size(); ++i) {
       step const& s = steps_[i];
       specialized_step& sp = spec.steps[i];
@@ -604,6 +654,32 @@ private:
       sp.outputs.assign(made.begin(), made.end());
       std::copy(made.begin(), made.end(), constants.begin() + s.first);
     }
+  }
+
+  // Gives each matrix product whose right-hand matrix is one of `constants` a copy of it
+  // laid out row by row, when it is not already (`plan_options::freeze`). Products of
+  // one row are left alone: they run as a matrix-vector product, which reads either
+  // layout at memory speed.
+  void pack_operands(specialization& spec, std::vector<Tensor> const& constants) const {
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+      step const& s = steps_[i];
+      specialized_step& sp = spec.steps[i];
+      std::optional<product_operand> const rhs = right_operand(s.target.schema().name);
+      if (sp.how != mode::into || !rhs || rhs->arg >= s.args.size() || s.args[rhs->arg] == absent
+          || sp.metas.size() != 1 || sp.metas[0].sizes.empty())
+        continue;
+      dim_vector const out = sp.metas[0].concrete_sizes();
+      if (out.back() == 0 || detail::checked_numel(out) / out.back() < 2) continue;
+      Tensor packed = row_major_operand(constants[s.args[rhs->arg]], *rhs);
+      if (!packed.defined()) continue;
+      sp.packed_arg = static_cast<std::uint32_t>(rhs->arg);
+      sp.packed = std::move(packed);
+    }
+  }
+
+  // Argument `a` of step `s` in this call: its value, or the operand packed for it.
+  Tensor const& argument(step const& s, specialized_step const& sp, std::size_t a) const {
+    return a == sp.packed_arg ? sp.packed : values_[s.args[a]];
   }
 
   // Whether two lists of concrete sizes are equal.
@@ -873,7 +949,7 @@ private:
           if (s.args[a] == absent) {
             args.emplace_back();
           } else {
-            Tensor const& v = values_[s.args[a]];
+            Tensor const& v = argument(s, sp, a);
             args.push_back((sp.split >> a & 1U) != 0 ? rows_of(v, (sp.tiled >> a & 1U) != 0) : v);
           }
         }
@@ -890,7 +966,7 @@ private:
       if (s.args[a] == absent) {
         sp.args[a] = Tensor();
       } else {
-        keep(sp.args[a], values_[s.args[a]]);
+        keep(sp.args[a], argument(s, sp, a));
       }
     }
     return {sp.args.data(), sp.args.size()};
@@ -966,6 +1042,7 @@ private:
   passes::report report_;
   std::vector<step> steps_;
   std::vector<std::uint32_t> placeholders_; // placeholder k -> its slot
+  std::vector<std::size_t> frozen_;         // placeholders read as constants (freeze)
   std::vector<std::uint32_t> outputs_;      // graph output k -> its slot
   std::vector<Tensor> values_;              // this call's values, by slot
   std::vector<Tensor> results_;             // run_planned's results, until the next call

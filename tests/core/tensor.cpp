@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
+#include <span>
 #include <vector>
 
 using xport::dtype;
@@ -44,6 +46,26 @@ TEST_CASE("a new tensor is contiguous with row-major strides") {
       t.size(3),
       doctest::Contains("Dimension out of range (expected to be in range of [-3, 2], but got 3)"),
       xport::index_error);
+}
+
+TEST_CASE("sizes and strides compare with == against any range of integers") {
+  Tensor const a = xport::empty({2, 3});
+  Tensor const b = xport::zeros({2, 3}, {.dtype = dtype::int64});
+  Tensor const c = xport::empty({3, 2});
+  CHECK(a.sizes() == b.sizes());
+  CHECK(a.sizes() != c.sizes());
+  CHECK(a.sizes() == std::vector{2, 3});               // ints, as torch.Size == (2, 3)
+  CHECK(std::vector<std::int64_t>{2, 3} == a.sizes()); // either side
+  CHECK(a.sizes() == std::array<std::int64_t, 2>{2, 3});
+  CHECK(a.sizes() == xport::dim_vector{2, 3});
+  CHECK(a.sizes() != std::vector{2}); // a prefix is not equal
+  CHECK(a.sizes() != std::vector{2, 3, 1});
+  CHECK(a.sizes() != std::vector{-2, 3}); // no sign surprises
+  CHECK(a.strides() == std::vector{3, 1});
+  CHECK(a.t().strides() != a.strides());
+  CHECK(xport::empty(xport::int_list{}).sizes() == std::vector<int>{}); // 0-dim: empty sizes
+  std::span<std::int64_t const> const plain = a.sizes();                // still a std::span
+  CHECK(plain.size() == 2);
 }
 
 TEST_CASE("views share storage and never copy") {

@@ -36,6 +36,11 @@ namespace xport {
 using dim_vector = detail::dim_vector;
 //! @brief A non-owning list of int64 values (see `detail::int_list`)
 using int_list = detail::int_list;
+//! @brief A tensor's sizes or strides (`sizes()`, `strides()`): a
+//! `std::span<std::int64_t const>` that also compares with `==` against any range of
+//! integers, as `c10::IntArrayRef` and `torch.Size` do:
+//! `x.sizes() == y.sizes()`, `x.sizes() == std::vector{2, 3}`.
+using int_span = detail::int_span;
 
 //! @brief Formats sizes like PyTorch's messages: `[2, 3]`.
 inline std::string format_sizes(int_list sizes) {
@@ -201,8 +206,7 @@ public:
   //! On a fake tensor (inside export) symbolic sizes are specialized to their example
   //! values, recording guards at `where` — like `int(x.shape[0])` in PyTorch. Use
   //! `sym_sizes()` to keep them symbolic.
-  std::span<std::int64_t const>
-  sizes(source_location const& where = source_location::current()) const {
+  int_span sizes(source_location const& where = source_location::current()) const {
     if (impl().fake) specialize(where);
     return {impl().sizes.data(), impl().sizes.size()};
   }
@@ -222,9 +226,7 @@ public:
   //! and no data.
   bool is_fake() const noexcept { return impl_ && impl_->fake; }
   //! @brief The stride of every dimension, in elements.
-  std::span<std::int64_t const> strides() const {
-    return {impl().strides.data(), impl().strides.size()};
-  }
+  int_span strides() const { return {impl().strides.data(), impl().strides.size()}; }
   //! @brief The size of dimension `d`; negative `d` counts from the end.
   //! @throws index_error when `d` is out of range.
   //! On a fake tensor a symbolic size is specialized to its example value (a guard at

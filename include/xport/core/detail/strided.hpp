@@ -6,6 +6,7 @@
 
 #include <boost/container/small_vector.hpp>
 
+#include <algorithm>
 #include <array>
 #include <concepts>
 #include <cstddef>
@@ -13,10 +14,12 @@
 #include <initializer_list>
 #include <optional>
 #include <ostream>
+#include <ranges>
 #include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace xport::detail {
 
@@ -67,6 +70,20 @@ public:
 private:
   std::int64_t const* data_ = nullptr;
   std::size_t size_ = 0;
+};
+
+// A tensor's sizes or strides as returned: a std::span that also compares with `==`
+// against any range of integers (another span, a std::vector, a dim_vector, a
+// std::array), as c10::IntArrayRef and Python's torch.Size compare.
+class int_span : public std::span<std::int64_t const> {
+public:
+  using std::span<std::int64_t const>::span;
+
+  template <std::ranges::input_range R>
+  requires std::integral<std::ranges::range_value_t<R>>
+  friend bool operator==(int_span a, R const& b) {
+    return std::ranges::equal(a, b, [](std::int64_t x, auto y) { return std::cmp_equal(x, y); });
+  }
 };
 
 inline std::string format_list(int_list values) {

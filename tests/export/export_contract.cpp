@@ -12,7 +12,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
+#include <utility>
 
 using namespace xport;
 using models::Rows;
@@ -26,6 +28,29 @@ namespace {
 struct Branchy : Module<Branchy> {
   BOOST_HANA_DEFINE_STRUCT(Branchy);
   Tensor forward(Tensor const& x) const { return x.size(0) == 3 ? x * 2.0 : x; }
+};
+
+// Branches on a comparison of a symbolic size: a guard, charged to the comparing line.
+std::uint_least32_t small_line = 0;
+struct Small : Module<Small> {
+  BOOST_HANA_DEFINE_STRUCT(Small);
+  Tensor forward(Tensor const& x) const {
+    small_line = __LINE__ + 1;
+    if (16 >= x.sym_size(0)) return x * 2.0;
+    return x;
+  }
+};
+
+// Rows of four from two dynamic sizes: needs their product divisible by 4.
+struct Quads : Module<Quads> {
+  BOOST_HANA_DEFINE_STRUCT(Quads);
+  Tensor forward(Tensor const& x) const { return x.view({-1, 4}) * 2.0; }
+};
+
+// Adds a constant of four: specializes x's size, and y's, which is derived from it.
+struct PlusFour : Module<PlusFour> {
+  BOOST_HANA_DEFINE_STRUCT(PlusFour);
+  Tensor forward(Tensor const& x, Tensor const& y) const { return x + slice(y, 0, 1) + ones({4}); }
 };
 
 template <class T>
@@ -124,6 +149,63 @@ TEST_CASE("specialization: a dynamic dim the code fixed is a violation; refine m
     CHECK(ep.range_constraints.empty());
     CHECK(equal(ep.module().call<Tensor>(x), m(x)));
   }
+}
+
+// test_export.py: test_export_dynamic_dim_range_constraint (guards are user-frame located)
+TEST_CASE("a guard from branching on a size in forward is charged to the line that compares") {
+  Small m;
+  auto batch = Dim("batch", {.min = 2, .max = 64});
+  try {
+    export_program(m, std::tuple{ones({4, 3})}, {{batch, 3}}, {.input_names = {"x"}});
+    FAIL("expected a spec violation");
+  } catch (spec_violation const& e) {
+    std::string const what = e.what();
+    INFO(what);
+    CHECK(contains(what, "Not all values of batch = x.size(0) in the specified range 2 <= batch "
+                         "<= 64 satisfy the generated guard 16 >= x.size(0) (at "));
+    CHECK(contains(what, "export_contract.cpp:" + std::to_string(small_line) + ")"));
+    CHECK_FALSE(contains(what, "sym_int.hpp"));
+  }
+}
+
+// test_export.py: test_derived_dim_specialization (the message as PyTorch 2.15 writes it)
+TEST_CASE("a specialized root names each dim derived from it, sorted, as PyTorch does") {
+  PlusFour m;
+  auto dx = Dim("dx", {.min = 2, .max = 64});
+  for (auto const& [derived, value] : {std::pair{dx + 1, 5}, {2 * dx - 3, 5}}) {
+    CAPTURE(derived.name());
+    try {
+      export_program(m, std::tuple{ones({4}), ones({5})},
+                     sym::dynamic_shapes({sym::shape_spec{dx}, sym::shape_spec{derived}}));
+      FAIL("expected a spec violation");
+    } catch (spec_violation const& e) {
+      std::string const names =
+          derived.name() < "dx" ? derived.name() + ", dx" : "dx, " + derived.name();
+      CHECK(std::string(e.what())
+            == "Constraints violated (" + names
+                   + ")!\n  - You marked dx as dynamic but your code specialized it to be a "
+                     "constant (4).\n  - You marked "
+                   + derived.name() + " as dynamic but your code specialized it to be a constant ("
+                   + std::to_string(value) + ").\nSuggested fixes:\n  dx = 4");
+    }
+  }
+}
+
+// As PyTorch 2.15 does (torch.export of `x.view(-1, 4)` with both dims dynamic exports, and
+// its module fails "Guard failed: x.size()[1] * x.size()[0] % 4 == 0"), a guard over
+// several dims is not a violation but part of the contract; str(ep) prints it.
+TEST_CASE("a guard over two dynamic dims is printed with the contract and checked per call") {
+  Quads m;
+  auto a = Dim("a", {.min = 2, .max = 64});
+  auto b = Dim("b", {.min = 2, .max = 64});
+  ExportedProgram const ep =
+      export_program(m, std::tuple{ones({4, 6})}, {{a, b}}, {.input_names = {"x"}});
+  INFO(ep.str());
+  CHECK(contains(ep.str(), "\nGuards: {Eq(Mod(s0*s1, 4), 0)}\n"));
+  ExportedModule run = ep.module();
+  CHECK(run.call<Tensor>(ones({6, 2})).size(0) == 3);
+  CHECK_THROWS_WITH_AS(run.call<Tensor>(ones({3, 5})), doctest::Contains("Guard failed: "),
+                       constraint_violation);
 }
 
 TEST_CASE("wrong inputs at call time: count, rank, dtype, device, range, equality") {

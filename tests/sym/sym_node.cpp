@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <string_view>
+
 using xport::SymInt;
 using namespace xport::sym;
 
@@ -52,9 +54,19 @@ TEST_CASE("branching on a symbolic comparison records a guard at the op and call
   CHECK(current_guard_site().op.empty());
   CHECK(static_cast<bool>(b <= 16)); // now known: no second guard
   CHECK(env.guards().size() == 1);
+  auto const line = xport::source_location::current().line() + 1;
   CHECK_FALSE(static_cast<bool>(b < n)); // hints 8 and 5
-  CHECK(env.guards().size() == 2);
-  CHECK((b >= n).maybe_bool() == true); // the guard just recorded (s0 >= s1) decides this
+  REQUIRE(env.guards().size() == 2);
+  // No op ran: the guard is charged to the line that compared, not to a library header.
+  CHECK(env.guards()[1].where.line() == line);
+  CHECK(std::string_view(env.guards()[1].where.file_name()).ends_with("sym_node.cpp"));
+  xport::SymBool const written = 3 < n; // decided on the next line, charged to this one
+  auto const written_line = xport::source_location::current().line() - 1;
+  CHECK(written.where().line() == written_line);
+  CHECK(static_cast<bool>(!written) == false);
+  REQUIRE(env.guards().size() == 3);
+  CHECK(env.guards()[2].where.line() == written_line);
+  CHECK((b >= n).maybe_bool() == true); // the guard s0 >= s1 recorded above decides this
 }
 
 TEST_CASE("guard_int specializes to the example value") {

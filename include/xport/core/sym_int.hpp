@@ -84,13 +84,16 @@ public:
 //! Converting a symbolic SymBool to `bool` decides it, as PyTorch does when Python code
 //! branches on a size: if ranges decide it nothing is recorded, otherwise the example
 //! values decide and a guard is recorded (so the exported program is valid only where the
-//! same branch is taken). Use `xport::check` to assert instead of branching.
+//! same branch is taken), charged to the line that wrote the comparison
+//! (`if (x.sym_size(0) <= 16)`), unless an op that compares sizes is running (then to
+//! the op's call site). Use `xport::check` to assert instead of branching.
 class SymBool {
 public:
   //! @brief A concrete bool.
   constexpr SymBool(bool value = false) noexcept : value_(value) {} // NOLINT: implicit
-  //! @brief A symbolic relation.
-  explicit SymBool(std::shared_ptr<sym_bool_node const> node) : node_(std::move(node)) {}
+  //! @brief A symbolic relation, written at `where` (where a branch on it is charged).
+  explicit SymBool(std::shared_ptr<sym_bool_node const> node, source_location const& where = {})
+      : node_(std::move(node)), where_(where) {}
 
   //! @brief True when this stands for a relation rather than a known bool.
   bool is_symbolic() const noexcept { return node_ != nullptr; }
@@ -102,10 +105,22 @@ public:
   bool guard(source_location const& where = source_location::current()) const {
     return node_ ? node_->guard_bool(where) : value_;
   }
-  //! @brief `guard()`: branching on a symbolic relation specializes the program.
-  explicit operator bool() const { return guard(); }
-  //! @brief The negation (symbolic when this is).
-  SymBool operator!() const { return node_ ? node_->negate() : SymBool(!value_); }
+  //! @brief `guard()` at the place the relation was written (`where()`), when known:
+  //! branching on a symbolic relation specializes the program.
+  explicit operator bool() const {
+    return where_.line() != 0 ? guard(where_) : guard(source_location::current());
+  }
+  //! @brief The negation (symbolic when this is), written where this was.
+  SymBool operator!() const { return node_ ? node_->negate().at(where_) : SymBool(!value_); }
+  //! @brief Where the relation was written (line 0 when unknown): for a comparison of
+  //! SymInts, the caller's line.
+  source_location const& where() const noexcept { return where_; }
+  //! @brief This relation, as if written at `where`.
+  SymBool at(source_location const& where) const {
+    SymBool located = *this;
+    located.where_ = where;
+    return located;
+  }
   //! @brief The node (null when concrete).
   std::shared_ptr<sym_bool_node const> const& node() const noexcept { return node_; }
   //! @brief `True`/`False`, or the relation.
@@ -114,9 +129,37 @@ public:
 private:
   bool value_ = false;
   std::shared_ptr<sym_bool_node const> node_;
+  source_location where_;
 };
 
+class SymInt;
+
 namespace detail {
+
+// An operand of a comparison of SymInts, with the place the comparison is written.
+// The default argument of the converting constructors is evaluated where the operand is
+// converted, that is in the caller's expression, so `if (x.sym_size(0) <= 16)` charges
+// its guard to the caller's line rather than to this header. (Operators take no default
+// arguments of their own.) It refers to the operand, which lives until the comparison
+// is done.
+class compared {
+public:
+  compared(SymInt const& value, // NOLINT: implicit, as the operand it stands for
+           source_location const& where = source_location::current()) noexcept
+      : symbolic_(&value), where_(where) {}
+  compared(std::int64_t value, // NOLINT: implicit
+           source_location const& where = source_location::current()) noexcept
+      : value_(value), where_(where) {}
+
+  SymInt const* symbolic() const noexcept { return symbolic_; }
+  std::int64_t value() const noexcept { return value_; }
+  source_location const& where() const noexcept { return where_; }
+
+private:
+  SymInt const* symbolic_ = nullptr;
+  std::int64_t value_ = 0;
+  source_location where_;
+};
 
 [[noreturn]] inline void throw_int_overflow(char const* op, std::int64_t a, std::int64_t b) {
   throw value_error("integer overflow in " + std::to_string(a) + " " + op + " "
@@ -252,29 +295,30 @@ public:
   //! as C++'s `%`).
   //! @throws value_error for modulo by a concrete zero.
   friend SymInt operator%(SymInt const& a, SymInt const& b) { return apply(sym_arith::mod, a, b); }
-  //! @brief Equality (a SymBool: branching on it may record a guard).
-  friend SymBool operator==(SymInt const& a, SymInt const& b) {
-    return compare(sym_compare::eq, a, b);
+  //! @brief Equality (a SymBool: branching on it may record a guard, charged to the
+  //! caller's line).
+  friend SymBool operator==(detail::compared const& a, detail::compared const& b) {
+    return compare_at(sym_compare::eq, a, b);
   }
   //! @brief Inequality.
-  friend SymBool operator!=(SymInt const& a, SymInt const& b) {
-    return compare(sym_compare::ne, a, b);
+  friend SymBool operator!=(detail::compared const& a, detail::compared const& b) {
+    return compare_at(sym_compare::ne, a, b);
   }
   //! @brief Less than.
-  friend SymBool operator<(SymInt const& a, SymInt const& b) {
-    return compare(sym_compare::lt, a, b);
+  friend SymBool operator<(detail::compared const& a, detail::compared const& b) {
+    return compare_at(sym_compare::lt, a, b);
   }
   //! @brief Less than or equal.
-  friend SymBool operator<=(SymInt const& a, SymInt const& b) {
-    return compare(sym_compare::le, a, b);
+  friend SymBool operator<=(detail::compared const& a, detail::compared const& b) {
+    return compare_at(sym_compare::le, a, b);
   }
   //! @brief Greater than.
-  friend SymBool operator>(SymInt const& a, SymInt const& b) {
-    return compare(sym_compare::gt, a, b);
+  friend SymBool operator>(detail::compared const& a, detail::compared const& b) {
+    return compare_at(sym_compare::gt, a, b);
   }
   //! @brief Greater than or equal.
-  friend SymBool operator>=(SymInt const& a, SymInt const& b) {
-    return compare(sym_compare::ge, a, b);
+  friend SymBool operator>=(detail::compared const& a, detail::compared const& b) {
+    return compare_at(sym_compare::ge, a, b);
   }
 
   //! @brief Prints `str()`.
@@ -283,6 +327,15 @@ public:
   }
 
 private:
+  // `a op b` as a SymBool written where the comparison is (the caller's line).
+  static SymBool compare_at(sym_compare op, detail::compared const& a, detail::compared const& b) {
+    auto const value = [](detail::compared const& x) {
+      return x.symbolic() != nullptr ? *x.symbolic() : SymInt(x.value());
+    };
+    SymBool const result = compare(op, value(a), value(b));
+    return result.is_symbolic() ? result.at(a.where()) : result;
+  }
+
   std::int64_t value_ = 0;
   std::shared_ptr<sym_int_node const> node_;
 };

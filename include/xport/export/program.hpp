@@ -207,6 +207,10 @@ public:
   //!         p_fc_weight: PARAMETER target='fc.weight'
   //!         ...
   //!     Range constraints: {s0: VR[2, 1024]}
+  //!
+  //! Then, when there are any, the equalities and derived dims among the inputs' sizes
+  //! (`Equalities: {...}`, `Derived dims: {...}`) and the guards every call checks that
+  //! the ranges do not imply (`Guards: {Eq(Mod(s0*s1, 4), 0)}`).
   std::string str() const;
   //! @brief Prints `str()`.
   friend std::ostream& operator<<(std::ostream& out, ExportedProgram const& ep) {
@@ -367,6 +371,16 @@ inline std::string ExportedProgram::str() const {
     for (dim_relation const& r : relations)
       if (r.derived == derived) line += (line.empty() ? "" : ", ") + r.dim + " == " + r.equals;
     if (!line.empty()) out << (derived ? "Derived dims: {" : "Equalities: {") << line << "}\n";
+  }
+  // Guards over several sizes that the ranges do not imply (`x.view(-1, 4)` on `[s0, s1]`
+  // needs s0*s1 divisible by 4): checked on every call, so printed as part of the contract.
+  if (!contract.guards().empty()) {
+    out << "Guards: {";
+    for (std::size_t i = 0; i < contract.guards().size(); ++i)
+      out << (i ? ", " : "") << sym::to_string(contract.guards()[i], [&](sym::symbol s) {
+        return contract.symbol_name(static_cast<std::size_t>(s.index));
+      });
+    out << "}\n";
   }
   return out.str();
 }

@@ -294,6 +294,18 @@ private:
       } else {
         add(k, "You marked " + name + " as dynamic but your code specialized it to be a constant ("
                    + std::to_string(*c) + ").");
+        // As PyTorch, each dim derived from it is named too ("(dx, dx + 1)").
+        std::vector<std::string> derived;
+        for (const dim_binding& d : binding_.dims) {
+          const Dim* dim = d.spec.dim();
+          if (!dim || !dim->is_derived() || dim->root_name() != name) continue;
+          if (std::ranges::find(derived, dim->name()) != derived.end()) continue;
+          derived.push_back(dim->name());
+          result_.violations.push_back(
+              {dim->name(), "You marked " + dim->name()
+                                + " as dynamic but your code specialized it to be a constant ("
+                                + std::to_string(dim->apply(*c)) + ")."});
+        }
       }
       result_.fixes.push_back(suggested_fix::specialize(name, *c));
       return;
@@ -349,11 +361,14 @@ private:
     const std::size_t k = root_of_.at(syms[0]);
     if (settled_[k] || decide(r, spec_) == true) return;
     guards_of_[k].push_back(r);
-    std::string at = " (at '" + g.op + "'";
+    // Where: the op that compared (none for a comparison in the user's own code) and the
+    // line that called it or compared.
+    std::string at = g.op.empty() ? "" : "'" + g.op + "'";
     if (g.where.line() != 0)
-      at += ", " + std::string(g.where.file_name()) + ":" + std::to_string(g.where.line());
-    add(k, "Not all values of " + with_range(k) + " satisfy the generated guard " + print(r) + at
-               + ").");
+      at += (at.empty() ? "" : ", ") + std::string(g.where.file_name()) + ":"
+            + std::to_string(g.where.line());
+    add(k, "Not all values of " + with_range(k) + " satisfy the generated guard " + print(r)
+               + (at.empty() ? "" : " (at " + at + ")") + ".");
   }
 
   void solve_root(std::size_t k) {

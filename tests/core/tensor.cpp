@@ -5,8 +5,12 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
+#include <concepts>
+#include <ranges>
 #include <span>
+#include <string>
 #include <vector>
 
 using xport::dtype;
@@ -66,6 +70,13 @@ TEST_CASE("sizes and strides compare with == against any range of integers") {
   CHECK(xport::empty(xport::int_list{}).sizes() == std::vector<int>{}); // 0-dim: empty sizes
   std::span<std::int64_t const> const plain = a.sizes();                // still a std::span
   CHECK(plain.size() == 2);
+  // A view into the tensor's sizes, as std::span is: iterators outlive the span object.
+  static_assert(std::ranges::borrowed_range<xport::int_span>);
+  static_assert(std::ranges::view<xport::int_span>);
+  CHECK(*std::ranges::find(a.sizes(), 3) == 3);
+  // Only integer ranges compare (no bool or characters).
+  static_assert(!std::equality_comparable_with<xport::int_span, std::vector<bool>>);
+  static_assert(!std::equality_comparable_with<xport::int_span, std::string>);
 }
 
 TEST_CASE("views share storage and never copy") {

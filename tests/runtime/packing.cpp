@@ -186,6 +186,45 @@ TEST_CASE("freeze: torch's models, decomposed or not, and a buffer the program m
     CHECK(allclose(frozen.call<Tensor>(x), x * count));
 }
 
+TEST_CASE("freeze: a fused chain reads the packed weight; state replaced is read again") {
+  Generator gen{66};
+  Layers m(gen);
+  auto batch = Dim("batch", {.min = 1, .max = 1 << 16});
+  ExportedProgram const ep = export_program(m, std::tuple{randn({4, 16}, gen)}, {{batch, 16}});
+  ExportedModule frozen = ep.module({.freeze = true});
+  // 2^15 rows of 32: fc1 and its relu run fused, block by block, on the packed weight.
+  Tensor const x = randn({1 << 15, 16}, gen);
+  CHECK(allclose(frozen.call<Tensor>(x), m(x), {.rtol = 1e-4, .atol = 1e-4}));
+  std::string const steps = frozen.execution_plan().str();
+  CAPTURE(steps);
+  CHECK(has_line(steps, "linear: aten::linear (into, packed)"));
+  CHECK(has_line(steps, "fused: linear relu"));
+
+  // A plan of the graph with its state as placeholders 0..4 (square, fc1, fc2): a weight
+  // replaced by another tensor gives a new signature, read anew.
+  std::size_t const state[] = {0, 1, 2, 3, 4};
+  runtime::plan plan(ep.graph, ep.graph.outputs(), {.freeze = true}, state);
+  std::vector<Tensor> inputs;
+  std::size_t fc1_weight = 0;
+  for (input_spec const& in : ep.signature.inputs) {
+    if (in.kind == input_kind::user_input) continue;
+    if (in.target == "fc1.weight") fc1_weight = inputs.size();
+    inputs.push_back(ep.state_of(in));
+  }
+  REQUIRE(inputs.size() == 5);
+  Tensor const small = randn({6, 16}, gen);
+  inputs.push_back(small);
+  runtime::bindings bound;
+  CHECK(allclose(plan.run(inputs, bound)[0], m(small), {.rtol = 1e-5, .atol = 1e-5}));
+  nn::Linear other(16, 32, gen);
+  inputs[fc1_weight] = other.weight;
+  bound.clear();
+  Tensor const h = linear(relu(linear(small, other.weight, m.fc1.bias)), m.fc2.weight, m.fc2.bias);
+  Tensor const want = mm(h, m.square) + mm(h, m.square.t());
+  CHECK(allclose(plan.run(inputs, bound)[0], want, {.rtol = 1e-5, .atol = 1e-5}));
+  CHECK(plan.signatures() == 2);
+}
+
 TEST_CASE("freeze: a plan refuses state it is told of in a placeholder the graph lacks") {
   Generator gen{65};
   nn::Linear fc(3, 2, gen);

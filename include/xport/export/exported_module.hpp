@@ -123,9 +123,10 @@ public:
 
   //! @brief For a module made with `plan_options::freeze`: the next call reads the state
   //! anew. Call it after changing a parameter, constant or buffer in place (through a
-  //! tensor of `program().state` or one the exported module shares); without it, such
-  //! a call still sees the values frozen before. Without freezing it only drops what the
-  //! plan specialized.
+  //! tensor of `program().state_dict` or `constants`, or one the exported module
+  //! shares); until then results are unspecified (steps that read copies made when
+  //! freezing see the old values, the others the new). Without freezing it only drops
+  //! what the plan specialized.
   void reload_state() noexcept { plan_.reset(); }
 
 private:

@@ -112,10 +112,13 @@ struct plan_options {
   //! program does not mutate) count as values that read no input, so the steps that read
   //! only them run once per signature (`fold_constants`), and a matrix product whose
   //! right-hand matrix is one of them reads a copy of it laid out once for the product
-  //! (runtime/packing.hpp; `plan::str()` says "packed"). The state is read when a
-  //! signature is specialized: a state tensor replaced by another is seen on the next
-  //! call, but one changed in place afterwards is not until `plan::reset()`
-  //! (`ExportedModule::reload_state()`). Off, the state is read on every call.
+  //! (runtime/packing.hpp; `plan::str()` says "packed"). Both are made when a signature
+  //! is specialized, once per signature. A state tensor replaced by another is seen on
+  //! the next call (the signature's key holds each frozen tensor's address). After state
+  //! is changed in place, results are unspecified until `plan::reset()`
+  //! (`ExportedModule::reload_state()`): the steps that read frozen copies see the old
+  //! values, the others the new ones (as after `torch.jit.freeze`). Off, the state is read
+  //! on every call.
   bool freeze = false;
 };
 
@@ -144,7 +147,7 @@ public:
 
   //! @brief Compiles `g` to return the values `results`. `state`: the indices of the
   //! placeholders that hold the program's state, which `plan_options::freeze` reads as
-  //! constants (ignored without it).
+  //! constants (checked, but not used, without it).
   //! @throws value_error when a result names a node or output the graph does not have, or
   //! `state` a placeholder it does not have.
   plan(graph::Graph const& g, std::span<graph::value_ref const> results, plan_options how = {},
@@ -657,9 +660,9 @@ private:
   }
 
   // Gives each matrix product whose right-hand matrix is one of `constants` a copy of it
-  // laid out row by row, when it is not already (`plan_options::freeze`). Products of
-  // one row are left alone: they run as a matrix-vector product, which reads either
-  // layout at memory speed.
+  // laid out row by row, when it is not already (`plan_options::freeze`). Products whose
+  // result has one row in all are left alone: they run as a matrix-vector product, which
+  // reads either layout at memory speed.
   void pack_operands(specialization& spec, std::vector<Tensor> const& constants) const {
     for (std::size_t i = 0; i < steps_.size(); ++i) {
       step const& s = steps_[i];

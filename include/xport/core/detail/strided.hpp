@@ -79,12 +79,43 @@ class int_span : public std::span<std::int64_t const> {
 public:
   using std::span<std::int64_t const>::span;
 
+  // Integers only: no bool or character ranges (std::cmp_equal refuses them).
   template <std::ranges::input_range R>
-  requires std::integral<std::ranges::range_value_t<R>>
-  friend bool operator==(int_span a, R const& b) {
+  requires std::
+      integral<std::ranges::range_value_t<R>> &&(!std::same_as<std::ranges::range_value_t<R>, bool>)&&(
+          !std::same_as<
+              std::ranges::range_value_t<R>,
+              char>)&&(!std::
+                           same_as<
+                               std::ranges::range_value_t<R>,
+                               wchar_t>)&&(!std::
+                                               same_as<
+                                                   std::ranges::range_value_t<R>,
+                                                   char8_t>)&&(!std::
+                                                                   same_as<
+                                                                       std::ranges::range_value_t<
+                                                                           R>,
+                                                                       char16_t>)&&(!std::
+                                                                                        same_as<
+                                                                                            std::ranges::
+                                                                                                range_value_t<
+                                                                                                    R>,
+                                                                                            char32_t>)friend bool
+      operator==(int_span a, R const& b) {
     return std::ranges::equal(a, b, [](std::int64_t x, auto y) { return std::cmp_equal(x, y); });
   }
 };
+
+} // namespace xport::detail
+
+// A span refers to memory it does not own, so iterators into one outlive it (what
+// std::span itself declares; a derived class does not inherit it).
+template <>
+inline constexpr bool std::ranges::enable_borrowed_range<xport::detail::int_span> = true;
+template <>
+inline constexpr bool std::ranges::enable_view<xport::detail::int_span> = true;
+
+namespace xport::detail {
 
 inline std::string format_list(int_list values) {
   std::ostringstream out;

@@ -82,11 +82,12 @@ void BM_run(benchmark::State& state, model_case const& c, std::int64_t batch, ca
 [[maybe_unused]] bool const registered = [] {
   for (model_case const& c : cases) {
     for (std::int64_t const batch : {std::int64_t{1}, c.large_batch}) {
-      for (auto const& [how, prefix] : {std::pair{call_kind::run, "BM_run/"},
-                                        {call_kind::into, "BM_run_into/"},
-                                        {call_kind::frozen, "BM_run_frozen/"}}) {
+      for (auto const& kind : {std::pair{call_kind::run, "BM_run/"},
+                               {call_kind::into, "BM_run_into/"},
+                               {call_kind::frozen, "BM_run_frozen/"}}) {
+        call_kind const how = kind.first; // (clang 14 cannot capture structured bindings)
         benchmark::RegisterBenchmark(
-            (prefix + std::string(c.fixture) + "/" + std::to_string(batch)).c_str(),
+            (kind.second + std::string(c.fixture) + "/" + std::to_string(batch)).c_str(),
             [&c, batch, how](benchmark::State& state) { BM_run(state, c, batch, how); })
             ->Unit(benchmark::kMicrosecond);
       }

@@ -172,7 +172,9 @@ TEST_CASE("a guard from branching on a size in forward is charged to the line th
 TEST_CASE("a specialized root names each dim derived from it, sorted, as PyTorch does") {
   PlusFour m;
   auto dx = Dim("dx", {.min = 2, .max = 64});
-  for (auto const& [derived, value] : {std::pair{dx + 1, 5}, {2 * dx - 3, 5}}) {
+  for (auto const& c : {std::pair{dx + 1, 5}, {2 * dx - 3, 5}}) {
+    Dim const& derived = c.first; // (clang 14 cannot capture structured bindings)
+    int const value = c.second;
     CAPTURE(derived.name());
     try {
       export_program(m, std::tuple{ones({4}), ones({5})},

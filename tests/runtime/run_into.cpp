@@ -62,7 +62,9 @@ struct thread_count {
 
 TEST_CASE("run_into: torch's models write what call() returns, and allocate nothing") {
   Generator gen{41};
-  for (auto const& [threads, freeze] : {std::pair{1, false}, {2, false}, {1, true}}) {
+  for (auto const& c : {std::pair{1, false}, {2, false}, {1, true}}) {
+    int const threads = c.first; // (clang 14 cannot capture structured bindings)
+    bool const freeze = c.second;
     thread_count const pool(threads);
     for (model_case const& m : models) {
       CAPTURE(m.name);

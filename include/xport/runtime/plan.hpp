@@ -328,9 +328,9 @@ private:
       if (!kept[v]) values_[v] = Tensor();
     for (std::size_t i = 0; i < steps_.size(); ++i) {
       std::span<std::uint32_t const> const slots = steps_[i].args;
-      auto& args = last_->steps[i].args;
-      for (std::size_t a = 0; a < args.size(); ++a)
-        if (slots[a] == absent || !kept[slots[a]]) args[a] = Tensor();
+      specialized_step& sp = last_->steps[i];
+      for (std::size_t a = 0; a < sp.args.size(); ++a) // a packed operand is fixed too
+        if (a != sp.packed_arg && (slots[a] == absent || !kept[slots[a]])) sp.args[a] = Tensor();
     }
   }
 

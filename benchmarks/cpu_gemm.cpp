@@ -7,7 +7,12 @@
 // product as an exported nn::Linear (weight [n, k] and a bias) called through
 // ExportedModule::run_into: what a GEMM-bound layer of a model gets, plan and bias included;
 // "layer_frozen" the same with the state frozen (runtime::plan_options::freeze), so the
-// plan reads a copy of the weight laid out once for the product (runtime/packing.hpp).
+// plan reads a copy of the weight laid out once for the product (runtime/packing.hpp),
+// and "layer_frozen_copied" with an output the plan cannot write in place (it shares
+// the input's storage), so the result is copied out of the plan's arena;
+// "openblas_layer" the same layer written by hand on OpenBLAS (the bias copied into each
+// row of the output, then one sgemm adding to it, the weight stored [k, n]): the most a
+// layer with a bias can get from this BLAS, and the baseline the "layer" rows are read against.
 // Run single-threaded for a fair comparison: OPENBLAS_NUM_THREADS=1 ./bench_cpu_gemm
 #include <xport/core/factories.hpp>
 #include <xport/core/generator.hpp>
@@ -22,6 +27,7 @@
 #endif
 
 #include <cstdint>
+#include <cstring>
 #include <tuple>
 #include <vector>
 
@@ -110,6 +116,25 @@ void openblas(benchmark::State& state) {
   count_flops(state, p);
   state.SetLabel(openblas_get_corename());
 }
+
+// A linear layer on OpenBLAS alone: y = bias (each row), then y += x @ w with w [k, n].
+void openblas_layer(benchmark::State& state) {
+  problem const p = make_problem<float>(state);
+  auto const m = static_cast<int>(p.m), k = static_cast<int>(p.k), n = static_cast<int>(p.n);
+  xport::Generator gen(2);
+  xport::Tensor const bias = xport::randn({p.n}, gen);
+  float const* x = p.a.data_ptr<float>();
+  float const* w = p.b.data_ptr<float>();
+  float const* b = bias.data_ptr<float>();
+  float* y = p.out.data_ptr<float>();
+  for (auto _ : state) {
+    for (std::int64_t r = 0; r < p.m; ++r)
+      std::memcpy(y + r * p.n, b, static_cast<std::size_t>(p.n) * sizeof(float));
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, x, k, w, n, 1.0f, y, n);
+    benchmark::ClobberMemory();
+  }
+  count_flops(state, p);
+}
 #endif
 
 #if defined(XPORT_BENCH_EIGEN) && XPORT_BENCH_EIGEN
@@ -131,13 +156,18 @@ void eigen(benchmark::State& state) {
 }
 #endif
 
-void layer(benchmark::State& state, bool freeze) {
+// `copied`: the output tensor shares storage with the input, so the plan cannot write
+// into it and copies the result from its arena (the baseline for writing in place).
+void layer(benchmark::State& state, bool freeze, bool copied) {
   std::int64_t const m = state.range(1), k = state.range(2), n = state.range(3);
   xport::Generator gen(1);
   xport::nn::Linear fc(k, n, gen);
-  xport::Tensor const x = xport::randn({m, k}, gen);
+  xport::Tensor const storage = xport::empty({m * k + m * n + 16}); // 64-byte apart
+  xport::Tensor const x = storage.narrow(0, 0, m * k).view({m, k});
+  x.copy_(xport::randn({m, k}, gen));
   xport::ExportedModule run = xport::export_program(fc, std::tuple{x}).module({.freeze = freeze});
-  xport::Tensor const out = xport::empty({m, n});
+  xport::Tensor const out =
+      copied ? storage.narrow(0, m * k + 16, m * n).view({m, n}) : xport::empty({m, n});
   std::vector<xport::leaf> const in{x};
   for (auto _ : state)
     run.run_into(in, {&out, 1});
@@ -170,14 +200,18 @@ void layer_shapes(benchmark::internal::Benchmark* bench) {
 #if defined(XPORT_HAS_CBLAS) && XPORT_HAS_CBLAS
 BENCHMARK(openblas<float>)->Name("sgemm/openblas")->Apply(shapes);
 BENCHMARK(openblas<double>)->Name("dgemm/openblas")->Apply(shapes);
+BENCHMARK(openblas_layer)->Name("sgemm/openblas_layer")->Apply(layer_shapes);
 #endif
 #if defined(XPORT_BENCH_EIGEN) && XPORT_BENCH_EIGEN
 BENCHMARK(eigen<float>)->Name("sgemm/eigen")->Apply(shapes);
 BENCHMARK(eigen<double>)->Name("dgemm/eigen")->Apply(shapes);
 #endif
 BENCHMARK(xport_gemm<float>)->Name("sgemm/xport")->Apply(shapes);
-BENCHMARK_CAPTURE(layer, plain, false)->Name("sgemm/layer")->Apply(layer_shapes);
-BENCHMARK_CAPTURE(layer, frozen, true)->Name("sgemm/layer_frozen")->Apply(layer_shapes);
+BENCHMARK_CAPTURE(layer, plain, false, false)->Name("sgemm/layer")->Apply(layer_shapes);
+BENCHMARK_CAPTURE(layer, frozen, true, false)->Name("sgemm/layer_frozen")->Apply(layer_shapes);
+BENCHMARK_CAPTURE(layer, frozen_copied, true, true)
+    ->Name("sgemm/layer_frozen_copied")
+    ->Apply(layer_shapes);
 BENCHMARK(xport_gemm<double>)->Name("dgemm/xport")->Apply(shapes);
 BENCHMARK(portable<float>)->Name("sgemm/portable")->Apply(shapes);
 BENCHMARK(portable<double>)->Name("dgemm/portable")->Apply(shapes);

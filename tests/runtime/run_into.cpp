@@ -1,12 +1,14 @@
-// ExportedModule::run_into: the results made in the plan's arena and copied into tensors
-// the caller gave, so that a call in steady state allocates nothing (this executable
-// replaces the global operator new, every form, to count). The models are PyTorch's
-// (tests/fixtures/pt2/); each run_into is compared with the same program's call().
+// ExportedModule::run_into: the results written into tensors the caller gave, by the
+// steps that compute them or from the plan's arena, so that a call in steady state
+// allocates nothing (this executable replaces the global operator new, every form, to
+// count). Most models are PyTorch's (tests/fixtures/pt2/); each run_into is compared with
+// the same program's call().
 #include "support/allocation_counter.hpp"
 
 #include <xport/api/elementwise.hpp>
 #include <xport/core/compare.hpp>
 #include <xport/core/factories.hpp>
+#include <xport/export/export.hpp>
 #include <xport/export/exported_module.hpp>
 #include <xport/kernels/parallel.hpp>
 #include <xport/serde/load_pt2.hpp>
@@ -16,6 +18,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -58,7 +61,99 @@ struct thread_count {
   ~thread_count() { set_num_threads(saved); }
 };
 
+// Returns x * 2, then reads x again after computing it: a result written into the
+// memory of x before that read would change the second result.
+struct TwiceThenThrice : Module<TwiceThenThrice> {
+  std::tuple<Tensor, Tensor> forward(Tensor const& x) const {
+    Tensor const a = x * 2.0;
+    return {a, a + x};
+  }
+};
+
+// Returns a value and a view of it.
+struct ValueAndView : Module<ValueAndView> {
+  std::tuple<Tensor, Tensor> forward(Tensor const& x) const {
+    Tensor const a = x * 2.0;
+    return {a, a.view({-1})};
+  }
+};
+
+// `p` run with results kept planned, `into` the tensors given (each may be null).
+std::span<Tensor const> run_planned(runtime::plan& p, Tensor const& x,
+                                    std::span<Tensor const* const> into) {
+  runtime::bindings bound;
+  return p.run_planned({&x, 1}, bound, into);
+}
+
 } // namespace
+
+TEST_CASE("run_planned: a result goes into the caller's tensor when nothing else reads it") {
+  Generator gen{44};
+  Tensor const x = randn({4, 6}, gen);
+  TwiceThenThrice m;
+  runtime::plan p(export_program(m, std::tuple{x}).graph);
+  Tensor const a = empty({4, 6}), b = empty({4, 6});
+  Tensor const* both[] = {&a, &b};
+  std::span<Tensor const> results = run_planned(p, x, both);
+  CHECK(results[0].is_same(a));
+  CHECK(results[1].is_same(b));
+  CHECK(allclose(a, x * 2.0));
+  CHECK(allclose(b, x * 3.0));
+
+  // Not where a tensor does not fit or shares memory: the result stays in the arena.
+  Tensor const wide = zeros({6, 4});
+  Tensor const strided = wide.t();
+  Tensor const doubles = zeros({4, 6}, {.dtype = dtype::float64});
+  Tensor const small = zeros({4, 5});
+  Tensor const x_copy = x.clone();
+  for (Tensor const* bad : {&strided, &doubles, &small, &x}) {
+    Tensor const* into[] = {bad, &b};
+    results = run_planned(p, x, into);
+    CHECK_FALSE(results[0].is_same(*bad));
+    CHECK(results[1].is_same(b));
+    CHECK(allclose(results[0], x * 2.0));
+    CHECK(allclose(b, x * 3.0));
+  }
+  CHECK(allclose(wide, zeros({6, 4})));
+  CHECK(allclose(x, x_copy));
+  Tensor const* twice[] = {&a, &a}; // only the first result goes there
+  results = run_planned(p, x, twice);
+  CHECK(results[0].is_same(a));
+  CHECK_FALSE(results[1].is_same(a));
+  CHECK(allclose(results[1], x * 3.0));
+  Tensor const* three[] = {&a, &b, &a};
+  CHECK_THROWS_WITH_AS(run_planned(p, x, three),
+                       "run_planned: 3 tensors were given for results, but the graph returns 2",
+                       value_error);
+
+  // A value the signature keeps a view of is left in the arena the view reads.
+  ValueAndView mv;
+  runtime::plan q(export_program(mv, std::tuple{x}).graph);
+  Tensor const flat = empty({24});
+  Tensor const* value_and_view[] = {&a, &flat};
+  for (int call = 0; call < 2; ++call) {
+    results = run_planned(q, x, value_and_view);
+    CHECK_FALSE(results[0].is_same(a));
+    CHECK(allclose(results[1], (x * 2.0).view({-1})));
+  }
+}
+
+TEST_CASE("run_into: an output that is an input's memory is written after the input's last read") {
+  Generator gen{45};
+  Tensor const x = randn({4, 6}, gen);
+  TwiceThenThrice m;
+  ExportedModule run = export_program(m, std::tuple{x}).module();
+  Tensor const in = x.clone();
+  Tensor const b = empty({4, 6});
+  Tensor const outs[] = {in, b};
+  run.run_into(std::vector<leaf>{in}, outs);
+  CHECK(allclose(in, x * 2.0));
+  CHECK(allclose(b, x * 3.0));
+  // One tensor for both outputs: the later output is what it holds, as with copies.
+  Tensor const same[] = {b, b};
+  run.run_into(std::vector<leaf>{x}, same);
+  CHECK(allclose(b, x * 3.0));
+}
 
 TEST_CASE("run_into: torch's models write what call() returns, and allocate nothing") {
   Generator gen{41};

@@ -75,17 +75,19 @@ public:
   //! @brief Runs the program on flat input leaves and writes its tensor outputs into
   //! `outputs`: one tensor per user output that is a tensor, in order, each of that
   //! output's dtype, device and sizes (any strides; outputs that are constants are not
-  //! written). Buffer and input mutations are written back as by `run`. The results are
-  //! made in memory the plan lays out (`runtime::plan::run_planned`) and copied out, so
-  //! once a size signature has run, a call allocates nothing: the form for serving loops
-  //! that must not touch the heap (what kernels use as scratch comes from per-thread
-  //! caches, core/detail/block_cache.hpp; steps whose sizes depend on data still
-  //! allocate).
+  //! written). Buffer and input mutations are written back as by `run`. A contiguous
+  //! output tensor that shares no memory with the inputs or the state is written by the
+  //! step that computes it; the other results are made in memory the plan lays out and
+  //! copied out (`runtime::plan::run_planned`). So once a size signature has run, a call
+  //! allocates nothing: the form for serving loops that must not touch the heap (what
+  //! kernels use as scratch comes from per-thread caches, core/detail/block_cache.hpp;
+  //! steps whose sizes depend on data still allocate).
   //! @throws as `run`; value_error when `outputs` has another count; dtype_error,
   //! device_error or shape_error naming the output when a tensor does not match it.
   //! A tensor that does not match is refused before the program runs, unless its sizes
-  //! depend on data (then after, before anything is written; but in-place ops of the
-  //! program on its buffers have run by then).
+  //! depend on data (then after the program has run, when in-place ops of the program on
+  //! its buffers and the outputs written by their steps hold this call's values). After
+  //! an error the contents of `outputs` are unspecified.
   void run_into(std::span<leaf const> inputs, std::span<Tensor const> outputs) {
     if (outputs.size() != output_sizes_.size())
       throw value_error("run_into: the program has " + std::to_string(output_sizes_.size())
@@ -96,25 +98,23 @@ public:
     for (std::size_t k = 0; k < outputs.size(); ++k)
       check_output_early(k, outputs[k]);
     fill_placeholders(inputs);
-    std::span<Tensor const> const results = plan_.run_planned(placeholders_, bound_);
-    end_call();
-    std::size_t next = 0;
     std::size_t k = 0;
-    for (output_spec const& o : program_.signature.outputs) {
-      if (!o.value) continue;
-      Tensor const& value = results[next++];
-      if (o.kind == output_kind::user_output) {
-        check_output(k, outputs[k], value.dtype(), value.device(), value.sizes());
-        ++k;
-      }
+    for (std::size_t r = 0; r < into_.size(); ++r)
+      into_[r] = result_kinds_[r] == output_kind::user_output ? &outputs[k++] : nullptr;
+    std::span<Tensor const> const results = plan_.run_planned(placeholders_, bound_, into_);
+    end_call();
+    k = 0;
+    for (std::size_t r = 0; r < results.size(); ++r) {
+      if (result_kinds_[r] != output_kind::user_output) continue;
+      check_output(k, outputs[k], results[r].dtype(), results[r].device(), results[r].sizes());
+      ++k;
     }
     write_mutations(inputs, results);
-    next = 0;
     k = 0;
-    for (output_spec const& o : program_.signature.outputs) {
-      if (!o.value) continue;
-      Tensor const& value = results[next++];
-      if (o.kind == output_kind::user_output) outputs[k++].copy_(value);
+    for (std::size_t r = 0; r < results.size(); ++r) {
+      if (result_kinds_[r] != output_kind::user_output) continue;
+      if (!results[r].is_same(outputs[k])) outputs[k].copy_(results[r]); // else written there
+      ++k;
     }
   }
 
@@ -215,12 +215,29 @@ private:
   }
 
   // The placeholders `plan_options::freeze` may read as constants: every input that is
-  // state (parameters, tensor constants, buffers) except buffers the program mutates.
+  // state (parameters, tensor constants, buffers) except buffers the program mutates,
+  // whether through a mutation output or by an in-place op on them or on a view of them
+  // (as graphs loaded from PyTorch's training IR write a KV cache).
   static std::vector<std::size_t> frozen_state(ExportedProgram const& program) {
+    auto const& nodes = program.graph.nodes();
+    std::vector<std::uint32_t> placeholder_of(nodes.size(), 0); // node -> placeholder index
+    std::vector<bool> written(program.signature.inputs.size(), false);
+    for (std::uint32_t i = 0, k = 0; i < nodes.size(); ++i) {
+      if (nodes[i].op == graph::node_op::placeholder) placeholder_of[i] = k++;
+      if (!nodes[i].target || !has_tag(nodes[i].target->schema().tags, ops::op_tag::in_place)
+          || nodes[i].args.empty() || !nodes[i].args.front())
+        continue;
+      std::uint32_t n = nodes[i].args.front()->node; // through views, to what they view
+      while (nodes[n].target && has_tag(nodes[n].target->schema().tags, ops::op_tag::view)
+             && !nodes[n].args.empty() && nodes[n].args.front())
+        n = nodes[n].args.front()->node;
+      if (nodes[n].op == graph::node_op::placeholder && placeholder_of[n] < written.size())
+        written[placeholder_of[n]] = true;
+    }
     std::vector<std::size_t> state;
     auto const& inputs = program.signature.inputs;
     for (std::size_t k = 0; k < inputs.size(); ++k) {
-      if (inputs[k].kind == input_kind::user_input) continue;
+      if (inputs[k].kind == input_kind::user_input || written[k]) continue;
       bool const mutated =
           std::ranges::any_of(program.signature.outputs, [&](output_spec const& o) {
             return o.kind == output_kind::buffer_mutation && o.target == inputs[k].target;
@@ -266,6 +283,9 @@ private:
           size_bindings_.push_back({u, d, *form});
       }
     }
+    for (output_spec const& o : program_.signature.outputs)
+      if (o.value) result_kinds_.push_back(o.kind);
+    into_.resize(result_kinds_.size());
     for (output_spec const& o : program_.signature.outputs) {
       if (!o.value || o.kind != output_kind::user_output) continue;
       tensor_outputs_.push_back(*o.value);
@@ -363,6 +383,8 @@ private:
   std::vector<bool> is_scalar_;           // k-th user input is an int (SymInt)
   std::vector<std::int64_t> scalars_;     // this call's int inputs, by k
   std::vector<Tensor> placeholders_;      // this call's placeholder values
+  std::vector<output_kind> result_kinds_; // the plan's results (outputs that are values)
+  std::vector<Tensor const*> into_;       // run_into: the tensor for each result, if any
   std::vector<sym::shape_view> shapes_;   // this call's input sizes, for the contract
   runtime::bindings bound_;
   // A symbol bound by a call: input `input`'s size `dim` is `form` of it.

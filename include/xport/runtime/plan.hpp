@@ -181,7 +181,10 @@ public:
   plan(plan const& other)
       : options_(other.options_), report_(other.report_), steps_(other.steps_),
         placeholders_(other.placeholders_), frozen_(other.frozen_), outputs_(other.outputs_),
-        values_(other.values_.size()), results_(other.results_.size()) {}
+        values_(other.values_.size()), results_(other.results_.size()),
+        direct_(other.direct_.size()) {
+    directed_.reserve(outputs_.size());
+  }
   //! @brief Takes over `other`'s graph and specializations.
   plan(plan&&) noexcept = default;
   //! @brief As the copy constructor.
@@ -277,9 +280,19 @@ public:
   //! Nothing is allocated for them, so a caller that copies them where it wants them
   //! calls the program without touching the heap (each size signature keeps one arena
   //! for `run` and one for `run_planned`).
-  //! @throws as `run`.
-  std::span<Tensor const> run_planned(std::span<Tensor const> placeholders, bindings& bound) {
-    execute(placeholders, bound, true);
+  //!
+  //! `into`: where result k is wanted, a tensor for it (or null; empty for none). The step
+  //! that makes the result writes into that tensor instead of the arena, and result k is
+  //! that tensor (nothing left to copy), when the step writes into planned memory, no view
+  //! is kept of its result for the signature, and the tensor is contiguous, of the
+  //! result's dtype, device and sizes, and shares no memory with the placeholders, the
+  //! arena or the other tensors of `into`. Otherwise result k is in the arena, as without
+  //! `into`; compare with `Tensor::is_same` to tell. Later steps may read the result
+  //! from that tensor while the call runs.
+  //! @throws as `run`; after an error the tensors of `into` may hold values of the call.
+  std::span<Tensor const> run_planned(std::span<Tensor const> placeholders, bindings& bound,
+                                      std::span<Tensor const* const> into = {}) {
+    execute(placeholders, bound, true, into);
     results_.resize(outputs_.size());
     for (std::size_t k = 0; k < outputs_.size(); ++k)
       keep(results_[k], values_[outputs_[k]]);
@@ -291,15 +304,21 @@ private:
   static constexpr std::uint32_t absent = std::numeric_limits<std::uint32_t>::max();
 
   // Runs every step; the values are left in `values_`. `planned`: the results stay in the
-  // arena (`run_planned`).
-  void execute(std::span<Tensor const> placeholders, bindings& bound, bool planned) {
+  // arena (`run_planned`), or go `into` the tensors given for them.
+  void execute(std::span<Tensor const> placeholders, bindings& bound, bool planned,
+               std::span<Tensor const* const> into = {}) {
     if (placeholders.size() != placeholders_.size())
       throw value_error("a sub-graph has " + std::to_string(placeholders_.size())
                         + " placeholders, but its node passed "
                         + std::to_string(placeholders.size()) + " operands");
+    if (into.size() > outputs_.size())
+      throw value_error("run_planned: " + std::to_string(into.size())
+                        + " tensors were given for results, but the graph returns "
+                        + std::to_string(outputs_.size()));
     for (std::size_t k = 0; k < placeholders.size(); ++k)
       values_[placeholders_[k]] = placeholders[k];
     specialization& spec = specialized(placeholders, bound, planned);
+    direct_results(spec, placeholders, into);
     try {
       auto chain = spec.chains.begin();
       for (std::size_t i = 0; i < steps_.size(); ++i) {
@@ -321,17 +340,22 @@ private:
   // fresh memory); the others stay, so that the next call of the signature finds them in
   // place and copies no tensor handle (with a second thread in the process, each copy
   // of a handle is two atomic operations, a large part of a small model's time).
+  // A value written into a caller's tensor (`run_planned`'s `into`) is dropped too.
   void forget_values() noexcept {
     if (!last_) return;
     std::vector<bool> const& kept = last_->kept;
-    for (std::size_t v = 0; v < values_.size(); ++v)
-      if (!kept[v]) values_[v] = Tensor();
+    auto const fixed = [&](std::uint32_t v) { return kept[v] && !direct_[v]; };
+    for (std::uint32_t v = 0; v < values_.size(); ++v)
+      if (!fixed(v)) values_[v] = Tensor();
     for (std::size_t i = 0; i < steps_.size(); ++i) {
       std::span<std::uint32_t const> const slots = steps_[i].args;
       specialized_step& sp = last_->steps[i];
       for (std::size_t a = 0; a < sp.args.size(); ++a) // a packed operand is fixed too
-        if (a != sp.packed_arg && (slots[a] == absent || !kept[slots[a]])) sp.args[a] = Tensor();
+        if (a != sp.packed_arg && (slots[a] == absent || !fixed(slots[a]))) sp.args[a] = Tensor();
     }
+    for (std::uint32_t v : directed_)
+      direct_[v] = nullptr;
+    directed_.clear();
   }
 
   // `value` in `target` unless it is there already (the same tensor: nothing to copy).
@@ -375,6 +399,8 @@ private:
     for (graph::value_ref v : results)
       outputs_.push_back(first[v.node] + v.index);
     values_.resize(slots);
+    direct_.resize(slots);
+    directed_.reserve(outputs_.size());
   }
 
   // A sub-graph's plan, copied deeply.
@@ -441,9 +467,11 @@ private:
     std::vector<specialized_step> steps;
     std::vector<fused_chain> chains; // in step order
     Storage arena;
-    std::vector<bool> kept;    // by slot: the value is the same tensor on every call
-    std::vector<Tensor> state; // the frozen placeholders' values the key names by address
-    std::uint64_t used = 0;    // the call count when last used
+    std::vector<bool> kept;            // by slot: the value is the same tensor on every call
+    std::vector<Tensor> state;         // the frozen placeholders' values the key names by address
+    std::vector<std::uint32_t> direct; // by result: the step that may write it into a
+                                       // caller's tensor (`run_planned`), or `absent`
+    std::uint64_t used = 0;            // the call count when last used
   };
 
   // The key of a call: whether its results stay planned, each placeholder's dtype,
@@ -533,6 +561,7 @@ private:
     if (options_.fuse) fuse(spec, life, metas);
     lay_out(spec, life, planned);
     cache_views(spec);
+    find_direct(spec);
     spec.kept.assign(values_.size(), false);
     for (std::size_t i = 0; i < steps_.size(); ++i) {
       specialized_step const& sp = spec.steps[i];
@@ -910,6 +939,56 @@ private:
     }
   }
 
+  // The results whose step may write them into a caller's tensor instead of the arena
+  // (`run_planned`'s `into`): each made once in the arena by an `into` step, returned
+  // once, and not read by a view kept for the signature (which would read the arena).
+  void find_direct(specialization& spec) const {
+    std::vector<bool> viewed(values_.size(), false);
+    for (std::size_t i = 0; i < steps_.size(); ++i)
+      if (spec.steps[i].how == mode::view)
+        for (std::uint32_t a : steps_[i].args)
+          if (a != absent) viewed[a] = true;
+    spec.direct.assign(outputs_.size(), absent);
+    for (std::size_t k = 0; k < outputs_.size(); ++k) {
+      std::uint32_t const slot = outputs_[k];
+      if (steps_.empty() || slot < steps_.front().first || viewed[slot]
+          || std::ranges::count(outputs_, slot) != 1)
+        continue;
+      std::size_t const i = producer_of(slot);
+      specialized_step const& sp = spec.steps[i];
+      std::size_t const o = slot - steps_[i].first;
+      if (sp.how == mode::into && o < sp.outputs.size() && sp.outputs[o].defined()
+          && sp.tile_rows == 0)
+        spec.direct[k] = static_cast<std::uint32_t>(i);
+    }
+  }
+
+  // Points `direct_` at the tensors of `into` that the results of this call can be
+  // written into (see `run_planned`).
+  void direct_results(specialization const& spec, std::span<Tensor const> placeholders,
+                      std::span<Tensor const* const> into) {
+    auto const shares_memory = [&](Tensor const& t) {
+      if (t.storage().is_alias_of(spec.arena)) return true;
+      for (Tensor const& p : placeholders)
+        if (p.defined() && t.storage().is_alias_of(p.storage())) return true;
+      for (std::uint32_t v : directed_)
+        if (t.storage().is_alias_of(direct_[v]->storage())) return true;
+      return false;
+    };
+    for (std::size_t k = 0; k < into.size(); ++k) {
+      Tensor const* target = into[k];
+      if (!target || !target->defined() || spec.direct[k] == absent) continue;
+      std::uint32_t const slot = outputs_[k];
+      ops::tensor_meta const& m =
+          spec.steps[spec.direct[k]].metas[slot - steps_[spec.direct[k]].first];
+      if (target->dtype() != m.dtype || target->device() != m.device || !target->is_contiguous()
+          || !std::ranges::equal(target->sizes(), m.concrete_sizes()) || shares_memory(*target))
+        continue;
+      direct_[slot] = target;
+      directed_.push_back(slot);
+    }
+  }
+
   // The sizes of output `o`'s memory: its sizes, with one block of rows for a tile.
   static dim_vector tile_sizes(specialized_step const& sp, std::size_t o) {
     dim_vector sizes = sp.metas[o].concrete_sizes();
@@ -922,9 +1001,14 @@ private:
     return (bytes + alignment - 1) / alignment * alignment;
   }
 
-  // Output `o` of an `into` step in `value`: its place in the arena, or fresh memory.
-  static void make_output(specialized_step const& sp, std::size_t o, Tensor& value) {
-    if (sp.outputs[o].defined()) {
+  // Output `o` of `into` step `s` in its slot: the caller's tensor for it (`direct_`),
+  // its place in the arena, or fresh memory.
+  void make_output(step const& s, specialized_step const& sp, std::size_t o) {
+    std::uint32_t const slot = s.first + static_cast<std::uint32_t>(o);
+    Tensor& value = values_[slot];
+    if (Tensor const* target = direct_[slot]) {
+      keep(value, *target);
+    } else if (sp.outputs[o].defined()) {
       keep(value, sp.outputs[o]);
     } else {
       ops::tensor_meta const& m = sp.metas[o];
@@ -936,7 +1020,7 @@ private:
   // block of rows, every step of the chain on that block.
   void run_chain(specialization& spec, fused_chain const& chain) {
     for (std::size_t i = chain.first; i <= chain.last; ++i)
-      make_output(spec.steps[i], 0, values_[steps_[i].first]);
+      make_output(steps_[i], spec.steps[i], 0);
     std::int64_t const rows = values_[steps_[chain.last].first].size(0); // never a tile
     for (std::int64_t r = 0; r < rows; r += chain.rows) {
       std::int64_t const n = std::min(chain.rows, rows - r);
@@ -981,7 +1065,7 @@ private:
     switch (sp.how) {
     case mode::into:
       for (std::size_t o = 0; o < outputs.size(); ++o)
-        make_output(sp, o, outputs[o]);
+        make_output(s, sp, o);
       sp.kernel.into(sp.attributes->get(), inputs, outputs);
       return;
     case mode::compute:
@@ -1049,6 +1133,8 @@ private:
   std::vector<std::uint32_t> outputs_;      // graph output k -> its slot
   std::vector<Tensor> values_;              // this call's values, by slot
   std::vector<Tensor> results_;             // run_planned's results, until the next call
+  std::vector<Tensor const*> direct_;       // by slot: a caller's tensor to write into
+  std::vector<std::uint32_t> directed_;     // the slots `direct_` points for this call
   std::vector<std::unique_ptr<specialization>> cache_;
   specialization* last_ = nullptr;
   std::vector<std::int64_t> key_; // the key being looked up

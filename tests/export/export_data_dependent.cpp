@@ -1,6 +1,5 @@
 #include <xport/api/data_dependent.hpp>
 #include <xport/api/elementwise.hpp>
-#include <xport/api/elementwise_inplace.hpp>
 #include <xport/api/item.hpp>
 #include <xport/api/shape.hpp>
 #include <xport/core/compare.hpp>
@@ -83,21 +82,4 @@ TEST_CASE("nonzero: an unbacked size bound at run time") {
 TEST_CASE("branching on an unbacked value without a check is a data-dependent error") {
   Unchecked m;
   CHECK_THROWS_AS(export_program(m, std::tuple{zeros({2}), count_of(3)}), data_dependent_error);
-}
-
-namespace {
-struct WritesThroughView : Module<WritesThroughView> {
-  BOOST_HANA_DEFINE_STRUCT(WritesThroughView, (Buffer, state));
-  WritesThroughView() : state(zeros({4})) {}
-  Tensor forward(Tensor const& x) {
-    fill_(slice(state, 0, 0, 2), 1.0); // eager: writes into state; a functional graph can't yet
-    return x + state;
-  }
-};
-} // namespace
-
-TEST_CASE("writing through a view of a buffer is refused, not recorded wrongly") {
-  WritesThroughView m;
-  CHECK_THROWS_WITH_AS(export_program(m, std::tuple{zeros({4})}),
-                       doctest::Contains("a view made by aten::slice.Tensor"), unsupported_error);
 }

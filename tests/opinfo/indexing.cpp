@@ -100,6 +100,18 @@ struct samples<ops::index_put> {
   }
 };
 
+template <>
+struct samples<ops::index_put_> {
+  static constexpr bool defined = true;
+  static std::vector<sample> make(dtype d) {
+    maker m(d);
+    Tensor const rows = maker::from({2, 0}, {2}, dtype::int64);
+    return {opinfo::make<ops::index_put_>("x[i] = v", {false}, {m({3, 2}), rows, m({2, 2})}),
+            opinfo::make<ops::index_put_>("x[:, i] += v, strided", {true},
+                                          {m.strided({3, 2}), Tensor(), m.index({3}, 2), m({3})})};
+  }
+};
+
 // ---- data-dependent ---------------------------------------------------------------------
 
 template <>

@@ -307,6 +307,31 @@ struct samples<ops::triu> {
   }
 };
 
+template <>
+struct samples<ops::slice_scatter> {
+  static constexpr bool defined = true;
+  static std::vector<sample> make(dtype d) {
+    maker m(d);
+    return {opinfo::make<ops::slice_scatter>("[1:3]", {0, 1, 3, 1}, {m({4, 3}), m({2, 3})}),
+            opinfo::make<ops::slice_scatter>("[::2] of dim 1, strided", {1, 0, INT64_MAX, 2},
+                                             {m.strided({3, 4}), m.strided({3, 2})}),
+            opinfo::make<ops::slice_scatter>("negative bounds", {0, -3, -1, 1}, {m({5}), m({2})}),
+            opinfo::make<ops::slice_scatter>("empty slice", {0, 7, 9, 1}, {m({5}), m({0})})};
+  }
+};
+
+template <>
+struct samples<ops::select_scatter> {
+  static constexpr bool defined = true;
+  static std::vector<sample> make(dtype d) {
+    maker m(d);
+    return {opinfo::make<ops::select_scatter>("dim 0, index 1", {0, 1}, {m({3, 4}), m({4})}),
+            opinfo::make<ops::select_scatter>("dim -1, index -1, strided", {-1, -1},
+                                              {m.strided({3, 2}), m({3})}),
+            opinfo::make<ops::select_scatter>("0-dim source", {0, 2}, {m({3}), m({})})};
+  }
+};
+
 static_assert(covers<ops::shape_ops>, "every shape op has OpInfo samples");
 
 TEST_CASE("opinfo: shape ops, every dtype and sample") {

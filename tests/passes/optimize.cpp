@@ -461,6 +461,35 @@ TEST_CASE("eliminate_common_subexpressions: random draws are never merged") {
   CHECK(passes::eliminate_common_subexpressions(g).empty());
 }
 
+TEST_CASE("eliminate_common_subexpressions: nothing is merged across a write in place") {
+  // relu(x); x.add_(x); relu(x): as a graph loaded from PyTorch's training IR has it.
+  struct Reads : Module<Reads> {
+    Tensor forward(Tensor const& x) const { return relu(x) + relu(x * 1.0); }
+  } m;
+  ExportedProgram const ep = export_program(m, std::tuple{ones({4})});
+  graph::Graph g = ep.graph;
+  graph::value_ref const x{0, 0};
+  graph::node const relu_node = g.at(g.at(g.outputs().at(0).node).args.at(0)->node);
+  REQUIRE(relu_node.target->schema().name == "aten::relu");
+  std::uint32_t const before =
+      g.add_call(*relu_node.target, {x}, relu_node.values, std::nullopt, {});
+  std::uint32_t const write = g.add_call(ops::boxed_attributes::of<ops::add_>({std::nullopt, 1}),
+                                         {x, x}, relu_node.values, std::nullopt, {});
+  std::uint32_t const after =
+      g.add_call(*relu_node.target, {x}, relu_node.values, std::nullopt, {});
+  std::uint32_t const again =
+      g.add_call(*relu_node.target, {x}, relu_node.values, std::nullopt, {});
+  g.set_outputs({{before, 0}, {write, 0}, {after, 0}, {again, 0}});
+  // Before the write, the repeat reads the model's relu; after it, only a repeat of a
+  // call made after the write is merged.
+  passes::rewrites const merged = passes::eliminate_common_subexpressions(g);
+  REQUIRE(merged.size() == 2);
+  CHECK(merged[0].node == g.at(before).name);
+  CHECK(merged[0].kept == relu_node.name);
+  CHECK(merged[1].node == g.at(again).name);
+  CHECK(merged[1].kept == g.at(after).name);
+}
+
 TEST_CASE("optimize: reports every rewrite; ep.module() runs the optimized graph") {
   ExportedProgram const ep = export_noops();
   graph::Graph g = ep.graph;

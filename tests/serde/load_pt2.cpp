@@ -2,9 +2,11 @@
 // by make_fixtures.py with the torch version each NAME.json records): every program
 // loads, runs equal to torch's own outputs of the archive, and refuses inputs outside its
 // contract; unsupported programs and hostile archives fail with one clear error.
+#include <xport/api/elementwise.hpp>
 #include <xport/core/compare.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/core/print.hpp>
+#include <xport/decomp/decomp.hpp>
 #include <xport/export/exported_module.hpp>
 #include <xport/serde/load_pt2.hpp>
 
@@ -117,6 +119,31 @@ TEST_CASE("bfloat16 weights and inputs") {
 
 TEST_CASE("a buffer mutated in forward changes across calls, as in torch") {
   check_cases("buffer_mutation");
+}
+
+TEST_CASE("a KV cache written through a slice and selects of a buffer, as torch keeps it") {
+  // torch 2.15 saves the writes as they were made (copy_ and add_ on views of the buffer,
+  // no mutation output); the plan runs them on the buffer's own memory.
+  check_cases("kv_cache");
+  check_bad_cases("kv_cache", "Expected input at k.shape[1] to be <= 7, but got 8");
+  // Frozen, the buffer the program writes is still read anew on every call.
+  xport::ExportedModule plain = xport::load_pt2(fixture("kv_cache.pt2")).module();
+  xport::ExportedModule frozen = xport::load_pt2(fixture("kv_cache.pt2")).module({.freeze = true});
+  xport::Generator gen{32};
+  Tensor k;
+  for (std::int64_t n = 1; n <= 3; ++n) {
+    k = xport::randn({2, n, 4}, gen);
+    CHECK(xport::allclose(frozen.call<Tensor>(k), plain.call<Tensor>(k)));
+  }
+  Tensor const keys = frozen.program().state_dict.at("keys");
+  CHECK(xport::allclose(keys, plain.program().state_dict.at("keys")));
+  // The last call wrote k at positions 0..2, then added 1 at keys[1, 0].
+  CHECK(xport::allclose(keys.narrow(1, 1, 2), k.narrow(1, 1, 2)));
+  CHECK(xport::allclose(keys.select(0, 1).select(0, 0), k.select(0, 1).select(0, 0) + 1.0));
+  // Decomposing would turn the writes into values nothing reads: refused, not wrong.
+  CHECK_THROWS_WITH_AS(xport::load_pt2(fixture("kv_cache.pt2")).run_decompositions(),
+                       doctest::Contains("node 'copy_' (aten::copy_ at"),
+                       xport::decomp::decomposition_error);
 }
 
 TEST_CASE("integer programs: embedding, reshape with -1 of a dynamic size, integer sums") {

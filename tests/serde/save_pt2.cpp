@@ -80,10 +80,11 @@ void check_same_outputs(ExportedProgram const& saved, ExportedProgram const& loa
 } // namespace
 
 TEST_CASE("torch's archives, read and written again, load and run equal to torch") {
-  for (char const* name : {"mlp", "mlp_decomposed", "cnn", "cnn_decomposed", "transformer",
-                           "transformer_decomposed", "derived", "dict_tuple", "buffer_mutation",
-                           "int_ops", "int_input", "int_input_specialized", "cond", "while_loop",
-                           "map", "constant_inputs", "data_dependent", "data_dependent_nonzero"}) {
+  for (char const* name :
+       {"mlp", "mlp_decomposed", "cnn", "cnn_decomposed", "transformer", "transformer_decomposed",
+        "derived", "dict_tuple", "buffer_mutation", "kv_cache", "int_ops", "int_input",
+        "int_input_specialized", "cond", "while_loop", "map", "constant_inputs", "data_dependent",
+        "data_dependent_nonzero"}) {
     INFO(name);
     check_cases(name, {.rtol = 1e-4, .atol = 1e-5}, resaved);
     // The program reads back as it was: same graph, signature and contract.

@@ -1,6 +1,6 @@
 //! @file
 //! The indexing front end: `xport::index_select`, `gather`, `scatter`, `scatter_add`,
-//! `index` (advanced indexing) and `index_put`. Each ends in `ops::call`, so it runs
+//! `index` (advanced indexing), `index_put` and `index_put_`. Each ends in `ops::call`, so it runs
 //! eagerly on real tensors and is recorded when traced.
 #pragma once
 
@@ -106,6 +106,19 @@ inline Tensor index_put(Tensor const& self, index_list const& indices, Tensor co
   auto const inputs = detail::advanced_index_inputs(self, indices, &values);
   return ops::call<ops::index_put>({accumulate},
                                    std::span<Tensor const>(inputs.data(), inputs.size()), where)
+      .front();
+}
+
+//! @brief `self[indices] = values` in place (`aten::index_put_`): as `index_put`, written
+//! into `self`, which is returned. On a slice of a buffer, export records `index_put` and
+//! the write back into the buffer (`slice_scatter`).
+//! @throws as `index_put`.
+inline Tensor index_put_(Tensor const& self, index_list const& indices, Tensor const& values,
+                         bool accumulate = false,
+                         source_location const& where = source_location::current()) {
+  auto const inputs = detail::advanced_index_inputs(self, indices, &values);
+  return ops::call<ops::index_put_>({accumulate},
+                                    std::span<Tensor const>(inputs.data(), inputs.size()), where)
       .front();
 }
 

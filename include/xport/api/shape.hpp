@@ -1,7 +1,8 @@
 //! @file
 //! The shape front end: views (`view`, `reshape`, `flatten`, `squeeze`, `permute`,
 //! `expand`, `slice`, `select`, ...) and joins, splits and copying shape ops (`cat`,
-//! `stack`, `split`, `chunk`, `repeat`, `flip`, `pad`, `tril`, `triu`). Every function
+//! `stack`, `split`, `chunk`, `repeat`, `flip`, `pad`, `tril`, `triu`, `slice_scatter`,
+//! `select_scatter`). Every function
 //! ends in `ops::call`, so it runs eagerly on real tensors and is recorded when traced.
 //!
 //! Sizes, slice bounds, split sizes and indices are `SymInt`s, so a traced program can
@@ -234,6 +235,29 @@ inline Tensor tril(Tensor const& x, std::int64_t diagonal = 0,
 inline Tensor triu(Tensor const& x, std::int64_t diagonal = 0,
                    source_location const& where = source_location::current()) {
   return ops::call1<ops::triu>({diagonal}, {x}, where);
+}
+
+//! @brief `torch.slice_scatter(self, src, dim, start, end, step)`: a copy of `self`
+//! whose slice `[start:end:step]` along `dim` holds `src`, as `slice` bounds it (no
+//! `end`: to the end). A new tensor; export records `slice(buf, ...).copy_(src)` on a
+//! buffer or input as this op.
+//! @throws shape_error when `src`'s sizes are not the slice's.
+inline Tensor slice_scatter(Tensor const& self, Tensor const& src, std::int64_t dim = 0,
+                            SymInt start = 0, std::optional<SymInt> end = std::nullopt,
+                            SymInt step = 1,
+                            source_location const& where = source_location::current()) {
+  SymInt stop = end ? *std::move(end) : SymInt(std::numeric_limits<std::int64_t>::max());
+  return ops::call1<ops::slice_scatter>({dim, std::move(start), std::move(stop), std::move(step)},
+                                        {self, src}, where);
+}
+
+//! @brief `torch.select_scatter(self, src, dim, index)`: a copy of `self` whose
+//! sub-tensor at `index` along `dim` holds `src`. A new tensor.
+//! @throws shape_error when `src`'s sizes are not the selection's; index_error when
+//! `index` is out of range.
+inline Tensor select_scatter(Tensor const& self, Tensor const& src, std::int64_t dim, SymInt index,
+                             source_location const& where = source_location::current()) {
+  return ops::call1<ops::select_scatter>({dim, std::move(index)}, {self, src}, where);
 }
 
 } // namespace xport

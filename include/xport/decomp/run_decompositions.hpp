@@ -206,6 +206,16 @@ inline graph::Graph decompose_graph(graph::Graph const& in, decomposition_table 
           mapped[i].push_back({node, k});
         break;
       }
+      if (n.target->schema().functional != nullptr) {
+        // Only graphs read from PyTorch's training IR write in place (export records
+        // writes functionally); its functional rule would drop the write.
+        throw decomposition_error(
+            "node '" + n.name + "' (" + std::string(n.target->schema().name) + " at "
+            + where_text(n.where)
+            + ") writes in place, as PyTorch's training IR keeps writes; decomposing it would "
+              "lose the write: call the program undecomposed, or save it from PyTorch after "
+              "run_decompositions()");
+      }
       std::vector<Tensor> inputs;
       for (graph::argument const& a : n.args)
         inputs.push_back(a ? replay.fake(*remap(a)) : Tensor());

@@ -261,14 +261,17 @@ public:
   }
 
   //! @brief Removes calls whose outputs nothing uses (all ops in a functional graph are
-  //! pure); placeholders, the output, calls without outputs (runtime asserts) and calls
-  //! that define data-dependent symbols (which later shapes or asserts may use) stay. Returns the
-  //! number removed.
+  //! pure); placeholders, the output, calls without outputs (runtime asserts), calls
+  //! that define data-dependent symbols (which later shapes or asserts may use) and
+  //! writes in place (which graphs read from PyTorch's training IR keep) stay. Returns
+  //! the number removed.
   std::size_t eliminate_dead_code() {
     std::vector<bool> live(nodes_.size(), false);
     for (std::size_t i = nodes_.size(); i-- > 0;) {
       node const& n = nodes_[i];
-      if (n.op != node_op::call_function || n.values.empty() || defines_symbols(n)) live[i] = true;
+      if (n.op != node_op::call_function || n.values.empty() || defines_symbols(n)
+          || has_tag(n.target->schema().tags, ops::op_tag::in_place))
+        live[i] = true;
       if (!live[i]) continue;
       for (argument const& a : n.args)
         if (a) live[a->node] = true;

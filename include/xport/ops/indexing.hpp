@@ -1,7 +1,7 @@
 //! @file
 //! Indexing op node types and their meta rules: `index_select`, `gather`, `scatter`
 //! (tensor and scalar source), `scatter_add`, advanced indexing `index` and its functional
-//! writer `index_put`.
+//! writer `index_put` (and its in-place form `index_put_`).
 //!
 //! Index values are checked by the kernels (they are data); everything a meta rule can
 //! know from shapes and dtypes is checked here, with PyTorch's messages, so eager calls
@@ -532,8 +532,25 @@ struct index_put {
   }
 };
 
+//! @brief `aten::index_put_`: `index_put` written into `self`; recorded as `index_put`
+//! (through a view of a buffer or input, with the write carried back to it).
+struct index_put_ {
+  static constexpr std::string_view name = "aten::index_put_";       //!< ATen name
+  static constexpr op_kind kind = op_kind::composite;                //!< in-place: not core
+  static constexpr op_tag tags = index_put::tags | op_tag::in_place; //!< as `index_put`, in place
+  static constexpr dtype_set dtypes = index_put::dtypes;             //!< as `index_put`
+  static constexpr bool optional_inputs = true;                      //!< a None index is absent
+  using attributes = index_put::attributes;                          //!< as `index_put`
+  using functional = index_put;                                      //!< recorded as `index_put`
+  //! @brief As `index_put`: `self`'s meta.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const& a,
+                        meta_context& context) {
+    return index_put::meta(in, a, context);
+  }
+};
+
 //! @brief The indexing ops, as an op set.
 using indexing_ops =
-    op_set<index_select, gather, scatter, scatter_value, scatter_add, index, index_put>;
+    op_set<index_select, gather, scatter, scatter_value, scatter_add, index, index_put, index_put_>;
 
 } // namespace xport::ops

@@ -1,7 +1,8 @@
 //! @file
 //! Shape op node types that join, split or rearrange by copying: cat, stack, split,
-//! split_with_sizes, chunk, repeat, flip, pad, tril and triu, with meta rules over
-//! symbolic sizes. (Splits return views; the rest return new tensors.)
+//! split_with_sizes, chunk, repeat, flip, pad, tril, triu, and the scatters that write a
+//! slice or a selection of a copy (what a write through a view is recorded as), with meta
+//! rules over symbolic sizes. (Splits return views; the rest return new tensors.)
 #pragma once
 
 #include <xport/ops/op.hpp>
@@ -38,6 +39,25 @@ inline meta_list split_metas(tensor_meta const& x, std::size_t d, std::span<SymI
 
 inline std::string format_sym_vector(std::vector<SymInt> const& values) {
   return format_sym_sizes(values);
+}
+
+// A scatter's result: `self`'s meta, once `src` is known to have the sizes of the part
+// of `self` it replaces (`part`, what the matching view op makes of `self`).
+inline meta_list scatter_meta(std::span<tensor_meta const> in, tensor_meta const& part) {
+  tensor_meta const& src = in[1];
+  bool same = src.dim() == part.dim();
+  for (std::size_t k = 0; same && k < part.sizes.size(); ++k)
+    same = holds(src.sizes[k] == part.sizes[k]);
+  if (!same) {
+    throw shape_error("expected src to have a size equal to the slice of self. src size = "
+                      + format_sym_sizes(src.sizes)
+                      + ", slice size = " + format_sym_sizes(part.sizes));
+  }
+  if (src.device != in[0].device) {
+    throw device_error("expected src on " + in[0].device.str() + ", as self, but it is on "
+                       + src.device.str());
+  }
+  return {in[0]};
 }
 
 } // namespace detail
@@ -472,15 +492,50 @@ struct triu {
   }
 };
 
+//! @brief `aten::slice_scatter`: a copy of `self` whose slice `[start:end:step]` along
+//! `dim` holds `src` (converted to `self`'s dtype). Export records a write through a
+//! slice of a buffer or input (`cache.narrow(1, pos, n).copy_(k)`) as this op.
+struct slice_scatter {
+  static constexpr std::string_view name = "aten::slice_scatter"; //!< ATen name
+  static constexpr op_kind kind = op_kind::core;                  //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                    //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;            //!< supported dtypes
+  using attributes = slice::attributes;                           //!< as `slice`'s
+  //! @brief Inputs `(self, src)`: `self`'s meta.
+  //! @throws shape_error when `src`'s sizes are not the slice's; what `slice` throws.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
+    expect_inputs(in, 2, "slice_scatter");
+    return detail::scatter_meta(in, slice::meta(in.first(1), a).front());
+  }
+};
+
+//! @brief `aten::select_scatter`: a copy of `self` whose sub-tensor at `index` along
+//! `dim` holds `src` (converted to `self`'s dtype); what a write through `select` is
+//! recorded as.
+struct select_scatter {
+  static constexpr std::string_view name = "aten::select_scatter"; //!< ATen name
+  static constexpr op_kind kind = op_kind::core;                   //!< in the core set
+  static constexpr op_tag tags = op_tag::none;                     //!< no tag
+  static constexpr dtype_set dtypes = dtype_sets::all;             //!< supported dtypes
+  using attributes = select::attributes;                           //!< as `select`'s
+  //! @brief Inputs `(self, src)`: `self`'s meta.
+  //! @throws shape_error when `src`'s sizes are not the selection's; what `select` throws.
+  static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
+    expect_inputs(in, 2, "select_scatter");
+    return detail::scatter_meta(in, select::meta(in.first(1), a).front());
+  }
+};
+
 //! @brief The joining, splitting and copying shape ops of this header.
-using shape_join_ops =
-    op_set<cat, stack, split, split_with_sizes, chunk, repeat, flip, pad, tril, triu>;
+using shape_join_ops = op_set<cat, stack, split, split_with_sizes, chunk, repeat, flip, pad, tril,
+                              triu, slice_scatter, select_scatter>;
 
 //! @brief Every shape op (this header and `shape.hpp`). Spelled out rather than
 //! `shape_view_ops::join<...>`: naming a member of an op set instantiates it, and with it
 //! every op's eager entry, which needs the kernels this header does not include.
-using shape_ops = op_set<view, reshape, flatten, unflatten, squeeze, squeeze_dims, unsqueeze,
-                         permute, transpose, t, expand, contiguous, slice, select, narrow, cat,
-                         stack, split, split_with_sizes, chunk, repeat, flip, pad, tril, triu>;
+using shape_ops =
+    op_set<view, reshape, flatten, unflatten, squeeze, squeeze_dims, unsqueeze, permute, transpose,
+           t, expand, contiguous, slice, select, narrow, cat, stack, split, split_with_sizes, chunk,
+           repeat, flip, pad, tril, triu, slice_scatter, select_scatter>;
 
 } // namespace xport::ops

@@ -3,7 +3,9 @@
 //! the same values as an earlier call computes the same values (ops in a functional graph
 //! are pure), so its readers read the earlier call's outputs. Calls that draw random
 //! numbers, depend on data for their sizes, carry sub-graphs or write in place are never
-//! merged.
+//! merged, and no call is merged with one before a write in place (a graph loaded from
+//! PyTorch's training IR keeps `copy_` and `add_` on views, which change what a repeat of
+//! an earlier call would read).
 #pragma once
 
 #include <xport/passes/rewrite.hpp>
@@ -50,6 +52,7 @@ inline rewrites eliminate_common_subexpressions(graph::Graph& g) {
   rewrites out;
   for (std::uint32_t i = 0; i < nodes.size(); ++i) {
     graph::node const& n = nodes[i];
+    if (n.target && has_tag(n.target->schema().tags, ops::op_tag::in_place)) seen.clear();
     if (!detail::mergeable(n)) continue;
     std::size_t const h = detail::call_hash(n);
     auto [first, last] = seen.equal_range(h);

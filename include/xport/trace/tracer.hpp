@@ -7,11 +7,23 @@
 //! and makes `buf` stand for the new value from then on; export turns the final values of
 //! mutated buffers and inputs into mutation outputs. Real tensors reaching an op (tensors
 //! created in `forward`, or captured from outside) are lifted to constant placeholders.
+//!
+//! Writes through views are functionalized as PyTorch's functionalization does: a fake
+//! tensor made by a view op remembers the tensor it views and the node that made it. An
+//! in-place op on it records the functional op, then writes the new value back into the
+//! viewed tensor, up the chain of views: `slice` and `narrow` as `slice_scatter`,
+//! `select` as `select_scatter`, the views that only rearrange (`view`, `unsqueeze`,
+//! `squeeze`, `unflatten`, `permute`, `transpose`, `t`) by their inverse. A view whose
+//! base was written since it was made stands for the view op recorded again on the
+//! base's new value when it is next read. So `cache.narrow(1, pos, n).copy_(k)` on a
+//! buffer becomes `slice_scatter(cache, k, 1, pos, pos + n)` and a buffer mutation.
 #pragma once
 
 #include <xport/graph/graph.hpp>
 #include <xport/nn/module_stack.hpp>
 #include <xport/ops/interceptor.hpp>
+#include <xport/ops/shape.hpp>
+#include <xport/ops/shape_join.hpp>
 #include <xport/sym/sym_node.hpp>
 
 #include <algorithm>
@@ -34,6 +46,16 @@ class tracer;
 struct traced_value {
   tracer const* owner = nullptr;         //!< the tracer
   mutable graph::value_ref current = {}; //!< the value it stands for now
+  //! @brief For a tensor made by a view op from another tensor of the trace: that tensor
+  //! (null otherwise), and the node and output that made this one.
+  std::shared_ptr<traced_value const> base = nullptr;
+  std::uint32_t view_node = 0;   //!< the view op's node (with `base`)
+  std::uint32_t view_output = 0; //!< which of its outputs (with `base`)
+  //! @brief Bumped whenever `current` changes after the tensor was made (a write, or a
+  //! view made again), so that the views of this tensor know to be made again.
+  mutable std::uint64_t version = 0;
+  //! @brief `base->version` when `current` was last derived from the base.
+  mutable std::uint64_t base_version = 0;
 };
 
 //! @brief Records op calls on fake tensors into a graph (install with
@@ -57,7 +79,7 @@ public:
   graph::value_ref value_of(Tensor const& t) {
     if (t.is_fake()) {
       auto const* v = static_cast<traced_value const*>(t.fake_value().get());
-      if (v != nullptr && v->owner == this) return v->current;
+      if (v != nullptr && v->owner == this) return refreshed(*v);
       if (v == nullptr || !encloses(v->owner))
         throw value_error("a fake tensor from another export was passed to this one");
       return capture(t);
@@ -93,7 +115,6 @@ public:
     }
     bool const in_place = attributes.schema().functional != nullptr;
     if (in_place && parent_ != nullptr) refuse_mutating_from_a_branch(attributes, inputs.front());
-    if (in_place && inputs.front().is_fake()) refuse_mutating_a_view(attributes, args.front());
     ops::boxed_attributes recorded = in_place ? attributes.as_functional() : attributes;
     ops::meta_list outputs;
     {
@@ -113,12 +134,22 @@ public:
                             "the exported module (a captured constant); constants cannot be "
                             "mutated by an exported program");
       }
-      static_cast<traced_value const*>(self.fake_value().get())->current = {node, 0};
+      auto const& written = *static_cast<traced_value const*>(self.fake_value().get());
+      written.current = {node, 0};
+      ++written.version;
+      if (written.base) write_back(written, where);
       return {self};
+    }
+    // The outputs of a view op of a tensor of this trace remember what they view.
+    std::shared_ptr<traced_value const> base;
+    if (has_tag(attributes.schema().tags, ops::op_tag::view) && !inputs.empty()
+        && inputs.front().is_fake()) {
+      auto const& v = std::static_pointer_cast<traced_value const>(inputs.front().fake_value());
+      if (v && v->owner == this) base = v;
     }
     ops::tensor_list results;
     for (std::uint32_t i = 0; i < outputs.size(); ++i)
-      results.push_back(fake_for({node, i}, outputs[i]));
+      results.push_back(fake_for({node, i}, outputs[i], base));
     return results;
   }
 
@@ -225,19 +256,89 @@ public:
   }
 
 private:
-  // A functional graph cannot express writing through a view (PyTorch emits
-  // slice_scatter and friends); until xport does, such writes are refused rather than
-  // recorded wrongly.
-  void refuse_mutating_a_view(ops::boxed_attributes const& attributes,
-                              graph::argument const& self) const {
-    graph::node const& producer = graph_->at(self->node);
-    if (!producer.target || !has_tag(producer.target->schema().tags, ops::op_tag::view)) return;
-    throw unsupported_error("'" + std::string(attributes.schema().name) + "' writes into '"
-                            + producer.name + "', a view made by "
-                            + std::string(producer.target->schema().name)
-                            + "; export records functional programs and cannot yet write "
-                              "through views: compute the new value and assemble it with cat or "
-                              "index_put instead");
+  // The value `v` stands for now: for a view whose base was written since the view's
+  // value was derived, the view op recorded again on the base's new value.
+  graph::value_ref refreshed(traced_value const& v) {
+    if (!v.base) return v.current;
+    refreshed(*v.base);
+    if (v.base_version == v.base->version) return v.current;
+    graph::node made = graph_->at(v.view_node); // a copy: adding nodes moves the nodes
+    made.args.front() = v.base->current;
+    std::uint32_t const node =
+        graph_->add_call(std::move(*made.target), std::move(made.args), std::move(made.values),
+                         made.where, std::move(made.module_stack));
+    v.current = {node, v.view_output};
+    v.base_version = v.base->version;
+    ++v.version;
+    return v.current;
+  }
+
+  // After a write into `view` (a tensor made by a view op): its base stands for the value
+  // with the write, and so on up the chain of views (see the file comment).
+  // @throws unsupported_error for a view whose writes cannot be expressed functionally.
+  void write_back(traced_value const& view, source_location const& where) {
+    traced_value const& base = *view.base;
+    graph::node const made = graph_->at(view.view_node); // a copy, as in `refreshed`
+    ops::boxed_attributes const& a = *made.target;
+    std::string_view const op = a.schema().name;
+    Tensor const into = fake_for(base.current, graph_->meta(base.current));
+    Tensor const value = fake_for(view.current, graph_->meta(view.current));
+    auto const record = [&](ops::boxed_attributes attributes, std::span<Tensor const> in) {
+      ops::tensor_list const out = intercept(attributes, in, where);
+      return static_cast<traced_value const*>(out.front().fake_value().get())->current;
+    };
+    Tensor const scatter_inputs[] = {into, value};
+    std::span<Tensor const> const rearranged(&value, 1);
+    using ops::boxed_attributes;
+    graph::value_ref written;
+    if (op == ops::slice::name) {
+      written =
+          record(boxed_attributes::of<ops::slice_scatter>(a.get<ops::slice>()), scatter_inputs);
+    } else if (op == ops::narrow::name) {
+      ops::narrow::attributes const& n = a.get<ops::narrow>();
+      SymInt const& size =
+          graph_->meta(base.current)
+              .sizes.at(static_cast<std::size_t>(ops::wrap_dim(
+                  n.dim, static_cast<std::int64_t>(graph_->meta(base.current).sizes.size()))));
+      SymInt const start = static_cast<bool>(n.start < 0) ? n.start + size : n.start;
+      written =
+          record(boxed_attributes::of<ops::slice_scatter>({n.dim, start, start + n.length, 1}),
+                 scatter_inputs);
+    } else if (op == ops::select::name) {
+      written =
+          record(boxed_attributes::of<ops::select_scatter>(a.get<ops::select>()), scatter_inputs);
+    } else if (op == ops::view::name || op == ops::unsqueeze::name || op == ops::squeeze::name
+               || op == ops::squeeze_dims::name || op == ops::unflatten::name) {
+      ops::sym_sizes const& sizes = graph_->meta(base.current).sizes;
+      written =
+          record(boxed_attributes::of<ops::reshape>({{sizes.begin(), sizes.end()}}), rearranged);
+    } else if (op == ops::permute::name) {
+      std::vector<std::int64_t> const& dims = a.get<ops::permute>().dims;
+      std::vector<std::int64_t> inverse(dims.size());
+      for (std::size_t k = 0; k < dims.size(); ++k)
+        inverse[static_cast<std::size_t>(ops::wrap_dim(
+            dims[k], static_cast<std::int64_t>(dims.size())))] = static_cast<std::int64_t>(k);
+      written = record(boxed_attributes::of<ops::permute>({std::move(inverse)}), rearranged);
+    } else if (op == ops::transpose::name || op == ops::t::name) {
+      written = record(a, rearranged); // its own inverse
+    } else if (op == ops::expand::name) {
+      throw unsupported_error(
+          "unsupported operation: more than one element of the written-to tensor refers to a "
+          "single memory location ('"
+          + made.name
+          + "', made by aten::expand, is written). Please clone() the tensor before "
+            "performing the operation.");
+    } else {
+      throw unsupported_error("a write into '" + made.name + "', a view made by " + std::string(op)
+                              + ", cannot be recorded: export writes through views made by slice, "
+                                "narrow, select, view, unsqueeze, squeeze, unflatten, permute, "
+                                "transpose and t; write through one of those, or compute the new "
+                                "value and assemble it with cat or index_put");
+    }
+    base.current = written;
+    ++base.version;
+    view.base_version = base.version;
+    if (base.base) write_back(base, where);
   }
 
   // A function of a higher-order op being traced (a branch of cond, a loop body): a
@@ -402,8 +503,17 @@ private:
     sym::ShapeEnv* env_;
   };
 
-  Tensor fake_for(graph::value_ref v, ops::tensor_meta const& meta) const {
-    auto handle = std::make_shared<traced_value const>(traced_value{this, v});
+  // A fake tensor standing for `v`; `base`: the tensor a view op made it from.
+  Tensor fake_for(graph::value_ref v, ops::tensor_meta const& meta,
+                  std::shared_ptr<traced_value const> base = nullptr) const {
+    traced_value value{.owner = this, .current = v, .base = nullptr};
+    if (base) {
+      value.view_node = v.node;
+      value.view_output = v.index;
+      value.base_version = base->version;
+      value.base = std::move(base);
+    }
+    auto handle = std::make_shared<traced_value const>(std::move(value));
     return Tensor::make_fake(meta.dtype, meta.device,
                              std::span<SymInt const>(meta.sizes.data(), meta.sizes.size()),
                              std::move(handle));

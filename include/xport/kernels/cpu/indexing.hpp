@@ -471,4 +471,17 @@ struct kernel<ops::index_put, cpu_t> {
   }
 };
 
+//! @brief `index_put_` on CPU: `index_put`'s result written back into `self`.
+template <>
+struct kernel<ops::index_put_, cpu_t> {
+  //! @brief Writes `values` at (or adds them to) `self[indices]`; returns `self`.
+  //! @throws as `index_put`.
+  static ops::tensor_list compute(ops::index_put_::attributes const& a, std::span<Tensor const> in,
+                                  ops::meta_list const& metas) {
+    Tensor const result = kernel<ops::index_put, cpu_t>::compute(a, in, metas).front();
+    in.front().copy_(result);
+    return {in.front()};
+  }
+};
+
 } // namespace xport

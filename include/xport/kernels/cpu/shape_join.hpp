@@ -1,9 +1,9 @@
 //! @file
 //! CPU kernels of the joining, splitting and copying shape ops (ops/shape_join.hpp).
 //!
-//! Joins and tilings write through views of the output with `Tensor::copy_` (which
-//! converts dtypes and reads any strides); flip and the non-constant pads gather each
-//! output element from a computed input index.
+//! Joins, tilings and scatters write through views of the output with `Tensor::copy_`
+//! (which converts dtypes and reads any strides); flip and the non-constant pads gather
+//! each output element from a computed input index.
 #pragma once
 
 #include <xport/kernels/eager.hpp>
@@ -251,6 +251,28 @@ struct kernel<ops::triu, cpu_t> {
                   std::span<Tensor> out) {
     out[0].copy_(in[0]);
     detail::zero_where(out[0], [&](std::int64_t r, std::int64_t c) { return c - r < a.diagonal; });
+  }
+};
+
+//! @brief `slice_scatter` on CPU: `self` copied, then `src` copied into the slice.
+template <>
+struct kernel<ops::slice_scatter, cpu_t> {
+  //! @brief Writes `self` with its slice replaced.
+  static void run(ops::slice_scatter::attributes const& a, std::span<Tensor const> in,
+                  std::span<Tensor> out) {
+    out[0].copy_(in[0]);
+    out[0].slice(a.dim, a.start.expect_int(), a.end.expect_int(), a.step.expect_int()).copy_(in[1]);
+  }
+};
+
+//! @brief `select_scatter` on CPU: `self` copied, then `src` copied into the selection.
+template <>
+struct kernel<ops::select_scatter, cpu_t> {
+  //! @brief Writes `self` with its sub-tensor at `index` replaced.
+  static void run(ops::select_scatter::attributes const& a, std::span<Tensor const> in,
+                  std::span<Tensor> out) {
+    out[0].copy_(in[0]);
+    out[0].select(a.dim, a.index.expect_int()).copy_(in[1]);
   }
 };
 

@@ -65,8 +65,8 @@ inline std::string inference_batch_norm(pt2_named_args& args, pt2_rule_context c
   args.erase("cudnn_enabled");
   return {};
 }
-// `slice`'s `start=None` and `end=None` are the whole dimension: 0 and INT64_MAX, as
-// xport's slice attributes hold them.
+// `slice`'s and `slice_scatter`'s `start=None` and `end=None` are the whole dimension: 0
+// and INT64_MAX, as xport's slice attributes hold them.
 inline std::string slice_bounds(pt2_named_args& args, pt2_rule_context const&) {
   for (auto const& [key, bound] : {std::pair{"start", std::int64_t{0}},
                                    std::pair{"end", std::numeric_limits<std::int64_t>::max()}}) {
@@ -126,6 +126,7 @@ inline pt2_rule const* find_pt2_rule(std::string_view op) {
        &pt2_rewrites::inference_batch_norm, 1},
       {"aten::native_layer_norm", "aten::layer_norm", &pt2_rewrites::none, 1},
       {"aten::slice.Tensor", "aten::slice.Tensor", &pt2_rewrites::slice_bounds},
+      {"aten::slice_scatter", "aten::slice_scatter", &pt2_rewrites::slice_bounds},
       {"aten::view", "aten::reshape", &pt2_rewrites::view_as_reshape},
       {"aten::item", "aten::_local_scalar_dense", &pt2_rewrites::none},
       {"aten::new_ones", "aten::ones", &pt2_rewrites::like_self},

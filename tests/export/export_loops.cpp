@@ -14,29 +14,21 @@
 #include <xport/decomp/decomp.hpp>
 #include <xport/export/export.hpp>
 #include <xport/export/inspect.hpp>
-#include <xport/serde/serde.hpp>
 
 #include "loop_models.hpp"
 
+#include <support/programs.hpp>
+
 #include <doctest/doctest.h>
 
-#include <sstream>
 #include <string>
 #include <tuple>
 
 using namespace xport;
+using xport_test::reloaded;
+using xport_test::says;
 
 namespace {
-
-bool says(std::string const& text, std::string const& part) {
-  return text.find(part) != std::string::npos;
-}
-
-ExportedProgram reloaded(ExportedProgram const& ep) {
-  std::stringstream bytes;
-  save(ep, bytes);
-  return load(bytes);
-}
 
 // The closed form of models::Doubling: x doubled until its sum reaches `limit`, plus the
 // number of doublings.

@@ -6,6 +6,7 @@
 // outputs and the state after the call must agree. PyTorch's twins: test_export.py's
 // test_mutate_buffer_through_view-style tests (slice assignment of a buffer, a KV cache)
 // and the functionalization of views (`x[0].add_(1)` on an input).
+#include <xport/api/control_flow.hpp>
 #include <xport/api/elementwise.hpp>
 #include <xport/api/elementwise_inplace.hpp>
 #include <xport/api/indexing.hpp>
@@ -191,7 +192,84 @@ struct WritesSplit : Module<WritesSplit> {
 };
 } // namespace
 
+namespace {
+// A branch of cond writes through a view of its operand.
+struct BranchWritesView : Module<BranchWritesView> {
+  BOOST_HANA_DEFINE_STRUCT(BranchWritesView);
+  Tensor forward(Tensor const& x) const {
+    return cond(
+        sum(x) > 0.0,
+        [](Tensor const& v) {
+          fill_(narrow(v, 0, 0, 1), 0.0);
+          return v * 2.0;
+        },
+        [](Tensor const& v) { return v + 1.0; }, x);
+  }
+};
+
+// Writes through a view of a tensor made in forward (a lifted constant).
+struct WritesConstantView : Module<WritesConstantView> {
+  BOOST_HANA_DEFINE_STRUCT(WritesConstantView);
+  Tensor forward(Tensor const& x) const {
+    Tensor const table = ones({4});
+    fill_(narrow(table, 0, 0, 2), 0.0);
+    return x + table;
+  }
+};
+
+// Writes through a view of a tensor member (a constant of the program).
+struct WritesMemberView : Module<WritesMemberView> {
+  BOOST_HANA_DEFINE_STRUCT(WritesMemberView, (Tensor, table));
+  WritesMemberView() : table(ones({4})) {}
+  Tensor forward(Tensor const& x) {
+    fill_(narrow(table, 0, 0, 2), 0.0);
+    return x + table;
+  }
+};
+
+// Reads, after a write to the buffer, a reshape of it (a view: it sees the write) and a
+// contiguous copy of its transpose (a copy in eager execution: it does not).
+struct CopiesAndViews : Module<CopiesAndViews> {
+  BOOST_HANA_DEFINE_STRUCT(CopiesAndViews, (Buffer, state));
+  CopiesAndViews() : state(zeros({2, 3})) {}
+  std::tuple<Tensor, Tensor> forward(Tensor const& x) {
+    Tensor const flat = reshape(state, {-1});
+    Tensor const copied = contiguous(t(state));
+    add_(state, x);
+    return {flat * 1.0, copied * 1.0};
+  }
+};
+} // namespace
+
+TEST_CASE("a view read after its base is written: views see the write, copies do not") {
+  CopiesAndViews m;
+  ExportedProgram const ep = export_program(m, std::tuple{ones({2, 3})});
+  INFO(ep.str());
+  Tensor const x = arange(6, {.dtype = dtype::float32}).view({2, 3});
+  CopiesAndViews eager;
+  auto const [flat, copied] = eager(x);
+  CHECK(allclose(flat, arange(6, {.dtype = dtype::float32}))); // eager reshape is a view
+  CHECK(allclose(copied, zeros({3, 2})));                      // a copy made before the add
+  ExportedProgram fresh = ep;
+  fresh.state_dict.at("state") = zeros({2, 3});
+  auto const [got_flat, got_copied] = fresh.module().call<std::tuple<Tensor, Tensor>>(x);
+  CHECK(allclose(got_flat, flat));
+  CHECK(allclose(got_copied, copied));
+}
+
 TEST_CASE("writes through views that cannot be recorded are refused, naming the view") {
+  BranchWritesView branch;
+  CHECK_THROWS_WITH_AS(export_program(branch, std::tuple{ones({3})}),
+                       doctest::Contains("mutates an operand or a tensor from outside the branch"),
+                       unsupported_error);
+  WritesConstantView constant;
+  CHECK_THROWS_WITH_AS(export_program(constant, std::tuple{ones({4})}),
+                       doctest::Contains("a view of a tensor the program cannot write"),
+                       unsupported_error);
+  WritesMemberView member;
+  CHECK_THROWS_WITH_AS(export_program(member, std::tuple{ones({4})}),
+                       doctest::Contains("forward mutated CONSTANT_TENSOR 'table' in place"),
+                       value_error);
   WritesExpanded expanded;
   CHECK_THROWS_WITH_AS(export_program(expanded, std::tuple{zeros({3, 4})}),
                        doctest::Contains("more than one element of the written-to tensor refers "

@@ -488,6 +488,19 @@ TEST_CASE("eliminate_common_subexpressions: nothing is merged across a write in 
   CHECK(merged[0].kept == relu_node.name);
   CHECK(merged[1].node == g.at(again).name);
   CHECK(merged[1].kept == g.at(after).name);
+
+  // Two equal calls, one of them written in place later: two tensors, never merged.
+  graph::Graph h = ep.graph;
+  std::uint32_t const first =
+      h.add_call(*relu_node.target, {x}, relu_node.values, std::nullopt, {});
+  std::uint32_t const second =
+      h.add_call(*relu_node.target, {x}, relu_node.values, std::nullopt, {});
+  std::uint32_t const into_first =
+      h.add_call(ops::boxed_attributes::of<ops::add_>({std::nullopt, 1}),
+                 {graph::value_ref{first, 0}, x}, relu_node.values, std::nullopt, {});
+  h.set_outputs({{into_first, 0}, {first, 0}, {second, 0}});
+  for (passes::rewrite const& r : passes::eliminate_common_subexpressions(h))
+    CHECK(r.kept != h.at(first).name);
 }
 
 TEST_CASE("optimize: reports every rewrite; ep.module() runs the optimized graph") {

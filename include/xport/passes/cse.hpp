@@ -3,9 +3,10 @@
 //! the same values as an earlier call computes the same values (ops in a functional graph
 //! are pure), so its readers read the earlier call's outputs. Calls that draw random
 //! numbers, depend on data for their sizes, carry sub-graphs or write in place are never
-//! merged, and no call is merged with one before a write in place (a graph loaded from
-//! PyTorch's training IR keeps `copy_` and `add_` on views, which change what a repeat of
-//! an earlier call would read).
+//! merged, no call is merged with one before a write in place, and no call whose value
+//! is written in place (itself or through views) is merged at all (a graph loaded from
+//! PyTorch's training IR keeps `copy_` and `add_` on views: two `zeros` written
+//! differently are two tensors).
 #pragma once
 
 #include <xport/passes/rewrite.hpp>
@@ -31,6 +32,25 @@ inline bool mergeable(graph::node const& n) {
          && !has_tag(schema.tags, ops::op_tag::in_place);
 }
 
+// By node: whether an in-place call writes its value, directly or through views of it.
+inline std::vector<bool> written_in_place(graph::Graph const& g) {
+  auto const& nodes = g.nodes();
+  std::vector<bool> written(nodes.size(), false);
+  for (graph::node const& n : nodes) {
+    if (!n.target || !has_tag(n.target->schema().tags, ops::op_tag::in_place) || n.args.empty()
+        || !n.args.front())
+      continue;
+    for (std::uint32_t v = n.args.front()->node;; v = nodes[v].args.front()->node) {
+      written[v] = true;
+      graph::node const& m = nodes[v];
+      if (!m.target || !has_tag(m.target->schema().tags, ops::op_tag::view) || m.args.empty()
+          || !m.args.front())
+        break;
+    }
+  }
+  return written;
+}
+
 inline std::size_t call_hash(graph::node const& n) {
   std::size_t h = n.target->hash();
   for (graph::argument const& a : n.args) {
@@ -48,12 +68,13 @@ inline std::size_t call_hash(graph::node const& n) {
 //! The repeats stay, unused: `graph::Graph::eliminate_dead_code` removes them.
 inline rewrites eliminate_common_subexpressions(graph::Graph& g) {
   auto const& nodes = g.nodes();
+  std::vector<bool> const written = detail::written_in_place(g);
   std::unordered_multimap<std::size_t, std::uint32_t> seen;
   rewrites out;
   for (std::uint32_t i = 0; i < nodes.size(); ++i) {
     graph::node const& n = nodes[i];
     if (n.target && has_tag(n.target->schema().tags, ops::op_tag::in_place)) seen.clear();
-    if (!detail::mergeable(n)) continue;
+    if (written[i] || !detail::mergeable(n)) continue;
     std::size_t const h = detail::call_hash(n);
     auto [first, last] = seen.equal_range(h);
     auto const same = std::find_if(first, last, [&](auto const& entry) {

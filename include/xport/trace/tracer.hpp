@@ -56,6 +56,13 @@ struct traced_value {
   mutable std::uint64_t version = 0;
   //! @brief `base->version` when `current` was last derived from the base.
   mutable std::uint64_t base_version = 0;
+  //! @brief Made by a view op from a tensor this trace cannot write back into (a captured
+  //! constant, or a tensor of an enclosing trace): writes into it are refused.
+  bool foreign = false;
+  //! @brief Known to be laid out row-major without gaps, which decides whether `reshape`,
+  //! `flatten` and `contiguous` of it are views or copies (fake tensors carry no strides:
+  //! only views that keep a tensor contiguous keep this).
+  bool contiguous = true;
 };
 
 //! @brief Records op calls on fake tensors into a graph (install with
@@ -115,6 +122,7 @@ public:
     }
     bool const in_place = attributes.schema().functional != nullptr;
     if (in_place && parent_ != nullptr) refuse_mutating_from_a_branch(attributes, inputs.front());
+    if (in_place && inputs.front().is_fake()) refuse_writing_through(attributes, inputs.front());
     ops::boxed_attributes recorded = in_place ? attributes.as_functional() : attributes;
     ops::meta_list outputs;
     {
@@ -140,16 +148,10 @@ public:
       if (written.base) write_back(written, where);
       return {self};
     }
-    // The outputs of a view op of a tensor of this trace remember what they view.
-    std::shared_ptr<traced_value const> base;
-    if (has_tag(attributes.schema().tags, ops::op_tag::view) && !inputs.empty()
-        && inputs.front().is_fake()) {
-      auto const& v = std::static_pointer_cast<traced_value const>(inputs.front().fake_value());
-      if (v && v->owner == this) base = v;
-    }
+    view_source const source = view_source_of(attributes, inputs);
     ops::tensor_list results;
     for (std::uint32_t i = 0; i < outputs.size(); ++i)
-      results.push_back(fake_for({node, i}, outputs[i], base));
+      results.push_back(fake_for({node, i}, outputs[i], source));
     return results;
   }
 
@@ -256,6 +258,64 @@ public:
   }
 
 private:
+  // What the outputs of a call view (see the file comment).
+  struct view_source {
+    std::shared_ptr<traced_value const> base; // a tensor of this trace
+    bool foreign = false;                     // another tensor: writes refused
+    bool contiguous = true;
+  };
+
+  // The outputs of a view op view its first input: a tensor of this trace (`base`) or
+  // another (`foreign`). `reshape`, `flatten` and `contiguous` of a tensor not known to
+  // be contiguous copy it, as eager execution may: their outputs view nothing.
+  view_source view_source_of(ops::boxed_attributes const& attributes,
+                             std::span<Tensor const> inputs) const {
+    ops::op_schema const& schema = attributes.schema();
+    if (!has_tag(schema.tags, ops::op_tag::view) || inputs.empty() || !inputs.front().defined())
+      return {};
+    Tensor const& in = inputs.front();
+    auto v = in.is_fake() ? std::static_pointer_cast<traced_value const>(in.fake_value()) : nullptr;
+    bool const owned = v && v->owner == this;
+    bool const in_contiguous = owned ? v->contiguous : !in.is_fake() && in.is_contiguous();
+    std::string_view const op = schema.name;
+    if ((op == ops::reshape::name || op == ops::flatten::name || op == ops::contiguous::name)
+        && !in_contiguous)
+      return {};
+    view_source out{.base = nullptr,
+                    .foreign = !owned,
+                    .contiguous = in_contiguous && keeps_contiguous(attributes, in.dim())};
+    if (owned) out.base = std::move(v);
+    return out;
+  }
+
+  // Whether a view op's output of a contiguous tensor of rank `rank` is contiguous: the
+  // reshaping views, and slices, narrows and selects of the first dimension.
+  static bool keeps_contiguous(ops::boxed_attributes const& a, std::int64_t rank) {
+    std::string_view const op = a.schema().name;
+    auto const first = [&](std::int64_t dim) { return rank > 0 && ops::wrap_dim(dim, rank) == 0; };
+    if (op == ops::slice::name) {
+      ops::slice::attributes const& s = a.get<ops::slice>();
+      return first(s.dim) && s.step.maybe_int() == std::optional<std::int64_t>(1);
+    }
+    if (op == ops::narrow::name) return first(a.get<ops::narrow>().dim);
+    if (op == ops::select::name) return first(a.get<ops::select>().dim);
+    return op == ops::view::name || op == ops::reshape::name || op == ops::flatten::name
+           || op == ops::unflatten::name || op == ops::squeeze::name
+           || op == ops::squeeze_dims::name || op == ops::unsqueeze::name
+           || op == ops::contiguous::name;
+  }
+
+  // A write into a view of a tensor the program cannot write back into is refused.
+  void refuse_writing_through(ops::boxed_attributes const& attributes, Tensor const& self) const {
+    auto const* v = static_cast<traced_value const*>(self.fake_value().get());
+    if (v == nullptr || !v->foreign) return;
+    throw unsupported_error("'" + std::string(attributes.schema().name) + "' writes into '"
+                            + graph_->at(v->current.node).name
+                            + "', a view of a tensor the program cannot write (a captured "
+                              "constant, or a tensor from outside the function being traced); "
+                              "write into a buffer or an input, or compute the new value");
+  }
+
   // The value `v` stands for now: for a view whose base was written since the view's
   // value was derived, the view op recorded again on the base's new value.
   graph::value_ref refreshed(traced_value const& v) {
@@ -478,12 +538,14 @@ private:
   };
 
   // In a function of a higher-order op, only tensors the function made may be updated in
-  // place.
+  // place, directly or through views.
   void refuse_mutating_from_a_branch(ops::boxed_attributes const& attributes,
                                      Tensor const& self) const {
     auto const* v =
         self.is_fake() ? static_cast<traced_value const*>(self.fake_value().get()) : nullptr;
-    if (v != nullptr && v->owner == this
+    while (v != nullptr && v->base)
+      v = v->base.get(); // what the write reaches
+    if (v != nullptr && v->owner == this && !v->foreign
         && graph_->at(v->current.node).op != graph::node_op::placeholder)
       return;
     std::string const noun = function_noun(op_name_);
@@ -503,15 +565,19 @@ private:
     sym::ShapeEnv* env_;
   };
 
-  // A fake tensor standing for `v`; `base`: the tensor a view op made it from.
-  Tensor fake_for(graph::value_ref v, ops::tensor_meta const& meta,
-                  std::shared_ptr<traced_value const> base = nullptr) const {
+  // A fake tensor standing for `v`; `source`: what a view op made it from.
+  Tensor fake_for(graph::value_ref v, ops::tensor_meta const& meta) const {
+    return fake_for(v, meta, view_source{});
+  }
+  Tensor fake_for(graph::value_ref v, ops::tensor_meta const& meta, view_source source) const {
     traced_value value{.owner = this, .current = v, .base = nullptr};
-    if (base) {
+    value.foreign = source.foreign;
+    value.contiguous = source.contiguous;
+    if (source.base) {
       value.view_node = v.node;
       value.view_output = v.index;
-      value.base_version = base->version;
-      value.base = std::move(base);
+      value.base_version = source.base->version;
+      value.base = std::move(source.base);
     }
     auto handle = std::make_shared<traced_value const>(std::move(value));
     return Tensor::make_fake(meta.dtype, meta.device,

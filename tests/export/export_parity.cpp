@@ -20,6 +20,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <tuple>
 
@@ -130,7 +131,49 @@ struct GroupedAttention : Module<GroupedAttention> {
   }
 };
 
+// test_tensor_attribute_zero_args and test_double_lifted_constants: no inputs; a member's
+// clone and two tensors made in forward.
+struct NoInputs : Module<NoInputs> {
+  BOOST_HANA_DEFINE_STRUCT(NoInputs, (Tensor, foo));
+  NoInputs() : foo(full({2}, 3.0)) {}
+  std::tuple<Tensor, Tensor, Tensor> forward() const {
+    return {foo.clone(), ones({2}) * 2.0, arange(3, {.dtype = dtype::float32})};
+  }
+};
+
+// test_none_input_output: an empty optional input and an empty optional output.
+struct NoneInOut : Module<NoneInOut> {
+  BOOST_HANA_DEFINE_STRUCT(NoneInOut);
+  std::tuple<Tensor, std::optional<Tensor>> forward(Tensor const& x,
+                                                    std::optional<Tensor> const& maybe) const {
+    return {maybe ? x + *maybe : x * 2.0, std::nullopt};
+  }
+};
+
 } // namespace
+
+TEST_CASE("test_tensor_attribute_zero_args, test_double_lifted_constants: no inputs") {
+  NoInputs m;
+  ExportedProgram const ep = export_program(m, std::tuple{});
+  INFO(ep.str());
+  for (input_spec const& in : ep.signature.inputs)
+    CHECK(in.kind != input_kind::user_input); // constants only
+  auto const [foo, twos, range] = ep.module().call<std::tuple<Tensor, Tensor, Tensor>>();
+  CHECK(equal(foo, full({2}, 3.0)));
+  CHECK(equal(twos, full({2}, 2.0)));
+  CHECK(equal(range, from<float>({0.f, 1.f, 2.f})));
+}
+
+TEST_CASE("test_none_input_output: an empty optional input and output") {
+  NoneInOut m;
+  ExportedProgram const ep =
+      export_program(m, std::tuple{ones({2}), std::optional<Tensor>()}, {}, {.input_names = {"x"}});
+  INFO(ep.str());
+  auto const [y, none] = ep.module().call<std::tuple<Tensor, std::optional<Tensor>>>(
+      from<float>({1.f, 2.f}), std::optional<Tensor>());
+  CHECK(equal(y, from<float>({2.f, 4.f})));
+  CHECK_FALSE(none.has_value());
+}
 
 TEST_CASE("test_no_tensor_computation_2: an input returned unchanged") {
   ReturnsInput m;
@@ -187,6 +230,11 @@ TEST_CASE("test_constant_return: a tensor member returned as an output") {
       reloaded(ep).module().call<std::tuple<Tensor, Tensor>>(ones({4}));
   (void)unused;
   CHECK(equal(foo_again, m.foo));
+  // test_constant_output_dup: the same after decomposition.
+  auto const [foo_lowered, sum_lowered] =
+      ep.run_decompositions().module().call<std::tuple<Tensor, Tensor>>(ones({4}));
+  CHECK(equal(foo_lowered, m.foo));
+  CHECK(equal(sum_lowered, m.foo + 1.0));
 }
 
 TEST_CASE("test_float_conversion_from_int: to(float) of an int input is one _to_copy") {

@@ -169,10 +169,10 @@ TEST_CASE("test_none_input_output: an empty optional input and output") {
   ExportedProgram const ep =
       export_program(m, std::tuple{ones({2}), std::optional<Tensor>()}, {}, {.input_names = {"x"}});
   INFO(ep.str());
-  auto const [y, none] = ep.module().call<std::tuple<Tensor, std::optional<Tensor>>>(
+  auto const [y, nothing] = ep.module().call<std::tuple<Tensor, std::optional<Tensor>>>(
       from<float>({1.f, 2.f}), std::optional<Tensor>());
   CHECK(equal(y, from<float>({2.f, 4.f})));
-  CHECK_FALSE(none.has_value());
+  CHECK_FALSE(nothing.has_value());
 }
 
 TEST_CASE("test_no_tensor_computation_2: an input returned unchanged") {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <xport/export/program.hpp>
+#include <xport/passes/rewrite.hpp>
 #include <xport/runtime/plan.hpp>
 #include <xport/sym/relation.hpp>
 
@@ -219,25 +220,14 @@ private:
   // whether through a mutation output or by an in-place op on them or on a view of them
   // (as graphs loaded from PyTorch's training IR write a KV cache).
   static std::vector<std::size_t> frozen_state(ExportedProgram const& program) {
-    auto const& nodes = program.graph.nodes();
-    std::vector<std::uint32_t> placeholder_of(nodes.size(), 0); // node -> placeholder index
-    std::vector<bool> written(program.signature.inputs.size(), false);
-    for (std::uint32_t i = 0, k = 0; i < nodes.size(); ++i) {
-      if (nodes[i].op == graph::node_op::placeholder) placeholder_of[i] = k++;
-      if (!nodes[i].target || !has_tag(nodes[i].target->schema().tags, ops::op_tag::in_place)
-          || nodes[i].args.empty() || !nodes[i].args.front())
-        continue;
-      std::uint32_t n = nodes[i].args.front()->node; // through views, to what they view
-      while (nodes[n].target && has_tag(nodes[n].target->schema().tags, ops::op_tag::view)
-             && !nodes[n].args.empty() && nodes[n].args.front())
-        n = nodes[n].args.front()->node;
-      if (nodes[n].op == graph::node_op::placeholder && placeholder_of[n] < written.size())
-        written[placeholder_of[n]] = true;
-    }
+    std::vector<bool> const written = passes::written_in_place(program.graph);
+    std::vector<std::uint32_t> const placeholders = program.graph.placeholders();
     std::vector<std::size_t> state;
     auto const& inputs = program.signature.inputs;
     for (std::size_t k = 0; k < inputs.size(); ++k) {
-      if (inputs[k].kind == input_kind::user_input || written[k]) continue;
+      if (inputs[k].kind == input_kind::user_input
+          || (k < placeholders.size() && written[placeholders[k]]))
+        continue;
       bool const mutated =
           std::ranges::any_of(program.signature.outputs, [&](output_spec const& o) {
             return o.kind == output_kind::buffer_mutation && o.target == inputs[k].target;

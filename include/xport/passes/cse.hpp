@@ -32,25 +32,6 @@ inline bool mergeable(graph::node const& n) {
          && !has_tag(schema.tags, ops::op_tag::in_place);
 }
 
-// By node: whether an in-place call writes its value, directly or through views of it.
-inline std::vector<bool> written_in_place(graph::Graph const& g) {
-  auto const& nodes = g.nodes();
-  std::vector<bool> written(nodes.size(), false);
-  for (graph::node const& n : nodes) {
-    if (!n.target || !has_tag(n.target->schema().tags, ops::op_tag::in_place) || n.args.empty()
-        || !n.args.front())
-      continue;
-    for (std::uint32_t v = n.args.front()->node;; v = nodes[v].args.front()->node) {
-      written[v] = true;
-      graph::node const& m = nodes[v];
-      if (!m.target || !has_tag(m.target->schema().tags, ops::op_tag::view) || m.args.empty()
-          || !m.args.front())
-        break;
-    }
-  }
-  return written;
-}
-
 inline std::size_t call_hash(graph::node const& n) {
   std::size_t h = n.target->hash();
   for (graph::argument const& a : n.args) {
@@ -68,7 +49,7 @@ inline std::size_t call_hash(graph::node const& n) {
 //! The repeats stay, unused: `graph::Graph::eliminate_dead_code` removes them.
 inline rewrites eliminate_common_subexpressions(graph::Graph& g) {
   auto const& nodes = g.nodes();
-  std::vector<bool> const written = detail::written_in_place(g);
+  std::vector<bool> const written = written_in_place(g);
   std::unordered_multimap<std::size_t, std::uint32_t> seen;
   rewrites out;
   for (std::uint32_t i = 0; i < nodes.size(); ++i) {

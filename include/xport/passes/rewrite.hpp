@@ -23,6 +23,27 @@ struct rewrite {
 //! @brief The rewrites of one pass, in graph order.
 using rewrites = std::vector<rewrite>;
 
+//! @brief By node: whether an in-place call writes the node's value, directly or through
+//! views of it (a graph read from PyTorch's training IR keeps `copy_` and `add_` on views;
+//! graphs xport records are functional and have none).
+inline std::vector<bool> written_in_place(graph::Graph const& g) {
+  auto const& nodes = g.nodes();
+  std::vector<bool> written(nodes.size(), false);
+  for (graph::node const& n : nodes) {
+    if (!n.target || !has_tag(n.target->schema().tags, ops::op_tag::in_place) || n.args.empty()
+        || !n.args.front())
+      continue;
+    for (std::uint32_t v = n.args.front()->node;; v = nodes[v].args.front()->node) {
+      written[v] = true;
+      graph::node const& m = nodes[v];
+      if (!m.target || !has_tag(m.target->schema().tags, ops::op_tag::view) || m.args.empty()
+          || !m.args.front())
+        break;
+    }
+  }
+  return written;
+}
+
 //! @cond
 namespace detail {
 // Equal sizes, as numbers or as canonical expressions.

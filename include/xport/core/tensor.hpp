@@ -98,13 +98,17 @@ inline std::size_t checked_nbytes(std::int64_t numel, xport::dtype type) {
   return static_cast<std::size_t>(numel * size);
 }
 
+[[noreturn, gnu::cold, gnu::noinline]] inline void
+throw_element_type(xport::dtype expected, xport::dtype actual, char const* what) {
+  throw dtype_error(std::string(what) + "<" + std::string(name(expected))
+                    + ">() called on a tensor of dtype " + torch_name(actual));
+}
+
 // Refuses element access with a C++ type other than the tensor's element type.
 template <class T>
 void check_element_type(xport::dtype actual, char const* what) {
-  if (dtype_of<T> != actual) {
-    throw dtype_error(std::string(what) + "<" + std::string(name(dtype_of<T>))
-                      + ">() called on a tensor of dtype " + torch_name(actual));
-  }
+  if (dtype_of<T> != actual) [[unlikely]]
+    throw_element_type(dtype_of<T>, actual, what);
 }
 
 } // namespace detail
@@ -581,21 +585,29 @@ public:
   //! @}
 
 private:
+  // The checks of every access inline; the refusals, out of line and cold, do not.
   detail::tensor_impl const& impl() const {
-    if (!impl_)
-      throw value_error(
-          "this tensor is undefined (default-constructed); assign a tensor to it first");
+    if (!impl_) [[unlikely]]
+      throw_undefined();
     return *impl_;
   }
 
   Storage const& data_storage() const {
-    if (impl().fake) {
-      throw value_error("a fake tensor (a value traced by export, sizes "
-                        + format_sym_sizes(impl().fake->sizes)
-                        + ") has no data; reading or writing elements is not traceable — "
-                          "compute with xport ops instead");
-    }
+    if (impl().fake) [[unlikely]]
+      throw_no_data();
     return impl().storage;
+  }
+
+  [[noreturn, gnu::cold, gnu::noinline]] static void throw_undefined() {
+    throw value_error(
+        "this tensor is undefined (default-constructed); assign a tensor to it first");
+  }
+
+  [[noreturn, gnu::cold, gnu::noinline]] void throw_no_data() const {
+    throw value_error("a fake tensor (a value traced by export, sizes "
+                      + format_sym_sizes(impl().fake->sizes)
+                      + ") has no data; reading or writing elements is not traceable — "
+                        "compute with xport ops instead");
   }
 
   void specialize(source_location const& where) const {

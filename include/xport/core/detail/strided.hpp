@@ -170,24 +170,32 @@ inline std::int64_t checked_numel(int_list sizes) {
   return numel;
 }
 
+// The refusals of `wrap_dim` and `wrap_existing_dim`, out of line and marked cold: the
+// checks inline into every size and stride access, the message building does not.
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_dim_out_of_range(std::int64_t dim,
+                                                                          std::int64_t bound) {
+  throw index_error("Dimension out of range (expected to be in range of [" + std::to_string(-bound)
+                    + ", " + std::to_string(bound - 1) + "], but got " + std::to_string(dim) + ")");
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_no_dimensions(std::int64_t dim) {
+  throw index_error("Dimension specified as " + std::to_string(dim)
+                    + " but tensor has no dimensions");
+}
+
 // Maps a possibly negative dim to [0, rank); PyTorch treats a scalar as rank 1 here.
 inline std::int64_t wrap_dim(std::int64_t dim, std::int64_t rank) {
   std::int64_t const bound = rank == 0 ? 1 : rank;
-  if (dim < -bound || dim >= bound) {
-    throw index_error("Dimension out of range (expected to be in range of ["
-                      + std::to_string(-bound) + ", " + std::to_string(bound - 1) + "], but got "
-                      + std::to_string(dim) + ")");
-  }
+  if (dim < -bound || dim >= bound) [[unlikely]]
+    throw_dim_out_of_range(dim, bound);
   return dim < 0 ? dim + bound : dim;
 }
 
 // Maps a possibly negative dim to an existing dimension: unlike `wrap_dim`, a 0-dim tensor
 // has none (`x.size(0)` of a scalar is an error in PyTorch, `x.sum(0)` is not).
 inline std::size_t wrap_existing_dim(std::int64_t dim, std::int64_t rank) {
-  if (rank == 0) {
-    throw index_error("Dimension specified as " + std::to_string(dim)
-                      + " but tensor has no dimensions");
-  }
+  if (rank == 0) [[unlikely]]
+    throw_no_dimensions(dim);
   return static_cast<std::size_t>(wrap_dim(dim, rank));
 }
 

@@ -2,6 +2,7 @@
 // Built twice: "kernels/cpu/gemm" (portable loop) and, where OpenBLAS is installed,
 // "kernels/cpu/gemm.blas" (the same cases through OpenBLAS).
 #include <xport/kernels/cpu/gemm.hpp>
+#include <xport/kernels/cpu/linalg.hpp>
 
 #include <xport/core/factories.hpp>
 #include <xport/core/generator.hpp>
@@ -396,4 +397,30 @@ TEST_CASE("gemm_batched refuses bad ranks and sizes with PyTorch's words") {
                                         xport::empty({2, 6, 3})),
       doctest::Contains("expected out to have size [2, 3, 6] (batch1 @ batch2), but got [2, 6, 3]"),
       xport::shape_error);
+}
+
+// linear and addmm start from the bias copied into every row of out (then gemm adds to
+// it): rows are copied after themselves in doubling blocks up to a cap, then the block is
+// repeated. Counts of rows around each boundary, rows wider than the cap, a 1-D out.
+TEST_CASE("broadcast_rows writes the bias into every row") {
+  xport::Generator gen(5);
+  for (std::int64_t const n : {1, 7, 5000}) {
+    Tensor const bias = xport::randn({n}, gen);
+    std::vector<float> const expected(bias.data_ptr<float>(), bias.data_ptr<float>() + n);
+    for (std::int64_t const rows : {1, 2, 3, 64, 1000, 1024, 1025, 4099}) {
+      CAPTURE(n);
+      CAPTURE(rows);
+      Tensor const out = xport::full({rows, n}, -1.0);
+      xport::kernels::cpu::detail::broadcast_rows(bias, out);
+      float const* p = out.data_ptr<float>();
+      std::int64_t wrong = 0;
+      for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t j = 0; j < n; ++j)
+          wrong += p[r * n + j] != expected[static_cast<std::size_t>(j)];
+      CHECK(wrong == 0);
+    }
+  }
+  Tensor const vector_out = xport::zeros({4});
+  xport::kernels::cpu::detail::broadcast_rows(xport::arange(4).to(dtype::float32), vector_out);
+  CHECK(vector_out.data_ptr<float>()[3] == 3.0f);
 }

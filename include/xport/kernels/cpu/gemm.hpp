@@ -485,6 +485,45 @@ inline void gemm_any(Tensor const& lhs, Tensor const& rhs, Tensor const& out, Sc
       });
 }
 
+// `out = a @ op(b) + beta * out` (op(b) = b, or its transpose when `transposed_b`) run on
+// the matrices straight away, for what a plan's steps pass on every call: 2-D float32 or
+// float64 operands of one dtype on the CPU whose sizes chain, that BLAS reads as they
+// are, none of them empty and `out` overlapping neither input. No view or copy is made,
+// and nothing is validated twice. Returns false and does nothing for anything else; then
+// `gemm` does the work (with its copies, its other dtypes and its messages).
+inline bool gemm_direct(Tensor const& a, Tensor const& b, bool transposed_b, Tensor const& out,
+                        double beta) {
+#if defined(XPORT_HAS_CBLAS) && XPORT_HAS_CBLAS
+  if (a.dim() != 2 || b.dim() != 2 || out.dim() != 2) return false;
+  dtype const type = out.dtype();
+  if ((type != dtype::float32 && type != dtype::float64) || a.dtype() != type || b.dtype() != type
+      || !a.device().is_cpu() || !b.device().is_cpu() || !out.device().is_cpu())
+    return false;
+  std::int64_t const m = a.size(0), k = a.size(1), n = out.size(1);
+  std::int64_t const b_rs = b.stride(transposed_b ? 1 : 0), b_cs = b.stride(transposed_b ? 0 : 1);
+  if (b.size(transposed_b ? 1 : 0) != k || b.size(transposed_b ? 0 : 1) != n || out.size(0) != m
+      || m == 0 || n == 0 || k == 0)
+    return false;
+  if (!blas_layout_of(m, k, a.stride(0), a.stride(1)) || !blas_layout_of(k, n, b_rs, b_cs)
+      || !blas_layout_of(m, n, out.stride(0), out.stride(1)) || overlaps(out, a)
+      || overlaps(out, b))
+    return false;
+  auto const run = [&]<class T>() {
+    blas_gemm<T>(1, m, n, k, T{1}, matrix_of<T const>(a), {b.data_ptr<T>(), 0, b_rs, b_cs},
+                 static_cast<T>(beta), matrix_of<T>(out));
+  };
+  if (type == dtype::float32) {
+    run.template operator()<float>();
+  } else {
+    run.template operator()<double>();
+  }
+  return true;
+#else
+  (void)a, (void)b, (void)transposed_b, (void)out, (void)beta;
+  return false;
+#endif
+}
+
 } // namespace gemm_detail
 
 //! @brief The library behind `gemm` in this translation unit: `"openblas"` when built

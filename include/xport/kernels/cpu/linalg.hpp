@@ -8,6 +8,7 @@
 #include <xport/kernels/kernel.hpp>
 #include <xport/ops/linalg.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <span>
@@ -33,9 +34,11 @@ inline std::int64_t product(std::span<std::int64_t const> sizes) {
   return n;
 }
 
-// `out.copy_(bias)` for a bias that broadcasts along out's rows: a copy of its bytes per
-// row when both are contiguous and of one dtype (the common bias of a linear layer; no
-// view to make), else copy_ with its broadcasting.
+// `out.copy_(bias)` for a bias that broadcasts along out's rows: when both are contiguous
+// and of one dtype (the common bias of a linear layer; no view to make), the bias's bytes
+// go into the first row, then the rows written so far are copied after themselves, so
+// m rows take about log2(m) copies rather than m (each a library call) until a block of
+// rows reaches `block_bytes`, which is then repeated; else copy_ with its broadcasting.
 inline void broadcast_rows(Tensor const& bias, Tensor const& out) {
   std::int64_t const n = out.dim() == 0 ? 1 : out.size(-1);
   bool const plain = bias.dtype() == out.dtype() && bias.is_contiguous() && out.is_contiguous()
@@ -46,11 +49,19 @@ inline void broadcast_rows(Tensor const& bias, Tensor const& out) {
     out.copy_(bias);
     return;
   }
+  constexpr std::size_t block_bytes = 16 * 1024; // copies stay within the L1 cache
   auto const row = static_cast<std::size_t>(n) * element_size(out.dtype());
-  auto const* from = static_cast<std::byte const*>(bias.data());
+  auto const rows = static_cast<std::size_t>(out.numel() / n);
   auto* to = static_cast<std::byte*>(out.data());
-  for (std::int64_t r = 0; r < out.numel() / n; ++r)
-    std::memcpy(to + static_cast<std::size_t>(r) * row, from, row);
+  std::memcpy(to, bias.data(), row);
+  std::size_t done = 1;
+  while (done < rows && done * row < block_bytes) {
+    std::size_t const more = std::min(done, rows - done);
+    std::memcpy(to + done * row, to, more * row);
+    done += more;
+  }
+  for (std::size_t block = done; done < rows; done += block)
+    std::memcpy(to + done * row, to, std::min(block, rows - done) * row);
 }
 
 // Writes self (broadcast) into out, where gemm's `beta * out` term picks it up. With
@@ -68,7 +79,8 @@ template <>
 struct kernel<ops::mm, cpu_t> {
   //! @brief `out[0] = in[0] @ in[1]`.
   static void run(ops::mm::attributes const&, std::span<Tensor const> in, std::span<Tensor> out) {
-    kernels::cpu::gemm(in[0], in[1], out[0]);
+    if (!kernels::cpu::gemm_detail::gemm_direct(in[0], in[1], false, out[0], 0))
+      kernels::cpu::gemm(in[0], in[1], out[0]);
   }
 };
 
@@ -135,7 +147,10 @@ struct kernel<ops::addmm, cpu_t> {
   static void run(ops::addmm::attributes const& a, std::span<Tensor const> in,
                   std::span<Tensor> out) {
     kernels::cpu::detail::prepare_additive(in[0], out[0], a.beta);
-    kernels::cpu::gemm(in[1], in[2], out[0], a.alpha, a.beta);
+    bool const direct =
+        a.alpha.to<double>() == 1.0
+        && kernels::cpu::gemm_detail::gemm_direct(in[1], in[2], false, out[0], a.beta.to<double>());
+    if (!direct) kernels::cpu::gemm(in[1], in[2], out[0], a.alpha, a.beta);
   }
 };
 
@@ -172,7 +187,9 @@ struct kernel<ops::linear, cpu_t> {
     Tensor const& result =
         out[0].dim() == 2 ? out[0] : (views[1] = out[0].view({rows, weight.size(0)}));
     if (has_bias) kernels::cpu::detail::broadcast_rows(in[2], out[0]); // result views them
-    kernels::cpu::gemm(lhs, weight.t(), result, 1, has_bias ? 1 : 0);
+    double const beta = has_bias ? 1 : 0;
+    if (!kernels::cpu::gemm_detail::gemm_direct(lhs, weight, true, result, beta))
+      kernels::cpu::gemm(lhs, weight.t(), result, 1, beta);
   }
 };
 

@@ -135,6 +135,12 @@ TEST_CASE("freeze: a frozen plan packs its weights and computes what eager execu
     CHECK(packed == (packs ? 3U : 0U));
   }
   CHECK(frozen.execution_plan().signatures() == 3);
+  // Two signatures pack (5 and 300 rows): one copy of each matrix serves both.
+  std::size_t const matrices = (32 * 16 + 8 * 32 + 8 * 8) * sizeof(float);
+  CHECK(frozen.execution_plan().packed_bytes() == matrices);
+  CHECK(plain.execution_plan().packed_bytes() == 0);
+  frozen.reload_state();
+  CHECK(frozen.execution_plan().packed_bytes() == 0);
 }
 
 TEST_CASE("freeze: state changed in place is read again after reload_state") {
@@ -228,6 +234,20 @@ TEST_CASE("freeze: a fused chain reads the packed weight; state replaced is read
   Tensor const want = mm(h, m.square) + mm(h, m.square.t());
   CHECK(allclose(plan.run(inputs, bound)[0], want, {.rtol = 1e-5, .atol = 1e-5}));
   CHECK(plan.signatures() == 2);
+  // Packed copies: the two fc1 weights, fc2's and square.t(), each once.
+  std::size_t const fc1_bytes = 32 * 16 * sizeof(float);
+  std::size_t const shared_bytes = (8 * 32 + 8 * 8) * sizeof(float);
+  CHECK(plan.packed_bytes() == 2 * fc1_bytes + shared_bytes);
+  // Ten more replacements: the evicted signatures' copies go with them (8 are kept).
+  std::vector<nn::Linear> replacements;
+  for (int i = 0; i < 10; ++i) {
+    replacements.emplace_back(16, 32, gen);
+    inputs[fc1_weight] = replacements.back().weight;
+    bound.clear();
+    (void)plan.run(inputs, bound);
+  }
+  CHECK(plan.signatures() == runtime::plan::max_signatures);
+  CHECK(plan.packed_bytes() == runtime::plan::max_signatures * fc1_bytes + shared_bytes);
 }
 
 TEST_CASE("freeze: a plan refuses state it is told of in a placeholder the graph lacks") {

@@ -113,9 +113,10 @@ struct plan_options {
   //! only them run once per signature (`fold_constants`), and a matrix product whose
   //! right-hand matrix is one of them reads a copy of it laid out once for the product
   //! (runtime/packing.hpp; `plan::str()` says "packed"). Both are made when a signature
-  //! is specialized, once per signature. A state tensor replaced by another is seen on
-  //! the next call (the signature's key holds each frozen tensor's address). After state
-  //! is changed in place, results are unspecified until `plan::reset()`
+  //! is specialized: folded values once per signature, a packed copy once for every
+  //! signature that reads the matrix. A state tensor replaced by another is seen on the
+  //! next call (the signature's key holds each frozen tensor's address). After state is
+  //! changed in place, results are unspecified until `plan::reset()`
   //! (`ExportedModule::reload_state()`): the steps that read frozen copies see the old
   //! values, the others the new ones (as after `torch.jit.freeze`). Off, the state is read
   //! on every call.
@@ -210,7 +211,18 @@ public:
     for (Tensor& v : values_)
       v = Tensor();
     cache_.clear();
+    packed_.clear();
     last_ = nullptr;
+  }
+
+  //! @brief Bytes of the product operands a frozen plan laid out once
+  //! (`plan_options::freeze`): one copy of each matrix, shared by every signature that
+  //! reads it (0 before a call, and without freezing).
+  std::size_t packed_bytes() const noexcept {
+    std::size_t bytes = 0;
+    for (packed_matrix const& p : packed_)
+      bytes += p.packed.storage().nbytes();
+    return bytes;
   }
 
   //! @brief How many steps the most recently used signature computed once, as constants
@@ -527,6 +539,7 @@ private:
                            [](auto const& a, auto const& b) { return a->used < b->used; });
       *oldest = std::move(made);
       last_ = oldest->get();
+      prune_packed();
     } else {
       cache_.push_back(std::move(made));
       last_ = cache_.back().get();
@@ -536,7 +549,7 @@ private:
 
   // Decides how every step runs for the placeholders now in `values_` and the symbols in
   // `bound`, and lays out the arena (the results too when `planned`).
-  specialization specialize(bindings const& bound, bool planned) const {
+  specialization specialize(bindings const& bound, bool planned) {
     specialization spec;
     spec.steps.resize(steps_.size());
     // The concrete meta of every slot, where this signature determines it.
@@ -692,7 +705,7 @@ private:
   // laid out row by row, when it is not already (`plan_options::freeze`). Products whose
   // result has one row in all are left alone: they run as a matrix-vector product, which
   // reads either layout at memory speed.
-  void pack_operands(specialization& spec, std::vector<Tensor> const& constants) const {
+  void pack_operands(specialization& spec, std::vector<Tensor> const& constants) {
     for (std::size_t i = 0; i < steps_.size(); ++i) {
       step const& s = steps_[i];
       specialized_step& sp = spec.steps[i];
@@ -702,11 +715,39 @@ private:
         continue;
       dim_vector const out = sp.metas[0].concrete_sizes();
       if (out.back() == 0 || detail::checked_numel(out) / out.back() < 2) continue;
-      Tensor packed = row_major_operand(constants[s.args[rhs->arg]], *rhs);
+      Tensor packed = packed_operand(constants[s.args[rhs->arg]], *rhs);
       if (!packed.defined()) continue;
       sp.packed_arg = static_cast<std::uint32_t>(rhs->arg);
       sp.packed = std::move(packed);
     }
+  }
+
+  // `operand` laid out for a product (`row_major_operand`), once for every signature that
+  // reads it: frozen state does not change until `reset`, so a matrix is known by where it
+  // lies and how (an address, dtype, sizes and strides), as the signature keys know it.
+  // The entry holds the operand, so no other tensor takes its address meanwhile.
+  Tensor packed_operand(Tensor const& operand, product_operand where) {
+    auto const same = [&](packed_matrix const& p) {
+      return p.source.data() == operand.data() && p.source.dtype() == operand.dtype()
+             && p.transposed == where.transposed && p.source.sizes() == operand.sizes()
+             && p.source.strides() == operand.strides();
+    };
+    if (auto const found = std::ranges::find_if(packed_, same); found != packed_.end())
+      return found->packed;
+    Tensor packed = row_major_operand(operand, where);
+    if (packed.defined()) packed_.push_back({operand, where.transposed, packed});
+    return packed;
+  }
+
+  // Drops the packed copies that no kept signature reads (one was evicted: state that was
+  // replaced, or sizes not seen for a while), so that they do not pile up.
+  void prune_packed() {
+    std::erase_if(packed_, [&](packed_matrix const& p) {
+      return std::ranges::none_of(cache_, [&](auto const& spec) {
+        return std::ranges::any_of(
+            spec->steps, [&](specialized_step const& sp) { return sp.packed.is_same(p.packed); });
+      });
+    });
   }
 
   // Argument `a` of step `s` in this call: its value, or the operand packed for it.
@@ -1133,8 +1174,15 @@ private:
   std::vector<std::uint32_t> outputs_;      // graph output k -> its slot
   std::vector<Tensor> values_;              // this call's values, by slot
   std::vector<Tensor> results_;             // run_planned's results, until the next call
-  std::vector<Tensor const*> direct_;       // by slot: a caller's tensor to write into
-  std::vector<std::uint32_t> directed_;     // the slots `direct_` points for this call
+  // A frozen matrix (where it lies and how) and its copy laid out for products.
+  struct packed_matrix {
+    Tensor source;
+    bool transposed;
+    Tensor packed;
+  };
+  std::vector<packed_matrix> packed_;   // shared by the signatures (`packed_operand`)
+  std::vector<Tensor const*> direct_;   // by slot: a caller's tensor to write into
+  std::vector<std::uint32_t> directed_; // the slots `direct_` points for this call
   std::vector<std::unique_ptr<specialization>> cache_;
   specialization* last_ = nullptr;
   std::vector<std::int64_t> key_; // the key being looked up

@@ -36,6 +36,7 @@
 #include <xport/decomp/decomp.hpp>
 #include <xport/export/export.hpp>
 #include <xport/export/inspect.hpp>
+#include <xport/export/spec_builders.hpp>
 #include <xport/kernels/cpu/gemm.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/nn/layers.hpp>

@@ -119,6 +119,59 @@ public:
     }
   }
 
+  //! @brief Checks flat input leaves (in the input spec's leaf order) as a call checks
+  //! them, without running the program: their count, the values of non-tensor leaves,
+  //! each tensor's dtype and device, and the sizes against the input contract.
+  //! @throws what a call throws for such inputs (`constraint_violation` naming the input
+  //! and the dim, `dtype_error`, `device_error`, `value_error`).
+  void check_inputs(std::span<leaf const> inputs) {
+    // `run` takes flat leaves from anyone: count them before indexing by them.
+    if (inputs.size() != program_.input_paths.size())
+      throw sym::input_count_error(program_.input_paths.size(), inputs.size());
+    std::vector<sym::shape_view>& shapes = shapes_;
+    shapes.clear();
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      std::string const& path = program_.input_paths[i];
+      leaf const& expected = program_.input_constants[i];
+      if (!is_none(expected)) {
+        if (!same_leaf(inputs[i], expected)) {
+          throw constraint_violation(
+              "Expected input at " + path + " to be equal to " + repr(expected) + ", but got "
+              + repr(inputs[i]) + " (non-tensor inputs are specialized to their example values)");
+        }
+        continue;
+      }
+      std::size_t const k = shapes.size();
+      if (is_scalar_[k]) {
+        auto const* symbolic = std::get_if<SymInt>(&inputs[i]);
+        auto const* integer = std::get_if<std::int64_t>(&inputs[i]);
+        std::optional<std::int64_t> const value = integer    ? std::optional(*integer)
+                                                  : symbolic ? symbolic->maybe_int()
+                                                             : std::nullopt;
+        if (!value)
+          throw value_error("Expected input at " + path + " to be an int, but got "
+                            + repr(inputs[i]));
+        scalars_[k] = *value;
+        shapes.push_back(user_sizes(k, inputs));
+        continue;
+      }
+      auto const* t = std::get_if<Tensor>(&inputs[i]);
+      if (t == nullptr || !t->defined())
+        throw value_error("Expected input at " + path + " to be a Tensor, but got "
+                          + (t != nullptr ? "an undefined Tensor (default-constructed)"
+                                          : std::string(kind_name(inputs[i]))));
+      ops::tensor_meta const& meta = program_.graph.at(user_nodes_[k]).values[0];
+      if (t->dtype() != meta.dtype)
+        throw dtype_error("Expected input at " + path + " to have dtype " + torch_name(meta.dtype)
+                          + ", but got " + torch_name(t->dtype()));
+      if (t->device() != meta.device)
+        throw device_error("Expected input at " + path + " to be on " + meta.device.str()
+                           + ", but got a tensor on " + t->device().str());
+      shapes.push_back(t->sizes());
+    }
+    program_.contract.check(shapes);
+  }
+
   //! @brief The plan the calls run on (for inspection: signatures kept, arena size).
   runtime::plan const& execution_plan() const noexcept { return plan_; }
 
@@ -138,21 +191,17 @@ private:
     fill_placeholders(inputs);
   }
 
+  // Fills the placeholders of the user's tensors (the state's stay filled, see `prepare`).
   void fill_placeholders(std::span<leaf const> inputs) {
-    std::size_t next_user = 0;
-    for (std::size_t k = 0; k < placeholders_.size(); ++k) {
-      input_spec const& spec = program_.signature.inputs[k];
-      if (spec.kind != input_kind::user_input)
-        placeholders_[k] = program_.state_of(spec);
-      else if (std::size_t const u = next_user++; !is_scalar_[u])
-        placeholders_[k] = std::get<Tensor>(inputs[user_leaf_[u]]);
-      // an int input has no tensor: its symbol is bound
-    }
+    for (std::size_t u = 0; u < user_placeholders_.size(); ++u)
+      if (!is_scalar_[u]) // an int input has no tensor: its symbol is bound
+        placeholders_[user_placeholders_[u]] = std::get<Tensor>(inputs[user_leaf_[u]]);
   }
 
+  // Drops the call's references to the user's tensors.
   void end_call() noexcept {
-    for (Tensor& t : placeholders_)
-      t = Tensor();
+    for (std::size_t k : user_placeholders_)
+      placeholders_[k] = Tensor();
   }
 
   // What the graph says of tensor output `k` before the call runs: its dtype, device,
@@ -257,10 +306,19 @@ private:
     placeholders_.resize(placeholders);
     for (std::size_t i = 0; i < program_.input_constants.size(); ++i)
       if (is_none(program_.input_constants[i])) user_leaf_.push_back(i);
+    // The state's placeholders are filled once: the module's state tensors are the same
+    // on every call (`program()` is const; mutations are copied into them).
     std::size_t k = 0;
     for (std::uint32_t i = 0; i < nodes.size(); ++i) {
       if (nodes[i].op != graph::node_op::placeholder) continue;
-      if (program_.signature.inputs[k++].kind == input_kind::user_input) user_nodes_.push_back(i);
+      input_spec const& spec = program_.signature.inputs[k];
+      if (spec.kind == input_kind::user_input) {
+        user_nodes_.push_back(i);
+        user_placeholders_.push_back(k);
+      } else {
+        placeholders_[k] = program_.state_of(spec);
+      }
+      ++k;
     }
     for (std::uint32_t node : user_nodes_)
       is_scalar_.push_back(program_.graph.at(node).values.empty());
@@ -298,54 +356,6 @@ private:
     return std::get<Tensor>(inputs[user_leaf_[k]]).sizes();
   }
 
-  void check_inputs(std::span<leaf const> inputs) {
-    // `run` takes flat leaves from anyone: count them before indexing by them.
-    if (inputs.size() != program_.input_paths.size())
-      throw sym::input_count_error(program_.input_paths.size(), inputs.size());
-    std::vector<sym::shape_view>& shapes = shapes_;
-    shapes.clear();
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-      std::string const& path = program_.input_paths[i];
-      leaf const& expected = program_.input_constants[i];
-      if (!is_none(expected)) {
-        if (!same_leaf(inputs[i], expected)) {
-          throw constraint_violation(
-              "Expected input at " + path + " to be equal to " + repr(expected) + ", but got "
-              + repr(inputs[i]) + " (non-tensor inputs are specialized to their example values)");
-        }
-        continue;
-      }
-      std::size_t const k = shapes.size();
-      if (is_scalar_[k]) {
-        auto const* symbolic = std::get_if<SymInt>(&inputs[i]);
-        auto const* integer = std::get_if<std::int64_t>(&inputs[i]);
-        std::optional<std::int64_t> const value = integer    ? std::optional(*integer)
-                                                  : symbolic ? symbolic->maybe_int()
-                                                             : std::nullopt;
-        if (!value)
-          throw value_error("Expected input at " + path + " to be an int, but got "
-                            + repr(inputs[i]));
-        scalars_[k] = *value;
-        shapes.push_back(user_sizes(k, inputs));
-        continue;
-      }
-      auto const* t = std::get_if<Tensor>(&inputs[i]);
-      if (t == nullptr || !t->defined())
-        throw value_error("Expected input at " + path + " to be a Tensor, but got "
-                          + (t != nullptr ? "an undefined Tensor (default-constructed)"
-                                          : std::string(kind_name(inputs[i]))));
-      ops::tensor_meta const& meta = program_.graph.at(user_nodes_[k]).values[0];
-      if (t->dtype() != meta.dtype)
-        throw dtype_error("Expected input at " + path + " to have dtype " + torch_name(meta.dtype)
-                          + ", but got " + torch_name(t->dtype()));
-      if (t->device() != meta.device)
-        throw device_error("Expected input at " + path + " to be on " + meta.device.str()
-                           + ", but got a tensor on " + t->device().str());
-      shapes.push_back(t->sizes());
-    }
-    program_.contract.check(shapes);
-  }
-
   void bind_symbols(std::span<leaf const> inputs) {
     bound_.clear();
     for (size_binding const& b : size_bindings_)
@@ -368,14 +378,15 @@ private:
 
   ExportedProgram program_;
   runtime::plan plan_;
-  std::vector<std::size_t> user_leaf_;    // k-th user tensor -> input leaf
-  std::vector<std::uint32_t> user_nodes_; // k-th user input -> its placeholder
-  std::vector<bool> is_scalar_;           // k-th user input is an int (SymInt)
-  std::vector<std::int64_t> scalars_;     // this call's int inputs, by k
-  std::vector<Tensor> placeholders_;      // this call's placeholder values
-  std::vector<output_kind> result_kinds_; // the plan's results (outputs that are values)
-  std::vector<Tensor const*> into_;       // run_into: the tensor for each result, if any
-  std::vector<sym::shape_view> shapes_;   // this call's input sizes, for the contract
+  std::vector<std::size_t> user_leaf_;         // k-th user tensor -> input leaf
+  std::vector<std::uint32_t> user_nodes_;      // k-th user input -> its placeholder node
+  std::vector<std::size_t> user_placeholders_; // k-th user input -> its placeholder index
+  std::vector<bool> is_scalar_;                // k-th user input is an int (SymInt)
+  std::vector<std::int64_t> scalars_;          // this call's int inputs, by k
+  std::vector<Tensor> placeholders_;           // this call's placeholder values
+  std::vector<output_kind> result_kinds_;      // the plan's results (outputs that are values)
+  std::vector<Tensor const*> into_;            // run_into: the tensor for each result, if any
+  std::vector<sym::shape_view> shapes_;        // this call's input sizes, for the contract
   runtime::bindings bound_;
   // A symbol bound by a call: input `input`'s size `dim` is `form` of it.
   struct size_binding {

@@ -1173,6 +1173,37 @@ TEST_CASE("test_redundant_asserts: zeros(u0) after one check has one assert, als
   CHECK_THROWS_AS(lowered.module().call<Tensor>(from<std::int64_t>({-1})), constraint_violation);
 }
 
+struct FullOfItem : Module<FullOfItem> {
+  BOOST_HANA_DEFINE_STRUCT(FullOfItem);
+  Tensor forward() const {
+    SymInt const n = item_int(full({}, 11, {.dtype = dtype::int64}));
+    return full(std::vector<SymInt>{n}, 0.0);
+  }
+};
+
+struct ZerosOfItemUnchecked : Module<ZerosOfItemUnchecked> {
+  BOOST_HANA_DEFINE_STRUCT(ZerosOfItemUnchecked);
+  Tensor forward(Tensor const& x) const { return zeros(std::vector<SymInt>{item_int(x)}); }
+};
+
+// test_export_graph_with_no_inputs (the full((b,)) part; randn needs a Generator in xport)
+TEST_CASE("test_export_graph_with_no_inputs: a factory sized by data asserts u0 >= 0 itself") {
+  FullOfItem m;
+  ExportedProgram const ep = export_program(m, std::tuple{});
+  INFO(ep.str());
+  CHECK(count_calls(ep, "aten::_assert_scalar") == 1);
+  CHECK(equal(ep.module().call<Tensor>(), zeros({11})));
+  // With an input, the assert refuses a negative size at call time.
+  ZerosOfItemUnchecked z;
+  ExportedProgram const sized = export_program(z, std::tuple{from<std::int64_t>({3})});
+  INFO(sized.str());
+  CHECK(says(sized.str(), "u0 >= 0"));
+  CHECK(equal(sized.module().call<Tensor>(from<std::int64_t>({5})), zeros({5})));
+  CHECK_THROWS_WITH_AS(sized.module().call<Tensor>(from<std::int64_t>({-2})),
+                       doctest::Contains("Runtime assertion failed for expression u0 >= 0"),
+                       constraint_violation);
+}
+
 struct AtLeastThree : Module<AtLeastThree> {
   BOOST_HANA_DEFINE_STRUCT(AtLeastThree);
   Tensor forward(Tensor const& x) const {

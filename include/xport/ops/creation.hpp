@@ -25,11 +25,19 @@ namespace xport::ops {
 
 namespace detail {
 
-// The meta of a factory's output: sizes must be non-negative.
+// The meta of a factory's output: sizes must be non-negative. A size read from data (`u0`)
+// cannot be decided while tracing; as in PyTorch, the program asserts it at runtime instead
+// (`u0 >= 0`), so `full({n}, 0.0)` of an `item_int` exports without a check by hand.
 inline tensor_meta factory_meta(std::string_view op, std::vector<SymInt> const& size, dtype type,
                                 std::string const& device) {
   for (SymInt const& s : size) {
-    if (static_cast<bool>(s < 0)) {
+    bool negative = false;
+    try {
+      negative = static_cast<bool>(s < 0);
+    } catch (data_dependent_error const&) {
+      check(s >= 0, std::string(op) + ": a size must not be negative");
+    }
+    if (negative) {
       throw shape_error(std::string(op) + ": Trying to create tensor with negative dimension "
                         + s.str() + ": " + format_sym_sizes(size));
     }

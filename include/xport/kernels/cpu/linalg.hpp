@@ -187,7 +187,7 @@ struct kernel<ops::linear, cpu_t> {
     Tensor const& result =
         out[0].dim() == 2 ? out[0] : (views[1] = out[0].view({rows, weight.size(0)}));
     if (has_bias) kernels::cpu::detail::broadcast_rows(in[2], out[0]); // result views them
-    double const beta = has_bias ? 1 : 0;
+    int const beta = has_bias ? 1 : 0; // an int: integer products refuse a float beta
     if (!kernels::cpu::gemm_detail::gemm_direct(lhs, weight, true, result, beta))
       kernels::cpu::gemm(lhs, weight.t(), result, 1, beta);
   }

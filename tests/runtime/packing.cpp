@@ -38,6 +38,13 @@ struct Layers : Module<Layers> {
   }
 };
 
+// A product of a layer's output with a user input: its right-hand matrix is not state.
+struct TimesInput : Module<TimesInput> {
+  BOOST_HANA_DEFINE_STRUCT(TimesInput, (nn::Linear, fc));
+  explicit TimesInput(Generator& gen) : fc(16, 8, gen) {}
+  Tensor forward(Tensor const& x, Tensor const& y) const { return mm(fc(x), y); }
+};
+
 bool has_line(std::string const& text, std::string const& line) {
   return text.find(line + "\n") != std::string::npos;
 }
@@ -141,6 +148,26 @@ TEST_CASE("freeze: a frozen plan packs its weights and computes what eager execu
   CHECK(plain.execution_plan().packed_bytes() == 0);
   frozen.reload_state();
   CHECK(frozen.execution_plan().packed_bytes() == 0);
+}
+
+TEST_CASE("freeze: a product of activations is read as it comes, signature after signature") {
+  Generator gen{67};
+  TimesInput m(gen);
+  auto batch = Dim("batch", {.min = 2, .max = 64});
+  ExportedProgram const ep =
+      export_program(m, std::tuple{randn({4, 16}, gen), randn({8, 5}, gen)}, {{batch, 16}, {8, 5}});
+  ExportedModule frozen = ep.module({.freeze = true});
+  for (std::int64_t const rows : {4, 9, 4}) {
+    CAPTURE(rows);
+    Tensor const x = randn({rows, 16}, gen);
+    Tensor const y = randn({8, 5}, gen);
+    CHECK(allclose(frozen.call<Tensor>(x, y), m(x, y), {.rtol = 1e-5, .atol = 1e-5}));
+    std::string const steps = frozen.execution_plan().str();
+    CAPTURE(steps);
+    CHECK(has_line(steps, "linear: aten::linear (into, packed)"));
+    CHECK(has_line(steps, "mm: aten::mm (into)"));
+  }
+  CHECK(frozen.execution_plan().packed_bytes() == 8 * 16 * sizeof(float));
 }
 
 TEST_CASE("freeze: state changed in place is read again after reload_state") {

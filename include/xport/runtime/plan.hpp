@@ -727,10 +727,11 @@ private:
   // lies and how (an address, dtype, sizes and strides), as the signature keys know it.
   // The entry holds the operand, so no other tensor takes its address meanwhile.
   Tensor packed_operand(Tensor const& operand, product_operand where) {
+    if (!operand.defined()) return {}; // not frozen: read as it comes
     auto const same = [&](packed_matrix const& p) {
-      return p.source.data() == operand.data() && p.source.dtype() == operand.dtype()
-             && p.transposed == where.transposed && p.source.sizes() == operand.sizes()
-             && p.source.strides() == operand.strides();
+      return p.source.data() == operand.data() && p.source.device() == operand.device()
+             && p.source.dtype() == operand.dtype() && p.transposed == where.transposed
+             && p.source.sizes() == operand.sizes() && p.source.strides() == operand.strides();
     };
     if (auto const found = std::ranges::find_if(packed_, same); found != packed_.end())
       return found->packed;

@@ -423,4 +423,52 @@ TEST_CASE("broadcast_rows writes the bias into every row") {
   Tensor const vector_out = xport::zeros({4});
   xport::kernels::cpu::detail::broadcast_rows(xport::arange(4).to(dtype::float32), vector_out);
   CHECK(vector_out.data_ptr<float>()[3] == 3.0f);
+  // No rows: nothing is written (the first row of the storage behind the view stays).
+  Tensor const storage = xport::full({2, 3}, -1.0);
+  xport::kernels::cpu::detail::broadcast_rows(xport::ones({3}), storage.narrow(0, 0, 0));
+  CHECK(storage.data_ptr<float>()[0] == -1.0f);
+}
+
+// The products linear, mm and addmm run on the matrices straight away where BLAS takes
+// them as they are, else through gemm: both agree with the naive product, for every beta.
+TEST_CASE("linear, mm and addmm: direct and copied layouts, beta, empty batches") {
+  xport::Generator gen(6);
+  Tensor const x = xport::randn({5, 4}, gen);
+  Tensor const w = xport::randn({3, 4}, gen); // linear's weight [n, k]
+  Tensor const bias = xport::randn({3}, gen);
+  std::vector<Tensor> const in{x, w, bias};
+  for (bool const strided : {false, true}) {
+    CAPTURE(strided);
+    // Every other column: BLAS cannot write it as it lies, so gemm copies.
+    Tensor const out = strided ? xport::empty({5, 6}).slice(1, 0, 6, 2) : xport::empty({5, 3});
+    std::vector<Tensor> outs{out};
+    xport::kernel<xport::ops::linear, xport::cpu_t>::run({}, in, outs);
+    std::vector<double> const want = reference(x, w.t(), bias.expand({5, 3}), 1.0, 1.0);
+    Tensor const got = out.contiguous();
+    for (std::size_t i = 0; i < want.size(); ++i)
+      CHECK(got.data_ptr<float>()[i] == doctest::Approx(want[i]).epsilon(1e-5));
+  }
+  // addmm with beta 0.5 and alpha 1 (direct), and with alpha 2 (through gemm).
+  for (double const alpha : {1.0, 2.0}) {
+    CAPTURE(alpha);
+    Tensor const self = xport::randn({5, 3}, gen);
+    Tensor const out = xport::empty({5, 3});
+    std::vector<Tensor> outs{out};
+    xport::kernel<xport::ops::addmm, xport::cpu_t>::run({.beta = 0.5, .alpha = alpha},
+                                                        std::vector<Tensor>{self, x, w.t()}, outs);
+    std::vector<double> const want = reference(x, w.t(), self, alpha, 0.5);
+    for (std::size_t i = 0; i < want.size(); ++i)
+      CHECK(out.data_ptr<float>()[i] == doctest::Approx(want[i]).epsilon(1e-5));
+  }
+  // A beta float32 cannot hold is refused, as by gemm.
+  std::vector<Tensor> outs{xport::empty({5, 3})};
+  CHECK_THROWS_WITH_AS(
+      (xport::kernel<xport::ops::addmm, xport::cpu_t>::run(
+          {.beta = 1e300, .alpha = 1}, std::vector<Tensor>{xport::zeros({5, 3}), x, w.t()}, outs)),
+      "value 1e+300 cannot be converted to type float32 without overflow", xport::value_error);
+  // An empty batch writes nothing.
+  std::vector<Tensor> empty_out{xport::empty({0, 3})};
+  xport::kernel<xport::ops::linear, xport::cpu_t>::run(
+      {}, std::vector<Tensor>{xport::empty({0, 4}), w, bias}, empty_out);
+  CHECK(empty_out[0].numel() == 0);
 }

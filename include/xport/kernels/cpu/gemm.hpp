@@ -492,7 +492,7 @@ inline void gemm_any(Tensor const& lhs, Tensor const& rhs, Tensor const& out, Sc
 // and nothing is validated twice. Returns false and does nothing for anything else; then
 // `gemm` does the work (with its copies, its other dtypes and its messages).
 inline bool gemm_direct(Tensor const& a, Tensor const& b, bool transposed_b, Tensor const& out,
-                        double beta) {
+                        Scalar const& beta) {
 #if defined(XPORT_HAS_CBLAS) && XPORT_HAS_CBLAS
   if (a.dim() != 2 || b.dim() != 2 || out.dim() != 2) return false;
   dtype const type = out.dtype();
@@ -510,7 +510,7 @@ inline bool gemm_direct(Tensor const& a, Tensor const& b, bool transposed_b, Ten
     return false;
   auto const run = [&]<class T>() {
     blas_gemm<T>(1, m, n, k, T{1}, matrix_of<T const>(a), {b.data_ptr<T>(), 0, b_rs, b_cs},
-                 static_cast<T>(beta), matrix_of<T>(out));
+                 gemm_scalar<T>(beta, "beta"), matrix_of<T>(out));
   };
   if (type == dtype::float32) {
     run.template operator()<float>();

@@ -52,6 +52,7 @@ inline void broadcast_rows(Tensor const& bias, Tensor const& out) {
   constexpr std::size_t block_bytes = 16 * 1024; // copies stay within the L1 cache
   auto const row = static_cast<std::size_t>(n) * element_size(out.dtype());
   auto const rows = static_cast<std::size_t>(out.numel() / n);
+  if (rows == 0) return;
   auto* to = static_cast<std::byte*>(out.data());
   std::memcpy(to, bias.data(), row);
   std::size_t done = 1;
@@ -149,7 +150,7 @@ struct kernel<ops::addmm, cpu_t> {
     kernels::cpu::detail::prepare_additive(in[0], out[0], a.beta);
     bool const direct =
         a.alpha.to<double>() == 1.0
-        && kernels::cpu::gemm_detail::gemm_direct(in[1], in[2], false, out[0], a.beta.to<double>());
+        && kernels::cpu::gemm_detail::gemm_direct(in[1], in[2], false, out[0], a.beta);
     if (!direct) kernels::cpu::gemm(in[1], in[2], out[0], a.alpha, a.beta);
   }
 };

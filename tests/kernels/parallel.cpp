@@ -1,6 +1,7 @@
 // xport::kernels::parallel_for and the thread count: every item visited once, nested and
 // throwing bodies, and CPU kernels giving bitwise the same results on 1 and 2 threads
 // (they split only independent outputs).
+#include <xport/kernels/cpu/gemm.hpp>
 #include <xport/kernels/parallel.hpp>
 #include <xport/kernels/tuning.hpp>
 
@@ -122,8 +123,9 @@ TEST_CASE("kernels give the same bits on 1 and 2 threads") {
   Tensor const bias = randn({5}, gen);
   Tensor const q = randn({8, 4, 64, 16}, gen);
   Tensor const gamma = randn({40}, gen);
-  // Products large enough to be split on the pool: by rows of out, by columns, by batch
-  // (k past OpenBLAS's block of k, m and n not multiples of its register blocks).
+  // Products large enough to be split on the pool: by rows of a row-major out, by columns
+  // of a column-major one, by batch (k past OpenBLAS's block of k, m and n not multiples of
+  // its register blocks).
   Tensor const tall = randn({601, 520}, gen);
   Tensor const wide = randn({520, 1203}, gen);
   Tensor const batched = randn({6, 200, 130}, gen);
@@ -143,7 +145,14 @@ TEST_CASE("kernels give the same bits on 1 and 2 threads") {
       {"softmax over dim 0", [&] { return softmax(x, 0); }},
       {"layer_norm", [&] { return layer_norm(x, {40}, gamma, row); }},
       {"mm split by rows", [&] { return mm(tall, wide.narrow(1, 0, 301)); }},
-      {"mm split by columns", [&] { return mm(tall.narrow(0, 0, 33), wide); }},
+      {"mm with few rows (a row-major out is split by rows only)",
+       [&] { return mm(tall.narrow(0, 0, 33), wide); }},
+      {"mm into a column-major out, split by columns",
+       [&] {
+         Tensor const out = empty({1203, 33});
+         kernels::cpu::gemm(tall.narrow(0, 0, 33), wide, out.t());
+         return out;
+       }},
       {"mm of transposed operands", [&] { return mm(wide.t(), tall.t()); }},
       {"bmm split by batch", [&] { return bmm(batched, batched.transpose(1, 2)); }},
       {"conv2d over a batch", [&] { return conv2d(image, filter, bias, {.padding = {1}}); }},
@@ -158,7 +167,7 @@ TEST_CASE("kernels give the same bits on 1 and 2 threads") {
        }},
   };
   for (named const& c : cases) {
-    INFO(c.name);
+    INFO(std::string(c.name));
     std::vector<Tensor> const got = on_one_and_two_threads(c.f);
     CHECK(equal(got[0], got[1]));
   }

@@ -252,9 +252,10 @@ void blas_matrix(int m, int n, int k, T alpha, T const* a, blas_layout la, std::
 // whole product and the result has the same bits at every thread count.
 inline constexpr double pool_piece_work = 1024.0 * 1024;
 
-// Rows or columns of out per panel when one product is split: the widest register block
-// of OpenBLAS's kernels, so pieces keep whole blocks.
-inline constexpr std::int64_t split_panel = 16;
+// Rows or columns of out per panel when one product is split: a multiple of every register
+// block of OpenBLAS's kernels along the dimension split (12 on Haswell and Zen, 16 on
+// Skylake-X, 4 to 24 elsewhere), so that pieces keep whole blocks.
+inline constexpr std::int64_t split_panel = 48;
 
 // A batch whose matrices all multiply the same b (batch stride 0: an expanded weight, as
 // PyTorch's decomposition of matmul writes a linear layer on a 3-D input) computes each
@@ -336,10 +337,12 @@ void blas_gemm(std::int64_t batch, std::int64_t m, std::int64_t n, std::int64_t 
     });
     return;
   }
-  // One matrix: panels of rows or of columns of out, whichever it has more of; at least
+  // One matrix: panels of out along the dimension that BLAS's column-major view of the
+  // call makes its N (rows of a row-major out, columns of a column-major one), at least
   // two panels a piece, so that no piece is a single row or column (gemv rounds
-  // differently from gemm).
-  bool const by_rows = m >= n;
+  // differently from gemm). Pieces of the other dimension change the bits: OpenBLAS's
+  // Haswell and Zen kernels sum an element of out differently when its M range differs.
+  bool const by_rows = lc->row_major;
   std::int64_t const extent = by_rows ? m : n;
   std::int64_t const panels = (extent + split_panel - 1) / split_panel;
   double const panel_work = work * static_cast<double>(split_panel) / static_cast<double>(extent);

@@ -37,6 +37,7 @@
 #include <xport/export/export.hpp>
 #include <xport/export/inspect.hpp>
 #include <xport/export/spec_builders.hpp>
+#include <xport/export/unflatten.hpp>
 #include <xport/kernels/cpu/gemm.hpp>
 #include <xport/kernels/kernel.hpp>
 #include <xport/nn/layers.hpp>

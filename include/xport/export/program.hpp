@@ -296,7 +296,9 @@ inline void print_call(std::ostringstream& out, graph::Graph const& g, graph::no
     if (n.where) out << " " << file_base(n.where->file) << ":" << n.where->line;
     if (!n.module_stack.empty()) {
       graph::stack_entry const& inner = n.module_stack.back();
-      out << " " << (inner.path.empty() ? "<root>" : inner.path) << " (" << inner.type << ")";
+      out << " " << (inner.path.empty() ? "<root>" : inner.path);
+      if (inner.call != 0) out << "@" << inner.call; // a later call of the module
+      out << " (" << inner.type << ")";
     }
   }
   out << "\n";

@@ -44,9 +44,10 @@ using argument = std::optional<value_ref>;
 //! @brief One entry of a node's module stack: the module's dotted path from the exported
 //! module (`""` for it, `"encoder.layers.0"`) and its C++ type.
 struct stack_entry {
-  std::string path; //!< dotted path
-  std::string type; //!< qualified type name
-  //! @brief Equal when both fields are.
+  std::string path;       //!< dotted path
+  std::string type;       //!< qualified type name
+  std::uint32_t call = 0; //!< earlier calls of the module at `path` in the trace (`n@1`: 1)
+  //! @brief Equal when every field is.
   friend bool operator==(stack_entry const&, stack_entry const&) = default;
 };
 

@@ -4,6 +4,9 @@
 //! (PyTorch's `nn_module_stack`).
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,7 +21,10 @@ namespace xport {
 struct module_frame {
   std::string path;      //!< dotted path from the root module; empty for the root
   std::string_view type; //!< qualified type name, e.g. `"xport::nn::Sequential<A, B>"`
-  //! @brief Frames are equal when both path and type are.
+  //! @brief How many calls of the module at `path` came before this one since the
+  //! outermost call began: 0 for the first, 1 for the second (PyTorch's `n@1`).
+  std::uint32_t call = 0;
+  //! @brief Frames are equal when path, type and call are.
   friend bool operator==(module_frame const&, module_frame const&) = default;
 };
 
@@ -35,10 +41,12 @@ struct module_anchor {
   descendant_finder find;
 };
 
-// Two parallel vectors so that current_module_stack() can hand out a span of frames.
+// Two parallel vectors so that current_module_stack() can hand out a span of frames, and
+// the calls of each path since the outermost call began.
 struct module_stack_state {
   std::vector<module_frame> frames;
   std::vector<module_anchor> anchors;
+  std::map<std::string, std::uint32_t, std::less<>> calls;
 };
 
 inline module_stack_state& thread_module_stack() noexcept {
@@ -62,8 +70,12 @@ class module_call_scope {
 public:
   module_call_scope(module_anchor anchor, std::string_view type) {
     module_stack_state& stack = thread_module_stack();
+    if (stack.frames.empty()) stack.calls.clear(); // an outermost call counts afresh
     std::string path = locate(stack, anchor);
-    stack.frames.push_back(module_frame{std::move(path), type});
+    // A module located at its caller's path is part of that call (see `locate`).
+    bool const inlined = !stack.frames.empty() && stack.frames.back().path == path;
+    std::uint32_t const call = inlined ? stack.frames.back().call : stack.calls[path]++;
+    stack.frames.push_back(module_frame{std::move(path), type, call});
     try {
       stack.anchors.push_back(anchor);
     } catch (...) {

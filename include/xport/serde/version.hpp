@@ -19,7 +19,7 @@ struct schema_version {
   friend constexpr bool operator==(schema_version, schema_version) = default;
 };
 
-//! @brief The version this xport writes: 1.0.
-inline constexpr schema_version current_schema_version{1, 1};
+//! @brief The version this xport writes: 1.2 (see docs/format.md, "Versions").
+inline constexpr schema_version current_schema_version{1, 2};
 
 } // namespace xport::serde

@@ -433,7 +433,7 @@ private:
   std::vector<graph::stack_entry> module_stack() const {
     std::vector<graph::stack_entry> stack;
     for (module_frame const& frame : current_module_stack())
-      stack.push_back({frame.path, std::string(frame.type)});
+      stack.push_back({frame.path, std::string(frame.type), frame.call});
     return stack;
   }
 

@@ -72,7 +72,7 @@ inline constexpr std::uint32_t no_anchor = ~std::uint32_t{0};
 
 // Appends an `_assert_scalar` node per runtime assert of `env`; returns each one's node
 // with the node it must follow: the one defining the last data-dependent symbol it reads
-// (`no_anchor` when it reads input sizes only).
+// (`no_anchor` when it reads input sizes only), whose module stack it takes.
 inline std::vector<std::pair<std::uint32_t, std::uint32_t>>
 add_runtime_asserts(graph::Graph& g, sym::ShapeEnv& env) {
   if (env.runtime_asserts().empty()) return {};
@@ -104,8 +104,12 @@ add_runtime_asserts(graph::Graph& g, sym::ShapeEnv& env) {
     ops::assert_scalar::attributes attributes{sym::expr_node::make(env, a.rel.lhs),
                                               ops::comparison_of(a.rel.op),
                                               sym::expr_node::make(env, a.rel.rhs), std::move(msg)};
-    std::uint32_t const node = g.add_call(
-        ops::boxed_attributes::of<ops::assert_scalar>(std::move(attributes)), {}, {}, a.where, {});
+    // It runs right after its anchor (`order_nodes`), so as part of the anchor's module.
+    std::vector<graph::stack_entry> stack;
+    if (anchor != no_anchor) stack = g.at(anchor).module_stack;
+    std::uint32_t const node =
+        g.add_call(ops::boxed_attributes::of<ops::assert_scalar>(std::move(attributes)), {}, {},
+                   a.where, std::move(stack));
     out.emplace_back(node, anchor);
   }
   return out;

@@ -180,8 +180,12 @@ void decode_graph(in_json const& j, graph::Graph& g, std::map<std::string, std::
         as_array(*s, dot(w, "module_stack"));
         for (std::size_t k = 0; k < s->size(); ++k) {
           std::string const sw = at(dot(w, "module_stack"), k);
+          std::uint32_t call = 0;
+          if (auto const* c = optional_field((*s)[k], "call", sw))
+            call = static_cast<std::uint32_t>(
+                as_int_in(*c, 0, std::numeric_limits<std::uint32_t>::max(), dot(sw, "call")));
           stack.push_back({as_string(field((*s)[k], "path", sw), dot(sw, "path")),
-                           as_string(field((*s)[k], "type", sw), dot(sw, "type"))});
+                           as_string(field((*s)[k], "type", sw), dot(sw, "type")), call});
         }
       }
       std::optional<graph::source_line> line;

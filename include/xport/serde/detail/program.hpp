@@ -116,8 +116,11 @@ inline out_json encode_graph(graph::Graph const& g) {
       else
         o["where"] = nullptr;
       out_json stack = out_json::array();
-      for (graph::stack_entry const& e : n.module_stack)
-        stack.push_back({{"path", e.path}, {"type", e.type}});
+      for (graph::stack_entry const& e : n.module_stack) {
+        out_json entry = {{"path", e.path}, {"type", e.type}};
+        if (e.call != 0) entry["call"] = e.call; // a later call of the module (`n@1`)
+        stack.push_back(std::move(entry));
+      }
       o["module_stack"] = std::move(stack);
       o["scalar"] = n.scalar ? encode_symint(*n.scalar) : out_json(nullptr);
       o["from"] = n.from;

@@ -9,6 +9,7 @@
 #include <xport/serde/detail/codec.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,6 +37,7 @@ inline out_json pt2_provenance(graph::node const& n) {
     }
     std::string key = "L__self__" + (e.path.empty() ? "" : "_" + e.path);
     std::replace(key.begin(), key.end(), '.', '_');
+    if (e.call != 0) key += "@" + std::to_string(e.call); // PyTorch's key of a later call
     stack += (stack.empty() ? "" : ";") + key + "," + e.path + "," + e.type;
   }
   if (!stack.empty()) metadata["nn_module_stack"] = stack;
@@ -73,8 +75,17 @@ read_pt2_provenance(graph::Graph& g, in_json const* metadata) {
       std::size_t const second =
           first == std::string_view::npos ? first : item.find(',', first + 1);
       if (second == std::string_view::npos) return {where, {}};
+      // A later call of a module has `@k` at the end of its key (`L__self___n@1`).
+      std::uint32_t call = 0;
+      std::string_view const key = item.substr(0, first);
+      if (std::size_t const at = key.rfind('@'); at != std::string_view::npos) {
+        std::string_view const digits = key.substr(at + 1);
+        char const* const last = digits.data() + digits.size();
+        auto const [end, error] = std::from_chars(digits.data(), last, call);
+        if (error != std::errc() || end != last) call = 0;
+      }
       stack.push_back({std::string(item.substr(first + 1, second - first - 1)),
-                       std::string(item.substr(second + 1))});
+                       std::string(item.substr(second + 1)), call});
     }
   }
   return {where, stack};

@@ -2,6 +2,7 @@
 // model runs eagerly and through the unflattened program (the root and submodules on
 // their own), and the results, the state after the calls, the module names and the
 // printed graphs must agree with what PyTorch's twins in test_export.py check.
+#include <xport/api/control_flow.hpp>
 #include <xport/api/data_dependent.hpp>
 #include <xport/api/elementwise.hpp>
 #include <xport/api/elementwise_inplace.hpp>
@@ -187,6 +188,33 @@ struct Blocks : Module<Blocks> {
   }
 };
 
+// A module that counts its calls in a buffer, and one that calls a layer inside both
+// branches of a cond and once outside it.
+struct Counter : Module<Counter> {
+  BOOST_HANA_DEFINE_STRUCT(Counter, (Buffer, count));
+  Counter() : count(zeros({1})) {}
+  Tensor forward(Tensor const& x) {
+    add_(count, 1.0);
+    return x + count;
+  }
+};
+
+struct Counts : Module<Counts> {
+  BOOST_HANA_DEFINE_STRUCT(Counts, (Counter, counter));
+  Tensor forward(Tensor const& x) { return counter(x) * 2.0; }
+};
+
+struct Branches : Module<Branches> {
+  BOOST_HANA_DEFINE_STRUCT(Branches, (Leaf, lin));
+  explicit Branches(Generator& gen) : lin(gen) {}
+  Tensor forward(Tensor const& x) {
+    Tensor const y = cond(
+        sum(x) > 0.0, [this](Tensor const& a) { return lin(a); },
+        [this](Tensor const& a) { return lin(a) * -1.0; }, std::tuple{x});
+    return lin(y);
+  }
+};
+
 std::vector<Tensor> one(Tensor t) {
   return {std::move(t)};
 }
@@ -347,7 +375,7 @@ TEST_CASE("unflatten: modules in maps and vectors, a slice of them called") {
   Generator gen(9);
   Blocks model(gen);
   Tensor const x = randn({2, 4}, gen);
-  UnflattenedModule const root = unflatten(export_program(model, std::tuple{x}));
+  UnflattenedModule root = unflatten(export_program(model, std::tuple{x}));
   std::vector<std::string> const names = root.named_modules();
   for (char const* name : {"dict.0", "dict.4.linear", "list.0", "list.3.linear"}) {
     INFO(name);
@@ -360,6 +388,13 @@ TEST_CASE("unflatten: modules in maps and vectors, a slice of them called") {
                        "so it has no graph",
                        value_error);
   CHECK(says(root.submodule("list.4").str(), "(not called by the export: no graph)"));
+  CHECK_THROWS_WITH_AS(root.set_submodule("list.4",
+                                          [](std::span<Tensor const> in) {
+                                            return std::vector<Tensor>(in.begin(), in.end());
+                                          }),
+                       "unflatten: module 'list.4' was not called when the program was exported, "
+                       "so no graph calls it and a replacement would never run",
+                       value_error);
   CHECK(allclose(root.call<Tensor>(x), model(x)));
   CHECK(allclose(root.submodule("dict.3")({x})[0], model.dict.at("3")(x)));
 }
@@ -405,6 +440,46 @@ TEST_CASE("unflatten: set_submodule replaces a module's graph by a function") {
                        shape_error);
   CHECK_THROWS_WITH_AS(bar.set_submodule("leaf", {}),
                        "unflatten: set_submodule needs a function to call", value_error);
+
+  // A wrapper: the module called from inside its replacement runs its own graph.
+  UnflattenedModule const leaf = root.submodule("bar.leaf");
+  bar.set_submodule("leaf", [&leaf](std::span<Tensor const> in) {
+    std::vector<Tensor> out = leaf(std::vector<Tensor>(in.begin(), in.end()));
+    out[0] = out[0] * 2.0;
+    return out;
+  });
+  CHECK(allclose(root.submodule("bar")({x})[0], foo.bar.leaf(x) * 2.0 + buffer));
+}
+
+// A replaced module's buffer mutations come from what its replacement returns.
+TEST_CASE("unflatten: a replaced module's buffers are written from its replacement") {
+  Counts eager;
+  Counts traced;
+  Tensor const x = ones({1});
+  UnflattenedModule root = unflatten(export_program(traced, std::tuple{x}));
+  CHECK(allclose(root.call<Tensor>(x), eager(x)));
+  CHECK(equal(root.state_dict().at("counter.count"), ones({1}))); // written by the module
+  REQUIRE(root.submodule("counter").output_names().size() == 2); // the new count, and x + count
+  root.set_submodule("counter", [](std::span<Tensor const> in) {
+    return std::vector<Tensor>{full({1}, 10.0), in[0] * 3.0};
+  });
+  CHECK(allclose(root.call<Tensor>(x), full({1}, 6.0)));
+  CHECK(equal(root.state_dict().at("counter.count"), full({1}, 10.0)));
+}
+
+// A module called inside cond branches (their sub-graphs, not modules of the tree) and
+// once outside: the call the graph runs is the module's first, not `lin@2`.
+TEST_CASE("unflatten: calls inside cond branches leave no gap in the calls' names") {
+  Generator gen(10);
+  Branches model(gen);
+  Tensor const x = randn({2, 4}, gen);
+  ExportedProgram const ep = export_program(model, std::tuple{x});
+  UnflattenedModule const root = unflatten(ep);
+  CHECK(root.submodule("lin").called());
+  CHECK(root.submodule("lin.linear").called());
+  CHECK_FALSE(root.has_submodule("lin@2"));
+  CHECK(allclose(root.call<Tensor>(x), model(x)));
+  CHECK(allclose(root.call<Tensor>(x * -1.0), model(x * -1.0)));
 }
 
 // Bad calls: a path that names no module, inputs that do not fit a submodule's graph, the

@@ -29,6 +29,9 @@
 
 namespace xport {
 
+//! @brief What replaces a module of an `UnflattenedModule` (`set_submodule`): a function
+//! of the module's inputs that returns its outputs, in the order its graph has them.
+using submodule_function = std::function<std::vector<Tensor>(std::span<Tensor const>)>;
 //! @brief A module of an unflattened program (`unflatten`): a handle that shares the
 //! whole tree with the handles it came from, so a submodule replaced through one is
 //! replaced for all.
@@ -95,11 +98,19 @@ public:
   //! @brief Replaces the module at `relative` (and only that call's module: `n@1` is
   //! another) by `replacement`, which gets the module's inputs and must return its
   //! outputs: as many, of the same dtypes, devices and sizes. Every handle of the tree
-  //! sees the replacement.
-  //! @throws value_error when there is no such module or `replacement` is empty.
+  //! sees the replacement. The buffers the module mutated are written from what the
+  //! replacement returns for them. Calling the module from inside its replacement runs
+  //! the module's own graph (a wrapper). A replacement that keeps a handle of this tree
+  //! keeps the tree alive with it (a cycle): keep what it needs instead.
+  //! @throws value_error when there is no such module, the export never called it, or
+  //! `replacement` is empty.
   void set_submodule(std::string_view relative, submodule_function replacement) {
     if (!replacement) throw value_error("unflatten: set_submodule needs a function to call");
     UnflattenedModule const target = submodule(relative);
+    if (!target.called())
+      throw value_error("unflatten: " + target.describe()
+                        + " was not called when the program was exported, so no graph calls "
+                          "it and a replacement would never run");
     tree_->modules[target.index_].replacement = std::move(replacement);
   }
 
@@ -257,11 +268,19 @@ inline UnflattenedModule unflatten(ExportedProgram const& ep) {
 
 inline std::vector<Tensor> UnflattenedModule::invoke(std::size_t k, std::span<Tensor const> inputs,
                                                      runtime::bindings& bound) const {
-  tree::module const& m = tree_->modules[k];
+  tree::module& m = tree_->modules[k];
   graph::Graph const& g = tree_->program.graph;
   std::string const who = m.path.empty() ? "the root module" : "module '" + m.path + "'";
-  if (m.replacement) {
-    std::vector<Tensor> out = m.replacement(inputs);
+  if (m.replacement && !m.replacing) {
+    m.replacing = true;
+    std::vector<Tensor> out;
+    try {
+      out = m.replacement(inputs);
+    } catch (...) {
+      m.replacing = false;
+      throw;
+    }
+    m.replacing = false;
     if (out.size() != m.outputs.size())
       throw value_error("unflatten: the replacement of " + who + " returned "
                         + std::to_string(out.size()) + " tensors, but the module returns "
@@ -286,6 +305,13 @@ inline std::vector<Tensor> UnflattenedModule::invoke(std::size_t k, std::span<Te
       if (!same)
         throw shape_error("unflatten: " + which + " has sizes " + format_sizes(out[o].sizes())
                           + ", but the module returns " + meta.str());
+    }
+    // The buffers the module (or one it calls) mutates: their new values are among its
+    // outputs, since the program returns them.
+    for (output_spec const& spec : tree_->program.signature.outputs) {
+      if (spec.kind != output_kind::buffer_mutation || !spec.value) continue;
+      auto const at = std::find(m.outputs.begin(), m.outputs.end(), *spec.value);
+      if (at != m.outputs.end()) tree_->state.at(spec.target).copy_(out[at - m.outputs.begin()]);
     }
     return out;
   }

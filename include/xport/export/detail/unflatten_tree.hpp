@@ -23,10 +23,6 @@
 
 namespace xport {
 
-//! @brief What replaces a module of an `UnflattenedModule` (`set_submodule`): a function
-//! of the module's inputs that returns its outputs, in the order its graph has them.
-using submodule_function = std::function<std::vector<Tensor>(std::span<Tensor const>)>;
-
 namespace detail {
 
 // The modules of an unflattened program and their graphs, shared by every handle.
@@ -53,7 +49,10 @@ struct unflattened_tree {
     std::vector<std::uint32_t> nodes; // the op nodes it runs itself, in order
     // Buffer and input mutations whose values this module computes: (value, spec index).
     std::vector<std::pair<graph::value_ref, std::size_t>> mutations;
-    submodule_function replacement;
+    // What `set_submodule` put in its place; `replacing` while it runs (a call of the
+    // module from inside its replacement runs the module's own graph).
+    std::function<std::vector<Tensor>(std::span<Tensor const>)> replacement;
+    bool replacing = false;
   };
 
   ExportedProgram program;
@@ -134,8 +133,13 @@ inline std::shared_ptr<unflattened_tree> build_unflattened(ExportedProgram const
       add_module(e.fqn, e.type, e.fqn);
     }
   }
+  // A module's calls are numbered in the order the graph runs them: a call traced inside
+  // a `cond` branch or a loop body (not in this graph) leaves no gap.
+  std::map<std::pair<std::string, std::uint32_t>, std::size_t> by_call;
+  std::map<std::string, std::uint32_t, std::less<>> calls_of;
   auto const module_of = [&](graph::stack_entry const& e) {
-    std::string const name = call_name(e.path, e.call);
+    if (auto const it = by_call.find({e.path, e.call}); it != by_call.end()) return it->second;
+    std::string const name = call_name(e.path, calls_of[e.path]++);
     std::size_t k = t->find(name);
     if (k == t->modules.size()) {
       // Missing holders first (a path the module tree did not list), then the call.
@@ -146,6 +150,7 @@ inline std::shared_ptr<unflattened_tree> build_unflattened(ExportedProgram const
       k = add_module(name, e.type, e.path);
     }
     if (t->modules[k].type.empty()) t->modules[k].type = e.type;
+    by_call.emplace(std::pair{e.path, e.call}, k);
     return k;
   };
 
@@ -159,6 +164,11 @@ inline std::shared_ptr<unflattened_tree> build_unflattened(ExportedProgram const
   for (std::uint32_t i = 0; i < nodes.size(); ++i) {
     graph::node const& n = nodes[i];
     if (n.op != graph::node_op::call_function) continue;
+    if (n.module_stack.empty()) { // made without one (an older file, a pass): where it is
+      owner[i] = open.back();
+      t->modules[open.back()].nodes.push_back(i);
+      continue;
+    }
     std::vector<graph::stack_entry> const frames = nested_frames(n);
     std::vector<std::size_t> wanted{0};
     for (graph::stack_entry const& e : frames)
@@ -251,14 +261,15 @@ inline std::shared_ptr<unflattened_tree> build_unflattened(ExportedProgram const
     std::vector<unflattened_tree::step> steps;
     std::size_t next_call = 0;
     std::vector<std::uint32_t> run;
+    std::vector<char> in_run_flags(nodes.size(), 0);
     auto const flush = [&] {
       if (run.empty()) return;
       graph::Graph sub;
       unflattened_tree::segment seg;
       std::map<std::pair<std::uint32_t, std::uint32_t>, graph::value_ref> local;
-      auto const in_run = [&](std::uint32_t node) {
-        return std::find(run.begin(), run.end(), node) != run.end();
-      };
+      for (std::uint32_t i : run)
+        in_run_flags[i] = true;
+      auto const in_run = [&](std::uint32_t node) { return bool(in_run_flags[node]); };
       for (std::uint32_t i : run)
         for (graph::argument const& a : nodes[i].args)
           if (a && !in_run(a->node) && !local.contains({a->node, a->index})) {
@@ -289,6 +300,8 @@ inline std::shared_ptr<unflattened_tree> build_unflattened(ExportedProgram const
         results.push_back(local.at({v.node, v.index}));
       sub.set_outputs(results);
       seg.plan = std::make_shared<runtime::plan>(sub);
+      for (std::uint32_t i : run)
+        in_run_flags[i] = false;
       seg.nodes = run;
       steps.push_back({std::move(seg), 0});
       run.clear();

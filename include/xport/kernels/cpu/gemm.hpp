@@ -342,14 +342,16 @@ void blas_gemm(std::int64_t batch, std::int64_t m, std::int64_t n, std::int64_t 
   // two panels a piece, so that no piece is a single row or column (gemv rounds
   // differently from gemm). Pieces of the other dimension change the bits: OpenBLAS's
   // Haswell and Zen kernels sum an element of out differently when its M range differs.
+  // The last panel takes the rows left over (up to 95), so that no piece is smaller than
+  // `grain` whole panels, the size that keeps OpenBLAS on its ordinary kernel.
   bool const by_rows = lc->row_major;
   std::int64_t const extent = by_rows ? m : n;
-  std::int64_t const panels = (extent + split_panel - 1) / split_panel;
+  std::int64_t const panels = std::max<std::int64_t>(1, extent / split_panel);
   double const panel_work = work * static_cast<double>(split_panel) / static_cast<double>(extent);
   parallel_for(panels, std::max<std::int64_t>(2, grain(panel_work)),
                [&](std::int64_t first, std::int64_t last) {
                  std::int64_t const begin = first * split_panel;
-                 std::int64_t const size = std::min(last * split_panel, extent) - begin;
+                 std::int64_t const size = (last == panels ? extent : last * split_panel) - begin;
                  if (by_rows) {
                    piece(0, begin, size, 0, n);
                  } else {

@@ -459,7 +459,7 @@ TEST_CASE("unflatten: a replaced module's buffers are written from its replaceme
   UnflattenedModule root = unflatten(export_program(traced, std::tuple{x}));
   CHECK(allclose(root.call<Tensor>(x), eager(x)));
   CHECK(equal(root.state_dict().at("counter.count"), ones({1}))); // written by the module
-  REQUIRE(root.submodule("counter").output_names().size() == 2); // the new count, and x + count
+  REQUIRE(root.submodule("counter").output_names().size() == 2);  // the new count, and x + count
   root.set_submodule("counter", [](std::span<Tensor const> in) {
     return std::vector<Tensor>{full({1}, 10.0), in[0] * 3.0};
   });

@@ -311,7 +311,8 @@ inline std::vector<Tensor> UnflattenedModule::invoke(std::size_t k, std::span<Te
     for (output_spec const& spec : tree_->program.signature.outputs) {
       if (spec.kind != output_kind::buffer_mutation || !spec.value) continue;
       auto const at = std::find(m.outputs.begin(), m.outputs.end(), *spec.value);
-      if (at != m.outputs.end()) tree_->state.at(spec.target).copy_(out[at - m.outputs.begin()]);
+      if (at != m.outputs.end())
+        tree_->state.at(spec.target).copy_(out[static_cast<std::size_t>(at - m.outputs.begin())]);
     }
     return out;
   }

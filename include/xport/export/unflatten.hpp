@@ -247,6 +247,10 @@ private:
   std::vector<Tensor> invoke(std::size_t k, std::span<Tensor const> inputs,
                              runtime::bindings& bound) const;
 
+  // Runs `m`'s replacement, checks what it returns and writes the buffers it mutated.
+  std::vector<Tensor> replaced(tree::module& m, std::span<Tensor const> inputs,
+                               runtime::bindings const& bound) const;
+
   std::shared_ptr<tree> tree_;
   std::size_t index_ = 0;
 };
@@ -266,56 +270,56 @@ inline UnflattenedModule unflatten(ExportedProgram const& ep) {
   return UnflattenedModule(detail::build_unflattened(ep), 0);
 }
 
+inline std::vector<Tensor> UnflattenedModule::replaced(tree::module& m,
+                                                       std::span<Tensor const> inputs,
+                                                       runtime::bindings const& bound) const {
+  graph::Graph const& g = tree_->program.graph;
+  std::string const who = m.path.empty() ? "the root module" : "module '" + m.path + "'";
+  m.replacing = true;
+  std::vector<Tensor> out;
+  try {
+    out = m.replacement(inputs);
+  } catch (...) {
+    m.replacing = false;
+    throw;
+  }
+  m.replacing = false;
+  if (out.size() != m.outputs.size())
+    throw value_error("unflatten: the replacement of " + who + " returned "
+                      + std::to_string(out.size()) + " tensors, but the module returns "
+                      + std::to_string(m.outputs.size()));
+  for (std::size_t o = 0; o < out.size(); ++o) {
+    ops::tensor_meta const& meta = g.meta(m.outputs[o]);
+    std::string const which = "output " + std::to_string(o) + " of the replacement of " + who;
+    if (!out[o].defined()) throw value_error("unflatten: " + which + " is undefined");
+    if (out[o].dtype() != meta.dtype)
+      throw dtype_error("unflatten: " + which + " has dtype " + torch_name(out[o].dtype())
+                        + ", but the module returns " + torch_name(meta.dtype));
+    if (out[o].device() != meta.device)
+      throw device_error("unflatten: " + which + " is on " + out[o].device().str()
+                         + ", but the module returns a tensor on " + meta.device.str());
+    bool same = static_cast<std::size_t>(out[o].dim()) == meta.sizes.size();
+    for (std::size_t d = 0; same && d < meta.sizes.size(); ++d) {
+      try {
+        same = bound.evaluate(meta.sizes[d]) == out[o].size(static_cast<std::int64_t>(d));
+      } catch (value_error const&) { // a size the call has not determined
+      }
+    }
+    if (!same)
+      throw shape_error("unflatten: " + which + " has sizes " + format_sizes(out[o].sizes())
+                        + ", but the module returns " + meta.str());
+  }
+  // The buffers the module (or one it calls) mutates: their new values are among its
+  // outputs, since the program returns them.
+  for (auto const& [o, fqn] : m.mutated_outputs)
+    tree_->state.at(fqn).copy_(out[o]);
+  return out;
+}
+
 inline std::vector<Tensor> UnflattenedModule::invoke(std::size_t k, std::span<Tensor const> inputs,
                                                      runtime::bindings& bound) const {
   tree::module& m = tree_->modules[k];
-  graph::Graph const& g = tree_->program.graph;
-  std::string const who = m.path.empty() ? "the root module" : "module '" + m.path + "'";
-  if (m.replacement && !m.replacing) {
-    m.replacing = true;
-    std::vector<Tensor> out;
-    try {
-      out = m.replacement(inputs);
-    } catch (...) {
-      m.replacing = false;
-      throw;
-    }
-    m.replacing = false;
-    if (out.size() != m.outputs.size())
-      throw value_error("unflatten: the replacement of " + who + " returned "
-                        + std::to_string(out.size()) + " tensors, but the module returns "
-                        + std::to_string(m.outputs.size()));
-    for (std::size_t o = 0; o < out.size(); ++o) {
-      ops::tensor_meta const& meta = g.meta(m.outputs[o]);
-      std::string const which = "output " + std::to_string(o) + " of the replacement of " + who;
-      if (!out[o].defined()) throw value_error("unflatten: " + which + " is undefined");
-      if (out[o].dtype() != meta.dtype)
-        throw dtype_error("unflatten: " + which + " has dtype " + torch_name(out[o].dtype())
-                          + ", but the module returns " + torch_name(meta.dtype));
-      if (out[o].device() != meta.device)
-        throw device_error("unflatten: " + which + " is on " + out[o].device().str()
-                           + ", but the module returns a tensor on " + meta.device.str());
-      bool same = static_cast<std::size_t>(out[o].dim()) == meta.sizes.size();
-      for (std::size_t d = 0; same && d < meta.sizes.size(); ++d) {
-        try {
-          same = bound.evaluate(meta.sizes[d]) == out[o].size(static_cast<std::int64_t>(d));
-        } catch (value_error const&) { // a size the call has not determined
-        }
-      }
-      if (!same)
-        throw shape_error("unflatten: " + which + " has sizes " + format_sizes(out[o].sizes())
-                          + ", but the module returns " + meta.str());
-    }
-    // The buffers the module (or one it calls) mutates: their new values are among its
-    // outputs, since the program returns them.
-    for (output_spec const& spec : tree_->program.signature.outputs) {
-      if (spec.kind != output_kind::buffer_mutation || !spec.value) continue;
-      auto const at = std::find(m.outputs.begin(), m.outputs.end(), *spec.value);
-      if (at != m.outputs.end())
-        tree_->state.at(spec.target).copy_(out[static_cast<std::size_t>(at - m.outputs.begin())]);
-    }
-    return out;
-  }
+  if (m.replacement && !m.replacing) return replaced(m, inputs, bound);
   // The call's values by flat value; the state is read from the tree.
   std::map<std::pair<std::uint32_t, std::uint32_t>, Tensor> values;
   for (std::size_t i = 0; i < inputs.size(); ++i)
@@ -342,11 +346,9 @@ inline std::vector<Tensor> UnflattenedModule::invoke(std::size_t k, std::span<Te
     for (std::size_t o = 0; o < results.size(); ++o)
       values[{callee.outputs[o].node, callee.outputs[o].index}] = results[o];
   }
-  // Buffer mutations computed here go into the buffers (the root also writes inputs').
-  for (auto const& [v, spec] : m.mutations) {
-    output_spec const& o = tree_->program.signature.outputs[spec];
-    if (o.kind == output_kind::buffer_mutation) tree_->state.at(o.target).copy_(value(v));
-  }
+  // The buffers whose new values this module computed (the root also writes inputs').
+  for (auto const& [v, fqn] : m.mutations)
+    tree_->state.at(fqn).copy_(value(v));
   std::vector<Tensor> out;
   for (graph::value_ref v : m.outputs)
     out.push_back(value(v));

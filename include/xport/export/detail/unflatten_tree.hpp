@@ -46,9 +46,11 @@ struct unflattened_tree {
     bool called = false;
     std::vector<graph::value_ref> inputs, outputs;
     std::vector<step> steps;
-    std::vector<std::uint32_t> nodes; // the op nodes it runs itself, in order
-    // Buffer and input mutations whose values this module computes: (value, spec index).
-    std::vector<std::pair<graph::value_ref, std::size_t>> mutations;
+    // The buffers whose new values this module computes itself: (value, buffer's fqn).
+    std::vector<std::pair<graph::value_ref, std::string>> mutations;
+    // The buffers whose new values are among its outputs (computed by it or a module it
+    // calls): (output index, buffer's fqn), for a replacement's outputs.
+    std::vector<std::pair<std::size_t, std::string>> mutated_outputs;
     // What `set_submodule` put in its place; `replacing` while it runs (a call of the
     // module from inside its replacement runs the module's own graph).
     std::function<std::vector<Tensor>(std::span<Tensor const>)> replacement;
@@ -155,7 +157,13 @@ inline std::shared_ptr<unflattened_tree> build_unflattened(ExportedProgram const
   };
 
   // Each op node goes to the module call innermost on its stack; a call opens where its
-  // first node is and must not open again once closed.
+  // first node is and must not open again once closed. `body[m]`: module m's own nodes
+  // and the calls it makes, in graph order.
+  struct item {
+    bool call;
+    std::size_t index; // a node, or the called module
+  };
+  std::vector<std::vector<item>> body(1);
   std::vector<std::size_t> owner(nodes.size(), 0);
   std::vector<std::size_t> parent(1, 0);
   std::vector<std::size_t> open{0};
@@ -166,7 +174,7 @@ inline std::shared_ptr<unflattened_tree> build_unflattened(ExportedProgram const
     if (n.op != graph::node_op::call_function) continue;
     if (n.module_stack.empty()) { // made without one (an older file, a pass): where it is
       owner[i] = open.back();
-      t->modules[open.back()].nodes.push_back(i);
+      body[open.back()].push_back({false, i});
       continue;
     }
     std::vector<graph::stack_entry> const frames = nested_frames(n);
@@ -175,6 +183,7 @@ inline std::shared_ptr<unflattened_tree> build_unflattened(ExportedProgram const
       wanted.push_back(module_of(e));
     parent.resize(t->modules.size(), 0);
     closed.resize(t->modules.size(), false);
+    body.resize(t->modules.size());
     std::size_t depth = 1;
     while (depth < open.size() && depth < wanted.size() && open[depth] == wanted[depth])
       ++depth;
@@ -190,13 +199,14 @@ inline std::shared_ptr<unflattened_tree> build_unflattened(ExportedProgram const
                             "in trace order");
       t->modules[m].called = true;
       parent[m] = open.back();
-      t->modules[open.back()].steps.push_back({std::nullopt, m});
+      body[open.back()].push_back({true, m});
       open.push_back(m);
     }
     owner[i] = open.back();
-    t->modules[open.back()].nodes.push_back(i);
+    body[open.back()].push_back({false, i});
   }
   parent.resize(t->modules.size(), 0);
+  body.resize(t->modules.size());
 
   auto const inside = [&](std::uint32_t node, std::size_t m) {
     if (nodes[node].op != graph::node_op::call_function) return m == 0;
@@ -213,6 +223,14 @@ inline std::shared_ptr<unflattened_tree> build_unflattened(ExportedProgram const
   for (std::uint32_t i = 0; i < nodes.size(); ++i)
     for (graph::argument const& a : nodes[i].args)
       if (a) readers[a->node].push_back(i);
+  // Whether a node for which `outside` holds reads value v.
+  auto const read_outside = [&](graph::value_ref v, auto const& outside) {
+    for (std::uint32_t r : readers[v.node])
+      if (outside(r))
+        for (graph::argument const& a : nodes[r].args)
+          if (a && *a == v) return true;
+    return false;
+  };
 
   for (std::size_t m = 1; m < t->modules.size(); ++m) {
     unflattened_tree::module& mod = t->modules[m];
@@ -222,20 +240,9 @@ inline std::shared_ptr<unflattened_tree> build_unflattened(ExportedProgram const
       for (graph::argument const& a : nodes[i].args)
         if (a && !inside(a->node, m) && !t->state_of_node[a->node]) add_once(mod.inputs, *a);
       for (std::uint32_t o = 0; o < nodes[i].values.size(); ++o)
-        for (std::uint32_t r : readers[i])
-          if (!inside(r, m)) {
-            add_once(mod.outputs, {i, o});
-            break;
-          }
+        if (read_outside({i, o}, [&](std::uint32_t r) { return !inside(r, m); }))
+          mod.outputs.push_back({i, o});
     }
-    // A value read outside only through one output of a node: keep the ones read.
-    std::erase_if(mod.outputs, [&](graph::value_ref v) {
-      for (std::uint32_t r : readers[v.node])
-        if (!inside(r, m))
-          for (graph::argument const& a : nodes[r].args)
-            if (a && *a == v) return false;
-      return true;
-    });
   }
   // The root returns the program's results; its inputs are the user's placeholders.
   {
@@ -246,33 +253,34 @@ inline std::shared_ptr<unflattened_tree> build_unflattened(ExportedProgram const
       if (t->program.signature.inputs[k].kind == input_kind::user_input
           && !nodes[placeholders[k]].values.empty())
         t->modules[0].inputs.push_back({placeholders[k], 0});
-    for (std::size_t s = 0; s < outs.size(); ++s) {
-      if (!outs[s].value || outs[s].kind == output_kind::user_output) continue;
-      graph::value_ref const v = *outs[s].value;
+    for (output_spec const& o : outs) {
+      if (!o.value || o.kind != output_kind::buffer_mutation) continue;
+      graph::value_ref const v = *o.value;
       std::size_t const m = nodes[v.node].op == graph::node_op::call_function ? owner[v.node] : 0;
-      t->modules[m].mutations.emplace_back(v, s);
+      t->modules[m].mutations.emplace_back(v, o.target);
+      for (auto& mod : t->modules) {
+        auto const at = std::find(mod.outputs.begin(), mod.outputs.end(), v);
+        if (at != mod.outputs.end())
+          mod.mutated_outputs.emplace_back(static_cast<std::size_t>(at - mod.outputs.begin()),
+                                           o.target);
+      }
     }
   }
 
   // The steps of each module: its own nodes in runs between its calls, each run a plan.
+  std::vector<char> in_run(nodes.size(), 0);
   for (std::size_t m = 0; m < t->modules.size(); ++m) {
-    unflattened_tree::module& mod = t->modules[m];
-    if (!mod.called) continue;
-    std::vector<unflattened_tree::step> steps;
-    std::size_t next_call = 0;
     std::vector<std::uint32_t> run;
-    std::vector<char> in_run_flags(nodes.size(), 0);
     auto const flush = [&] {
       if (run.empty()) return;
       graph::Graph sub;
       unflattened_tree::segment seg;
       std::map<std::pair<std::uint32_t, std::uint32_t>, graph::value_ref> local;
       for (std::uint32_t i : run)
-        in_run_flags[i] = true;
-      auto const in_run = [&](std::uint32_t node) { return bool(in_run_flags[node]); };
+        in_run[i] = 1;
       for (std::uint32_t i : run)
         for (graph::argument const& a : nodes[i].args)
-          if (a && !in_run(a->node) && !local.contains({a->node, a->index})) {
+          if (a && !in_run[a->node] && !local.contains({a->node, a->index})) {
             local[{a->node, a->index}] = sub.add_placeholder(g.value_name(*a), g.meta(*a));
             seg.reads.push_back(*a);
           }
@@ -287,12 +295,8 @@ inline std::shared_ptr<unflattened_tree> build_unflattened(ExportedProgram const
         if (!n.subgraphs.empty()) sub.set_subgraphs(j, n.subgraphs);
         for (std::uint32_t o = 0; o < n.values.size(); ++o) {
           local[{i, o}] = {j, o};
-          bool read_elsewhere = false;
-          for (std::uint32_t r : readers[i])
-            if (!in_run(r))
-              for (graph::argument const& a : nodes[r].args)
-                read_elsewhere = read_elsewhere || (a && a->node == i && a->index == o);
-          if (read_elsewhere) seg.writes.push_back({i, o});
+          if (read_outside({i, o}, [&](std::uint32_t r) { return !in_run[r]; }))
+            seg.writes.push_back({i, o});
         }
       }
       std::vector<graph::value_ref> results;
@@ -301,30 +305,20 @@ inline std::shared_ptr<unflattened_tree> build_unflattened(ExportedProgram const
       sub.set_outputs(results);
       seg.plan = std::make_shared<runtime::plan>(sub);
       for (std::uint32_t i : run)
-        in_run_flags[i] = false;
-      seg.nodes = run;
-      steps.push_back({std::move(seg), 0});
+        in_run[i] = 0;
+      seg.nodes = std::move(run);
       run.clear();
+      t->modules[m].steps.push_back({std::move(seg), 0});
     };
-    // Interleave: a node runs before a call iff it comes before the call's first node.
-    std::vector<std::pair<std::uint32_t, std::size_t>> calls; // (first node, module)
-    for (unflattened_tree::step const& s : mod.steps) {
-      std::uint32_t first = UINT32_MAX;
-      for (std::uint32_t i = 0; i < nodes.size() && first == UINT32_MAX; ++i)
-        if (nodes[i].op == graph::node_op::call_function && inside(i, s.callee)) first = i;
-      calls.emplace_back(first, s.callee);
-    }
-    for (std::uint32_t i : mod.nodes) {
-      while (next_call < calls.size() && calls[next_call].first < i) {
-        flush();
-        steps.push_back({std::nullopt, calls[next_call++].second});
+    for (item const& it : body[m]) {
+      if (!it.call) {
+        run.push_back(static_cast<std::uint32_t>(it.index));
+        continue;
       }
-      run.push_back(i);
+      flush();
+      t->modules[m].steps.push_back({std::nullopt, it.index});
     }
     flush();
-    for (; next_call < calls.size(); ++next_call)
-      steps.push_back({std::nullopt, calls[next_call].second});
-    mod.steps = std::move(steps);
   }
   return t;
 }

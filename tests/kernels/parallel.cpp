@@ -21,6 +21,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace xport;
@@ -112,6 +113,40 @@ TEST_CASE("parallel_for: a nested call runs serially on its thread; exceptions r
   std::atomic<std::int64_t> after{0};
   kernels::parallel_for(8, 1, [&](std::int64_t begin, std::int64_t end) { after += end - begin; });
   CHECK(after.load() == 8);
+}
+
+TEST_CASE("parallel_for: many short jobs on more threads than cores, from two callers") {
+  // A job ends when its tasks do, whether or not every worker woke for it: workers that
+  // wake late must take nothing from a finished job or from the next one. A caller that
+  // finds the pool busy runs the chunks itself, with the same exception rule.
+  thread_count_guard const guard;
+  set_num_threads(8);
+  auto many_jobs = [](int jobs, std::int64_t& wrong) {
+    for (int j = 0; j < jobs; ++j) {
+      std::int64_t const count = 8 + j % 5;
+      std::vector<std::atomic<int>> seen(static_cast<std::size_t>(count));
+      bool const throws = j % 97 == 0; // the other chunks still run, on the pool or not
+      try {
+        kernels::parallel_for(count, 1, [&](std::int64_t begin, std::int64_t end) {
+          for (std::int64_t i = begin; i < end; ++i)
+            ++seen[static_cast<std::size_t>(i)];
+          if (throws && begin == 0) throw std::runtime_error("chunk");
+        });
+        wrong += throws;
+      } catch (std::runtime_error const&) {
+        wrong += !throws;
+      }
+      for (std::atomic<int> const& s : seen)
+        wrong += s.load() != 1;
+    }
+  };
+  std::int64_t wrong_here = 0;
+  std::int64_t wrong_there = 0;
+  std::thread other([&] { many_jobs(2000, wrong_there); }); // runs serially while we hold the pool
+  many_jobs(5000, wrong_here);
+  other.join();
+  CHECK(wrong_here == 0);
+  CHECK(wrong_there == 0);
 }
 
 TEST_CASE("kernels give the same bits on 1 and 2 threads") {

@@ -14,7 +14,9 @@
 //!
 //! Workers spin for the next job for `spin_time` before they sleep, so a model's
 //! consecutive parallel ops do not pay a wake-up each, while a stretch of serial ops
-//! (or OpenBLAS's own threads) gets the cores back soon.
+//! (or OpenBLAS's own threads) gets the cores back soon. A job ends when its chunks are
+//! done: the caller never waits for a worker that has not woken, so more threads than
+//! free cores cost little.
 #pragma once
 
 #include <algorithm>
@@ -57,6 +59,13 @@ inline int default_threads() noexcept {
 
 // The pool behind parallel_for: `threads - 1` workers (started on first use) and the
 // calling thread run the tasks of one job at a time.
+//
+// A job is done when its tasks are, not when every worker has seen it: the caller takes
+// tasks too, so a worker the OS has not scheduled yet (a busy machine, more threads than
+// cores) costs nothing but its share of the work. Tasks are claimed from one atomic word
+// holding the job's number, its task count and the next task, so a worker that wakes late
+// can claim nothing from a job that is over, nor from the next one before it is
+// published; a job's state is only rewritten once every claimed task has finished.
 class thread_pool {
 public:
   static thread_pool& instance() {
@@ -73,30 +82,39 @@ public:
   void set_threads(int n) {
     std::lock_guard const lock(job_mutex_);
     stop();
-    threads_.store(std::max(1, n), std::memory_order_relaxed);
+    threads_.store(std::clamp(n, 1, max_threads), std::memory_order_relaxed);
   }
 
   // Runs task(i) for every i in [0, tasks) and returns when all have run; the first
-  // exception a task throws is rethrown (the other tasks still run).
+  // exception a task throws is rethrown (the other tasks still run). At most
+  // `max_tasks` tasks per job.
   template <class F>
   void run(std::int64_t tasks, F& task) {
     std::unique_lock lock(job_mutex_, std::try_to_lock);
-    if (!lock.owns_lock() || inside_parallel()) {
-      for (std::int64_t i = 0; i < tasks; ++i)
-        task(i);
+    if (!lock.owns_lock() || inside_parallel() || tasks > max_tasks) {
+      std::exception_ptr first;
+      for (std::int64_t i = 0; i < tasks; ++i) {
+        try {
+          task(i);
+        } catch (...) {
+          if (!first) first = std::current_exception();
+        }
+      }
+      if (first) std::rethrow_exception(first);
       return;
     }
     start_workers();
-    job_ = {&task, [](void* f, std::int64_t i) { (*static_cast<F*>(f))(i); }, tasks};
-    next_.store(0, std::memory_order_relaxed);
+    job_ = {&task, [](void* f, std::int64_t i) { (*static_cast<F*>(f))(i); }};
     failure_ = nullptr;
-    pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
-    generation_.notify_all();
-    work();
-    spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; });
-    for (int left; (left = pending_.load(std::memory_order_acquire)) != 0;)
-      pending_.wait(left, std::memory_order_acquire);
+    done_.store(0, std::memory_order_relaxed);
+    std::uint64_t const number = next_job();
+    claims_.store(pack(number, static_cast<std::uint64_t>(tasks), 0), std::memory_order_release);
+    claims_.notify_all(); // no system call unless a worker sleeps
+    work(number);
+    auto const count = static_cast<int>(tasks);
+    if (!spin_until([&] { return done_.load(std::memory_order_acquire) == count; }))
+      for (int seen; (seen = done_.load(std::memory_order_acquire)) != count;)
+        done_.wait(seen, std::memory_order_acquire);
     if (failure_) std::rethrow_exception(failure_);
   }
 
@@ -106,10 +124,16 @@ public:
     return inside;
   }
 
+  //! Most threads `set_threads` accepts, and most tasks one job holds.
+  static constexpr int max_threads = 1024;
+  static constexpr std::int64_t max_tasks = 0xFFFF;
+
 private:
   // Long enough to span the serial steps between a model's parallel ones (a transformer
   // layer's are some tens of microseconds apart): waking a sleeping worker costs the
-  // caller a system call per job. libgomp, under PyTorch, spins about as long.
+  // caller a system call per job. libgomp, under PyTorch, spins about as long. Spinning
+  // threads yield now and then, so on a machine with more runnable threads than cores
+  // the thread they wait for gets the core.
   static constexpr std::chrono::microseconds spin_time{200};
 
   // Spins until `done()` or `spin_time` has passed; true when done.
@@ -122,16 +146,32 @@ private:
         cpu_relax();
       }
       if (std::chrono::steady_clock::now() - start > spin_time) return done();
+      std::this_thread::yield();
     }
+  }
+
+  // The claim word: job number (32 bits) | task count (16) | next task (16).
+  static constexpr std::uint64_t pack(std::uint64_t job, std::uint64_t tasks,
+                                      std::uint64_t next) noexcept {
+    return job << 32 | tasks << 16 | next;
+  }
+  static constexpr std::uint64_t claim_job(std::uint64_t word) noexcept { return word >> 32; }
+  static constexpr std::uint64_t claim_tasks(std::uint64_t word) noexcept {
+    return word >> 16 & 0xFFFF;
+  }
+  static constexpr std::uint64_t claim_next(std::uint64_t word) noexcept { return word & 0xFFFF; }
+
+  // The number of the job after the current one (wrapping at 32 bits).
+  std::uint64_t next_job() const noexcept {
+    return (claim_job(claims_.load(std::memory_order_relaxed)) + 1) & 0xFFFFFFFF;
   }
 
   struct job {
     void* task = nullptr;
     void (*invoke)(void*, std::int64_t) = nullptr;
-    std::int64_t tasks = 0;
   };
 
-  thread_pool() : threads_(default_threads()) {}
+  thread_pool() : threads_(std::min(default_threads(), max_threads)) {}
 
   void start_workers() {
     auto const wanted = static_cast<std::size_t>(threads() - 1);
@@ -139,14 +179,16 @@ private:
     stop();
     stopping_.store(false, std::memory_order_relaxed);
     for (std::size_t w = 0; w < wanted; ++w)
-      workers_.emplace_back([this, seen = generation_.load()] { loop(seen); });
+      workers_.emplace_back(
+          [this, seen = claim_job(claims_.load(std::memory_order_relaxed))] { loop(seen); });
   }
 
+  // Posts an empty job that tells the workers to return, and joins them.
   void stop() {
     if (workers_.empty()) return;
     stopping_.store(true, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
-    generation_.notify_all();
+    claims_.store(pack(next_job(), 0, 0), std::memory_order_release);
+    claims_.notify_all();
     for (std::thread& t : workers_)
       t.join();
     workers_.clear();
@@ -155,27 +197,36 @@ private:
   void loop(std::uint64_t seen) {
     inside_parallel() = true;
     while (true) {
-      spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
-      while (generation_.load(std::memory_order_acquire) == seen)
-        generation_.wait(seen, std::memory_order_acquire);
-      seen = generation_.load(std::memory_order_acquire);
+      auto const posted = [&] {
+        return claim_job(claims_.load(std::memory_order_acquire)) != seen;
+      };
+      if (!spin_until(posted))
+        for (std::uint64_t word; claim_job(word = claims_.load(std::memory_order_acquire)) == seen;)
+          claims_.wait(word, std::memory_order_acquire);
+      seen = claim_job(claims_.load(std::memory_order_acquire));
       if (stopping_.load(std::memory_order_relaxed)) return;
-      work();
-      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+      work(seen);
     }
   }
 
-  // Takes tasks of the current job until none is left.
-  void work() {
+  // Runs tasks of job `number` until none is left to claim (or a later job is posted).
+  void work(std::uint64_t number) {
     bool const was_inside = inside_parallel();
     inside_parallel() = true;
-    for (std::int64_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < job_.tasks;) {
+    std::uint64_t word = claims_.load(std::memory_order_acquire);
+    while (claim_job(word) == number && claim_next(word) < claim_tasks(word)) {
+      if (!claims_.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel,
+                                         std::memory_order_acquire))
+        continue;
       try {
-        job_.invoke(job_.task, i);
+        job_.invoke(job_.task, static_cast<std::int64_t>(claim_next(word)));
       } catch (...) {
         std::lock_guard const lock(failure_mutex_);
         if (!failure_) failure_ = std::current_exception();
       }
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == static_cast<int>(claim_tasks(word)))
+        done_.notify_one();
+      word = claims_.load(std::memory_order_acquire);
     }
     inside_parallel() = was_inside;
   }
@@ -184,9 +235,8 @@ private:
   std::mutex job_mutex_; // one job at a time
   std::vector<std::thread> workers_;
   job job_;
-  std::atomic<std::int64_t> next_{0};
-  std::atomic<int> pending_{0};
-  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<std::uint64_t> claims_{0};
+  std::atomic<int> done_{0};
   std::atomic<bool> stopping_{false};
   std::mutex failure_mutex_;
   std::exception_ptr failure_;
@@ -195,7 +245,7 @@ private:
 } // namespace detail
 //! @endcond
 
-//! @brief Sets how many threads CPU kernels use (at least 1); the default is
+//! @brief Sets how many threads CPU kernels use (1 to 1024); the default is
 //! `OMP_NUM_THREADS` when set, else the hardware's thread count. Waits for a running
 //! parallel kernel to finish first.
 inline void set_num_threads(int n) {

@@ -89,6 +89,11 @@ TEST_CASE_TEMPLATE("conv2d against the loop reference in every float dtype", T, 
       {{1, 4, 5, 5}, {4, 1, 3, 3}, {1, 1}, {1, 1}, {1, 1}, 4}, // depthwise
       {{3, 5, 4, 4}, {2, 5, 1, 1}, {1, 1}, {0, 0}, {1, 1}, 1}, // pointwise fast path
       {{1, 2, 6, 6}, {3, 2, 1, 1}, {2, 2}, {0, 0}, {1, 1}, 1}, // 1x1 with stride
+      // Stride 1, output as wide as the input: each tap unfolded as one run.
+      {{2, 3, 6, 5}, {4, 3, 3, 3}, {1, 1}, {1, 1}, {1, 1}, 1}, // "same", batched
+      {{2, 2, 7, 6}, {3, 2, 3, 3}, {1, 1}, {2, 2}, {2, 2}, 1}, // "same", dilation 2
+      {{1, 2, 3, 4}, {2, 2, 3, 1}, {1, 1}, {1, 0}, {1, 1}, 1}, // padded rows only
+      {{3, 2, 2, 2}, {3, 2, 5, 5}, {1, 1}, {2, 2}, {1, 1}, 1}, // taps wholly outside
   };
   for (auto const& c : cases) {
     Tensor const x = randn(c.input, gen).to(dtype_of<T>);

@@ -42,11 +42,42 @@ void im2col(T const* image, std::int64_t channels, std::int64_t height, std::int
             std::int64_t kh, std::int64_t kw, std::array<std::int64_t, 2> const& stride,
             std::array<std::int64_t, 2> const& pad, std::array<std::int64_t, 2> const& dilation,
             std::int64_t oh, std::int64_t ow, T* columns, std::int64_t ld) {
+  // Stride 1 with rows as wide as the image's ("same" padding): a tap's in-image part is
+  // one contiguous run of the plane, copied at once; the columns that fall outside the
+  // image are zeroed after, one column at a time (small images would otherwise pay a
+  // call to memmove and two to memset per output row).
+  bool const whole_rows = stride[0] == 1 && stride[1] == 1 && ow == width;
   for (std::int64_t c = 0; c < channels; ++c) {
     T const* plane = image + c * height * width;
     for (std::int64_t ki = 0; ki < kh; ++ki) {
       for (std::int64_t kj = 0; kj < kw; ++kj) {
         T* row = columns + ((c * kh + ki) * kw + kj) * ld;
+        if (whole_rows) {
+          std::int64_t const sy = ki * dilation[0] - pad[0], sx = kj * dilation[1] - pad[1];
+          std::int64_t const y0 = std::clamp<std::int64_t>(-sy, 0, oh);
+          std::int64_t const y1 = std::clamp<std::int64_t>(height - sy, y0, oh);
+          std::int64_t const first = std::clamp<std::int64_t>(-sx, 0, ow);
+          std::int64_t const last = std::clamp<std::int64_t>(width - sx, first, ow);
+          if (y0 == y1 || first == last) { // the tap never lands in the image
+            std::fill(row, row + oh * ow, T{0});
+            continue;
+          }
+          std::fill(row, row + y0 * ow, T{0});
+          std::fill(row + y1 * ow, row + oh * ow, T{0});
+          // out[y * ow + x] = plane[(y + sy) * width + x + sx]: one offset, as ow == width.
+          std::int64_t const begin = y0 * ow + first, end = (y1 - 1) * ow + last;
+          std::int64_t const offset = sy * width + sx;
+          std::copy(plane + begin + offset, plane + end + offset, row + begin);
+          auto const zero_column = [&](std::int64_t x) {
+            for (std::int64_t y = y0; y < y1; ++y)
+              row[y * ow + x] = T{0};
+          };
+          for (std::int64_t x = 0; x < first; ++x)
+            zero_column(x);
+          for (std::int64_t x = last; x < ow; ++x)
+            zero_column(x);
+          continue;
+        }
         for (std::int64_t y = 0; y < oh; ++y) {
           std::int64_t const iy = y * stride[0] - pad[0] + ki * dilation[0];
           T* out = row + y * ow;

@@ -48,6 +48,11 @@ void max_pool_planes(ops::pool_window const& win, T const* x, T* y, std::int64_t
                      std::int64_t ow) {
   using math = kernels::cpu::opmath_t<T>;
   std::int64_t const per_plane = oh * ow * win.kernel[0] * win.kernel[1];
+  // Without padding, and with the last window inside the image (no ceil_mode overhang),
+  // no tap needs a bounds check: the common case gets a loop of its own.
+  bool const inside = win.padding[0] == 0 && win.padding[1] == 0
+                      && (oh - 1) * win.stride[0] + (win.kernel[0] - 1) * win.dilation[0] < h
+                      && (ow - 1) * win.stride[1] + (win.kernel[1] - 1) * win.dilation[1] < w;
   kernels::parallel_for(
       planes, std::max<std::int64_t>(1, grain_size / std::max<std::int64_t>(1, per_plane)),
       [&](std::int64_t begin, std::int64_t end) {
@@ -55,21 +60,41 @@ void max_pool_planes(ops::pool_window const& win, T const* x, T* y, std::int64_t
           T const* image = x + p * h * w;
           for (std::int64_t oy = 0; oy < oh; ++oy) {
             for (std::int64_t ox = 0; ox < ow; ++ox) {
-              math best = -std::numeric_limits<math>::infinity();
-              std::int64_t at = -1;
-              for (std::int64_t i = 0; i < win.kernel[0]; ++i) {
-                std::int64_t const iy = oy * win.stride[0] - win.padding[0] + i * win.dilation[0];
-                if (iy < 0 || iy >= h) continue;
-                for (std::int64_t j = 0; j < win.kernel[1]; ++j) {
-                  std::int64_t const ix = ox * win.stride[1] - win.padding[1] + j * win.dilation[1];
-                  if (ix < 0 || ix >= w) continue;
-                  auto const v = static_cast<math>(image[iy * w + ix]);
-                  if (at < 0 || v > best || std::isnan(v)) {
-                    best = v;
-                    at = iy * w + ix;
+              std::int64_t const y0 = oy * win.stride[0] - win.padding[0];
+              std::int64_t const x0 = ox * win.stride[1] - win.padding[1];
+              auto const for_taps = [&](auto&& f) { // f(position) for each tap in the image
+                if (inside) {
+                  for (std::int64_t i = 0; i < win.kernel[0]; ++i)
+                    for (std::int64_t j = 0; j < win.kernel[1]; ++j)
+                      f((y0 + i * win.dilation[0]) * w + x0 + j * win.dilation[1]);
+                  return;
+                }
+                for (std::int64_t i = 0; i < win.kernel[0]; ++i) {
+                  std::int64_t const iy = y0 + i * win.dilation[0];
+                  if (iy < 0 || iy >= h) continue;
+                  for (std::int64_t j = 0; j < win.kernel[1]; ++j) {
+                    std::int64_t const ix = x0 + j * win.dilation[1];
+                    if (ix >= 0 && ix < w) f(iy * w + ix);
                   }
                 }
-              }
+              };
+              // The maximum without a branch per tap (which tap wins is data: mispredicted
+              // branches cost more than the rest of the loop), then, only when asked, where
+              // it is: the last NaN, else the first tap equal to the maximum.
+              math best = -std::numeric_limits<math>::infinity();
+              bool nan = false;
+              for_taps([&](std::int64_t position) {
+                auto const v = static_cast<math>(image[position]);
+                best = v > best ? v : best;
+                nan |= std::isnan(v);
+              });
+              if (nan) best = std::numeric_limits<math>::quiet_NaN();
+              std::int64_t at = -1;
+              if (indices)
+                for_taps([&](std::int64_t position) {
+                  auto const v = static_cast<math>(image[position]);
+                  if (nan ? std::isnan(v) : at < 0 && v == best) at = position;
+                });
               std::int64_t const o = (p * oh + oy) * ow + ox;
               y[o] = static_cast<T>(best);
               if (indices) indices[o] = std::max<std::int64_t>(at, 0);

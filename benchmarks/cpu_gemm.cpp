@@ -12,7 +12,9 @@
 // the input's storage), so the result is copied out of the plan's arena;
 // "openblas_layer" the same layer written by hand on OpenBLAS (the bias copied into each
 // row of the output, then one sgemm adding to it, the weight stored [k, n]): the most a
-// layer with a bias can get from this BLAS, and the baseline the "layer" rows are read against.
+// layer with a bias can get from this BLAS, and the baseline the "layer" rows are read against;
+// "openblas_layer_t" the same with the weight stored [n, k] as nn::Linear keeps it and read
+// transposed by OpenBLAS, as an unfrozen "layer" reads it.
 // Run single-threaded for a fair comparison: OPENBLAS_NUM_THREADS=1 ./bench_cpu_gemm
 #include <xport/core/factories.hpp>
 #include <xport/core/generator.hpp>
@@ -117,8 +119,9 @@ void openblas(benchmark::State& state) {
   state.SetLabel(openblas_get_corename());
 }
 
-// A linear layer on OpenBLAS alone: y = bias (each row), then y += x @ w with w [k, n].
-void openblas_layer(benchmark::State& state) {
+// A linear layer on OpenBLAS alone: y = bias (each row), then y += x @ w with w [k, n]
+// (`transposed`: w stored [n, k] as nn::Linear's weight, and read transposed).
+void openblas_layer(benchmark::State& state, bool transposed) {
   problem const p = make_problem<float>(state);
   auto const m = static_cast<int>(p.m), k = static_cast<int>(p.k), n = static_cast<int>(p.n);
   xport::Generator gen(2);
@@ -130,7 +133,8 @@ void openblas_layer(benchmark::State& state) {
   for (auto _ : state) {
     for (std::int64_t r = 0; r < p.m; ++r)
       std::memcpy(y + r * p.n, b, static_cast<std::size_t>(p.n) * sizeof(float));
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, x, k, w, n, 1.0f, y, n);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, transposed ? CblasTrans : CblasNoTrans, m, n, k, 1.0f,
+                x, k, w, transposed ? k : n, 1.0f, y, n);
     benchmark::ClobberMemory();
   }
   count_flops(state, p);
@@ -200,7 +204,10 @@ void layer_shapes(benchmark::internal::Benchmark* bench) {
 #if defined(XPORT_HAS_CBLAS) && XPORT_HAS_CBLAS
 BENCHMARK(openblas<float>)->Name("sgemm/openblas")->Apply(shapes);
 BENCHMARK(openblas<double>)->Name("dgemm/openblas")->Apply(shapes);
-BENCHMARK(openblas_layer)->Name("sgemm/openblas_layer")->Apply(layer_shapes);
+BENCHMARK_CAPTURE(openblas_layer, plain, false)->Name("sgemm/openblas_layer")->Apply(layer_shapes);
+BENCHMARK_CAPTURE(openblas_layer, transposed, true)
+    ->Name("sgemm/openblas_layer_t")
+    ->Apply(layer_shapes);
 #endif
 #if defined(XPORT_BENCH_EIGEN) && XPORT_BENCH_EIGEN
 BENCHMARK(eigen<float>)->Name("sgemm/eigen")->Apply(shapes);

@@ -302,6 +302,12 @@ TEST_CASE("names outside their tables: signature kinds, expression operations") 
     node_named(j, "relu")["values"][0]["sizes"][0] = {{"expr", {{1, {{atom, 1}}}}}};
   });
   CHECK_REFUSED(operation, "unknown operation 'pow' (floordiv, mod, min, max)");
+  // A symbolic integer is a size forward returned: an output, never a specialized input.
+  auto const symbolic_input = with_json(linear_relu(), [](auto& j) {
+    j["input_constants"][0] = {{"symint", {{"expr", {{1, {{"s0", 1}}}}}}}};
+  });
+  CHECK_REFUSED(symbolic_input,
+                "input_constants[0].symint: a symbolic integer can only be an output");
 }
 
 TEST_CASE("stored state that disagrees with its placeholder is refused at load") {

@@ -119,6 +119,7 @@ inline std::vector<xport::leaf> leaves_of(nlohmann::json const& values) {
 //! The JSON of a leaf, as `leaves_of` reads it.
 inline nlohmann::json json_of(xport::leaf const& value) {
   if (auto const* integer = std::get_if<std::int64_t>(&value)) return {{"int", *integer}};
+  if (auto const* size = std::get_if<xport::SymInt>(&value)) return {{"int", size->expect_int()}};
   if (auto const* real = std::get_if<double>(&value)) return {{"float", *real}};
   if (auto const* flag = std::get_if<bool>(&value)) return {{"bool", *flag}};
   return json_of(std::get<Tensor>(value));

@@ -12,6 +12,7 @@
 
 #include <xport/api/tensor_methods.hpp>
 #include <xport/export/detail/session.hpp>
+#include <xport/export/is_exporting.hpp>
 #include <xport/export/program.hpp>
 #include <xport/export/spec_tree.hpp>
 #include <xport/nn/module.hpp>
@@ -66,6 +67,7 @@ ExportedProgram export_program(M& module, std::tuple<Args...> const& args,
   auto fake_args = unflatten<std::tuple<Args...>>(fake_leaves, session.args_spec(), "args");
   flat_tree const out = [&] {
     ops::interceptor_scope const scope(session.tracer());
+    detail::exporting_scope const exporting;
     return flatten(
         std::apply([&](auto&... a) -> decltype(auto) { return module(a...); }, fake_args),
         "output");

@@ -23,6 +23,20 @@
 
 namespace xport {
 
+//! @cond
+namespace detail {
+
+// A constant output as one call returns it: a size forward returned (a symbolic integer,
+// `x.sym_size(0)`, `u0`) evaluated with the symbols the call bound; others as they are.
+inline leaf constant_output(leaf const& constant, runtime::bindings const& bound) {
+  if (auto const* n = std::get_if<SymInt>(&constant); n != nullptr && n->is_symbolic())
+    return SymInt(bound.evaluate(*n));
+  return constant;
+}
+
+} // namespace detail
+//! @endcond
+
 //! @brief An `ExportedProgram` that can be called (`ep.module()`); it shares the
 //! program's state tensors, so buffer mutations are visible in `state_dict`.
 class ExportedModule {
@@ -368,7 +382,7 @@ private:
     std::size_t next = 0;
     for (output_spec const& o : program_.signature.outputs) {
       if (!o.value) {
-        outputs.push_back(*o.constant);
+        outputs.push_back(detail::constant_output(*o.constant, bound_));
       } else if (Tensor const& value = results[next++]; o.kind == output_kind::user_output) {
         outputs.push_back(value);
       }

@@ -78,7 +78,9 @@ struct input_spec {
 struct output_spec {
   output_kind kind = output_kind::user_output; //!< what it is
   std::optional<graph::value_ref> value;       //!< the graph value; empty for a constant
-  std::optional<leaf> constant;                //!< a non-tensor output's value
+  //! @brief A non-tensor output's value; a symbolic `SymInt` (a size forward returned)
+  //! is evaluated with each call's sizes.
+  std::optional<leaf> constant;
   std::string target; //!< mutated buffer or input placeholder; empty for user outputs
 };
 

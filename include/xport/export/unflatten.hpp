@@ -392,7 +392,7 @@ inline std::vector<leaf> UnflattenedModule::run(std::vector<leaf> const& inputs)
   std::vector<leaf> outputs;
   for (output_spec const& o : tree_->program.signature.outputs) {
     if (!o.value) {
-      outputs.push_back(*o.constant);
+      outputs.push_back(detail::constant_output(*o.constant, bound));
       continue;
     }
     Tensor const& value = results[next++];

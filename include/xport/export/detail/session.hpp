@@ -273,6 +273,12 @@ private:
         graph::value_ref const v = tracer_.value_of(*t);
         ep_.signature.outputs.push_back({output_kind::user_output, v, std::nullopt, ""});
         values_.push_back(v);
+      } else if (auto const* n = std::get_if<SymInt>(&l); n != nullptr && n->is_symbolic()) {
+        // A size returned: kept as an expression of the symbols the inputs (and
+        // data-dependent ops) bind, after what tracing learned (`s1` replaced by `s0 + 1`);
+        // each call returns its value.
+        SymInt const value = sym::expr_node::make(*env_, env_->simplify(sym::expr_of(*n)));
+        ep_.signature.outputs.push_back({output_kind::user_output, std::nullopt, value, ""});
       } else {
         ep_.signature.outputs.push_back({output_kind::user_output, std::nullopt, l, ""});
       }

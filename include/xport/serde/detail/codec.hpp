@@ -530,10 +530,7 @@ inline out_json encode_leaf(leaf const& l) {
   } else if (auto const* s = std::get_if<std::string>(&l)) {
     obj["string"] = *s;
   } else if (auto const* n = std::get_if<SymInt>(&l)) {
-    if (n->is_symbolic())
-      throw serialization_error("xport::save: a symbolic integer (" + n->str()
-                                + ") appears where the program keeps a constant value");
-    obj["symint"] = *n->maybe_int();
+    obj["symint"] = encode_symint(*n); // symbolic: a size forward returned
   } else if (std::holds_alternative<Tensor>(l)) {
     throw serialization_error("xport::save: a tensor appears where the program keeps a constant "
                               "value (an input constant or a constant output); only None, int, "
@@ -544,7 +541,9 @@ inline out_json encode_leaf(leaf const& l) {
   return obj;
 }
 
-inline leaf decode_leaf(in_json const& j, std::string const& where) {
+// `ctx`: where a symbolic integer may appear (an output), the symbols it is made of.
+inline leaf decode_leaf(in_json const& j, std::string const& where,
+                        decode_context const* ctx = nullptr) {
   if (j.is_null()) return none;
   if (!j.is_object() || j.size() != 1)
     fail(where, "a constant is null or one of {\"int\"|\"float\"|\"bool\"|\"string\"|\"symint\": "
@@ -553,7 +552,12 @@ inline leaf decode_leaf(in_json const& j, std::string const& where) {
   if (auto const* v = optional_field(j, "float", where)) return decode_double(*v, where);
   if (auto const* v = optional_field(j, "bool", where)) return as_bool(*v, where);
   if (auto const* v = optional_field(j, "string", where)) return as_string(*v, where);
-  if (auto const* v = optional_field(j, "symint", where)) return SymInt(as_int(*v, where));
+  if (auto const* v = optional_field(j, "symint", where)) {
+    if (v->is_object() && ctx == nullptr)
+      fail(dot(where, "symint"), "a symbolic integer can only be an output of the program");
+    return v->is_object() ? decode_symint(*v, *ctx, dot(where, "symint"))
+                          : SymInt(as_int(*v, where));
+  }
   fail(where, "a constant is null or one of {\"int\"|\"float\"|\"bool\"|\"string\"|\"symint\": "
               "value}");
 }

@@ -318,7 +318,7 @@ ExportedProgram decode_program(in_json const& root, std::vector<Storage> const& 
     if (auto const* v = optional_field(sig_out[i], "value", w))
       spec.value = decode_ref(*v, names, g, dot(w, "value"));
     else
-      spec.constant = decode_leaf(field(sig_out[i], "constant", w), dot(w, "constant"));
+      spec.constant = decode_leaf(field(sig_out[i], "constant", w), dot(w, "constant"), &ctx);
     spec.target = as_string(field(sig_out[i], "target", w), dot(w, "target"));
     ep.signature.outputs.push_back(std::move(spec));
   }

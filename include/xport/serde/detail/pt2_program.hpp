@@ -120,6 +120,7 @@ private:
   std::map<std::size_t, std::pair<std::size_t, leaf>> constant_leaves_;
   std::map<std::string, std::uint32_t> integer_inputs_; // integer placeholders' nodes
   std::set<std::string> size_like_;                     // unbacked symbols that size tensors
+  std::map<std::size_t, SymInt> top_sizes_; // sizes among the program's outputs, by index
   pt2_unsupported unsupported_;
 
   // One graph being read (the program's, or a sub-graph of `cond`): its JSON and the
@@ -403,8 +404,15 @@ private:
       for (std::size_t i = 0; i < outputs.size(); ++i) {
         std::string const w = at(scope.path + ".outputs", i);
         auto const [kind, value] = union_of(outputs[i], w);
+        if (kind == "as_sym_int" && &scope == &top_) { // a size forward returns
+          auto const [ref_kind, ref] = union_of(*value, dot(w, kind));
+          if (ref_kind != "as_name") fail(dot(w, kind), "expected as_name");
+          top_sizes_.emplace(i, named_sym_int(as_string(*ref, dot(w, "as_sym_int.as_name")), w));
+          continue;
+        }
         if (kind != "as_tensor")
-          fail(w, "an output of kind '" + kind + "' is not supported (outputs are tensors)");
+          fail(w, "an output of kind '" + kind
+                      + "' is not supported (outputs are tensors, and sizes of the program)");
         refs.push_back(tensor_ref(scope, *value, dot(w, kind)));
       }
       scope.graph->set_outputs(std::move(refs));
@@ -778,16 +786,23 @@ private:
     }
     in_json const& outs =
         as_array(field(signature, "output_specs", "signature"), "signature.output_specs");
-    if (outs.size() != ep_.graph.outputs().size())
+    std::size_t const graph_outputs = ep_.graph.outputs().size() + top_sizes_.size();
+    if (outs.size() != graph_outputs)
       fail("signature.output_specs", std::to_string(outs.size()) + " output specs for "
-                                         + std::to_string(ep_.graph.outputs().size())
-                                         + " graph outputs");
+                                         + std::to_string(graph_outputs) + " graph outputs");
+    std::size_t next_value = 0;
     for (std::size_t i = 0; i < outs.size(); ++i) {
       std::string const w = at("signature.output_specs", i);
       auto const [kind, spec] = union_of(outs[i], w);
       std::string const sw = dot(w, kind);
       output_spec out;
-      out.value = ep_.graph.outputs()[i];
+      if (auto const size = top_sizes_.find(i); size != top_sizes_.end()) {
+        if (kind != "user_output") fail(w, "a size output must be a user output");
+        out.constant = size->second;
+        ep_.signature.outputs.push_back(std::move(out));
+        continue;
+      }
+      out.value = ep_.graph.outputs()[next_value++];
       if (kind == "user_output") {
         out.kind = output_kind::user_output;
       } else if (kind == "buffer_mutation") {

@@ -116,6 +116,7 @@ private:
   ExportedProgram const& ep_;
   std::map<sym::symbol, std::int64_t> hints_;
   pt2_unsupported unsupported_{"xport::save_pt2", "nothing was written", {}};
+  out_json top_outputs_ = out_json::array(); // the program's outputs (top_output_arguments)
   graph_state top_;
 
   std::set<std::string> constrained_; // the symbols with a range constraint
@@ -807,9 +808,13 @@ private:
       for (std::size_t leaf : constant_leaves_before(user_inputs))
         if (auto value = constant_argument(leaf)) inputs.push_back(std::move(*value));
     out_json outputs = out_json::array();
-    if (unsupported_.by_op.empty())
+    if (&g == &top_) {
+      top_outputs_ = top_output_arguments(g);
+      outputs = top_outputs_;
+    } else if (unsupported_.by_op.empty()) {
       for (graph::value_ref const& v : graph.outputs())
         outputs.push_back(tensor_argument(value_name(g, v)));
+    }
     return {{"inputs", std::move(inputs)},
             {"outputs", std::move(outputs)},
             {"nodes", std::move(g.nodes)},
@@ -819,6 +824,33 @@ private:
             {"is_single_tensor_return", single_return && graph.outputs().size() == 1},
             {"custom_obj_values", out_json::object()},
             {"sym_float_values", out_json::object()}};
+  }
+
+  // The program's outputs as PyTorch lists them, one per signature output: a tensor, or a
+  // size forward returned (`{"as_sym_int": {"as_name": n}}`, computed by sym_size and
+  // operator nodes emitted here). Other constants have no place in the archive.
+  out_json top_output_arguments(graph_state& g) {
+    out_json out = out_json::array();
+    for (output_spec const& o : ep_.signature.outputs) {
+      if (o.value) {
+        out.push_back(tensor_argument(value_name(g, *o.value)));
+        continue;
+      }
+      auto const* n = std::get_if<SymInt>(&*o.constant);
+      std::optional<out_json> computed;
+      if (n != nullptr && n->is_symbolic()) computed = sym_int_argument(g, expr_of(*n));
+      if (computed && computed->contains("as_name")) {
+        out.push_back({{"as_sym_int", *computed}});
+        continue;
+      }
+      unsupported_.add("non-tensor output", repr(*o.constant),
+                       n != nullptr && n->is_symbolic()
+                           ? "a size that no input's sizes compute"
+                           : "a constant that forward returns; the archive keeps tensor and "
+                             "size outputs only, xport::save keeps it");
+      out.push_back(nullptr);
+    }
+    return out;
   }
 
   // Whether the top graph's placeholder `placeholder` is an input of kind `kind`.
@@ -911,9 +943,10 @@ private:
     }
     write_constant_inputs(ins, user_inputs);
     out_json outs = out_json::array();
-    for (output_spec const& o : ep_.signature.outputs) {
-      if (!o.value) {
-        unsupported_.add("non-tensor output", "output", "");
+    for (std::size_t i = 0; i < ep_.signature.outputs.size(); ++i) {
+      output_spec const& o = ep_.signature.outputs[i];
+      if (!o.value) { // a size (its argument made with the graph), or refused there
+        outs.push_back({{"user_output", {{"arg", top_outputs_.at(i)}}}});
         continue;
       }
       out_json const arg = {{"name", value_name(top_, *o.value)}};

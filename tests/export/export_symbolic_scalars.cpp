@@ -1,0 +1,175 @@
+// Symbolic scalars at the edges of a program, and code that asks whether it is being
+// exported: twins of PyTorch's test_symint_output and test_is_exporting
+// (test/export/test_export.py; the name is in each test's comment), and a data-dependent
+// size returned on its own.
+#include <xport/api/control_flow.hpp>
+#include <xport/api/data_dependent.hpp>
+#include <xport/api/elementwise.hpp>
+#include <xport/api/shape.hpp>
+#include <xport/core/compare.hpp>
+#include <xport/core/factories.hpp>
+#include <xport/export/export.hpp>
+#include <xport/export/is_exporting.hpp>
+#include <xport/export/unflatten.hpp>
+#include <xport/serde/load_pt2.hpp>
+#include <xport/serde/save_pt2.hpp>
+
+#include <support/programs.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+using namespace xport;
+
+// The models and tests live in a namespace of their own: the export tests are compiled in
+// unity batches, where file-local names of the other files would clash.
+namespace symbolic_scalars {
+
+using xport_test::reloaded;
+
+// How many call nodes of `g` call `op`.
+std::size_t calls_of(graph::Graph const& g, std::string_view op) {
+  std::size_t n = 0;
+  for (graph::node const& node : g.nodes())
+    if (node.target && node.target->schema().name == op) ++n;
+  return n;
+}
+
+// The value of a SymInt that must be concrete.
+std::int64_t value_of(SymInt const& n) {
+  REQUIRE_FALSE(n.is_symbolic());
+  return *n.maybe_int();
+}
+
+// ---------------------------------------------------------------------------------------
+// Sizes as outputs
+
+// test_symint_output. PyTorch's forward returns `z + y + x[0], z`; a SymInt operand of a
+// tensor op (`z + y + x[0]`) is a separate feature, so the sum is returned on its own.
+struct SizesOut : Module<SizesOut> {
+  BOOST_HANA_DEFINE_STRUCT(SizesOut);
+  std::tuple<Tensor, SymInt, SymInt> forward(Tensor const& x) const {
+    SymInt const z = x.sym_size(0), y = x.sym_size(1);
+    return {x.select(0, 0) + 1.0, z + y, z};
+  }
+};
+
+// test_symint_output
+TEST_CASE("test_symint_output: sizes returned by forward are evaluated on every call") {
+  SizesOut m;
+  ExportedProgram const ep = export_program(
+      m, std::tuple{ones({2, 3})},
+      sym::dynamic_shapes({sym::shape_spec{Dim("dim0_x"), Dim("dim1_x")}}), {.input_names = {"x"}});
+  std::string const text = ep.str();
+  INFO(text);
+  CHECK(xport_test::says(text, "return (add, s0 + s1, s0)"));
+  // The program, the same saved and loaded in xport's format and in PyTorch's (sym_size and
+  // operator nodes compute the sizes there), and its module tree give each call's sizes.
+  ExportedProgram const loaded = reloaded(ep);
+  ExportedProgram const from_pt2 = load_pt2_from_bytes(save_pt2_to_bytes(ep));
+  INFO(from_pt2.str());
+  for (std::int64_t const rows : {2, 4, 7}) {
+    Tensor const x = full({rows, 5}, 2.0);
+    for (ExportedProgram const* p : {&ep, &loaded, &from_pt2}) {
+      auto const [first, sum, count] = p->module().call<std::tuple<Tensor, SymInt, SymInt>>(x);
+      CHECK(equal(first, full({5}, 3.0)));
+      CHECK(value_of(sum) == rows + 5);
+      CHECK(value_of(count) == rows);
+    }
+    auto const [first, sum, count] = unflatten(ep).call<std::tuple<Tensor, SymInt, SymInt>>(x);
+    CHECK(value_of(sum) == rows + 5);
+    CHECK(value_of(count) == rows);
+  }
+}
+
+// An int that forward returns and that is no size: xport's format keeps it, PyTorch's
+// archive has no place for it.
+struct ConstantOut : Module<ConstantOut> {
+  BOOST_HANA_DEFINE_STRUCT(ConstantOut);
+  std::tuple<Tensor, std::int64_t> forward(Tensor const& x) const { return {x + 1.0, 7}; }
+};
+
+TEST_CASE("a constant int output: kept by xport::save, refused by save_pt2 with the reason") {
+  ConstantOut m;
+  ExportedProgram const ep = export_program(m, std::tuple{ones({2})}, {}, {.input_names = {"x"}});
+  auto const [y, seven] = reloaded(ep).module().call<std::tuple<Tensor, std::int64_t>>(ones({2}));
+  CHECK(seven == 7);
+  CHECK(equal(y, full({2}, 2.0)));
+  CHECK_THROWS_WITH_AS(save_pt2_to_bytes(ep),
+                       doctest::Contains("non-tensor output: 1 node, first '7' (a constant that "
+                                         "forward returns"),
+                       unsupported_error);
+}
+
+// A data-dependent size returned without the tensor it sizes: the op that defines it stays
+// in the program.
+struct CountNonzero : Module<CountNonzero> {
+  BOOST_HANA_DEFINE_STRUCT(CountNonzero);
+  SymInt forward(Tensor const& x) const { return nonzero(x).sym_size(0); }
+};
+
+TEST_CASE("a data-dependent size as the only output: nonzero stays, each call counts") {
+  CountNonzero m;
+  ExportedProgram const ep =
+      export_program(m, std::tuple{from({0.0f, 1.0f, 2.0f})}, {}, {.input_names = {"x"}});
+  INFO(ep.str());
+  CHECK(calls_of(ep.graph, "aten::nonzero") == 1);
+  ExportedProgram const loaded = reloaded(ep);
+  for (ExportedProgram const* p : {&ep, &loaded}) {
+    CHECK(value_of(p->module().call<SymInt>(from({0.0f, 0.0f, 0.0f}))) == 0);
+    CHECK(value_of(p->module().call<SymInt>(from({3.0f, 0.0f, -1.0f}))) == 2);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// is_exporting
+
+// test_is_exporting
+struct ExportingPaths : Module<ExportingPaths> {
+  BOOST_HANA_DEFINE_STRUCT(ExportingPaths);
+  static Tensor f(Tensor const& x) { return is_exporting() ? sin(x) : cos(x); }
+  Tensor forward(Tensor const& pred, Tensor const& x) const {
+    Tensor const y = f(x);
+    auto const true_fn = [](Tensor const& v) { return is_exporting() ? f(v) - 1.0 : f(v) + 1.0; };
+    auto const false_fn = [](Tensor const& v) { return is_exporting() ? f(v) + 1.0 : f(v) - 1.0; };
+    return cond(pred, true_fn, false_fn, x) * y;
+  }
+};
+
+// test_is_exporting
+TEST_CASE("test_is_exporting: forward and cond's branches take the exporting path") {
+  ExportingPaths m;
+  Tensor const x = from({0.5f, -1.0f, 2.0f, 0.25f}).reshape({2, 2});
+  CHECK_FALSE(is_exporting());
+  ExportedProgram const ep =
+      export_program(m, std::tuple{scalar_tensor(false), x}, {}, {.input_names = {"pred", "x"}});
+  CHECK_FALSE(is_exporting()); // only while tracing
+  INFO(ep.str());
+  CHECK(calls_of(ep.graph, "aten::sin") == 1);
+  CHECK(calls_of(ep.graph, "aten::cos") == 0);
+  REQUIRE(calls_of(ep.graph, "higher_order::cond") == 1);
+  for (graph::node const& n : ep.graph.nodes()) {
+    if (n.subgraphs.empty()) continue;
+    graph::Graph const& on_true = *n.subgraphs.at(0).graph;
+    graph::Graph const& on_false = *n.subgraphs.at(1).graph;
+    CHECK(calls_of(on_true, "aten::sin") == 1);
+    CHECK(calls_of(on_true, "aten::sub.Scalar") + calls_of(on_true, "aten::sub.Tensor") == 1);
+    CHECK(calls_of(on_false, "aten::sin") == 1);
+    CHECK(calls_of(on_false, "aten::add.Scalar") + calls_of(on_false, "aten::add.Tensor") == 1);
+  }
+  // The program computes the exporting path, eager code the other one.
+  for (bool const pred : {false, true}) {
+    Tensor const p = scalar_tensor(pred);
+    Tensor const exported = (pred ? sin(x) - 1.0 : sin(x) + 1.0) * sin(x);
+    Tensor const eager = (pred ? cos(x) + 1.0 : cos(x) - 1.0) * cos(x);
+    CHECK(allclose(ep.module().call<Tensor>(p, x), exported));
+    CHECK(allclose(m(p, x), eager));
+  }
+}
+
+} // namespace symbolic_scalars

@@ -124,6 +124,13 @@ TEST_CASE("max_pool2d propagates NaN") {
   Tensor const y = max_pool2d(x, {2});
   CHECK(std::isnan(y.at<float>({0, 0, 0, 0})));
   CHECK(y.at<float>({0, 0, 0, 1}) == 0.f);
+  // The NaN itself comes out, sign included, as PyTorch returns the element it chose.
+  x.select(0, 0).select(0, 0).select(0, 0).select(0, 3).copy_(
+      from<float>({-std::numeric_limits<float>::quiet_NaN()}).reshape({}));
+  Tensor const z = max_pool2d(x, {2});
+  CHECK(std::isnan(z.at<float>({0, 0, 0, 1})));
+  CHECK(std::signbit(z.at<float>({0, 0, 0, 1})));
+  CHECK_FALSE(std::signbit(z.at<float>({0, 0, 0, 0})));
 }
 
 TEST_CASE_TEMPLATE("avg_pool2d: count_include_pad, divisor_override, ceil_mode", T, float, double,

@@ -20,9 +20,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <vector>
 
 using namespace xport;
 
@@ -85,6 +88,15 @@ TEST_CASE("test_symint_output: sizes returned by forward are evaluated on every 
     CHECK(value_of(sum) == rows + 5);
     CHECK(value_of(count) == rows);
   }
+  // A symbolic integer is an output, never a specialized input: save refuses a program
+  // that has one there rather than write a file load refuses.
+  ExportedProgram bad = ep;
+  bad.input_constants.at(0) = *ep.signature.outputs.at(1).constant;
+  std::stringstream bytes;
+  CHECK_THROWS_WITH_AS(save(bad, bytes),
+                       doctest::Contains("a symbolic integer (s0 + s1) appears where the program "
+                                         "keeps a constant value"),
+                       serialization_error);
 }
 
 // An int that forward returns and that is no size: xport's format keeps it, PyTorch's
@@ -124,6 +136,51 @@ TEST_CASE("a data-dependent size as the only output: nonzero stays, each call co
     CHECK(value_of(p->module().call<SymInt>(from({0.0f, 0.0f, 0.0f}))) == 0);
     CHECK(value_of(p->module().call<SymInt>(from({3.0f, 0.0f, -1.0f}))) == 2);
   }
+}
+
+// A data-dependent size defined inside a submodule. A replacement of that module defines it
+// by the sizes of what it returns, when the tensor it sizes is among the module's outputs;
+// when only the size leaves the module, the replacement cannot, and the call says so.
+struct NonzeroRows : Module<NonzeroRows> {
+  BOOST_HANA_DEFINE_STRUCT(NonzeroRows);
+  Tensor forward(Tensor const& x) const { return nonzero(x); }
+};
+
+struct RowsAndCount : Module<RowsAndCount> {
+  BOOST_HANA_DEFINE_STRUCT(RowsAndCount, (NonzeroRows, inner));
+  std::tuple<Tensor, SymInt> forward(Tensor const& x) {
+    Tensor const rows = inner(x);
+    return {rows, rows.sym_size(0)};
+  }
+};
+
+struct CountOnly : Module<CountOnly> {
+  BOOST_HANA_DEFINE_STRUCT(CountOnly, (NonzeroRows, inner));
+  std::tuple<Tensor, SymInt> forward(Tensor const& x) { return {x + 1.0, inner(x).sym_size(0)}; }
+};
+
+TEST_CASE("a size defined in a replaced submodule: the replacement's, or a clear error") {
+  Tensor const x = from({0.0f, 1.0f, 2.0f});
+  auto const five_rows = [](std::span<Tensor const>) {
+    return std::vector<Tensor>{zeros({5, 1}, {.dtype = dtype::int64})};
+  };
+  RowsAndCount with_rows;
+  UnflattenedModule root =
+      unflatten(export_program(with_rows, std::tuple{x}, {}, {.input_names = {"x"}}));
+  CHECK(value_of(std::get<1>(root.call<std::tuple<Tensor, SymInt>>(x))) == 2);
+  root.set_submodule("inner", five_rows);
+  CHECK(value_of(std::get<1>(root.call<std::tuple<Tensor, SymInt>>(x))) == 5);
+
+  CountOnly count_only;
+  UnflattenedModule other =
+      unflatten(export_program(count_only, std::tuple{x}, {}, {.input_names = {"x"}}));
+  CHECK(value_of(std::get<1>(other.call<std::tuple<Tensor, SymInt>>(x))) == 2);
+  other.set_submodule("inner", [](std::span<Tensor const>) { return std::vector<Tensor>{}; });
+  auto const call = [&] { return other.call<std::tuple<Tensor, SymInt>>(x); };
+  CHECK_THROWS_WITH_AS(call(),
+                       doctest::Contains("the program uses the size u0, which no input or earlier "
+                                         "op determines (a replaced submodule may define it"),
+                       value_error);
 }
 
 // ---------------------------------------------------------------------------------------

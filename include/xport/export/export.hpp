@@ -18,6 +18,8 @@
 #include <xport/nn/module.hpp>
 #include <xport/trace/pytree.hpp>
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -26,23 +28,13 @@
 
 namespace xport {
 
-//! @brief Traces `module(args...)` on fake tensors into an `ExportedProgram`.
-//!
-//! Each tensor leaf of `args` becomes a user input whose sizes follow `spec` (one
-//! `shape_spec` per tensor leaf and per `SymInt` leaf, in leaf order; an empty spec makes
-//! every size static). A `SymInt` leaf (forward takes a `SymInt`) is an integer input
-//! whose one entry may make it a symbol (`n: "Sym(s0)"`); it is treated as a size
-//! (non-negative, PyTorch's 0/1 rule). Other leaves are specialized to their values. Parameters,
-//! buffers and tensor members become placeholders (`p_`, `b_`, `c_`), tensors created in forward
-//! are lifted constants, in-place updates of buffers and inputs become mutation outputs, and dead
-//! code is removed. The module is left as it was.
-//! @throws spec_violation (a constraint_violation) listing every violated dim with
-//! suggested fixes when the code needs more than the spec allows; the binding's errors
-//! for specs that do not fit the inputs; any op's error for bad shapes.
-template <class M, class... Args>
-ExportedProgram export_program(M& module, std::tuple<Args...> const& args,
-                               sym::dynamic_shapes const& spec = {},
-                               export_options const& options = {}) {
+//! @cond
+namespace detail {
+
+// export_program's work, with `call(args...)` running the traced code on `module`.
+template <class M, class Call, class... Args>
+ExportedProgram export_call(M& module, Call&& call, std::tuple<Args...> const& args,
+                            sym::dynamic_shapes const& spec, export_options const& options) {
   detail::export_session session(flatten(args, "args"), spec, options);
   // State placeholders: parameters, then buffers, then tensor members (PyTorch's order).
   auto lift = [&](input_kind kind, char prefix) {
@@ -68,9 +60,8 @@ ExportedProgram export_program(M& module, std::tuple<Args...> const& args,
   flat_tree const out = [&] {
     ops::interceptor_scope const scope(session.tracer());
     detail::exporting_scope const exporting;
-    return flatten(
-        std::apply([&](auto&... a) -> decltype(auto) { return module(a...); }, fake_args),
-        "output");
+    return flatten(std::apply([&](auto&... a) -> decltype(auto) { return call(a...); }, fake_args),
+                   "output");
   }();
 
   std::vector<module_call_entry> modules;
@@ -79,6 +70,51 @@ ExportedProgram export_program(M& module, std::tuple<Args...> const& args,
   };
   detail::walk_modules(module, std::string(), record_module);
   return session.finish(out, std::move(modules));
+}
+
+} // namespace detail
+//! @endcond
+
+//! @brief Traces `module(args...)` on fake tensors into an `ExportedProgram`.
+//!
+//! Each tensor leaf of `args` becomes a user input whose sizes follow `spec` (one
+//! `shape_spec` per tensor leaf and per `SymInt` leaf, in leaf order; an empty spec makes
+//! every size static). A `SymInt` leaf (forward takes a `SymInt`) is an integer input
+//! whose one entry may make it a symbol (`n: "Sym(s0)"`); it is treated as a size
+//! (non-negative, PyTorch's 0/1 rule). Other leaves are specialized to their values. Parameters,
+//! buffers and tensor members become placeholders (`p_`, `b_`, `c_`), tensors created in forward
+//! are lifted constants, in-place updates of buffers and inputs become mutation outputs, and dead
+//! code is removed. The module is left as it was.
+//! @throws spec_violation (a constraint_violation) listing every violated dim with
+//! suggested fixes when the code needs more than the spec allows; the binding's errors
+//! for specs that do not fit the inputs; any op's error for bad shapes.
+template <class M, class... Args>
+ExportedProgram export_program(M& module, std::tuple<Args...> const& args,
+                               sym::dynamic_shapes const& spec = {},
+                               export_options const& options = {}) {
+  return detail::export_call(
+      module, [&](auto&... a) -> decltype(auto) { return module(a...); }, args, spec, options);
+}
+
+//! @brief Traces a method of `module` other than `forward` (`&Model::encode`) into an
+//! `ExportedProgram`, as PyTorch exports `wrap_method(model.encode)`: the module's state
+//! is lifted as for `forward`, the call runs in a module-stack frame of the module, and the
+//! program reads and mutates the same state tensors, so programs exported from several
+//! methods of one module share its buffers.
+//! @throws as the `forward` form.
+template <class M, class Method, class... Args>
+requires std::is_member_function_pointer_v<Method>
+    ExportedProgram export_program(M& module, Method method, std::tuple<Args...> const& args,
+                                   sym::dynamic_shapes const& spec = {},
+                                   export_options const& options = {}) {
+  auto call = [&](auto&... a) -> decltype(auto) {
+    detail::module_call_scope const frame(detail::module_anchor{std::addressof(module),
+                                                                detail::type_id<M>(),
+                                                                &detail::find_descendant<M>},
+                                          type_name<M>());
+    return std::invoke(method, module, a...);
+  };
+  return detail::export_call(module, call, args, spec, options);
 }
 
 //! @brief `export_program` with a spec that mirrors the structure of `args` (see

@@ -89,12 +89,12 @@ public:
 
   //! @brief Runs the program on flat input leaves and writes its tensor outputs into
   //! `outputs`: one tensor per user output that is a tensor, in order, each of that
-  //! output's dtype, device and sizes (any strides; outputs that are constants are not
-  //! written). Buffer and input mutations are written back as by `run`. A contiguous
-  //! output tensor that shares no memory with the inputs or the state is written by the
-  //! step that computes it; the other results are made in memory the plan lays out and
-  //! copied out (`runtime::plan::run_planned`). So once a size signature has run, a call
-  //! allocates nothing: the form for serving loops that must not touch the heap (what
+  //! output's dtype, device and sizes (any strides; outputs that are not tensors, constants
+  //! and sizes forward returns, are not written: `run` returns them). Buffer and input mutations
+  //! are written back as by `run`. A contiguous output tensor that shares no memory with the inputs
+  //! or the state is written by the step that computes it; the other results are made in memory the
+  //! plan lays out and copied out (`runtime::plan::run_planned`). So once a size signature has run,
+  //! a call allocates nothing: the form for serving loops that must not touch the heap (what
   //! kernels use as scratch comes from per-thread caches, core/detail/block_cache.hpp;
   //! steps whose sizes depend on data still allocate).
   //! @throws as `run`; value_error when `outputs` has another count; dtype_error,
@@ -376,8 +376,9 @@ private:
       bound_.bind(b.form.s, (user_sizes(b.input, inputs)[b.dim] - b.form.b) / b.form.a);
   }
 
+  // The outputs first (a size that cannot be evaluated throws before state is written),
+  // then the mutations.
   std::vector<leaf> finish(std::span<leaf const> inputs, ops::tensor_list const& results) {
-    write_mutations(inputs, std::span<Tensor const>(results.data(), results.size()));
     std::vector<leaf> outputs;
     std::size_t next = 0;
     for (output_spec const& o : program_.signature.outputs) {
@@ -387,6 +388,7 @@ private:
         outputs.push_back(value);
       }
     }
+    write_mutations(inputs, std::span<Tensor const>(results.data(), results.size()));
     return outputs;
   }
 

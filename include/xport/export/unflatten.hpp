@@ -247,9 +247,10 @@ private:
   std::vector<Tensor> invoke(std::size_t k, std::span<Tensor const> inputs,
                              runtime::bindings& bound) const;
 
-  // Runs `m`'s replacement, checks what it returns and writes the buffers it mutated.
+  // Runs `m`'s replacement, checks what it returns (binding the data-dependent sizes the
+  // module defines) and writes the buffers it mutated.
   std::vector<Tensor> replaced(tree::module& m, std::span<Tensor const> inputs,
-                               runtime::bindings const& bound) const;
+                               runtime::bindings& bound) const;
 
   std::shared_ptr<tree> tree_;
   std::size_t index_ = 0;
@@ -272,7 +273,7 @@ inline UnflattenedModule unflatten(ExportedProgram const& ep) {
 
 inline std::vector<Tensor> UnflattenedModule::replaced(tree::module& m,
                                                        std::span<Tensor const> inputs,
-                                                       runtime::bindings const& bound) const {
+                                                       runtime::bindings& bound) const {
   graph::Graph const& g = tree_->program.graph;
   std::string const who = m.path.empty() ? "the root module" : "module '" + m.path + "'";
   m.replacing = true;
@@ -300,9 +301,16 @@ inline std::vector<Tensor> UnflattenedModule::replaced(tree::module& m,
                          + ", but the module returns a tensor on " + meta.device.str());
     bool same = static_cast<std::size_t>(out[o].dim()) == meta.sizes.size();
     for (std::size_t d = 0; same && d < meta.sizes.size(); ++d) {
+      std::int64_t const size = out[o].size(static_cast<std::int64_t>(d));
+      std::optional<std::int64_t> expected;
       try {
-        same = bound.evaluate(meta.sizes[d]) == out[o].size(static_cast<std::int64_t>(d));
+        expected = bound.evaluate(meta.sizes[d]);
       } catch (value_error const&) { // a size the call has not determined
+      }
+      if (expected) {
+        same = *expected == size;
+      } else if (auto const s = sym::expr_of(meta.sizes[d]).as_symbol()) {
+        bound.bind(*s, size); // a data-dependent size (u0) the module defined: the replacement's
       }
     }
     if (!same)
@@ -387,18 +395,26 @@ inline std::vector<leaf> UnflattenedModule::run(std::vector<leaf> const& inputs)
   UnflattenedModule const root(tree_, 0);
   root.bind_inputs(tensors, bound);
   std::vector<Tensor> const results = invoke(0, tensors, bound);
-  // Input mutations go into the caller's tensors.
-  std::size_t next = 0;
+  // The outputs, then the input mutations into the caller's tensors.
   std::vector<leaf> outputs;
+  std::size_t next = 0;
   for (output_spec const& o : tree_->program.signature.outputs) {
     if (!o.value) {
-      outputs.push_back(detail::constant_output(*o.constant, bound));
-      continue;
-    }
-    Tensor const& value = results[next++];
-    if (o.kind == output_kind::user_output) {
+      try {
+        outputs.push_back(detail::constant_output(*o.constant, bound));
+      } catch (value_error const& e) {
+        throw value_error(std::string(e.what())
+                          + " (a replaced submodule may define it inside its graph: a "
+                            "replacement defines only the sizes of the tensors it returns)");
+      }
+    } else if (Tensor const& value = results[next++]; o.kind == output_kind::user_output)
       outputs.push_back(value);
-    } else if (o.kind == output_kind::user_input_mutation) {
+  }
+  next = 0;
+  for (output_spec const& o : tree_->program.signature.outputs) {
+    if (!o.value) continue;
+    Tensor const& value = results[next++];
+    if (o.kind == output_kind::user_input_mutation) {
       std::size_t u = 0;
       for (std::size_t k = 0; k < placeholders.size(); ++k) {
         input_spec const& in = tree_->program.signature.inputs[k];

@@ -79,8 +79,9 @@ void max_pool_planes(ops::pool_window const& win, T const* x, T* y, std::int64_t
                 }
               };
               // The maximum without a branch per tap (which tap wins is data: mispredicted
-              // branches cost more than the rest of the loop), then, only when asked, where
-              // it is: the last NaN, else the first tap equal to the maximum.
+              // branches cost more than the rest of the loop); then, in the rare window with
+              // a NaN, the last NaN (its value and position), or, only when asked, where the
+              // maximum is: its first tap.
               math best = -std::numeric_limits<math>::infinity();
               bool nan = false;
               for_taps([&](std::int64_t position) {
@@ -88,13 +89,20 @@ void max_pool_planes(ops::pool_window const& win, T const* x, T* y, std::int64_t
                 best = v > best ? v : best;
                 nan |= std::isnan(v);
               });
-              if (nan) best = std::numeric_limits<math>::quiet_NaN();
               std::int64_t at = -1;
-              if (indices)
+              if (nan) {
                 for_taps([&](std::int64_t position) {
                   auto const v = static_cast<math>(image[position]);
-                  if (nan ? std::isnan(v) : at < 0 && v == best) at = position;
+                  if (std::isnan(v)) {
+                    best = v;
+                    at = position;
+                  }
                 });
+              } else if (indices) {
+                for_taps([&](std::int64_t position) {
+                  if (at < 0 && static_cast<math>(image[position]) == best) at = position;
+                });
+              }
               std::int64_t const o = (p * oh + oy) * ow + ox;
               y[o] = static_cast<T>(best);
               if (indices) indices[o] = std::max<std::int64_t>(at, 0);

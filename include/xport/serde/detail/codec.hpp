@@ -519,7 +519,8 @@ T decode_attribute(in_json const& j, decode_context const& ctx, std::string cons
 
 // ---- leaves and tree specs -----------------------------------------------------------
 
-inline out_json encode_leaf(leaf const& l) {
+// `output`: the leaf is an output, where a symbolic integer (a size forward returned) may be.
+inline out_json encode_leaf(leaf const& l, bool output = false) {
   out_json obj = out_json::object();
   if (auto const* v = std::get_if<std::int64_t>(&l)) {
     obj["int"] = *v;
@@ -530,7 +531,10 @@ inline out_json encode_leaf(leaf const& l) {
   } else if (auto const* s = std::get_if<std::string>(&l)) {
     obj["string"] = *s;
   } else if (auto const* n = std::get_if<SymInt>(&l)) {
-    obj["symint"] = encode_symint(*n); // symbolic: a size forward returned
+    if (n->is_symbolic() && !output)
+      throw serialization_error("xport::save: a symbolic integer (" + n->str()
+                                + ") appears where the program keeps a constant value");
+    obj["symint"] = encode_symint(*n);
   } else if (std::holds_alternative<Tensor>(l)) {
     throw serialization_error("xport::save: a tensor appears where the program keeps a constant "
                               "value (an input constant or a constant output); only None, int, "

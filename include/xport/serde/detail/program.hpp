@@ -176,7 +176,7 @@ inline out_json encode_program(ExportedProgram const& ep, storage_table& table) 
     out_json j = out_json::object();
     j["kind"] = output_kind_names[static_cast<std::size_t>(o.kind)];
     j["value"] = o.value ? ref(*o.value) : out_json(nullptr);
-    j["constant"] = o.constant ? encode_leaf(*o.constant) : out_json(nullptr);
+    j["constant"] = o.constant ? encode_leaf(*o.constant, true) : out_json(nullptr);
     j["target"] = o.target;
     outputs.push_back(std::move(j));
   }

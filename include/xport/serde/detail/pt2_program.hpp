@@ -412,7 +412,7 @@ private:
         }
         if (kind != "as_tensor")
           fail(w, "an output of kind '" + kind
-                      + "' is not supported (outputs are tensors, and sizes of the program)");
+                      + "' is not supported (a program's outputs are tensors and sizes)");
         refs.push_back(tensor_ref(scope, *value, dot(w, kind)));
       }
       scope.graph->set_outputs(std::move(refs));

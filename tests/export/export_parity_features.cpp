@@ -45,10 +45,7 @@ using xport_test::says;
 
 // How many call nodes of `ep` call `op` (`aten::_assert_scalar`).
 std::size_t count_calls(ExportedProgram const& ep, std::string_view op) {
-  std::size_t n = 0;
-  for (graph::node const& node : ep.graph.nodes())
-    if (node.target && node.target->schema().name == op) ++n;
-  return n;
+  return xport_test::calls_of(ep.graph, op);
 }
 
 // How many call nodes `ep` has.

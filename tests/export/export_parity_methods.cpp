@@ -24,13 +24,7 @@ using namespace xport;
 // unity batches, where file-local names of the other files would clash.
 namespace parity_methods {
 
-// How many call nodes of `g` call `op`.
-std::size_t calls_of(graph::Graph const& g, std::string_view op) {
-  std::size_t n = 0;
-  for (graph::node const& node : g.nodes())
-    if (node.target && node.target->schema().name == op) ++n;
-  return n;
-}
+using xport_test::calls_of;
 
 // test_export_method
 struct Methods : Module<Methods> {

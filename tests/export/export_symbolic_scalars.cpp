@@ -35,13 +35,7 @@ namespace symbolic_scalars {
 
 using xport_test::reloaded;
 
-// How many call nodes of `g` call `op`.
-std::size_t calls_of(graph::Graph const& g, std::string_view op) {
-  std::size_t n = 0;
-  for (graph::node const& node : g.nodes())
-    if (node.target && node.target->schema().name == op) ++n;
-  return n;
-}
+using xport_test::calls_of;
 
 // The value of a SymInt that must be concrete.
 std::int64_t value_of(SymInt const& n) {

@@ -1,5 +1,5 @@
 // Symbolic scalars at the edges of a program, and code that asks whether it is being
-// exported: twins of PyTorch's test_symint_output and test_is_exporting
+// exported: twins of PyTorch's test_is_exporting
 // (test/export/test_export.py; the name is in each test's comment), and a data-dependent
 // size returned on its own.
 #include <xport/api/control_flow.hpp>
@@ -46,8 +46,8 @@ std::int64_t value_of(SymInt const& n) {
 // ---------------------------------------------------------------------------------------
 // Sizes as outputs
 
-// test_symint_output. PyTorch's forward returns `z + y + x[0], z`; a SymInt operand of a
-// tensor op (`z + y + x[0]`) is a separate feature, so the sum is returned on its own.
+// The outputs of PyTorch's test_symint_output (`z + y + x[0], z`), with the sum of sizes
+// returned on its own (its twin, export_symint_operands.cpp, adds it to `x[0]`).
 struct SizesOut : Module<SizesOut> {
   BOOST_HANA_DEFINE_STRUCT(SizesOut);
   std::tuple<Tensor, SymInt, SymInt> forward(Tensor const& x) const {
@@ -56,8 +56,7 @@ struct SizesOut : Module<SizesOut> {
   }
 };
 
-// test_symint_output
-TEST_CASE("test_symint_output: sizes returned by forward are evaluated on every call") {
+TEST_CASE("sizes returned by forward are evaluated on every call") {
   SizesOut m;
   ExportedProgram const ep = export_program(
       m, std::tuple{ones({2, 3})},

@@ -21,7 +21,7 @@ namespace {
 class mini_env {
 public:
   symbol_factory factory() {
-    return [this](const std::string&, std::int64_t hint, value_range r) -> expr {
+    return [this](const std::string&, std::int64_t hint, value_range r, bool) -> expr {
       const symbol s{symbol_kind::backed, static_cast<std::uint32_t>(hints_.size())};
       hints_.push_back(hint);
       facts.ranges.emplace_back(s, intersect(r, facts.default_range));

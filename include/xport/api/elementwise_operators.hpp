@@ -4,6 +4,10 @@
 //! `mul`), `-x`, `<` `<=` `>` `>=` (bool tensors), and `&` `|` `^` `~` (bitwise, for
 //! integer and bool tensors). `==` and `!=` are not overloaded: `Tensor` stays
 //! comparable as a handle; use `xport::eq` / `xport::ne`.
+//!
+//! A scalar operand may be a `SymInt`: `x * x.sym_size(0)` or `y + item_int(t)` records
+//! the size or data-dependent value itself, evaluated on every call of the program, as
+//! PyTorch records a SymInt operand (`aten::mul.Tensor(x, sym_size_int)`).
 #pragma once
 
 #include <xport/api/elementwise_binary.hpp>

@@ -376,4 +376,21 @@ inline void check(SymBool const& condition, std::string_view message = {},
   }
 }
 
+//! @brief Whether `condition` holds, for shape logic that needs it to (PyTorch's
+//! `expect_true`, behind `TORCH_SYM_CHECK` in meta rules): decided as a branch on it is
+//! (from ranges, else from example values, with a guard), except that a condition on
+//! data-dependent values that nothing decides is asserted for every run of the program
+//! instead (as `xport::check`) and counts as holding. `narrow(x, 1, 0, item)` thus
+//! exports with `u0 >= 0` and `u0 <= x.size(1)` as runtime asserts.
+//! @throws constraint_violation when the asserted condition can never hold.
+inline bool expect_true(SymBool const& condition, std::string_view message = {},
+                        source_location const& where = source_location::current()) {
+  try {
+    return static_cast<bool>(condition);
+  } catch (data_dependent_error const&) {
+    check(condition, message, where);
+    return true;
+  }
+}
+
 } // namespace xport

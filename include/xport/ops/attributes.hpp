@@ -113,7 +113,7 @@ void format_attribute(std::ostream& out, T const& value) {
   } else if constexpr (std::same_as<T, double>) {
     detail::format_double(out, value);
   } else if constexpr (std::same_as<T, Scalar>) {
-    if (value.is_floating_point())
+    if (value.is_floating_point() && !value.is_symbolic())
       detail::format_double(out, value.template to<double>());
     else
       out << value;
@@ -275,11 +275,11 @@ attribute_value to_attribute_value(T const& value) {
   return out;
 }
 
-//! @brief True when an attribute value holds a symbolic `SymInt` (then a program must
-//! evaluate it for each call's sizes).
+//! @brief True when an attribute value holds a symbolic `SymInt` or `Scalar` (then a
+//! program must evaluate it for each call's sizes).
 template <class T>
 bool has_symbolic(T const& value) {
-  if constexpr (std::same_as<T, SymInt>) {
+  if constexpr (std::same_as<T, SymInt> || std::same_as<T, Scalar>) {
     return value.is_symbolic();
   } else if constexpr (detail::is_optional<T>::value) {
     return value && has_symbolic(*value);
@@ -298,12 +298,15 @@ bool has_symbolic(T const& value) {
   }
 }
 
-//! @brief Replaces every symbolic `SymInt` in `value` by `evaluate(s)` (an int64), in
-//! place: how a program turns `view(x, [s0, -1])` into `view(x, [8, -1])` for one call.
+//! @brief Replaces every symbolic `SymInt` or `Scalar` in `value` by `evaluate(s)` (an
+//! int64), in place: how a program turns `view(x, [s0, -1])` into `view(x, [8, -1])`
+//! for one call.
 template <class T, class Evaluate>
 void concretize(T& value, Evaluate const& evaluate) {
   if constexpr (std::same_as<T, SymInt>) {
     if (value.is_symbolic()) value = SymInt(evaluate(value));
+  } else if constexpr (std::same_as<T, Scalar>) {
+    if (value.is_symbolic()) value = Scalar(evaluate(value.sym_int()));
   } else if constexpr (detail::is_optional<T>::value) {
     if (value) concretize(*value, evaluate);
   } else if constexpr (detail::is_vector<T>::value) {

@@ -31,13 +31,7 @@ namespace detail {
 inline tensor_meta factory_meta(std::string_view op, std::vector<SymInt> const& size, dtype type,
                                 std::string const& device) {
   for (SymInt const& s : size) {
-    bool negative = false;
-    try {
-      negative = static_cast<bool>(s < 0);
-    } catch (data_dependent_error const&) {
-      check(s >= 0, std::string(op) + ": a size must not be negative");
-    }
-    if (negative) {
+    if (!expect_true(s >= 0, std::string(op) + ": a size must not be negative")) {
       throw shape_error(std::string(op) + ": Trying to create tensor with negative dimension "
                         + s.str() + ": " + format_sym_sizes(size));
     }
@@ -50,8 +44,10 @@ inline dtype scalar_default_dtype(Scalar const& value) {
   return value.is_floating_point() ? dtype::float32 : value.type();
 }
 
-// Refuses a value the dtype cannot hold (300 as uint8), as PyTorch does.
+// Refuses a value the dtype cannot hold (300 as uint8), as PyTorch does. A symbolic value
+// is converted when the program runs, as PyTorch converts it.
 inline void check_fits(Scalar const& value, dtype type) {
+  if (value.is_symbolic()) return;
   visit_dtype(type, [&]<class T>() { (void)value.template to<T>(); });
 }
 

@@ -202,9 +202,16 @@ struct assert_scalar {
     BOOST_HANA_DEFINE_STRUCT(attributes, (SymInt, lhs), (comparison, op), (SymInt, rhs),
                              (std::string, msg));
   };
-  //! @brief `in` is empty; so is the result.
-  static meta_list meta(std::span<tensor_meta const> in, attributes const&) {
+  //! @brief `in` is empty; so is the result. A symbolic relation is asserted in its shape
+  //! environment (`xport::check`), so that the nodes after it are checked, when a program
+  //! is loaded or replayed, knowing what it asserts (`u0 <= s1` before a slice to `u0`).
+  static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
     expect_inputs(in, 0, "_assert_scalar");
+    if (a.lhs.is_symbolic() || a.rhs.is_symbolic()) {
+      static_assert(static_cast<int>(comparison::ge) == static_cast<int>(sym_compare::ge));
+      SymBool const holds = compare(static_cast<sym_compare>(a.op), a.lhs, a.rhs);
+      if (holds.is_symbolic()) check(holds, a.msg);
+    }
     return {};
   }
 };

@@ -194,10 +194,9 @@ struct pow_tensor_scalar : promoted_operands {
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
     tensor_meta out = binary_meta(in, a.exponent, "pow");
     if (is_integral(in[0].dtype, true) && !a.exponent.is_floating_point()
-        && a.exponent.to<std::int64_t>() < 0) {
+        && static_cast<bool>(a.exponent.sym_int() < 0)) {
       throw value_error("Integers to negative integer powers are not allowed. (pow of a "
-                        + std::string(xport::name(in[0].dtype)) + " tensor to "
-                        + std::to_string(a.exponent.to<std::int64_t>())
+                        + std::string(xport::name(in[0].dtype)) + " tensor to " + a.exponent.str()
                         + "); convert the tensor to a floating dtype first");
     }
     return {out};

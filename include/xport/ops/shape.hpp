@@ -425,9 +425,10 @@ struct narrow {
                         + a.start.str() + ")");
     }
     SymInt const start = detail::holds(a.start < 0) ? a.start + size : a.start;
-    if (detail::holds(a.length < 0))
+    // A length read from data is asserted at run time, as PyTorch's TORCH_SYM_CHECK does.
+    if (!expect_true(a.length >= 0, "narrow(): length must be non-negative"))
       throw index_error("narrow(): length must be non-negative, but got " + a.length.str());
-    if (!detail::holds(start <= size - a.length)) {
+    if (!expect_true(start + a.length <= size, "narrow(): start + length exceeds dimension size")) {
       throw index_error("start (" + start.str() + ") + length (" + a.length.str()
                         + ") exceeds dimension size (" + size.str() + ").");
     }

@@ -101,9 +101,9 @@ inline std::pair<graph::value_ref, double> unscaled(graph::Graph const& g, graph
   if (!m || m->args.size() != 1 || !m->args[0]) return {v, 1.0};
   std::optional<Scalar> const& c = m->target->get<ops::mul>().other;
   if (!c || g.meta(*m->args[0]).dtype != g.meta(v).dtype) return {v, 1.0};
-  double const value = c->to<double>();
-  if (!std::isfinite(value)) return {v, 1.0};
-  return {*m->args[0], value};
+  std::optional<double> const value = known(*c);
+  if (!value || !std::isfinite(*value)) return {v, 1.0};
+  return {*m->args[0], *value};
 }
 
 // Whether `a` and `b` have the same sizes but for the last two.
@@ -124,8 +124,7 @@ inline std::optional<attention_match> match_attention(graph::Graph const& g, gra
   graph::node const* none = made_by<ops::logical_not>(g, where->args[0]);
   if (!softmax || !zeros || !none || zeros->args[0] != where->args[2]) return std::nullopt;
   auto const& fill = zeros->target->get<ops::full_like>();
-  if (fill.fill_value.to<double>() != 0.0
-      || (fill.dtype && *fill.dtype != softmax->values[0].dtype))
+  if (known(fill.fill_value) != 0.0 || (fill.dtype && *fill.dtype != softmax->values[0].dtype))
     return std::nullopt;
   graph::argument const x = softmax->args[0];
   std::size_t const rank = g.meta(*x).sizes.size();
@@ -140,8 +139,8 @@ inline std::optional<attention_match> match_attention(graph::Graph const& g, gra
   graph::node const* kept = made_by<ops::logical_not>(g, any->args[0]);
   graph::node const* masked = kept ? made_by<ops::eq_scalar>(g, kept->args[0]) : nullptr;
   if (!masked || masked->args[0] != x) return std::nullopt;
-  double const other = masked->target->get<ops::eq_scalar>().other.to<double>();
-  if (!(std::isinf(other) && other < 0)) return std::nullopt;
+  std::optional<double> const other = known(masked->target->get<ops::eq_scalar>().other);
+  if (!other || !(std::isinf(*other) && *other < 0)) return std::nullopt;
   graph::node const* scores = made_by<ops::bmm>(g, through_view(g, x));
   if (!scores || !same_matrices(scores->values[0], g.meta(*x))) return std::nullopt;
   dtype const type = n.values[0].dtype;

@@ -60,7 +60,7 @@ graph::node const* tensor_pair(graph::Graph const& g, graph::argument const& v) 
   auto const& a = n->target->get<Op>();
   if (a.other) return nullptr;
   if constexpr (requires { a.alpha; })
-    if (a.alpha.template to<double>() != 1.0) return nullptr;
+    if (known(a.alpha) != 1.0) return nullptr;
   return n;
 }
 
@@ -81,7 +81,8 @@ inline std::optional<layer_norm_match> match_layer_norm(graph::Graph const& g,
   if (!centered || !inverse) return std::nullopt;
   graph::node const* shifted = made_by<ops::add>(g, inverse->args[0]);
   if (!shifted || shifted->args.size() != 1 || !shifted->target->get<ops::add>().other
-      || shifted->target->get<ops::add>().alpha.to<double>() != 1.0)
+      || known(shifted->target->get<ops::add>().alpha) != 1.0
+      || !known(*shifted->target->get<ops::add>().other))
     return std::nullopt;
   graph::node const* variance = made_by<ops::var>(g, shifted->args[0]);
   graph::node const* average = made_by<ops::mean>(g, centered->args[1]);
@@ -90,7 +91,7 @@ inline std::optional<layer_norm_match> match_layer_norm(graph::Graph const& g,
   ops::tensor_meta const& input = g.meta(*x);
   auto const& v = variance->target->get<ops::var>();
   auto const& m = average->target->get<ops::mean>();
-  if (!v.keepdim || !m.keepdim || !v.correction || v.correction->to<double>() != 0.0
+  if (!v.keepdim || !m.keepdim || !v.correction || known(*v.correction) != 0.0
       || (m.dtype && *m.dtype != input.dtype) || v.dim != m.dim
       || !trailing_dims(v.dim, input.sizes.size()))
     return std::nullopt;
@@ -98,7 +99,7 @@ inline std::optional<layer_norm_match> match_layer_norm(graph::Graph const& g,
   return layer_norm_match{
       *x,
       std::vector<SymInt>(input.sizes.end() - static_cast<std::ptrdiff_t>(k), input.sizes.end()),
-      shifted->target->get<ops::add>().other->to<double>()};
+      *known(*shifted->target->get<ops::add>().other)};
 }
 
 // The node that takes node `i`'s value, as its only reader, into `Op(value, r)` with `r`

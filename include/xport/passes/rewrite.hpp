@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,13 @@ namespace detail {
 inline bool same_size(SymInt const& a, SymInt const& b) {
   if (!a.is_symbolic() && !b.is_symbolic()) return *a.maybe_int() == *b.maybe_int();
   return sym::expr_of(a) == sym::expr_of(b);
+}
+
+// A scalar attribute's value as a double; empty when it is symbolic (known only when the
+// program runs), so a pattern that needs a number does not match.
+inline std::optional<double> known(Scalar const& s) {
+  if (s.is_symbolic()) return std::nullopt;
+  return s.to<double>();
 }
 
 template <ops::op Op>

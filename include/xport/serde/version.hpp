@@ -19,7 +19,7 @@ struct schema_version {
   friend constexpr bool operator==(schema_version, schema_version) = default;
 };
 
-//! @brief The version this xport writes: 1.3 (see docs/format.md, "Versions").
-inline constexpr schema_version current_schema_version{1, 3};
+//! @brief The version this xport writes: 1.4 (see docs/format.md, "Versions").
+inline constexpr schema_version current_schema_version{1, 4};
 
 } // namespace xport::serde

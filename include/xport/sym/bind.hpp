@@ -30,11 +30,13 @@ struct example_input {
   bool scalar = false;                 //!< an integer input: `sizes` is its one value, named `path`
 };
 
-//! @brief Creates the symbol for a dynamic size during binding: given its source
-//! (`x.size(0)`), example value (hint) and range, returns the size as an expression; a
-//! shape environment may return a constant when its 0/1 policy specializes the hint.
+//! @brief Creates the symbol for a dynamic size or integer input during binding: given
+//! its source (`x.size(0)`, `n`), example value (hint), range, and whether it is a tensor's
+//! size, returns it as an expression. For a size, a shape environment may return a
+//! constant when its 0/1 policy specializes the hint; an integer input is no size, and
+//! is never specialized that way (PyTorch's int inputs: `n = 0` stays dynamic).
 using symbol_factory =
-    std::function<expr(const std::string& source, std::int64_t hint, value_range range)>;
+    std::function<expr(const std::string& source, std::int64_t hint, value_range range, bool size)>;
 
 //! @brief How one input dim was bound.
 struct dim_binding {
@@ -159,7 +161,7 @@ inline spec_binding bind_spec(const dynamic_shapes& spec, std::span<const exampl
       throw constraint_violation("Constraints violated (" + dim->name() + ")! The example size "
                                  + b.source + " = " + std::to_string(n) + " is not in range "
                                  + detail::range_text(dim->name(), dim->range()));
-    b.value = make_symbol(b.source, n, dim->range());
+    b.value = make_symbol(b.source, n, dim->range(), !inputs[b.input].scalar);
     out.roots.push_back({*dim, b.value, b.source, false, n});
     root_value.push_back(n);
   }
@@ -184,7 +186,7 @@ inline spec_binding bind_spec(const dynamic_shapes& spec, std::span<const exampl
               + std::to_string(n) + " gives " + root.name() + " = " + std::to_string(v)
               + ", which is not in range " + detail::range_text(root.name(), root.range()));
         out.roots.push_back(
-            {root, make_symbol(root.name(), v, root.range()), root.name(), true, v});
+            {root, make_symbol(root.name(), v, root.range(), true), root.name(), true, v});
         root_value.push_back(v);
         k = static_cast<std::ptrdiff_t>(out.roots.size() - 1);
       }
@@ -202,7 +204,8 @@ inline spec_binding bind_spec(const dynamic_shapes& spec, std::span<const exampl
         throw constraint_violation("Received user-specified dim hint " + h->to_string()
                                    + ", but the example size of " + b.source + " is "
                                    + std::to_string(n));
-      if (h->kind() != hint_kind::fixed) b.value = make_symbol(b.source, n, r);
+      if (h->kind() != hint_kind::fixed)
+        b.value = make_symbol(b.source, n, r, !inputs[b.input].scalar);
     } else if (auto fixed = b.spec.static_size(); fixed && *fixed != n) {
       throw constraint_violation("Static shape constraint of " + std::to_string(*fixed)
                                  + " does not match input size of " + std::to_string(n) + ", for "

@@ -135,11 +135,14 @@ make_input_contract(const spec_binding& binding, const trace_facts& facts,
                     zero_one_policy policy = zero_one_policy::accept_at_runtime);
 
 //! @brief A `symbol_factory` that creates sizes in @p env (`ShapeEnv::create_size`), so
-//! that its 0/1 policy and default range apply. @p env must outlive the factory.
+//! that its 0/1 policy and default range apply, and integer inputs as backed symbols of
+//! their range (`ShapeEnv::create_backed_symbol`). @p env must outlive the factory.
 [[nodiscard]] inline symbol_factory symbol_factory_for(ShapeEnv& env) {
-  return [&env](const std::string& source, std::int64_t hint, value_range range) {
-    return env.create_size(hint, source, range);
-  };
+  return
+      [&env](const std::string& source, std::int64_t hint, value_range range, bool size) -> expr {
+        if (size) return env.create_size(hint, source, range);
+        return env.create_backed_symbol(hint, source, range);
+      };
 }
 
 //! @brief What @p env recorded while tracing, for `solve` and `make_input_contract`:

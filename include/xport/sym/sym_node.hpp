@@ -190,8 +190,11 @@ public:
   }
 
   //! @copydoc sym_bool_node::assert_true
+  //! An assert an op's shape logic makes (`expect_true`) is charged, as its guards are, to
+  //! the op's call site.
   void assert_true(std::string_view message, source_location const& where) const override {
-    env().check(relation_, message, where);
+    guard_site const& site = current_guard_site();
+    env().check(relation_, message, site.where.value_or(where));
   }
 
   //! @copydoc sym_bool_node::negate

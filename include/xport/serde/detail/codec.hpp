@@ -397,7 +397,8 @@ std::optional<E> enum_from_name(std::string_view text) {
   (std::make_index_sequence<256>{});
 }
 
-// A Scalar as `{"bool": ...}`, `{"float": ...}` or `{"int": ...}`.
+// A Scalar as `{"bool": ...}`, `{"float": ...}` or `{"int": ...}`; a symbolic integer's
+// "int" is an expression, as a symbolic size is (`{"int": {"expr": ...}}`, schema 1.4).
 inline out_json encode_scalar(Scalar const& value) {
   out_json obj = out_json::object();
   if (value.is_bool())
@@ -405,7 +406,7 @@ inline out_json encode_scalar(Scalar const& value) {
   else if (value.is_floating_point())
     obj["float"] = encode_double(value.to<double>());
   else
-    obj["int"] = value.to<std::int64_t>();
+    obj["int"] = encode_symint(value.sym_int());
   return obj;
 }
 
@@ -467,7 +468,8 @@ T decode_attribute(in_json const& j, decode_context const& ctx, std::string cons
   } else if constexpr (std::same_as<T, Scalar>) {
     if (!j.is_object() || j.size() != 1)
       fail(where, "a Scalar is {\"int\": n}, {\"float\": x} or {\"bool\": b}, got " + j.dump());
-    if (auto const* v = optional_field(j, "int", where)) return Scalar(as_int(*v, where));
+    if (auto const* v = optional_field(j, "int", where))
+      return Scalar(decode_symint(*v, ctx, dot(where, "int")));
     if (auto const* v = optional_field(j, "float", where)) return Scalar(decode_double(*v, where));
     if (auto const* v = optional_field(j, "bool", where)) return Scalar(as_bool(*v, where));
     fail(where, "a Scalar is {\"int\": n}, {\"float\": x} or {\"bool\": b}, got " + j.dump());

@@ -127,6 +127,7 @@ T read_pt2_argument(in_json const& j, pt2_scope const& scope, std::string const&
     return wrong();
   } else if constexpr (std::same_as<T, Scalar>) {
     if (key == "as_int") return Scalar(as_int(*value, w));
+    if (key == "as_sym_int") return Scalar(pt2_sym_int(*value, scope, w));
     if (key == "as_float") return Scalar(pt2_float(*value, w));
     if (key == "as_bool") return Scalar(as_bool(*value, w));
     return wrong();

@@ -112,9 +112,10 @@ pt2_call convert_pt2_node(pt2_named_args const& args, pt2_op_schema const& schem
   }
 
   // Tensors, in schema order. A number where the schema has a tensor is a wrapped number
-  // (`x + 1` is `add.Tensor(x, 1)`): xport's op holds it as the attribute of that name.
+  // (`x + 1` is `add.Tensor(x, 1)`, `x * s` is `mul.Tensor(x, sym_size_int)`): xport's op holds
+  // it as the attribute of that name.
   auto is_number = [](std::string const& key) {
-    return key == "as_int" || key == "as_float" || key == "as_bool";
+    return key == "as_int" || key == "as_float" || key == "as_bool" || key == "as_sym_int";
   };
   std::set<std::string_view> wrapped_numbers;
   for (pt2_argument_schema const& arg : schema.arguments) {

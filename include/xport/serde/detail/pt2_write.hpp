@@ -156,10 +156,13 @@ private:
 
   // `e` with the ShapeEnv's replacements. A symbol replaced by a constant stays a symbol
   // where a range constraint of its own pins it (`s0: VR[2, 2]`), as the program has it.
-  sym::expr replaced(sym::expr const& e) const {
+  // `keep_unbacked`: data-dependent symbols stay (what defines them, and the asserts that
+  // justify their replacements, read the value itself).
+  sym::expr replaced(sym::expr const& e, bool keep_unbacked = false) const {
     if (!ep_.shape_env || ep_.shape_env->replacements().empty()) return e;
     auto const& replacements = ep_.shape_env->replacements();
     return sym::substitute(e, [&](sym::symbol s) -> std::optional<sym::expr> {
+      if (keep_unbacked && s.kind == sym::symbol_kind::unbacked) return std::nullopt;
       auto const it = replacements.find(s);
       if (it == replacements.end()) return std::nullopt;
       if (it->second.is_constant() && constrained_.contains(sym::to_string(s))) return std::nullopt;
@@ -407,6 +410,14 @@ private:
       return argument_of(*value);
     }
     case kind::scalar:
+      if (v.number.is_symbolic()) {
+        auto const value = sym_int_argument(g, expr_of(v.number.sym_int()));
+        if (!value) {
+          why = "the integer " + v.number.str() + ", which no tensor of the graph has";
+          return std::nullopt;
+        }
+        return argument_of(*value);
+      }
       return scalar(v.number);
     case kind::list:
       return list_argument(g, v, why);
@@ -629,8 +640,10 @@ private:
       return;
     }
     if (n.scalar) { // `item`: a data-dependent integer
+      // Its own symbol, not what a check replaced it by (`u1 == s0` makes u1 `s0`): the
+      // asserts compare the value read from data with the size.
       std::string const name = own_name(g, n);
-      sym::expr const e = expr_of(*n.scalar);
+      sym::expr const e = replaced(sym::expr_of(*n.scalar), true);
       g.sym_int_values[name] = {{"as_expr", {{"expr_str", srepr(e)}, {"hint", nullptr}}}};
       if (bare_symbol(e)) g.expressions.emplace(srepr(e), out_json{{"as_name", name}});
       g.nodes.push_back(node_json(pt2_target(op), std::move(inputs),
@@ -661,8 +674,10 @@ private:
       unsupported_.add("aten::_assert_scalar", n.name, "the comparison " + a.items.at(1).text);
       return;
     }
-    sym::relation const r{static_cast<sym::rel_op>(k), expr_of(a.items.at(0).size),
-                          expr_of(a.items.at(2).size)};
+    // As recorded: a replacement the assert establishes must not make it vacuous.
+    sym::relation const r{static_cast<sym::rel_op>(k),
+                          replaced(sym::expr_of(a.items.at(0).size), true),
+                          replaced(sym::expr_of(a.items.at(2).size), true)};
     if (!emit_assert(g, r, a.items.at(3).text, own_name(g, n), pt2_provenance(n)))
       unsupported_.add("aten::_assert_scalar", n.name, "a relation of sizes no tensor has");
   }
@@ -733,6 +748,11 @@ private:
       out_json value;
       switch (layout.slots[k]) {
       case pt2_slot::tensor:
+        if (!n.args.at(arg)) { // cond's predicate held as a relation of sizes
+          unsupported_.add(std::string(layout.target), n.name,
+                           "a predicate that is a relation of sizes (cond on a SymBool)");
+          return;
+        }
         value = tensor_argument(value_name(g, *n.args.at(arg++)));
         break;
       case pt2_slot::graph:

@@ -34,14 +34,9 @@ using namespace xport;
 namespace symbolic_scalars {
 
 using xport_test::reloaded;
+using xport_test::value_of;
 
 using xport_test::calls_of;
-
-// The value of a SymInt that must be concrete.
-std::int64_t value_of(SymInt const& n) {
-  REQUIRE_FALSE(n.is_symbolic());
-  return *n.maybe_int();
-}
 
 // ---------------------------------------------------------------------------------------
 // Sizes as outputs

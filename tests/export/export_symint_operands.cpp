@@ -33,17 +33,8 @@ namespace symint_operands {
 using xport_test::calls_of;
 using xport_test::reloaded;
 using xport_test::says;
-
-// The value of a SymInt that must be concrete.
-std::int64_t value_of(SymInt const& n) {
-  REQUIRE_FALSE(n.is_symbolic());
-  return *n.maybe_int();
-}
-
-// The program, saved and loaded in xport's format, and in PyTorch's.
-std::vector<ExportedProgram> three_forms(ExportedProgram const& ep) {
-  return {ep, reloaded(ep), load_pt2_from_bytes(save_pt2_to_bytes(ep))};
-}
+using xport_test::three_forms;
+using xport_test::value_of;
 
 // ---------------------------------------------------------------------------------------
 // Sizes and integer inputs as operands
@@ -464,6 +455,41 @@ TEST_CASE("test_real_tensor_for_max_op: the larger of two data-dependent sizes")
     CHECK(value_of(p.module().call<SymInt>(x, x)) == 0);
     CHECK(value_of(p.module().call<SymInt>(y, x)) == 64);
   }
+}
+
+} // namespace symint_operands
+
+namespace symint_operands {
+
+struct ZeroCase : Module<ZeroCase> {
+  BOOST_HANA_DEFINE_STRUCT(ZeroCase);
+  Tensor forward(SymInt const& n, Tensor const& y) const {
+    if (static_cast<bool>(n == 0)) return y;
+    return n * y;
+  }
+};
+
+// An int input is no size: 0 and 1 are not accepted outside its range, and a branch on
+// `n == 0` guards the program.
+TEST_CASE("int inputs: their range holds at call time, 0 and 1 included") {
+  IntTimesTensor m;
+  ExportedProgram const ep =
+      export_program(m, std::tuple{SymInt(4), ones({2})},
+                     spec_tree::tuple({spec_tree::integer(Dim::Dynamic({.min = 2, .max = 10})),
+                                       spec_tree::none()}),
+                     {.input_names = {"n", "y"}});
+  CHECK(equal(ep.module().call<Tensor>(SymInt(2), ones({2})), full({2}, 2.0)));
+  for (std::int64_t const small : {0, 1})
+    CHECK_THROWS_WITH_AS(ep.module().call<Tensor>(SymInt(small), ones({2})),
+                         doctest::Contains("Expected input at n to be >= 2"), constraint_violation);
+  ZeroCase zero;
+  ExportedProgram const guarded =
+      export_program(zero, std::tuple{SymInt(5), ones({2})},
+                     spec_tree::tuple({spec_tree::integer(Dim::Dynamic), spec_tree::none()}),
+                     {.input_names = {"n", "y"}});
+  INFO(guarded.str());
+  CHECK(equal(guarded.module().call<Tensor>(SymInt(3), ones({2})), full({2}, 3.0)));
+  CHECK_THROWS_AS(guarded.module().call<Tensor>(SymInt(0), ones({2})), constraint_violation);
 }
 
 } // namespace symint_operands

@@ -3,12 +3,18 @@
 #pragma once
 
 #include <xport/export/program.hpp>
+#include <xport/serde/load_pt2.hpp>
+#include <xport/serde/save_pt2.hpp>
 #include <xport/serde/serde.hpp>
 
+#include <doctest/doctest.h>
+
 #include <cstddef>
+#include <cstdint>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace xport_test {
 
@@ -30,6 +36,17 @@ inline xport::ExportedProgram reloaded(xport::ExportedProgram const& ep) {
   std::stringstream bytes;
   xport::save(ep, bytes);
   return xport::load(bytes);
+}
+
+// `ep`, the same saved and loaded in xport's format, and in PyTorch's `.pt2`.
+inline std::vector<xport::ExportedProgram> three_forms(xport::ExportedProgram const& ep) {
+  return {ep, reloaded(ep), xport::load_pt2_from_bytes(xport::save_pt2_to_bytes(ep))};
+}
+
+// The value of a SymInt that must be concrete (a program's integer output).
+inline std::int64_t value_of(xport::SymInt const& n) {
+  REQUIRE_FALSE(n.is_symbolic());
+  return *n.maybe_int();
 }
 
 } // namespace xport_test

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <xport/api/call.hpp>
+#include <xport/api/item.hpp>
 #include <xport/core/factories.hpp>
 #include <xport/core/source_location.hpp>
 #include <xport/ops/creation.hpp>
@@ -84,6 +85,31 @@ Tensor full(Sizes const& size, Scalar value, TensorOptions options = {},
             source_location const& where = source_location::current()) {
   return ops::call1<ops::full>(
       {detail::sym_vector(size), value, options.dtype, options.device.str()}, {}, where);
+}
+
+//! @brief `torch.full(size, value)` for a one-element tensor `value`, read as `item()`
+//! reads it: while exporting, an integer or bool `value` is recorded as
+//! `aten::_local_scalar_dense` and a `full` of that data-dependent value, evaluated on
+//! every call. The dtype defaults to `value`'s.
+//! @throws shape_error when `value` has more than one element; unsupported_error while
+//! exporting for a floating-point `value` (that would need a symbolic float).
+template <sym_sizes_argument Sizes = ops::sym_list>
+Tensor full(Sizes const& size, Tensor const& value, TensorOptions options = {},
+            source_location const& where = source_location::current()) {
+  options.dtype = options.dtype.value_or(value.dtype());
+  if (!is_floating_point(value.dtype()))
+    return full(size, Scalar(item_int(value, where)), options, where);
+  if (value.is_fake()) {
+    throw unsupported_error("full: a floating-point fill value read from a tensor while "
+                            "exporting would need a symbolic float, which xport does not have; "
+                            "pass a number, or an integer tensor");
+  }
+  if (value.numel() != 1) {
+    throw shape_error("a Tensor with " + std::to_string(value.numel())
+                      + " elements cannot be converted to Scalar");
+  }
+  return full(size, Scalar(value.to(dtype::float64).reshape(int_list{}).item<double>()), options,
+              where);
 }
 
 //! @brief True when some of `Args` is `SymInt` and all convert to it: the integer

@@ -43,7 +43,14 @@ inline Tensor empty(int_list sizes, TensorOptions options = {}) {
 //! category (bool, int64 or float32), as in PyTorch.
 //! @throws value_error when `value` does not fit the dtype (`full({2}, 300, {.dtype =
 //! dtype::uint8})`).
+//! @throws value_error for a symbolic `value` (a size or data-dependent value while
+//! exporting), which the traced factory `xport::full(ops::sym_list{...}, value)` records.
 inline Tensor full(int_list sizes, Scalar value, TensorOptions options = {}) {
+  if (value.is_symbolic()) {
+    throw value_error("full: the fill value " + value.str()
+                      + " is symbolic; record it with the traced factory, "
+                        "xport::full(ops::sym_list{...}, value) from <xport/api/creation.hpp>");
+  }
   xport::dtype const type =
       options.dtype.value_or(value.is_floating_point() ? dtype::float32 : value.type());
   return detail::make_filled(sizes, type, options.device, [&]<class T>(T* out, std::int64_t numel) {

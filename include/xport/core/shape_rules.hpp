@@ -56,6 +56,33 @@ inline bool holds(SymBool const& b) {
   return static_cast<bool>(b);
 }
 
+//! @brief Whether a comparison that shape logic requires holds: a `bool`, or a `SymBool`
+//! decided as `holds` does, except that one on data-dependent sizes is asserted at run time
+//! instead (`xport::expect_true`, PyTorch's `TORCH_SYM_CHECK`).
+constexpr bool expect(bool b, std::string_view) noexcept {
+  return b;
+}
+//! @brief Whether a required comparison of symbolic sizes holds (may record a guard, or a
+//! runtime assert for data-dependent sizes).
+inline bool expect(SymBool const& b, std::string_view message) {
+  return expect_true(b, message);
+}
+
+//! @brief Whether a comparison holds, taking one that depends on data as false (PyTorch's
+//! `guard_or_false`): for the special cases of shape logic (a size of 1 that broadcasts),
+//! whose general case stays correct, asserted where it needs to be.
+constexpr bool holds_or_false(bool b) noexcept {
+  return b;
+}
+//! @brief `holds_or_false` for symbolic sizes.
+inline bool holds_or_false(SymBool const& b) {
+  try {
+    return static_cast<bool>(b);
+  } catch (data_dependent_error const&) {
+    return false;
+  }
+}
+
 //! @brief Whether a comparison is known to hold without deciding anything: a `bool`, or a
 //! `SymBool` whose relation is settled already (`s0 == s0`).
 constexpr bool known(bool b) noexcept {
@@ -201,15 +228,16 @@ sizes_of<I> infer_size(std::span<I const> shape, I const& numel, Invalid&& inval
     }
   }
   if (inferred) {
-    if (holds(known_product == 0)) {
+    if (!expect(known_product != 0, "the sizes around -1 must not multiply to 0")) {
       throw shape_error("cannot reshape tensor of " + text(numel) + " elements into shape "
                         + text(shape)
                         + " because the unspecified dimension size -1 can be any value and is "
                           "ambiguous");
     }
-    if (!holds(mod_floor(numel, known_product) == 0)) throw invalid();
+    if (!expect(mod_floor(numel, known_product) == 0, "the shape must divide the elements"))
+      throw invalid();
     result[*inferred] = div_floor(numel, known_product);
-  } else if (!holds(numel == known_product)) {
+  } else if (!expect(numel == known_product, "the shape must keep the number of elements")) {
     throw invalid();
   }
   return result;
@@ -286,7 +314,10 @@ sizes_of<I> expand_sizes(std::span<I const> self, std::span<I const> target) {
     } else if (negative) {
       throw shape_error("The expanded size of the tensor (" + text(out[i])
                         + ") isn't allowed; sizes must be non-negative or -1");
-    } else if (!holds(size == out[i]) && !holds(size == I(1))) {
+    } else if (!holds_or_false(size == out[i])
+               && !holds_or_false(size == I(1))
+               // A data-dependent size not known to be 1 must equal its target: asserted.
+               && !expect(size == out[i], "expand: a size that is not 1 must not change")) {
       throw shape_error("The expanded size of the tensor (" + text(out[i])
                         + ") must match the existing size (" + text(size)
                         + ") at non-singleton dimension " + std::to_string(i)

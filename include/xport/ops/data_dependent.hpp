@@ -32,7 +32,7 @@ struct nonzero {
   //! @brief `in` is {self}.
   static meta_list meta(std::span<tensor_meta const> in, attributes const&, meta_context& context) {
     expect_inputs(in, 1, "nonzero");
-    SymInt const count = detail::known_empty(in[0]) ? SymInt(0) : context.unbacked_size();
+    SymInt const count = detail::bounded_count(in[0], context);
     return {tensor_meta{dtype::int64, in[0].device, {count, in[0].dim()}}};
   }
 };
@@ -82,7 +82,7 @@ struct masked_select {
                         + torch_name(in[1].dtype) + "; compare it (mask != 0) to get one");
     }
     tensor_meta const shape{in[0].dtype, in[0].device, broadcast_sizes(in[0].sizes, in[1].sizes)};
-    SymInt const count = detail::known_empty(shape) ? SymInt(0) : context.unbacked_size();
+    SymInt const count = detail::bounded_count(shape, context);
     return {tensor_meta{in[0].dtype, in[0].device, {count}}};
   }
 };

@@ -193,8 +193,10 @@ struct pow_tensor_scalar : promoted_operands {
   //! @throws value_error for an integer tensor to a negative integer power, as PyTorch.
   static meta_list meta(std::span<tensor_meta const> in, attributes const& a) {
     tensor_meta out = binary_meta(in, a.exponent, "pow");
+    // An exponent read from data is asserted non-negative at run time.
     if (is_integral(in[0].dtype, true) && !a.exponent.is_floating_point()
-        && static_cast<bool>(a.exponent.sym_int() < 0)) {
+        && !expect_true(a.exponent.sym_int() >= 0,
+                        "Integers to negative integer powers are not allowed")) {
       throw value_error("Integers to negative integer powers are not allowed. (pow of a "
                         + std::string(xport::name(in[0].dtype)) + " tensor to " + a.exponent.str()
                         + "); convert the tensor to a floating dtype first");

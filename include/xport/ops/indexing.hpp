@@ -45,6 +45,14 @@ inline bool known_empty(tensor_meta const& m) {
   });
 }
 
+// How many of the elements of `m` a data-dependent op picks (nonzero, masked_select, a
+// boolean index): 0 for a known empty `m`, else a fresh size whose range is bounded by
+// the most elements `m` can have (PyTorch's `_constrain_range_for_size(nnz, max=numel)`).
+inline SymInt bounded_count(tensor_meta const& m, meta_context& context) {
+  if (known_empty(m)) return 0;
+  return context.unbacked_size(m.numel());
+}
+
 // PyTorch's ensure_nonempty_dim / ensure_nonempty_size: scatter and gather treat a
 // 0-dim tensor as a 1-D tensor of one element.
 inline std::int64_t nonempty_dim(tensor_meta const& m) noexcept {
@@ -227,8 +235,8 @@ inline advanced_index_shape advanced_index_sizes(tensor_meta const& self,
                             + std::to_string(first + j));
         }
       }
-      index_size const count =
-          known_empty(index) ? index_size{0, false} : index_size{context.unbacked_size(), true};
+      index_size const count = known_empty(index) ? index_size{0, false}
+                                                  : index_size{bounded_count(index, context), true};
       for (std::int64_t j = 0; j < index.dim(); ++j)
         entries.push_back({true, {count}});
     } else {

@@ -55,6 +55,13 @@ public:
   //! @brief A size known only when the program runs: an unbacked symbol (`u0`) during
   //! tracing, a placeholder during eager calls (whose kernels compute the real size).
   virtual SymInt unbacked_size() = 0;
+  //! @brief `unbacked_size()` for a count of at most `at_most` (the elements `nonzero`
+  //! can pick): while tracing, its range is bounded by `at_most`'s upper bound, a fact of
+  //! the op rather than something to check.
+  virtual SymInt unbacked_size(SymInt const& at_most) {
+    (void)at_most;
+    return unbacked_size();
+  }
   //! @brief The output metas of the call's sub-graph `i` (a branch of
   //! `higher_order::cond`), or null when the caller has none (an eager call: such ops run
   //! only inside a program's interpreter).

@@ -393,7 +393,10 @@ struct select {
     if (x.dim() == 0) throw xport::detail::zero_dim_error("select");
     std::int64_t const d = wrap_dim(a.dim, x.dim());
     SymInt const& size = x.sizes[static_cast<std::size_t>(d)];
-    if (detail::holds(a.index < SymInt(0) - size) || detail::holds(a.index >= size)) {
+    // An index read from data is asserted in range at run time (where a negative one counts
+    // from the end), as PyTorch's TORCH_SYM_CHECK does.
+    if (!expect_true(a.index >= SymInt(0) - size, "select(): index out of range")
+        || !expect_true(a.index < size, "select(): index out of range")) {
       throw index_error("select(): index " + a.index.str() + " out of range for tensor of size "
                         + format_sym_sizes(x.sizes) + " at dimension " + std::to_string(d));
     }

@@ -59,6 +59,10 @@ public:
 
   //! @brief Forgets every value (keeps the memory).
   void clear() noexcept { entries_.clear(); }
+  //! @brief Forgets the values bound after the first `count` (a sub-graph's own).
+  void truncate(std::size_t count) noexcept {
+    if (count < entries_.size()) entries_.resize(count);
+  }
   //! @brief Binds `s` to `value` unless it is bound already (the first binding wins).
   void bind(sym::symbol s, std::int64_t value) {
     if (!find(s)) entries_.push_back({s, value});
@@ -1144,7 +1148,12 @@ private:
       return hop->run(attributes.get(), inputs, [&](std::size_t i, std::span<Tensor const> args) {
         if (i >= s.subplans.size())
           throw value_error("node '" + s.name + "' has no sub-graph " + std::to_string(i));
-        return s.subplans[i].body->run(args, bound);
+        // What a body reads from data (`item` in a loop body) is its own on each run: the
+        // symbols it binds are forgotten when it returns (none can leave it).
+        std::size_t const outer = bound.entries().size();
+        ops::tensor_list out = s.subplans[i].body->run(args, bound);
+        bound.truncate(outer);
+        return out;
       });
     }
     return kernels::eager_call(attributes, inputs);

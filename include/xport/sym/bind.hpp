@@ -185,8 +185,9 @@ inline spec_binding bind_spec(const dynamic_shapes& spec, std::span<const exampl
               "Constraints violated (" + root.name() + ")! The example " + b.source + " = "
               + std::to_string(n) + " gives " + root.name() + " = " + std::to_string(v)
               + ", which is not in range " + detail::range_text(root.name(), root.range()));
-        out.roots.push_back(
-            {root, make_symbol(root.name(), v, root.range(), true), root.name(), true, v});
+        out.roots.push_back({root,
+                             make_symbol(root.name(), v, root.range(), !inputs[b.input].scalar),
+                             root.name(), true, v});
         root_value.push_back(v);
         k = static_cast<std::ptrdiff_t>(out.roots.size() - 1);
       }

@@ -88,6 +88,7 @@ public:
       throw value_error("input_contract::set_scalar: input " + std::to_string(input)
                         + " is not a one-value input");
     inputs_[input].scalar = true;
+    plan(); // an integer's range is checked as given (no 0/1 relaxation)
   }
 
   //! @brief Adds a guard between input sizes that the dims' ranges and forms do not imply
@@ -241,7 +242,9 @@ inline void input_contract::plan() {
         bound[st.slot] = true;
         binder_[st.slot] = {i, j};
         value_range r = symbols_[st.slot].range;
-        if (policy_ == zero_one_policy::accept_at_runtime && r.lo <= 2) r.lo = 0;
+        // Sizes 0 and 1 are accepted at run time; an integer input is no size.
+        if (policy_ == zero_one_policy::accept_at_runtime && r.lo <= 2 && !inputs_[i].scalar)
+          r.lo = 0;
         // A size is never negative, whatever the range says.
         st.lo = std::max<std::int64_t>(0, detail::affine_image(st.a, r.lo, st.b));
         st.hi = detail::affine_image(st.a, r.hi, st.b);

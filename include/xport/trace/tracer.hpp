@@ -560,6 +560,11 @@ private:
   public:
     explicit unbacked_context(sym::ShapeEnv& env) : env_(&env) {}
     SymInt unbacked_size() override { return sym::unbacked_size(*env_); }
+    SymInt unbacked_size(SymInt const& at_most) override {
+      sym::value_range const bound = env_->bound(sym::expr_of(at_most));
+      return sym::expr_node::make(
+          *env_, sym::expr(env_->create_unbacked_size(sym::value_range{0, bound.hi})));
+    }
 
   private:
     sym::ShapeEnv* env_;
